@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, from the bottom up (dependencies point down only):
+//   NPYFormat      pure header/dtype rules over bytes, no I/O, no Foundation
+//   NPYStream      file descriptors, chunked npy reading/writing, atomic output files
+//   NPZContainer   zip container over the system zlib (NPDropZlib)
+//   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout
+//   BatchRunner    directory walk, plan, Dispatch workers, manifest, shards, verify
+//   npdrop         the command line (swift-argument-parser)
+let package = Package(
+    name: "npdrop",
+    products: [
+        .executable(name: "npdrop", targets: ["npdrop"]),
+        .library(name: "NPDropKit", targets: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "NPDropZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "NPYFormat"),
+        .target(name: "NPYStream", dependencies: ["NPYFormat"]),
+        .target(name: "NPZContainer", dependencies: ["NPYFormat", "NPYStream", "NPDropZlib"]),
+        .target(name: "DropoutEngine", dependencies: ["NPYFormat", "NPYStream", "NPZContainer"]),
+        .target(name: "BatchRunner", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
+        .executableTarget(
+            name: "npdrop",
+            dependencies: [
+                "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat"]),
+        .testTarget(name: "NPYStreamTests", dependencies: ["NPYFormat", "NPYStream"]),
+        .testTarget(name: "NPZContainerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer"]),
+        .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
+        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner"]),
+        .testTarget(name: "CLITests", dependencies: ["npdrop"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
