@@ -109,27 +109,37 @@ public struct BroadcastMap: Sendable, Hashable {
                     let inner = rank - 1
                     let innerExtent = extents[inner]
                     let innerStride = strides[inner]
+                    // Rows along the next axis out repeat the same flags when it is broadcast.
+                    let rowsRepeat = rank >= 2 && strides[inner - 1] == 0
                     var written = 0
                     var position = index[inner]
                     while true {
                         let run = min(innerExtent - position, total - written)
-                        let target = dest + written
-                        if innerStride == 0 {
-                            target.update(repeating: noise[noiseOffset], count: run)
-                        } else if innerStride == 1 {
-                            target.update(from: noise + noiseOffset, count: run)
-                        } else {
-                            var source = noiseOffset
-                            for j in 0..<run {
-                                target[j] = noise[source]
-                                source &+= innerStride
-                            }
-                        }
+                        Self.writeRun(dest + written, noise: noise + noiseOffset, count: run, stride: innerStride)
+                        let fullRow = position == 0
                         written &+= run
                         if written == total { break }
-                        // Run reached the end of the inner axis: rewind it, carry outward.
+                        // The run reached the end of the inner axis: rewind it.
                         noiseOffset &-= position &* innerStride
                         position = 0
+                        if rank >= 2 {
+                            // Whole rows left along the next axis out, without carrying.
+                            let rows = min(extents[inner - 1] - 1 - index[inner - 1], (total - written) / innerExtent)
+                            if rows > 0 && rowsRepeat && fullRow {
+                                Self.repeatRow(dest + (written - innerExtent), length: innerExtent, times: rows)
+                                written &+= rows &* innerExtent
+                            } else if rows > 0 {
+                                let rowStride = strides[inner - 1]
+                                for _ in 0..<rows {
+                                    noiseOffset &+= rowStride
+                                    Self.writeRun(dest + written, noise: noise + noiseOffset, count: innerExtent, stride: innerStride)
+                                    written &+= innerExtent
+                                }
+                            }
+                            index[inner - 1] &+= rows
+                            if written == total { break }
+                        }
+                        // Carry outward.
                         var axis = inner - 1
                         while axis >= 0 {
                             index[axis] &+= 1
@@ -142,6 +152,43 @@ public struct BroadcastMap: Sendable, Hashable {
                     }
                 }
             }
+        }
+    }
+
+    /// Writes `count` flags read from `noise` every `stride` flags (0: one flag repeated).
+    @inline(__always)
+    private static func writeRun(_ target: UnsafeMutablePointer<UInt8>, noise: UnsafePointer<UInt8>, count: Int, stride: Int) {
+        if stride == 0 {
+            if count < 16 {
+                let flag = noise[0]
+                for j in 0..<count { target[j] = flag }
+            } else {
+                target.update(repeating: noise[0], count: count)
+            }
+        } else if stride == 1 {
+            if count < 16 {
+                for j in 0..<count { target[j] = noise[j] }
+            } else {
+                target.update(from: noise, count: count)
+            }
+        } else {
+            var source = 0
+            for j in 0..<count {
+                target[j] = noise[source]
+                source &+= stride
+            }
+        }
+    }
+
+    /// Appends `times` copies of the `length` bytes at `row` right after them, doubling the
+    /// copied span each step.
+    private static func repeatRow(_ row: UnsafeMutablePointer<UInt8>, length: Int, times: Int) {
+        let total = length &* (times &+ 1)
+        var filled = length
+        while filled < total {
+            let n = min(filled, total &- filled)
+            (row + filled).update(from: row, count: n)
+            filled &+= n
         }
     }
 

@@ -121,7 +121,7 @@ public struct DropoutKernel: Sendable {
     ) {
         switch (layout.laneBytes, layout.lanesPerElement) {
         case (2, 1):
-            scaleReal(base, keep: keep, count: count, scale: Float16(s), fill: UInt16(truncatingIfNeeded: p.word0), order: O.self)
+            scaleHalf(base, keep: keep, count: count, scale: Float(Float16(s)), fill: UInt16(truncatingIfNeeded: p.word0), order: O.self)
         case (4, 1):
             scaleReal(base, keep: keep, count: count, scale: Float(s), fill: UInt32(truncatingIfNeeded: p.word0), order: O.self)
         case (8, 1):
@@ -139,7 +139,10 @@ public struct DropoutKernel: Sendable {
         _ c: AlphaDropoutCoefficients, _ order: O.Type
     ) {
         switch layout.laneBytes {
-        case 2: runAlpha(base, keep, count, c, Float16.self, O.self)
+        case 2:
+            let a = Float16(c.a), b = Float16(c.b)
+            let dropped = O.toMemory((a * Float16(AlphaDropoutCoefficients.alphaP) + b).bitPattern)
+            alphaHalf(base, keep: keep, count: count, a: Float(a), b: Float(b), dropped: dropped, order: O.self)
         case 4: runAlpha(base, keep, count, c, Float.self, O.self)
         default: runAlpha(base, keep, count, c, Double.self, O.self)
         }
