@@ -197,3 +197,34 @@ func broadcastMatchesNumPyBroadcastTo() throws {
         #expect(broadcastFirstDifference(results[k], expected) == nil, "shape \(c.shape) noise \(c.noise) \(c.fortran ? "F" : "C")")
     }
 }
+
+@Test func broadcastRunsReproduceTheReferenceMapping() throws {
+    var random = KernelSplitMix(seed: 77)
+    for trial in 0..<400 {
+        let (shape, noiseDims, fortran) = broadcastRandomCase(&random)
+        let map = try BroadcastMap(shape: shape, noiseDims: noiseDims, fortranOrder: fortran)
+        let indices = broadcastReferenceIndices(shape: shape, noiseDims: noiseDims, fortranOrder: fortran)
+        let a = random.below(map.elementCount + 1), b = random.below(map.elementCount + 1)
+        let range = min(a, b)..<max(a, b)
+        var mapped: [Int] = []
+        var runs = 0
+        map.forEachRun(elements: range) { run in
+            #expect(run.elementOffset == mapped.count && run.count > 0)
+            for j in 0..<run.count { mapped.append(run.noiseStart + j * run.noiseStride) }
+            runs += 1
+        }
+        #expect(mapped == Array(indices[range]), "trial \(trial) shape \(shape) noise \(noiseDims) \(fortran ? "F" : "C") range \(range)")
+        // Identity maps are one run per call.
+        if map.isIdentity && !range.isEmpty { #expect(runs == 1) }
+    }
+    // Spatial1d in C order: one run per row of channels, stride 1.
+    let spatial = try BroadcastMap(shape: [2, 3, 4], noiseDims: [2, 1, 4], fortranOrder: false)
+    var runs: [BroadcastRun] = []
+    spatial.forEachRun(elements: 2..<13) { runs.append($0) }
+    #expect(runs == [
+        BroadcastRun(elementOffset: 0, count: 2, noiseStart: 2, noiseStride: 1),
+        BroadcastRun(elementOffset: 2, count: 4, noiseStart: 0, noiseStride: 1),
+        BroadcastRun(elementOffset: 6, count: 4, noiseStart: 0, noiseStride: 1),
+        BroadcastRun(elementOffset: 10, count: 1, noiseStart: 4, noiseStride: 1),
+    ])
+}

@@ -192,6 +192,9 @@ public struct BroadcastMap: Sendable, Hashable {
         }
     }
 
+    /// The merged storage axes (outermost first) and their noise strides, for `forEachRun`.
+    var walkAxes: (extents: [Int], noiseStrides: [Int]) { (extents, noiseStrides) }
+
     /// Product of `dims`, nil when one is negative or the product overflows `Int`.
     private static func product(_ dims: [Int]) -> Int? {
         var result = 1
