@@ -22,6 +22,7 @@ public struct DropoutKernel: Sendable {
     public let fill: FillValue?
 
     private let plan: Plan
+    private let layout: ElementLayout
 
     /// Validates the options for `dtype` and precomputes the transform.
     /// Throws `DropoutKernelError` for a rate outside `[0, 1]`, an unsupported dtype, alpha
@@ -37,6 +38,7 @@ public struct DropoutKernel: Sendable {
         self.rate = rate
         self.scale = scale
         self.fill = fill
+        self.layout = layout
         let swap = dtype.needsSwap
 
         switch mode {
@@ -58,16 +60,23 @@ public struct DropoutKernel: Sendable {
                 plan = .select(pattern)
             }
         }
-        self.layout = layout
     }
-
-    private let layout: ElementLayout
 
     /// True when `apply` leaves every element's bytes as they are (`rate == 0`), so a caller
     /// may skip it.
     public var isIdentity: Bool {
         if case .identity = plan { return true }
         return false
+    }
+
+    /// True when the values of the keep flags do not change what `apply` writes (`rate` 0 or
+    /// 1), so a caller may pass any flags (e.g. zeros) without mapping noise to elements; the
+    /// flag buffer still gives the element count.
+    public var ignoresKeepFlags: Bool {
+        switch plan {
+        case .identity, .fillAll: return true
+        case .select, .scale, .alpha: return false
+        }
     }
 
     /// Transforms `keep.count` elements in place: element `i` occupies bytes

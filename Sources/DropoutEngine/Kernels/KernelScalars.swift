@@ -5,7 +5,6 @@ protocol KernelFloat: BinaryFloatingPoint, Sendable {
     var bitPattern: Bits { get }
 }
 
-extension Float16: KernelFloat {}
 extension Float: KernelFloat {}
 extension Double: KernelFloat {}
 
