@@ -4,8 +4,9 @@
 /// A value type passed `inout`; copying it forks the stream. See `shared/spec/numpy-rng.md` §2.
 /// (NumPy's 32-bit buffer for float32 draws is not modelled: npdrop only draws u64/float64.)
 public struct PCG64: Sendable, Hashable {
-    /// The LCG multiplier, `0x2360ED051FC65DA4_4385DF649FCCF645`.
-    public static let multiplier: UInt128 = 0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645
+    /// The LCG multiplier, `0x2360ED051FC65DA4_4385DF649FCCF645` (a constant, folded into callers).
+    @inlinable
+    public static var multiplier: UInt128 { 0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645 }
 
     /// The LCG state (NumPy's `bit_generator.state["state"]["state"]`); the next draw steps it first.
     public var state: UInt128
@@ -63,6 +64,7 @@ public struct PCG64: Sendable, Hashable {
     }
 
     /// The affine map `s -> mult * s + plus` that equals `delta` LCG steps with increment `inc`.
+    @usableFromInline
     static func jump(by delta: UInt128, inc: UInt128) -> (mult: UInt128, plus: UInt128) {
         var accMult: UInt128 = 1
         var accPlus: UInt128 = 0
