@@ -33,15 +33,28 @@ enum Reference {
         var description: String { "python3 exited with \(status): \(stderr)" }
     }
 
-    /// Runs `script` with python3 (the reference module importable as `npdrop_ref`) plus
-    /// `arguments`, and returns its stdout; throws with stderr when it exits non-zero.
-    static func runPython(_ script: String, arguments: [String] = []) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("npdrop-rng-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    /// Runs `script` with python3 (the reference module importable as `npdrop_ref`) and returns
+    /// its stdout; throws with stderr when it exits non-zero. `jsonInput` (any JSONSerialization
+    /// value) is written to a file whose path is the script's `sys.argv[1]`.
+    static func runPython(_ script: String, jsonInput: Any? = nil) throws -> String {
+        let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let scriptURL = dir.appendingPathComponent("script.py")
         try script.write(to: scriptURL, atomically: true, encoding: .utf8)
+        var arguments: [String] = []
+        if let jsonInput {
+            let inputURL = dir.appendingPathComponent("input.json")
+            try JSONSerialization.data(withJSONObject: jsonInput).write(to: inputURL)
+            arguments.append(inputURL.path)
+        }
         return try runPythonFile(scriptURL, arguments: arguments, workDir: dir)
+    }
+
+    /// A new empty folder under the temporary directory; the caller removes it.
+    static func makeTemporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("npdrop-rng-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
     }
 
     /// Runs a Python file with `arguments`; returns stdout, throws with stderr on failure.
