@@ -4,12 +4,13 @@
 Every mask and result npdrop writes can be recomputed with this file:
 
     python3 npdrop_ref.py mask  --seed 7 --key x.npy --rate 0.5 --noise-shape 4,3
+    python3 npdrop_ref.py mask  --seed 7 --key d/a.npz --member x.npy --rate 0.5 --noise-shape 4,3
     python3 npdrop_ref.py apply IN.npy OUT.npy --seed 7 --rate 0.5 [--variant spatial2d] ...
 
 or from Python, for one record of OUT/manifest.jsonl:
 
     from npdrop_ref import from_record
-    keep = from_record(record)      # the bool keep mask, True = kept
+    keep = from_record(record)                            # the bool keep mask, True = kept
 """
 import argparse
 import os
@@ -55,7 +56,9 @@ def from_record(rec):
 
 def parse_noise_spec(text):
     """'None,1,None' or '(None, 1, None)' -> [None, 1, None]."""
-    body = text.strip().strip("()[]").strip()
+    body = text.strip()
+    if body[:1] + body[-1:] in ("()", "[]"):
+        body = body[1:-1].strip()
     if not body:
         return []
     parts = [p.strip() for p in body.split(",")]
@@ -90,32 +93,33 @@ def apply_mask(x, keep, rate, variant="dropout", no_scale=False, fill=None):
     """y for array x and keep mask (noise shape), keeping dtype, byte order and memory order."""
     kb = np.broadcast_to(keep, x.shape)
     order = "F" if x.flags.f_contiguous and not x.flags.c_contiguous else "C"
-    if rate == 0:
-        return x.copy(order=order)                       # byte-identical
-    native = x.astype(x.dtype.newbyteorder("="))          # compute in native byte order
     kind = x.dtype.kind
-    if variant == "alpha":
-        if kind != "f" or rate >= 1:
-            raise ValueError("alpha dropout needs a float array and rate < 1")
-        T = native.dtype.type
-        a = ((1 - rate) * (1 + rate * ALPHA_P ** 2)) ** -0.5
-        b = -a * ALPHA_P * rate
-        kept = np.where(kb, native, T(ALPHA_P))
-        y = (T(a) * kept) + T(b)                          # two ops, each rounded in T
-    else:
-        part = native.real.dtype.type                     # T, or the part type of a complex T
-        scale = 1.0 if (no_scale or kind not in "fc" or rate == 1) else 1.0 / (1.0 - rate)
-        dropped = native.dtype.type(0 if fill is None else fill_value(fill, native.dtype))
-        if kind == "c":
-            scaled = native.copy()
-            scaled.real = native.real * part(scale)       # each part scaled on its own
-            scaled.imag = native.imag * part(scale)
-        elif kind == "f":
-            scaled = native * part(scale)
+    if variant == "alpha" and (kind != "f" or rate >= 1):
+        raise ValueError("alpha dropout needs a float array and rate < 1")
+    if rate == 0:
+        return x.copy(order=order)                        # byte-identical, every variant
+    native = x.astype(x.dtype.newbyteorder("="))          # compute in native byte order
+    with np.errstate(over="ignore", invalid="ignore"):    # inf and NaN are results, not errors
+        if variant == "alpha":
+            T = native.dtype.type
+            a = ((1 - rate) * (1 + rate * ALPHA_P ** 2)) ** -0.5  # float64, C pow()
+            b = -a * ALPHA_P * rate                       # ((-a) * ALPHA_P) * rate
+            kept = np.where(kb, native, T(ALPHA_P))
+            y = (T(a) * kept) + T(b)                      # two ops, each rounded in T
         else:
-            scaled = native                               # ints and bools are not scaled
-        y = np.where(kb, scaled, dropped)
-    assert y.dtype == native.dtype, (y.dtype, native.dtype)   # no float64 promotion
+            part = native.real.dtype.type                 # T, or the part type of a complex T
+            scale = 1.0 if rate == 1 else 1.0 / (1.0 - rate)  # float64, rounded once to T below
+            dropped = native.dtype.type(0 if fill is None else fill_value(fill, native.dtype))
+            if no_scale or kind not in "fc":
+                scaled = native                           # ints and bools are never scaled
+            elif kind == "c":
+                scaled = native.copy()
+                scaled.real = native.real * part(scale)   # each part scaled on its own
+                scaled.imag = native.imag * part(scale)
+            else:
+                scaled = native * part(scale)
+            y = np.where(kb, scaled, dropped)
+    assert y.dtype == native.dtype, (y.dtype, native.dtype)  # no float64 promotion
     return np.asarray(y, dtype=x.dtype, order=order)
 
 
@@ -166,14 +170,16 @@ def main(argv=None):
         q.add_argument("--seed", type=int, required=True)
         q.add_argument("--rate", type=float, required=True)
         q.add_argument("--copy", type=int, default=0)
-    m.add_argument("--key", required=True)
+    m.add_argument("--key", required=True, help="the relpath (or a --key string)")
+    m.add_argument("--member", help="npz entry name: the key becomes KEY + NUL + MEMBER")
     args = p.parse_args(argv)
     if not 0 <= args.rate <= 1:
         p.error("--rate must be in [0, 1]")
 
     if args.command == "mask":
         dims = parse_noise_spec(args.noise_shape)
-        keep = keep_mask(args.seed, spawn_key(args.key, args.copy), dims, args.rate)
+        key = array_key(args.key, args.member)
+        keep = keep_mask(args.seed, spawn_key(key, args.copy), dims, args.rate)
         if args.out:
             with open(args.out, "wb") as f:
                 np.save(f, keep)
