@@ -135,3 +135,36 @@ func edgeRates() -> [Double] {
         #expect(String(decoding: bytes.map { $0 + 48 }, as: UTF8.self) == answer, "seed \(c.seed) shape \(c.shape) rate \(c.rate)")
     }
 }
+
+/// Filling in chunks of any size, or jumping to a chunk with advance, gives the same bytes as
+/// one fill of the whole mask.
+@Test func chunkedAndJumpedFillsEqualOneFill() throws {
+    let rule = try KeepRule(rate: 0.37)
+    let start = ArrayKey(relpath: "chunks.npy").stream(seed: 31, copy: 0)
+    let total = 10_000
+    var whole = [UInt8](repeating: 0, count: total)
+    var rng = start
+    whole.withUnsafeMutableBufferPointer { rng.fillKeep($0, rule: rule) }
+    var random = TestRandom(seed: 8)
+    for _ in 0..<5 {
+        var chunked = [UInt8](repeating: 0, count: total)
+        var stream = start
+        var done = 0
+        while done < total {
+            let size = min(total - done, [0, 1, 3, 15, 16, 17, 64, 999][random.below(8)])
+            chunked.withUnsafeMutableBufferPointer { all in
+                stream.fillKeep(UnsafeMutableBufferPointer(rebasing: all[done..<(done + size)]), rule: rule)
+            }
+            done += size
+        }
+        #expect(chunked == whole)
+        #expect(stream == rng)
+        let from = random.below(total)
+        let to = from + random.below(total - from + 1)
+        var jumped = start
+        jumped.advance(by: UInt128(from))
+        var slice = [UInt8](repeating: 0, count: to - from)
+        slice.withUnsafeMutableBufferPointer { jumped.fillKeep($0, rule: rule) }
+        #expect(slice == Array(whole[from..<to]), "[\(from), \(to))")
+    }
+}

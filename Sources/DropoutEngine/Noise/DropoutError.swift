@@ -21,6 +21,7 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
         return .inArray(file: file, member: member, self)
     }
 
+    /// One line: what was expected and what was found (prefixed by the file when wrapped).
     public var description: String {
         switch self {
         case .invalidRate(let rate):
