@@ -10,7 +10,7 @@ Every mask and result npdrop writes can be recomputed with this file:
 or from Python, for one record of OUT/manifest.jsonl:
 
     from npdrop_ref import from_record
-    keep = from_record(record)                            # the bool keep mask, True = kept
+    keep = from_record(record)      # the bool keep mask, True = kept
 """
 import argparse
 import os
@@ -39,6 +39,7 @@ def spawn_key(key, copy=0):
 
 
 def generator(seed, spawn):
+    """NumPy's Generator(PCG64(SeedSequence(seed, spawn_key=spawn)))."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=spawn)))
 
 
@@ -159,7 +160,7 @@ def main(argv=None):
     a = sub.add_parser("apply", help="apply dropout to one .npy file")
     a.add_argument("input")
     a.add_argument("output")
-    a.add_argument("--key", help="stream key (default: the input's base name)")
+    a.add_argument("--key", help="relpath or --key string (default: the input's base name)")
     a.add_argument("--variant", choices=VARIANTS, default="dropout")
     a.add_argument("--noise-shape", help="e.g. None,1,None")
     a.add_argument("--data-format", choices=("channels_last", "channels_first"), default="channels_last")
@@ -170,8 +171,8 @@ def main(argv=None):
         q.add_argument("--seed", type=int, required=True)
         q.add_argument("--rate", type=float, required=True)
         q.add_argument("--copy", type=int, default=0)
-    m.add_argument("--key", required=True, help="the relpath (or a --key string)")
-    m.add_argument("--member", help="npz entry name: the key becomes KEY + NUL + MEMBER")
+        q.add_argument("--member", help="npz entry name: the key becomes KEY + NUL + MEMBER")
+    m.add_argument("--key", required=True, help="relpath or --key string")
     args = p.parse_args(argv)
     if not 0 <= args.rate <= 1:
         p.error("--rate must be in [0, 1]")
@@ -189,7 +190,7 @@ def main(argv=None):
 
     x = np.load(args.input, allow_pickle=False)
     spec = parse_noise_spec(args.noise_shape) if args.noise_shape else None
-    key = args.key if args.key is not None else os.path.basename(args.input)
+    key = array_key(args.key if args.key is not None else os.path.basename(args.input), args.member)
     y, keep, _ = dropout(x, args.seed, key, args.rate, args.variant, spec, args.data_format,
                          args.no_scale, args.fill, args.copy)
     with open(args.output, "wb") as f:                    # np.save(name) would add ".npy"

@@ -5,7 +5,8 @@ public struct ArrayKey: Sendable, Hashable {
     public let bytes: [UInt8]
 
     /// The key of an `.npy` file (`member == nil`) or of an `.npz` member: `relpath` uses `/`
-    /// separators and is relative to the input directory (a single file: its base name).
+    /// separators and is relative to the input directory (a single file: its base name; a
+    /// `--key` value takes the place of `relpath`, and the member is still appended).
     public init(relpath: String, member: String? = nil) {
         var bytes = Array(relpath.utf8)
         if let member {
@@ -15,7 +16,7 @@ public struct ArrayKey: Sendable, Hashable {
         self.bytes = bytes
     }
 
-    /// A key given verbatim (`--key`): its UTF-8 bytes.
+    /// A whole key given verbatim: its UTF-8 bytes (a NUL inside is kept).
     public init(string: String) {
         self.bytes = Array(string.utf8)
     }
