@@ -1,7 +1,9 @@
 /// Reads a file, pipe or stdin front to back; never seeks, so it works on non-seekable inputs.
 public final class FileByteSource: ByteSource {
+    /// The descriptor read from or written to.
     public let descriptor: FileDescriptor
 
+    /// Uses `descriptor` from its current position.
     public init(descriptor: FileDescriptor) {
         self.descriptor = descriptor
     }
@@ -19,8 +21,10 @@ public final class FileByteSource: ByteSource {
 
 /// Writes to a file, pipe or stdout front to back; short writes and interrupts are retried.
 public final class FileByteSink: ByteSink {
+    /// The descriptor read from or written to.
     public let descriptor: FileDescriptor
 
+    /// Uses `descriptor` from its current position.
     public init(descriptor: FileDescriptor) {
         self.descriptor = descriptor
     }
@@ -35,12 +39,14 @@ public final class FileByteSink: ByteSink {
 /// descriptor's position alone, so several workers can read one file at once.
 /// Ends early (returns 0) if the file is shorter than the range.
 public final class FileRegionSource: ByteSource {
+    /// The descriptor read with `pread`.
     public let descriptor: FileDescriptor
     /// File offset of the next byte to read.
     public private(set) var position: Int
     /// File offset just past the range.
     public let end: Int
 
+    /// The range of `length` bytes starting at file offset `offset`.
     public init(descriptor: FileDescriptor, offset: Int, length: Int) {
         precondition(offset >= 0 && length >= 0, "region must be non-negative")
         self.descriptor = descriptor

@@ -139,7 +139,9 @@ public struct FileStatus: Hashable, Sendable {
     public var size: Int
     /// True for a regular file (not a pipe, terminal, directory, ...).
     public var isRegularFile: Bool
+    /// Device holding the file (with `inode`, identifies it).
     public var device: UInt64
+    /// Inode number on `device`.
     public var inode: UInt64
 
     init(_ info: stat) {

@@ -41,6 +41,7 @@ public struct FileError: Error, CustomStringConvertible {
     /// The error itself: an `NPYFormatError`, `NPYStreamError`, or another layer's error.
     public var underlying: any Error
 
+    /// Tags `underlying` with `path` and, for an npz member, `member`.
     public init(path: String, member: String? = nil, underlying: any Error) {
         self.path = path
         self.member = member

@@ -6,7 +6,9 @@ import NPYFormat
 public final class NPYWriter {
     /// The header as written (np.save's fortran_order rule applied, version 1.0 unless too long).
     public let header: NPYHeader
+    /// The file name used in messages.
     public let name: String
+    /// The npz member name used in messages, if any.
     public let member: String?
     /// Data bytes accepted so far.
     public private(set) var dataBytesWritten = 0

@@ -72,3 +72,32 @@ func rewrite(path: String, chunkSize: Int) throws -> [UInt8] {
     try buffer.withUnsafeMutableBytes { try reader.copyData(to: writer, using: $0) }
     return sink.bytes
 }
+
+@Suite struct FixtureCorruptionTests {
+    /// Every fixture cut at every length is refused as truncated in the right section.
+    @Test func everyFixtureTruncatedAnywhereIsTyped() throws {
+        for row in FixtureTests.rows {
+            let name = try #require(row["file"])
+            let bytes = try [UInt8](Data(contentsOf: TestPaths.fixtures.appendingPathComponent(name)))
+            let dataOffset = try #require(Int(row["data_offset"] ?? ""))
+            for length in 0..<bytes.count {
+                do {
+                    let reader = try NPYReader(source: MemorySource(Array(bytes.prefix(length))), name: name)
+                    _ = try readAllData(reader, chunkSize: 16)
+                    Issue.record("\(name) cut at \(length) was accepted")
+                } catch let error as FileError {
+                    guard case .truncated(let section, _, _)? = error.underlying as? NPYFormatError else {
+                        Issue.record("\(name) cut at \(length): \(error)")
+                        continue
+                    }
+                    let expected: NPYFormatError.Section = length < 10 ? .preamble : length < dataOffset ? .header : .data
+                    if length >= 10 && length < 12 && row["header_version"] != "1.0" {
+                        #expect(section == .preamble, "\(name) cut at \(length)")
+                    } else {
+                        #expect(section == expected, "\(name) cut at \(length)")
+                    }
+                }
+            }
+        }
+    }
+}
