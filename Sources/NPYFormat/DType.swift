@@ -23,11 +23,14 @@ public enum ScalarKind: Sendable, Hashable {
 /// `descr` gives the canonical string NumPy writes (`'<f4'`, `'|b1'`, `'>c16'`), which is
 /// what `np.save` puts in a header and what the manifest records.
 public struct DType: Sendable, Hashable {
+    /// What the bytes of an element mean.
     public var kind: ScalarKind
     /// Bytes per element (a complex element counts both parts).
     public var itemSize: Int
+    /// Order of the element bytes (`.notApplicable` for one-byte types).
     public var byteOrder: ByteOrder
 
+    /// A dtype; the byte order of a one-byte type is always stored as `.notApplicable`.
     public init(kind: ScalarKind, itemSize: Int, byteOrder: ByteOrder) {
         self.kind = kind
         self.itemSize = itemSize

@@ -5,6 +5,11 @@ struct NPDrop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "npdrop",
         abstract: "Apply dropout to NumPy .npy/.npz files, reproducibly from NumPy.",
-        subcommands: []
+        subcommands: [InspectCommand.self, ApplyCommand.self]
     )
+
+    /// Parses the command line, runs the command, and exits with the code `ErrorReporting` picks.
+    static func main() {
+        ErrorReporting.runAndExit(arguments: Array(CommandLine.arguments.dropFirst()))
+    }
 }

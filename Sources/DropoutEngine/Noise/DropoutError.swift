@@ -1,0 +1,51 @@
+/// Errors of the dropout layer. `description` is one line; the variants themselves never know
+/// the file, so callers wrap them with `inArray(file:member:)` to name it.
+public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The rate is NaN or outside [0, 1].
+    case invalidRate(Double)
+    /// A `--noise-shape` string that is not a list of `None` / non-negative integers.
+    case badNoiseSpec(text: String, reason: String)
+    /// An explicit noise shape whose rank differs from the array's.
+    case noiseRankMismatch(spec: NoiseSpec, shape: [Int])
+    /// An explicit noise-shape entry (at `axis`) that is neither `None`, 1 nor the array's dimension.
+    case noiseEntryMismatch(spec: NoiseSpec, shape: [Int], axis: Int)
+    /// A spatial preset applied to an array of a rank it does not accept.
+    case unsupportedRank(variant: Variant, shape: [Int], acceptedRanks: [Int])
+    /// Any of the above, tied to the file (and npz member) it happened in.
+    case inArray(file: String, member: String?, DropoutError)
+
+    /// Wraps this error with the file (and npz member) it belongs to; an already wrapped error
+    /// is returned unchanged.
+    public func inArray(file: String, member: String? = nil) -> DropoutError {
+        if case .inArray = self { return self }
+        return .inArray(file: file, member: member, self)
+    }
+
+    /// One line: what was expected and what was found (prefixed by the file when wrapped).
+    public var description: String {
+        switch self {
+        case .invalidRate(let rate):
+            return "rate must be a number in [0, 1], got \(rate)"
+        case .badNoiseSpec(let text, let reason):
+            return "noise shape '\(text)' is not valid: \(reason)"
+        case .noiseRankMismatch(let spec, let shape):
+            return "noise shape \(spec) has rank \(spec.entries.count) but the array has shape "
+                + "\(formatShape(shape)) of rank \(shape.count)"
+        case .noiseEntryMismatch(let spec, let shape, let axis):
+            let dim = axis < shape.count ? String(shape[axis]) : "?"
+            return "noise shape \(spec) does not fit array shape \(formatShape(shape)): axis \(axis) "
+                + "must be None, 1 or \(dim)"
+        case .unsupportedRank(let variant, let shape, let accepted):
+            let ranks = accepted.map(String.init).joined(separator: " or ")
+            return "\(variant.rawValue) needs an array of rank \(ranks), got shape \(formatShape(shape))"
+        case .inArray(let file, let member, let inner):
+            let place = member.map { "\(file) [\($0)]" } ?? file
+            return "\(place): \(inner.description)"
+        }
+    }
+}
+
+/// A shape written the way NumPy prints it: `(2, 3)`, `(5,)`, `()`.
+public func formatShape(_ shape: [Int]) -> String {
+    shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+}

@@ -1,0 +1,92 @@
+extension PCG64 {
+    /// Writes one keep byte per draw (1 = kept, 0 = dropped) to every byte of `out`, in order,
+    /// advancing the stream by `out.count` draws. Equals `rng.random(n) >= rate` as bytes.
+    ///
+    /// Runs four interleaved LCG lanes (each jumping 4 steps) so the 128-bit multiplies of
+    /// consecutive draws do not wait on each other; the bytes are the same as drawing one by one.
+    @inlinable
+    public mutating func fillKeep(_ out: UnsafeMutableBufferPointer<UInt8>, rule: KeepRule) {
+        guard let base = out.baseAddress else { return }
+        let count = out.count
+        let threshold = rule.threshold
+        let mult = Self.multiplier
+        let inc = self.inc
+        var s = state
+        var i = 0
+        if count >= 16 {
+            let (mult4, plus4) = Self.jump(by: 4, inc: inc)
+            // Lane k holds the stepped state of draw i + k.
+            var s0 = s &* mult &+ inc
+            var s1 = s0 &* mult &+ inc
+            var s2 = s1 &* mult &+ inc
+            var s3 = s2 &* mult &+ inc
+            while i &+ 4 <= count {
+                base[i] = (Self.output(s0) >> 11) >= threshold ? 1 : 0
+                base[i &+ 1] = (Self.output(s1) >> 11) >= threshold ? 1 : 0
+                base[i &+ 2] = (Self.output(s2) >> 11) >= threshold ? 1 : 0
+                base[i &+ 3] = (Self.output(s3) >> 11) >= threshold ? 1 : 0
+                s = s3
+                s0 = s0 &* mult4 &+ plus4
+                s1 = s1 &* mult4 &+ plus4
+                s2 = s2 &* mult4 &+ plus4
+                s3 = s3 &* mult4 &+ plus4
+                i &+= 4
+            }
+        }
+        while i < count {
+            s = s &* mult &+ inc
+            base[i] = (Self.output(s) >> 11) >= threshold ? 1 : 0
+            i &+= 1
+        }
+        state = s
+    }
+
+    /// Packs `count` keep decisions into bits, draw `i` at bit `i % 64` of word `i / 64`
+    /// (1 = kept); bits past `count` in the last word are 0. Advances by `count` draws.
+    /// Traps if `out` has fewer than `(count + 63) / 64` words.
+    @inlinable
+    public mutating func fillKeepBits(_ out: UnsafeMutableBufferPointer<UInt64>, count: Int, rule: KeepRule) {
+        precondition(count >= 0 && out.count >= (count + 63) / 64, "fillKeepBits: buffer too small")
+        guard let base = out.baseAddress else { return }
+        let threshold = rule.threshold
+        let mult = Self.multiplier
+        let inc = self.inc
+        let (mult4, plus4) = Self.jump(by: 4, inc: inc)
+        var s = state
+        var done = 0
+        var word = 0
+        while done < count {
+            var packed: UInt64 = 0
+            if count - done >= 64 {
+                // Four interleaved lanes, as in fillKeep.
+                var s0 = s &* mult &+ inc
+                var s1 = s0 &* mult &+ inc
+                var s2 = s1 &* mult &+ inc
+                var s3 = s2 &* mult &+ inc
+                var bit: UInt64 = 0
+                while bit < 64 {
+                    packed |= ((Self.output(s0) >> 11) >= threshold ? 1 : 0) &<< bit
+                    packed |= ((Self.output(s1) >> 11) >= threshold ? 1 : 0) &<< (bit &+ 1)
+                    packed |= ((Self.output(s2) >> 11) >= threshold ? 1 : 0) &<< (bit &+ 2)
+                    packed |= ((Self.output(s3) >> 11) >= threshold ? 1 : 0) &<< (bit &+ 3)
+                    s = s3
+                    s0 = s0 &* mult4 &+ plus4
+                    s1 = s1 &* mult4 &+ plus4
+                    s2 = s2 &* mult4 &+ plus4
+                    s3 = s3 &* mult4 &+ plus4
+                    bit &+= 4
+                }
+                done &+= 64
+            } else {
+                for bit in 0..<UInt64(count - done) {
+                    s = s &* mult &+ inc
+                    packed |= ((Self.output(s) >> 11) >= threshold ? 1 : 0) &<< bit
+                }
+                done = count
+            }
+            base[word] = packed
+            word &+= 1
+        }
+        state = s
+    }
+}

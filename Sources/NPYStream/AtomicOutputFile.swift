@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An output file that appears under its final name only when complete.
+///
+/// Writes go to `.<name>.npdrop-tmp-<pid>-<random>` in the same directory (so the rename stays on
+/// one file system). `commit()` renames it to the final name, replacing any file there;
+/// `discard()`, or releasing the object uncommitted, unlinks the temporary file. A process that
+/// is killed can leave the temporary file behind, never a partial file under the final name.
+public final class AtomicOutputFile: ByteSink {
+    /// The final name.
+    public let path: String
+    /// The temporary name written to until `commit()`.
+    public let temporaryPath: String
+    /// The temporary file's descriptor (also for positioned writes by several workers).
+    public let descriptor: FileDescriptor
+    private var state = State.open
+
+    private enum State { case open, committed, discarded }
+
+    /// Creates the temporary file next to `path` (exclusive create, permissions 0666 less umask).
+    /// Throws a `FileError` if the directory is missing or not writable.
+    public init(path: String) throws {
+        self.path = path
+        let (directory, base) = Self.split(path)
+        var created: (String, FileDescriptor)?
+        var lastError: (any Error)?
+        for _ in 0..<8 where created == nil {
+            let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+            let candidate = directory + "." + base + ".npdrop-tmp-\(getpid())-" + suffix
+            do {
+                created = (candidate, try FileDescriptor.createExclusive(candidate))
+            } catch let error as FileError {
+                lastError = error
+                guard case NPYStreamError.system(_, EEXIST)? = error.underlying as? NPYStreamError else { throw error }
+            }
+        }
+        guard let (temporary, descriptor) = created else {
+            throw lastError ?? FileError(path: path, underlying: NPYStreamError.system(operation: "create", code: EEXIST))
+        }
+        temporaryPath = temporary
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        discard()
+    }
+
+    /// Appends all of `bytes` to the temporary file.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        precondition(state == .open, "write after commit or discard")
+        try descriptor.writeAll(bytes)
+    }
+
+    /// Makes the file appear under `path`: optionally `fsync`s it, closes it, renames it over
+    /// `path`, and (when syncing) `fsync`s the directory so the rename survives a power loss.
+    /// With `syncToDisk: false` the rename is still atomic for other processes, but data may be
+    /// lost on a crash of the machine. On failure the temporary file is removed and the error thrown.
+    public func commit(syncToDisk: Bool = true) throws {
+        precondition(state == .open, "commit after commit or discard")
+        do {
+            if syncToDisk { try descriptor.sync() }
+            try descriptor.close()
+            if rename(temporaryPath, path) != 0 {
+                throw FileError(path: path, underlying: NPYStreamError.system(operation: "rename", code: errno))
+            }
+            state = .committed
+        } catch {
+            discard()
+            throw error
+        }
+        if syncToDisk {
+            let directory = Self.split(path).directory
+            if let directoryFD = try? FileDescriptor.openForReading(directory.isEmpty ? "." : directory) {
+                try? directoryFD.sync()
+            }
+        }
+    }
+
+    /// Closes and unlinks the temporary file unless already committed; safe to call twice.
+    public func discard() {
+        guard state == .open else { return }
+        state = .discarded
+        try? descriptor.close()
+        unlink(temporaryPath)
+    }
+
+    /// `("dir/", "name")` for `"dir/name"`, `("", "name")` for `"name"`.
+    static func split(_ path: String) -> (directory: String, base: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (String(path[...slash]), String(path[path.index(after: slash)...]))
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import NPYStream
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A mistake in how npdrop was called, found after parsing (exit code 2).
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Failures that were already printed one per file; the command exits 1 without another message.
+struct FailuresReported: Error {
+    var count: Int
+}
+
+/// The one place that turns errors into a one-line `npdrop: <message>` on stderr and an exit code:
+/// 0 success (and `--help`), 1 a file could not be processed, 2 usage errors.
+enum ErrorReporting {
+    static let usageExitCode: Int32 = 2
+    static let failureExitCode: Int32 = 1
+
+    /// Parses `arguments`, runs the command, reports any error, and exits the process.
+    static func runAndExit(arguments: [String]) -> Never {
+        // Writing to a closed pipe should give EPIPE (reported as an error), not kill the process.
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try NPDrop.parseAsRoot(arguments)
+            try command.run()
+            exit(0)
+        } catch {
+            exit(report(error))
+        }
+    }
+
+    /// Prints what `error` means (help text to stdout, anything else to stderr) and returns the exit code.
+    static func report(_ error: any Error) -> Int32 {
+        switch error {
+        case let reported as FailuresReported:
+            return reported.count > 0 ? failureExitCode : 0
+        case let usage as UsageError:
+            printError(usage.description)
+            return usageExitCode
+        case let exitCode as ExitCode:
+            return exitCode.rawValue
+        default:
+            break
+        }
+        let code = NPDrop.exitCode(for: error)
+        if code == .success {
+            print(NPDrop.fullMessage(for: error))
+            return 0
+        }
+        if code == .validationFailure {
+            printError(NPDrop.message(for: error))
+            return usageExitCode
+        }
+        // Errors from the libraries name their file already (FileError) and are one line.
+        printError("\(error)")
+        return failureExitCode
+    }
+
+    /// Writes `npdrop: <message>` and a newline to stderr.
+    static func printError(_ message: String) {
+        let line = "npdrop: " + message.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ") + "\n"
+        let standardError = FileDescriptor(rawValue: STDERR_FILENO, path: "<stderr>", owning: false)
+        var bytes = Array(line.utf8)
+        try? bytes.withUnsafeMutableBytes { try standardError.writeAll(UnsafeRawBufferPointer($0)) }
+    }
+}
