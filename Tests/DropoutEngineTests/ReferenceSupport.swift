@@ -62,7 +62,7 @@ enum Reference {
         guard let python3 else { throw PythonFailure(status: -1, stderr: "python3 not found") }
         let dir = workDir ?? FileManager.default.temporaryDirectory
         let errURL = dir.appendingPathComponent("stderr-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errURL) }
         let errHandle = try FileHandle(forWritingTo: errURL)
         let process = Process()
