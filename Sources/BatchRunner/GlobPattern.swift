@@ -32,18 +32,17 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
                 tokens.append(.one)
                 i += 1
             case "*":
-                if i + 1 < scalars.count && scalars[i + 1] == "*" {
-                    if i + 2 < scalars.count && scalars[i + 2] == "/" {
-                        tokens.append(.directories)
-                        i += 3
-                    } else {
-                        tokens.append(.anyPath)
-                        i += 2
-                    }
-                    while i < scalars.count && scalars[i] == "*" { i += 1 }  // *** is **
-                } else {
+                var end = i
+                while end < scalars.count && scalars[end] == "*" { end += 1 }  // *** is **
+                if end - i == 1 {
                     tokens.append(.star)
-                    i += 1
+                    i = end
+                } else if end < scalars.count && scalars[end] == "/" {
+                    tokens.append(.directories)
+                    i = end + 1
+                } else {
+                    tokens.append(.anyPath)
+                    i = end
                 }
             case "[":
                 var j = i + 1

@@ -85,14 +85,8 @@ enum RunnerFS {
             }
             if name == [0x2E] || name == [0x2E, 0x2E] { continue }
             var info = stat()
-            let status = name.withUnsafeBufferPointer { buffer -> Int32 in
-                var cName = Array(buffer)
-                cName.append(0)
-                return cName.withUnsafeBufferPointer { c in
-                    c.baseAddress!.withMemoryRebound(to: CChar.self, capacity: c.count) {
-                        fstatat(fd, $0, &info, AT_SYMLINK_NOFOLLOW)
-                    }
-                }
+            let status = (name + [0]).withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { fstatat(fd, $0.baseAddress!, &info, AT_SYMLINK_NOFOLLOW) }
             }
             if status != 0 {
                 if errno == ENOENT { continue }  // removed while we were listing

@@ -55,8 +55,9 @@ public enum TempNames {
     }
 
     /// Removes, below `root` (symlinks not followed), every temporary output file whose tag
-    /// belongs to `shard`, and manifest temporaries for `manifestName`. Returns how many it
-    /// removed. Temporaries of other shards are left alone: they may be in use right now.
+    /// belongs to `shard`, and manifest temporaries for `manifestName` (every one of both kinds
+    /// when `shard` is nil). Returns how many it removed. Temporaries of other shards are left
+    /// alone: those shards may be running right now.
     static func removeLeftovers(under root: String, shard: ShardSpec?, manifestName: String) throws -> Int {
         var removed = 0
         var pending = [root]
@@ -70,7 +71,7 @@ public enum TempNames {
                 case .regular:
                     guard let parts = parse(entry.name) else { continue }
                     let mine = parts.tag == manifestTag
-                        ? directory == root && parts.base == Array(manifestName.utf8)
+                        ? directory == root && (shard == nil || parts.base == Array(manifestName.utf8))
                         : tag(parts.tag, belongsTo: shard)
                     if mine {
                         try RunnerFS.removeFile(path)
