@@ -63,6 +63,7 @@ public struct InputFile: Sendable, Hashable {
     public let relativePath: String
     /// Absolute path to open.
     public let absolutePath: String
+    /// `.npy` or `.npz`.
     public let kind: Kind
     /// Size when walked.
     public let byteCount: Int64
@@ -219,11 +220,13 @@ public struct ArrayOutcome: Sendable, Hashable {
 
     /// Zip entry name of the member (e.g. `x.npy`), nil for an `.npy` file.
     public var member: String?
+    /// How the array ended.
     public var status: Status
     /// Shape of the array, when its header could be read.
     public var shape: [Int]?
     /// Descr string (`<f4`), when its header could be read.
     public var dtype: String?
+    /// True for a Fortran-ordered array, when its header could be read.
     public var fortranOrder: Bool?
     /// The resolved noise shape (the mask's shape), for processed arrays.
     public var noiseShape: [Int]?

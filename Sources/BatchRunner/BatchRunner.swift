@@ -31,8 +31,11 @@ public struct RunReport: Sendable {
 /// Dispatch workers through `processor`, writes outputs atomically and the manifest (appended
 /// as tasks finish, rewritten sorted at the end), and reports.
 public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
+    /// What to run.
     public let options: RunOptions
+    /// Does the per-file work.
     public let processor: Processor
+    /// Where messages go.
     public let console: RunConsole
 
     /// A runner; nothing happens until `run()`.

@@ -65,8 +65,11 @@ public struct VerifyReport: Sendable {
 /// byte, and the records' shape, dtype, order and noise shape with what the processor reports.
 /// An `error` record counts as a mismatch: its array is missing from OUT.
 public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
+    /// What to verify.
     public let options: VerifyOptions
+    /// Re-derives the outputs.
     public let processor: Processor
+    /// Where messages go.
     public let console: RunConsole
 
     /// A verifier; nothing happens until `run()`.

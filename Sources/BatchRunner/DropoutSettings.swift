@@ -144,11 +144,17 @@ public enum DropoutField: String, Sendable, Hashable, CaseIterable {
 /// A partial set of dropout settings: what one layer (config top level, a rule, the command
 /// line) says. A nil field says nothing; `noiseShape == .some(nil)` asks for the preset.
 public struct DropoutOverrides: Sendable, Hashable {
+    /// Replaces the variant.
     public var variant: DropoutVariantName?
+    /// Replaces the rate.
     public var rate: Double?
+    /// Replaces the noise shape (`.some(nil)`: back to the preset).
     public var noiseShape: NoiseShapeSpec??
+    /// Replaces the data format.
     public var dataFormat: DataFormatName?
+    /// Replaces scaling (false = `no_scale`).
     public var scale: Bool?
+    /// Replaces the fill value (`.some(nil)`: no fill).
     public var fill: FillValue??
 
     /// Overrides that set nothing.

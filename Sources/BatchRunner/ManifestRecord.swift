@@ -26,17 +26,21 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var maskMember: String?
     /// Variant name; null for copied members.
     public var variant: String?
+    /// Drop probability; null for copied members.
     public var rate: Double?
     /// The resolved noise shape (the mask's shape); null for copied members.
     public var noiseShape: [Int]?
+    /// Shape of the input array.
     public var shape: [Int]?
     /// Descr string, e.g. `<f4`.
     public var dtype: String?
+    /// Memory order of the input array.
     public var fortranOrder: Bool?
     /// The run seed, an integer in [0, 2^64), written exactly.
     public var seed: UInt64
     /// `(copy, len(b), *words)` of contract §3.2.
     public var spawnKey: [UInt64]
+    /// `ok`, `copied` or `error`.
     public var status: Status
     /// The one-line error message, only for status `error`.
     public var error: String?

@@ -1,17 +1,27 @@
 /// The `npdrop run` command line as typed: nil / false for flags not given. The CLI fills this
 /// and calls `RunOptions(arguments:environment:)`, which checks and merges it.
 public struct RunArguments: Sendable, Hashable {
+    /// INPUT (positional).
     public var input: String
+    /// `--output OUT`.
     public var output: String
+    /// `--variant`.
     public var variant: String?
+    /// `--rate`.
     public var rate: Double?
+    /// `--noise-shape`, e.g. `None,1,None`.
     public var noiseShape: String?
+    /// `--data-format`.
     public var dataFormat: String?
     /// Decimal text, checked to be in [0, 2^64).
     public var seed: String?
+    /// `--no-scale`.
     public var noScale = false
+    /// `--fill V`, as typed.
     public var fill: String?
+    /// `--copies K`.
     public var copies: Int?
+    /// `--jobs J`.
     public var jobs: Int?
     /// `I/N`.
     public var shard: String?
@@ -19,11 +29,17 @@ public struct RunArguments: Sendable, Hashable {
     public var shardCount: Int?
     /// Comma-separated member names.
     public var members: String?
+    /// `--resume`.
     public var resume = false
+    /// `--no-masks`.
     public var noMasks = false
+    /// `--compress`.
     public var compress = false
+    /// `--store`.
     public var store = false
+    /// `--quiet`.
     public var quiet = false
+    /// `--json`.
     public var json = false
     /// Path of a JSON config file.
     public var config: String?

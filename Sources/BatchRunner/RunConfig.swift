@@ -40,12 +40,17 @@ public struct DropoutRule: Sendable, Hashable {
 public struct RunConfig: Sendable, Hashable {
     /// Top-level dropout settings.
     public var dropout: DropoutOverrides
+    /// `seed`.
     public var seed: UInt64?
+    /// `copies`.
     public var copies: Int?
     /// Member names (without `.npy`), as `--members`.
     public var members: [String]?
+    /// `no_masks`.
     public var noMasks: Bool?
+    /// From `compress` / `store`.
     public var compression: NPZCompression?
+    /// `jobs`.
     public var jobs: Int?
     /// Rules in file order; the first that matches an array wins.
     public var rules: [DropoutRule]

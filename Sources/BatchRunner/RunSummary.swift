@@ -9,8 +9,11 @@ public struct RunSummary: Sendable, Hashable {
     public var resumedTasks: Int
     /// Manifest records: all arrays of the run, by status.
     public var arrays: Int
+    /// Records with status `ok`.
     public var arraysOK: Int
+    /// Records with status `copied`.
     public var arraysCopied: Int
+    /// Records with status `error`.
     public var arrayErrors: Int
     /// Walk entries skipped by design (symlinks, special files).
     public var skipped: Int
@@ -18,6 +21,7 @@ public struct RunSummary: Sendable, Hashable {
     public var bytesRead: Int64
     /// Wall-clock seconds.
     public var seconds: Double
+    /// The run seed.
     public var seed: UInt64
     /// `I/N`, or nil for an unsharded run.
     public var shard: String?

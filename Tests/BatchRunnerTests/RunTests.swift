@@ -240,6 +240,11 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         expected["manifest.jsonl"] = tree(out)["manifest.jsonl"]
         #expect(tree(out) == expected)
         #expect(second.records.filter { $0.input != "c/fixed.npy" } == first.records.filter { $0.input != "c/corrupt.npy" })
+        // The log had old lines, a cut-off line and new lines appended out of order; the final
+        // manifest is the sorted set, one line per array.
+        #expect(second.records == ManifestFiles.sorted(second.records))
+        #expect(readBytes(out + "/manifest.jsonl") == ManifestFiles.encode(second.records))
+        #expect(second.records.count == 10)
 
         // Changed options: nothing matches, everything is redone.
         var changed = options
