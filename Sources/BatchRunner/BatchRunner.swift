@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Where a run's outputs go, relative to OUT (contract §4.1).
 public enum OutputLayout {
@@ -99,8 +98,8 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         let totalBytes = todo.reduce(Int64(0)) { $0 + $1.input.byteCount }
         let progress = ProgressMeter(label: "npdrop:", totalFiles: todo.count, totalBytes: totalBytes, console: console,
                                      enabled: !options.quiet && console.errorIsTerminal)
-        let results = Mutex<[[ManifestRecord]]>(Array(repeating: [], count: todo.count))
-        let logFailure = Mutex<RunnerError?>(nil)
+        let results = Locked<[[ManifestRecord]]>(Array(repeating: [], count: todo.count))
+        let logFailure = Locked<RunnerError?>(nil)
         let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: locations.output)
         let tasks = todo
         scheduler.run(tasks) { index, result in

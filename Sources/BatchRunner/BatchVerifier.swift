@@ -1,4 +1,3 @@
-import Synchronization
 
 /// What `npdrop verify INPUT OUT` needs.
 public struct VerifyOptions: Sendable {
@@ -113,7 +112,7 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
 
         let scratch = try RunnerFS.makeTemporaryDirectory(prefix: "npdrop-verify-")
         defer { try? RunnerFS.removeTree(scratch) }
-        let found = Mutex<[String]>([])
+        let found = Locked<[String]>([])
         let progress = ProgressMeter(label: "npdrop verify:", totalFiles: tasks.count,
                                      totalBytes: tasks.reduce(Int64(0)) { $0 + $1.input.byteCount },
                                      console: console, enabled: !options.quiet && console.errorIsTerminal)

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Formats byte counts and rates for people: decimal units, 3 significant digits.
 enum HumanUnits {
@@ -57,7 +56,7 @@ final class ProgressMeter: Sendable {
     private let console: RunConsole
     private let enabled: Bool
     private let started = ContinuousClock.now
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(label: String, totalFiles: Int, totalBytes: Int64, console: RunConsole, enabled: Bool) {
         self.label = label

@@ -1,7 +1,6 @@
 // All of the runner's own file I/O lives in this file (the lead will later point it at the
 // shared NPYStream atomic-file type). Everything else in BatchRunner calls these helpers.
 import NPYStream
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -349,7 +348,7 @@ enum RunnerFS {
     static var processID: Int32 { getpid() }
 }
 
-private let temporaryNameCounter = Mutex<UInt64>(0)
+private let temporaryNameCounter = Locked<UInt64>(0)
 
 /// An output being written under a temporary name in its final directory; `commit()` renames
 /// it to the final name, `discard()` removes it. Writes at explicit offsets (`pwrite`) are safe
@@ -362,7 +361,7 @@ public final class OutputFile: Sendable {
     /// Absolute path of the temporary file being written.
     public let temporaryPath: String
     private let descriptor: Int32
-    private let closed = Mutex(false)
+    private let closed = Locked(false)
 
     private init(relativePath: String, finalPath: String, temporaryPath: String, descriptor: Int32) {
         self.relativePath = relativePath
@@ -480,13 +479,13 @@ public final class OutputFileSink: ByteSink {
 /// process leaves every completed append in place.
 final class AppendOnlyFile: Sendable {
     let path: String
-    private let descriptor: Mutex<Int32>
+    private let descriptor: Locked<Int32>
 
     /// Opens (creating) `path` for appending; empties it first when `truncate` is true.
     init(path: String, truncate: Bool) throws {
         self.path = path
         let flags = O_WRONLY | O_CREAT | O_APPEND | (truncate ? O_TRUNC : 0)
-        descriptor = Mutex(try RunnerFS.openDescriptor(path, flags: flags, operation: "open for appending"))
+        descriptor = Locked(try RunnerFS.openDescriptor(path, flags: flags, operation: "open for appending"))
     }
 
     /// Appends `bytes` (one `write(2)` unless the kernel writes short, then the rest).

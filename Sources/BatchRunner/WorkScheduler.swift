@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// What became of one file task.
 enum FileTaskResult: Sendable {
@@ -20,13 +19,13 @@ private final class InFlightFile<State: Sendable>: Sendable {
         var remaining: Int
         var failure: (member: String?, message: String)?
     }
-    private let progress: Mutex<Progress>
+    private let progress: Locked<Progress>
 
     init(taskIndex: Int, plan: FilePlan<State>, outputs: FileOutputs) {
         self.taskIndex = taskIndex
         self.plan = plan
         self.outputs = outputs
-        progress = Mutex(Progress(remaining: plan.segmentCount, failure: nil))
+        progress = Locked(Progress(remaining: plan.segmentCount, failure: nil))
     }
 
     var hasFailed: Bool { progress.withLock { $0.failure != nil } }

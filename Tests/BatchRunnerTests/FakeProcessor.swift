@@ -1,6 +1,5 @@
-import BatchRunner
+@testable import BatchRunner
 import Foundation
-import Synchronization
 
 /// A failure of the fake processor; names the member when there is one.
 struct FakeError: Error, CustomStringConvertible, MemberAttributedError {
@@ -10,7 +9,7 @@ struct FakeError: Error, CustomStringConvertible, MemberAttributedError {
 
 /// Counts what the fake processor did, across threads.
 final class FakeCounters: Sendable {
-    private let state = Mutex((prepared: [String](), segments: 0, abandoned: 0))
+    private let state = Locked((prepared: [String](), segments: 0, abandoned: 0))
 
     func prepared(_ name: String) { state.withLock { $0.prepared.append(name) } }
     func segment() { state.withLock { $0.segments += 1 } }

@@ -1,6 +1,5 @@
 @testable import BatchRunner
 import Foundation
-import Synchronization
 import Testing
 
 /// A small dataset: npy files of several sizes (some split into many segments), npz "files"
@@ -187,7 +186,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         defer { scratch.remove() }
         for name in ["d.npy", "c.npy", "b.npy", "a.npy", "e.npy"] { scratch.write("in/" + name, pattern(40, seed: 1)) }
         let out = scratch.sub("out")
-        let seen = Mutex<[[String]]>([])
+        let seen = Locked<[[String]]>([])
         var processor = FakeProcessor()
         processor.observer = { _ in
             // What a reader (or a crash) would find on disk at this moment.

@@ -1,6 +1,5 @@
-import BatchRunner
+@testable import BatchRunner
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -63,8 +62,8 @@ func temporaries(_ root: String) -> [String] {
 
 /// Text written to a test console.
 final class Captured: Sendable {
-    private let errorText = Mutex("")
-    private let outputText = Mutex("")
+    private let errorText = Locked("")
+    private let outputText = Locked("")
 
     func console(terminal: Bool = false) -> RunConsole {
         RunConsole(writeError: { text in self.errorText.withLock { $0 += text } },
