@@ -7,7 +7,7 @@ public enum ArrayKey {
     }
 
     /// `(copy, len(b), *words)`: `b` the UTF-8 bytes of the key, `words` those bytes zero-padded
-    /// to a multiple of 4 and read as little-endian u32.
+    /// to a multiple of 4 and read as little-endian u32. `copy` must not be negative (traps).
     public static func spawnKey(relativePath: String, member: String?, copy: Int) -> [UInt64] {
         let bytes = Array(key(relativePath: relativePath, member: member).utf8)
         var result: [UInt64] = [UInt64(copy), UInt64(bytes.count)]

@@ -173,6 +173,7 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             .failure(Problems(lines: ["\(BatchVerifier.name(first)): \(text)"]))
         }
         guard RelativePath.isSafe(first.input) else { return fail("input path is not a safe relative path") }
+        guard first.copy >= 0 else { return fail("copy must be a non-negative integer") }
         guard let outputPath = first.output, RelativePath.isSafe(outputPath),
               group.allSatisfy({ $0.output.map { RelativePath.sameBytes($0, outputPath) } ?? false })
         else { return fail("records disagree on a safe output path") }

@@ -49,6 +49,9 @@ import Testing
         var escaping = records[other]
         escaping.input = "../escape.npy"
         records.append(escaping)
+        var negative = records[index]
+        negative.copy = -1
+        records.append(negative)
         scratch.write("out/manifest.jsonl", ManifestFiles.encode(records))
 
         let captured = Captured()
@@ -60,6 +63,7 @@ import Testing
             "data/.hidden/h.npy: differs from the re-derived bytes at offset 0",
             "data/a/big.npy: differs from the re-derived bytes at offset 12345",
             "data/b.npy: 100 bytes, re-derived 8192 bytes",
+            "empty.npy copy -1: copy must be a non-negative integer",
             "empty.npy copy 0: manifest shape [7], re-derived [0]",
             "masks/.hidden/h.npy: 29 bytes, re-derived 28 bytes",
             "masks/a/small.npy: missing from OUT",
