@@ -25,7 +25,7 @@ enum FileEntryKind: Equatable, Sendable {
 }
 
 /// Result of comparing two files byte by byte.
-public enum FileComparison: Equatable, Sendable {
+enum FileComparison: Equatable, Sendable {
     case identical
     case sizeDiffers(expected: Int64, found: Int64)
     case differsAt(offset: Int64)
