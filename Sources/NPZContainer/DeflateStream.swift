@@ -7,7 +7,9 @@ public final class DeflateStream {
     /// Starts a stream. `level` -1...9 (-1 = zlib default 6), `windowBits` -15 for raw deflate
     /// (zip, `zipfile`), `memLevel` 8 as zlib and Python use. Throws `ZipError.zlib` if zlib refuses.
     public init(level: Int = -1, windowBits: Int = -15, memLevel: Int = 8) throws(ZipError) {
-        stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        // Set up the z_stream before it becomes a property: a throwing init of a fully initialized
+        // object runs deinit, which would free it a second time.
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         let status = npdrop_deflateInit2(
             stream, Int32(clamping: level), Z_DEFLATED, Int32(clamping: windowBits), Int32(clamping: memLevel),
@@ -18,6 +20,7 @@ public final class DeflateStream {
             stream.deallocate()
             throw ZipError.zlib(operation: "deflateInit2", code: status, message: message)
         }
+        self.stream = stream
     }
 
     deinit {

@@ -6,7 +6,9 @@ public final class InflateStream {
 
     /// Starts a stream; `windowBits` -15 reads raw deflate. Throws `ZipError.zlib` if zlib refuses.
     public init(windowBits: Int = -15) throws(ZipError) {
-        stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        // Set up the z_stream before it becomes a property: a throwing init of a fully initialized
+        // object runs deinit, which would free it a second time.
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         let status = npdrop_inflateInit2(stream, Int32(clamping: windowBits))
         guard status == Z_OK else {
@@ -15,6 +17,7 @@ public final class InflateStream {
             stream.deallocate()
             throw ZipError.zlib(operation: "inflateInit2", code: status, message: message)
         }
+        self.stream = stream
     }
 
     deinit {
