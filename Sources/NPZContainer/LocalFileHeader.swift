@@ -19,8 +19,13 @@ struct LocalFileHeader {
         let compressed32 = fixed.le32(at: 18)
         let uncompressed32 = fixed.le32(at: 22)
 
-        guard Array(variable[0..<nameLength]) == entry.rawName else {
-            let found = CodePage437.decode(Array(variable[0..<nameLength]))
+        // As Python's zipfile: the local name, decoded as its own flag bit 11 says, must equal the
+        // central directory's name.
+        let localRaw = Array(variable[0..<nameLength])
+        let localName = localFlags & ZipFlags.utf8Name != 0
+            ? String(validating: localRaw, as: UTF8.self) : CodePage437.decode(localRaw)
+        guard let localName, localName.unicodeScalars.elementsEqual(entry.name.unicodeScalars) else {
+            let found = localName ?? CodePage437.decode(localRaw)
             throw ZipError.corrupt(
                 archive: archive, member: member,
                 detail: "local header names the member '\(found)', the central directory '\(member)'")

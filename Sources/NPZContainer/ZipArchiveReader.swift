@@ -58,9 +58,9 @@ public final class ZipArchiveReader: Sendable {
         self.dataLimit = location.offset
     }
 
-    /// The last entry named `name` (as Python's `ZipFile.getinfo`), or nil.
+    /// The last entry named exactly `name` (same Unicode scalars; as Python's `ZipFile.getinfo`), or nil.
     public func entry(named name: String) -> ZipEntry? {
-        entries.last { $0.name == name }
+        entries.last { $0.name.unicodeScalars.elementsEqual(name.unicodeScalars) }
     }
 
     /// Opens `entry` for streaming: checks its local header (and data descriptor) against the central
