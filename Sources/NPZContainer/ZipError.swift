@@ -3,7 +3,8 @@
 public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A system call failed (`operation` is e.g. "open", "pread"; `errno` is the C error number).
     case io(archive: String, operation: String, errno: Int32)
-    /// The archive ends before a structure or member data that it declares.
+    /// The archive ends before a structure or member data that it declares, or a member's deflate
+    /// data ends before its end-of-stream marker.
     case truncated(archive: String, member: String?, detail: String)
     /// No end-of-central-directory record in the last 65,557 bytes: not a zip archive, or cut short.
     case missingEndRecord(archive: String, fileSize: UInt64)
@@ -27,7 +28,7 @@ public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible {
     case sizeMismatch(archive: String, member: String, field: String, expected: UInt64, found: UInt64, source: String)
     /// The CRC-32 of the member's bytes is not the one the central directory declares.
     case crcMismatch(archive: String, member: String, expected: UInt32, found: UInt32)
-    /// zlib rejected the deflate stream, or it ends before its end-of-stream marker.
+    /// zlib rejected the deflate stream.
     case corruptDeflate(archive: String, member: String, detail: String)
     /// The deflate stream produces more bytes than the declared uncompressed size (stopped at declared + 1).
     case inflatesPastDeclaredSize(archive: String, member: String, declared: UInt64)
@@ -46,6 +47,7 @@ public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible {
     /// zlib returned an unexpected status outside any archive context (init failure, out of memory).
     case zlib(operation: String, code: Int32, message: String)
 
+    /// One line: archive, member where there is one, what was expected and what was found.
     public var description: String {
         switch self {
         case let .io(archive, operation, errno):

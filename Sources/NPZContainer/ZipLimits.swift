@@ -14,6 +14,7 @@ public struct ZipLimits: Sendable, Hashable {
     public static let `default` = ZipLimits(
         maxEntries: 65_536, maxCentralDirectorySize: 64 << 20, maxNameLength: 4_096, maxInflateRatio: 1_032)
 
+    /// Caps as given; see each property.
     public init(maxEntries: Int, maxCentralDirectorySize: Int, maxNameLength: Int, maxInflateRatio: UInt64) {
         self.maxEntries = maxEntries
         self.maxCentralDirectorySize = maxCentralDirectorySize

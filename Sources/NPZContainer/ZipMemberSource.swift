@@ -139,10 +139,10 @@ public final class ZipMemberSource: ByteSource {
             if progress.produced > 0 || progress.streamEnded { return progress }
             if progress.consumed == 0 {
                 if inputStart == inputEnd, compressedFetched == entry.compressedSize {
-                    throw ZipError.corruptDeflate(
+                    throw ZipError.truncated(
                         archive: archive, member: entry.name,
                         detail: "the \(entry.compressedSize) compressed bytes end before the deflate end-of-stream "
-                            + "marker (truncated member) after \(bytesRead) of \(entry.uncompressedSize) bytes")
+                            + "marker, after \(bytesRead) of \(entry.uncompressedSize) bytes")
                 }
                 if inputStart < inputEnd {
                     throw ZipError.corruptDeflate(

@@ -1,7 +1,9 @@
 /// A zip compression method id as stored in the archive (APPNOTE 4.4.5).
 public struct ZipMethod: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    /// The 16-bit method field.
     public let rawValue: UInt16
 
+    /// Wraps any method id (unknown ones are refused when a member is opened).
     public init(rawValue: UInt16) {
         self.rawValue = rawValue
     }

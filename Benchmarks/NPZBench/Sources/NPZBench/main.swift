@@ -35,7 +35,7 @@ func makeChunk() -> [UInt8] {
 
 func report(_ label: String, bytes: UInt64, seconds: Double, extra: String = "") {
     let mbps = Double(bytes) / seconds / 1e6
-    print(String(label.padding(toLength: 34, withPad: " ", startingAt: 0)) + " \(Int(mbps)) MB/s  (\(bytes >> 20) MiB in "
+    print(label + String(repeating: " ", count: max(1, 38 - label.count)) + "\(Int(mbps)) MB/s  (\(bytes >> 20) MiB in "
         + "\((seconds * 100).rounded() / 100) s)  peak RSS \(Int(peakRSSMiB())) MiB" + extra)
 }
 
