@@ -43,6 +43,46 @@ import Testing
         #expect(refused > original.count / 2)
     }
 
+    /// Several random bytes overwritten at once, many times over (seeded, so a failure reproduces).
+    @Test(arguments: ["savez_compressed.npz", "data_descriptor.npz", "comment.npz"])
+    func randomMultiByteDamageIsRefusedOrHarmless(file: String) throws {
+        let original = try readFile(TestPaths.fixture(file))
+        let expected = try readAllMembers(TestPaths.fixture(file))
+        let dir = try TemporaryDirectory()
+        var noise = testBytes(count: 400 * 20, seed: 31)[...]
+        for round in 0..<400 {
+            var damaged = original
+            let hits = Int(noise.removeFirst() % 6) + 2
+            for _ in 0..<hits {
+                let position = (Int(noise.removeFirst()) << 8 | Int(noise.removeFirst())) % damaged.count
+                damaged[position] = noise.removeFirst()
+            }
+            let path = try dir.write(damaged, to: "noise.npz")
+            do {
+                let got = try readAllMembers(path, chunk: 4_096)
+                #expect(got.map(\.0) == expected.map(\.0), "\(file) round \(round)")
+                #expect(got.map(\.1) == expected.map(\.1), "\(file) round \(round)")
+            } catch is ZipError {
+            }
+        }
+    }
+
+    @Test func zip64ExtraMissingAValueIsRefused() throws {
+        var member = RawZipMember.of("a.npy", [1, 2, 3])
+        member.centralZip64Sizes = true
+        var bytes = buildZip([member])
+        let cd = bytes.offsets(ofSignature: 0x0201_4b50)[0]
+        let extra = cd + 46 + 5
+        #expect(bytes.readLE16(at: extra) == 1)
+        bytes.setLE16(8, at: extra + 2)  // room for one size only; the rest becomes a bogus block
+        let dir = try TemporaryDirectory()
+        let path = try dir.write(bytes, to: "x.npz")
+        guard case .corrupt? = expectZipError({ _ = try ZipArchiveReader(path: path) }) else {
+            Issue.record("expected corrupt")
+            return
+        }
+    }
+
     @Test func crcMismatchIsReportedOnTheReadThatReachesTheEnd() throws {
         let content = testBytes(count: 5_000, seed: 1)
         for deflate in [false, true] {
