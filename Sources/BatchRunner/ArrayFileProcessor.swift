@@ -1,3 +1,5 @@
+import DropoutEngine
+
 /// The work the runner hands to an `ArrayFileProcessor`, and what it expects back.
 ///
 /// Life of one file task (one input file for one copy), driven by the runner:
@@ -115,6 +117,8 @@ public struct FileTask: Sendable {
     public let seed: UInt64
     /// How output npz members are stored.
     public let compression: NPZCompression
+    /// zlib level for deflated output npz members; nil for zlib's default.
+    public let compressionLevel: Int?
     /// Output path relative to OUT (e.g. `data/a/x.npz`, `copy-1/data/a/x.npz`).
     public let outputPath: String
     /// Mask path relative to OUT, or nil with `--no-masks`.
@@ -123,12 +127,13 @@ public struct FileTask: Sendable {
     public let segmentHint: SegmentHint
     let actions: ActionSource
 
-    init(input: InputFile, copy: Int, seed: UInt64, compression: NPZCompression, outputPath: String,
-         maskPath: String?, segmentHint: SegmentHint, actions: ActionSource) {
+    init(input: InputFile, copy: Int, seed: UInt64, compression: NPZCompression, compressionLevel: Int?,
+         outputPath: String, maskPath: String?, segmentHint: SegmentHint, actions: ActionSource) {
         self.input = input
         self.copy = copy
         self.seed = seed
         self.compression = compression
+        self.compressionLevel = compressionLevel
         self.outputPath = outputPath
         self.maskPath = maskPath
         self.segmentHint = segmentHint
@@ -137,11 +142,11 @@ public struct FileTask: Sendable {
 
     /// A task driven by settings rules, for testing a processor outside a run.
     public init(input: InputFile, copy: Int = 0, seed: UInt64, settings: ArraySettingsResolver,
-                members: MemberSelection = .all, compression: NPZCompression = .input,
+                members: MemberSelection = .all, compression: NPZCompression = .input, compressionLevel: Int? = nil,
                 outputPath: String, maskPath: String?,
                 segmentHint: SegmentHint = SegmentHint(preferredSegmentBytes: RunOptions.defaultSegmentBytes, workers: 1)) {
-        self.init(input: input, copy: copy, seed: seed, compression: compression, outputPath: outputPath,
-                  maskPath: maskPath, segmentHint: segmentHint, actions: .rules(settings, members))
+        self.init(input: input, copy: copy, seed: seed, compression: compression, compressionLevel: compressionLevel,
+                  outputPath: outputPath, maskPath: maskPath, segmentHint: segmentHint, actions: .rules(settings, members))
     }
 
     /// Whether masks are written for this task.
@@ -167,14 +172,19 @@ public struct FileTask: Sendable {
         }
     }
 
-    /// The stream key of `member` (contract §3.2).
+    /// The stream key of `member` (contract §3.2): the engine's `ArrayKey` for this array.
+    public func arrayKey(forMember member: String?) -> ArrayKey {
+        ArrayKey(relpath: input.relativePath, member: member)
+    }
+
+    /// The stream key of `member` as text: `relpath`, or `relpath + "\0" + member`.
     public func key(forMember member: String?) -> String {
-        ArrayKey.key(relativePath: input.relativePath, member: member)
+        String(decoding: arrayKey(forMember: member).bytes, as: UTF8.self)
     }
 
     /// The NumPy spawn key of `member` for this copy: `(copy, len(b), *words)`.
     public func spawnKey(forMember member: String?) -> [UInt64] {
-        ArrayKey.spawnKey(relativePath: input.relativePath, member: member, copy: copy)
+        arrayKey(forMember: member).spawnKey(copy: copy)
     }
 }
 

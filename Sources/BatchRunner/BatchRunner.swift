@@ -100,7 +100,8 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                                      enabled: !options.quiet && console.errorIsTerminal)
         let results = Locked<[[ManifestRecord]]>(Array(repeating: [], count: todo.count))
         let logFailure = Locked<RunnerError?>(nil)
-        let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: locations.output)
+        let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: locations.output,
+                                      syncOutputs: options.sync)
         let tasks = todo
         scheduler.run(tasks) { index, result in
             let records = RecordBuilder.records(tasks[index], result: result)
@@ -158,6 +159,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
     private func makeTask(_ file: InputFile, copy: Int, seed: UInt64) -> FileTask {
         FileTask(
             input: file, copy: copy, seed: seed, compression: options.compression,
+            compressionLevel: file.kind == .npz ? options.compressionLevel : nil,
             outputPath: OutputLayout.dataPath(file.relativePath, copy: copy, copies: options.copies),
             maskPath: options.writeMasks ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
             segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),

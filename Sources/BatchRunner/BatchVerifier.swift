@@ -218,7 +218,14 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             }
         }
         var compression = NPZCompression.input
+        var level: Int?
         if kind == .npz {
+            if let recorded = first.compressionLevel {
+                guard NPZCompression.levels.contains(recorded), recorded != -1 else {
+                    return fail("compression_level \(recorded) is not a zlib level 0...9")
+                }
+                level = recorded
+            }
             guard let value = NPZCompression(rawValue: first.compression ?? "input") else {
                 return fail("unknown compression '\(first.compression ?? "")'")
             }
@@ -226,7 +233,8 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         }
         let file = InputFile(relativePath: first.input, absolutePath: absolute, kind: kind, byteCount: size)
         return .success(FileTask(
-            input: file, copy: first.copy, seed: first.seed, compression: compression, outputPath: outputPath,
+            input: file, copy: first.copy, seed: first.seed, compression: compression, compressionLevel: level,
+            outputPath: outputPath,
             maskPath: maskPath, segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
             actions: .recorded(actions)))
     }

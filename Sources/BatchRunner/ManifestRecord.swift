@@ -3,7 +3,7 @@
 /// JSON field names and order (contract §4.2, then the fields resume and verify need):
 /// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
-/// scale, fill, compression`. Every field is always present; absent values are `null`.
+/// scale, fill, compression, compression_level`. Every field is always present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
     public enum Status: String, Codable, Sendable, Hashable {
@@ -54,6 +54,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var fill: String?
     /// Output npz compression option (`input`, `deflate`, `store`); null for `.npy`.
     public var compression: String?
+    /// zlib level of deflated output npz members; null for zlib's default and for `.npy`.
+    public var compressionLevel: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case input, member, copy, output, mask
@@ -69,6 +71,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case noiseShapeSpec = "noise_shape_spec"
         case dataFormat = "data_format"
         case scale, fill, compression
+        case compressionLevel = "compression_level"
     }
 
     /// The JSON field names, in the order they are written.
@@ -79,7 +82,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
                 maskMember: String?, variant: String?, rate: Double?, noiseShape: [Int]?, shape: [Int]?,
                 dtype: String?, fortranOrder: Bool?, seed: UInt64, spawnKey: [UInt64], status: Status,
                 error: String?, noiseShapeSpec: String?, dataFormat: String?, scale: Bool?, fill: String?,
-                compression: String?) {
+                compression: String?, compressionLevel: Int? = nil) {
         self.input = input
         self.member = member
         self.copy = copy
@@ -102,6 +105,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         self.scale = scale
         self.fill = fill
         self.compression = compression
+        self.compressionLevel = compressionLevel
     }
 
     /// Encodes every field, writing `null` for absent values (same keys as `jsonLine`).
@@ -129,6 +133,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(scale, forKey: .scale)
         try c.encode(fill, forKey: .fill)
         try c.encode(compression, forKey: .compression)
+        try c.encode(compressionLevel, forKey: .compressionLevel)
     }
 
     /// The canonical JSON text of this record, without newline: fields in `fieldNames` order,
@@ -157,6 +162,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("scale", JSONText.bool(scale)),
             ("fill", JSONText.string(fill)),
             ("compression", JSONText.string(compression)),
+            ("compression_level", compressionLevel.map { JSONText.integer($0) } ?? "null"),
         ])
     }
 

@@ -1,3 +1,5 @@
+import DropoutEngine
+
 /// Turns what happened to a file task into its manifest records.
 enum RecordBuilder {
     /// A record for `member` of `task` with the settings fields filled from `action`.
@@ -8,7 +10,8 @@ enum RecordBuilder {
             outputMember: nil, maskMember: nil, variant: nil, rate: nil, noiseShape: nil, shape: nil, dtype: nil,
             fortranOrder: nil, seed: task.seed, spawnKey: task.spawnKey(forMember: member), status: status,
             error: nil, noiseShapeSpec: nil, dataFormat: nil, scale: nil, fill: nil,
-            compression: task.input.kind == .npz ? task.compression.rawValue : nil)
+            compression: task.input.kind == .npz ? task.compression.rawValue : nil,
+            compressionLevel: task.input.kind == .npz ? task.compressionLevel : nil)
         if case .process(let settings) = action {
             record.variant = settings.variant.rawValue
             record.rate = settings.rate
@@ -71,7 +74,7 @@ enum RecordBuilder {
         ManifestRecord(
             input: issue.relativePath, member: nil, copy: 0, output: nil, mask: nil, outputMember: nil,
             maskMember: nil, variant: nil, rate: nil, noiseShape: nil, shape: nil, dtype: nil, fortranOrder: nil,
-            seed: seed, spawnKey: ArrayKey.spawnKey(relativePath: issue.relativePath, member: nil, copy: 0),
+            seed: seed, spawnKey: ArrayKey(relpath: issue.relativePath).spawnKey(copy: 0),
             status: .error, error: "\(issue.relativePath): \(issue.message)", noiseShapeSpec: nil, dataFormat: nil,
             scale: nil, fill: nil, compression: nil)
     }

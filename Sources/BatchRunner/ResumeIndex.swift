@@ -2,7 +2,7 @@
 ///
 /// A file task (input file × copy) is skipped when the earlier manifest holds records for it,
 /// none of them an error, each matching what this run would do (same seed, output and mask
-/// paths, npz compression option, and for processed arrays the same variant, rate, noise-shape
+/// paths, npz compression option and level, and for processed arrays the same variant, rate, noise-shape
 /// spec, data format, scale and fill; copied members still not selected), and its output (and
 /// mask, when recorded) files exist. Inputs are trusted not to have changed: `npdrop verify`
 /// checks the bytes.
@@ -37,7 +37,8 @@ struct ResumeIndex {
             guard record.status != .error, record.seed == task.seed,
                   let output = record.output, RelativePath.sameBytes(output, task.outputPath),
                   isNPY || record.member != nil,
-                  record.compression == (isNPY ? nil : task.compression.rawValue)
+                  record.compression == (isNPY ? nil : task.compression.rawValue),
+                  record.compressionLevel == (isNPY ? nil : task.compressionLevel)
             else { return nil }
             switch (record.status, task.action(forMember: record.member)) {
             case (.copied, .copy):

@@ -37,6 +37,12 @@ public struct RunArguments: Sendable, Hashable {
     public var compress = false
     /// `--store`.
     public var store = false
+    /// `--compression-level L` (-1 ... 9) for deflated output npz members.
+    public var compressionLevel: Int?
+    /// `--sync`: fsync every output before renaming it.
+    public var sync = false
+    /// `--segment-bytes N`: split `.npy` files into work segments of about N data bytes.
+    public var segmentBytes: Int?
     /// `--quiet`.
     public var quiet = false
     /// `--json`.

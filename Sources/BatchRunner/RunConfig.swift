@@ -4,6 +4,9 @@ import Foundation
 /// (`--compress`), or always stored (`--store`).
 public enum NPZCompression: String, Sendable, Hashable, CaseIterable {
     case input, deflate, store
+
+    /// zlib levels `--compression-level` accepts: -1 (zlib's default, 6) through 9.
+    public static let levels = -1...9
 }
 
 /// One config rule: for arrays whose relpath (and npz member) match, these settings replace the
@@ -52,6 +55,8 @@ public struct RunConfig: Sendable, Hashable {
     public var compression: NPZCompression?
     /// `jobs`.
     public var jobs: Int?
+    /// `compression_level`: zlib level -1 ... 9 for deflated output npz members.
+    public var compressionLevel: Int?
     /// Rules in file order; the first that matches an array wins.
     public var rules: [DropoutRule]
 
@@ -72,7 +77,7 @@ public struct RunConfig: Sendable, Hashable {
     /// Top-level keys a config file may hold.
     public static let topLevelKeys = [
         "variant", "rate", "noise_shape", "data_format", "seed", "no_scale", "fill", "copies",
-        "members", "no_masks", "compress", "store", "jobs", "rules",
+        "members", "no_masks", "compress", "store", "compression_level", "jobs", "rules",
     ]
     /// Keys a rule may hold.
     public static let ruleKeys = ["match", "member", "variant", "rate", "noise_shape", "data_format", "no_scale", "fill"]
@@ -242,6 +247,13 @@ private struct ConfigDocument: Decodable {
         let store = has(object, "store") ? try object.decode(Bool.self, forKey: AnyCodingKey("store")) : false
         if compress && store { throw ConfigProblem(message: "compress and store are both true; pick one") }
         if compress { config.compression = .deflate }
+        if has(object, "compression_level") {
+            let level = try object.decode(Int.self, forKey: AnyCodingKey("compression_level"))
+            guard NPZCompression.levels.contains(level) else {
+                throw ConfigProblem(message: "compression_level must be between -1 and 9, found \(level)")
+            }
+            config.compressionLevel = level
+        }
         if store { config.compression = .store }
         if has(object, "rules") { config.rules = try object.decode([RuleDocument].self, forKey: AnyCodingKey("rules")).map(\.rule) }
         self.config = config

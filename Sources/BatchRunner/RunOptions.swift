@@ -23,6 +23,11 @@ public struct RunOptions: Sendable {
     public var writeMasks: Bool
     /// How output npz members are stored.
     public var compression: NPZCompression
+    /// zlib level for deflated output npz members; nil for zlib's default (what
+    /// `np.savez_compressed` uses).
+    public var compressionLevel: Int?
+    /// `fsync` every output before renaming it (off by default: see `OutputFile.commit`).
+    public var sync: Bool
     /// Worker threads, at least 1.
     public var jobs: Int
     /// This run's shard, or nil when the run takes every file.
@@ -39,7 +44,8 @@ public struct RunOptions: Sendable {
     /// Options with everything explicit; for library users and tests.
     public init(input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
                 copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, writeMasks: Bool = true,
-                compression: NPZCompression = .input, jobs: Int = RunOptions.defaultJobs, shard: ShardSpec? = nil,
+                compression: NPZCompression = .input, compressionLevel: Int? = nil, sync: Bool = false,
+                jobs: Int = RunOptions.defaultJobs, shard: ShardSpec? = nil,
                 shardSource: ShardSource? = nil, quiet: Bool = false, json: Bool = false,
                 segmentBytes: Int = RunOptions.defaultSegmentBytes) {
         self.input = input
@@ -51,6 +57,8 @@ public struct RunOptions: Sendable {
         self.resume = resume
         self.writeMasks = writeMasks
         self.compression = compression
+        self.compressionLevel = compressionLevel
+        self.sync = sync
         self.jobs = jobs
         self.shard = shard
         self.shardSource = shardSource
@@ -98,6 +106,15 @@ public struct RunOptions: Sendable {
         if arguments.compress && arguments.store { throw RunnerError.usage("--compress and --store exclude each other") }
         let compression: NPZCompression =
             arguments.compress ? .deflate : arguments.store ? .store : config.compression ?? .input
+        let level = arguments.compressionLevel ?? config.compressionLevel
+        if let level {
+            guard NPZCompression.levels.contains(level) else {
+                throw RunnerError.usage("--compression-level must be between -1 and 9, found \(level)")
+            }
+            if compression == .store { throw RunnerError.usage("--compression-level does not apply with --store") }
+        }
+        let segmentBytes = arguments.segmentBytes ?? RunOptions.defaultSegmentBytes
+        guard segmentBytes >= 1 else { throw RunnerError.usage("--segment-bytes must be positive, found \(segmentBytes)") }
 
         var shard: ShardSpec?
         var source: ShardSource?
@@ -120,8 +137,9 @@ public struct RunOptions: Sendable {
 
         self.init(input: arguments.input, output: arguments.output, settings: resolver, seed: seed, copies: copies,
                   members: members, resume: arguments.resume, writeMasks: !(arguments.noMasks || config.noMasks == true),
-                  compression: compression, jobs: jobs, shard: shard, shardSource: source,
-                  quiet: arguments.quiet, json: arguments.json)
+                  compression: compression, compressionLevel: level == -1 ? nil : level, sync: arguments.sync,
+                  jobs: jobs, shard: shard, shardSource: source,
+                  quiet: arguments.quiet, json: arguments.json, segmentBytes: segmentBytes)
     }
 
     /// The manifest file this run writes in OUT.

@@ -1,5 +1,6 @@
-// All of the runner's own file I/O lives in this file (the lead will later point it at the
-// shared NPYStream atomic-file type). Everything else in BatchRunner calls these helpers.
+// The runner's system calls on paths (stat, directories, rename, whole-file reads and compares).
+// Reads and writes on open files go through NPYStream's `FileDescriptor`, the one place that
+// retries EINTR and short transfers; `OutputFile` and `AppendOnlyFile` build on it.
 import NPYStream
 
 #if canImport(Glibc)
@@ -11,9 +12,8 @@ import Darwin
 #endif
 
 // File-scope names for the C calls whose names the types below reuse.
+private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
 private func systemRename(_ source: String, _ destination: String) -> Int32 { rename(source, destination) }
-private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }
-private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
 
 /// What `lstat`/`stat` found at a path.
 enum FileEntryKind: Equatable, Sendable {
@@ -170,55 +170,43 @@ enum RunnerFS {
         return made
     }
 
-    static func openDescriptor(_ path: String, flags: Int32, mode: mode_t = 0o644, operation: String) throws -> Int32 {
+    /// Opens `path` with `flags` (plus `O_CLOEXEC`), retrying EINTR; the descriptor is closed
+    /// when released, and its later errors name `name` (default: `path`). Throws
+    /// `RunnerError.io` naming `operation`.
+    static func open(_ path: String, flags: Int32, mode: mode_t = 0o644, operation: String,
+                     name: String? = nil) throws -> FileDescriptor {
         while true {
-            let fd = open(path, flags | O_CLOEXEC, mode)
-            if fd >= 0 { return fd }
+            let fd = systemOpen(path, flags | O_CLOEXEC, mode)
+            if fd >= 0 { return FileDescriptor(rawValue: fd, path: name ?? path, owning: true) }
             if errno == EINTR { continue }
             throw RunnerError.io(path: path, operation: operation, errno: errno)
         }
     }
 
-    /// Writes all of `bytes` at `offset` (or at the current position when `offset` is nil),
-    /// retrying short writes and EINTR.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64?, path: String) throws {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        var done = 0
-        while done < bytes.count {
-            let n: Int
-            if let offset {
-                n = pwrite(fd, base + done, bytes.count - done, off_t(offset) + off_t(done))
-            } else {
-                n = systemWrite(fd, base + done, bytes.count - done)
+    /// Runs `body`, turning a system-call failure reported by NPYStream (`FileError` around
+    /// `NPYStreamError.system`) into `RunnerError.io`; other errors pass through.
+    static func mappingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as FileError {
+            switch error.underlying as? NPYStreamError {
+            case .system(let operation, let code)?:
+                throw RunnerError.io(path: error.path, operation: operation, errno: code)
+            case .noProgress(let operation)?:
+                throw RunnerError.io(path: error.path, operation: operation, errno: EIO)
+            default:
+                throw error
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw RunnerError.io(path: path, operation: "write", errno: errno)
-            }
-            if n == 0 { throw RunnerError.io(path: path, operation: "write", errno: EIO) }
-            done += n
-        }
-    }
-
-    /// Reads up to `buffer.count` bytes at `offset`; returns the count (0 at end of file).
-    static func readSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws -> Int {
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        while true {
-            let n = pread(fd, base, buffer.count, off_t(offset))
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw RunnerError.io(path: path, operation: "read", errno: errno)
         }
     }
 
     /// Reads the whole file at `path`; throws `.malformed` when it is larger than `limit` bytes.
     static func readFile(_ path: String, limit: Int) throws -> [UInt8] {
-        let fd = try openDescriptor(path, flags: O_RDONLY, operation: "open")
-        defer { close(fd) }
+        let file = try open(path, flags: O_RDONLY, operation: "open")
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let n = try chunk.withUnsafeMutableBytes { try readSome(fd, into: $0, at: Int64(result.count), path: path) }
+            let n = try mappingErrors { try chunk.withUnsafeMutableBytes { try file.pread(into: $0, at: result.count) } }
             if n == 0 { return result }
             if result.count + n > limit {
                 throw RunnerError.malformed(path: path, detail: "expected at most \(limit) bytes, found more")
@@ -233,22 +221,21 @@ enum RunnerFS {
     static func forEachLine(
         in path: String, maxLineBytes: Int, _ body: (ArraySlice<UInt8>, _ terminated: Bool) throws -> Void
     ) throws -> Int? {
-        let fd: Int32
+        let file: FileDescriptor
         do {
-            fd = try openDescriptor(path, flags: O_RDONLY, operation: "open")
+            file = try open(path, flags: O_RDONLY, operation: "open")
         } catch RunnerError.io(_, _, let code) where code == ENOENT {
             return nil
         }
-        defer { close(fd) }
         var overlong = 0
         var pending: [UInt8] = []
         var skipping = false
-        var offset: Int64 = 0
+        var offset = 0
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let n = try chunk.withUnsafeMutableBytes { try readSome(fd, into: $0, at: offset, path: path) }
+            let n = try mappingErrors { try chunk.withUnsafeMutableBytes { try file.pread(into: $0, at: offset) } }
             if n == 0 { break }
-            offset += Int64(n)
+            offset += n
             var start = 0
             while start < n {
                 if let newline = chunk[start..<n].firstIndex(of: 0x0A) {
@@ -281,8 +268,8 @@ enum RunnerFS {
     static func writeFileAtomically(_ path: String, bytes: [UInt8], tempTag: String) throws {
         let file = try OutputFile.create(finalPath: path, relativePath: path, tempTag: tempTag)
         do {
-            try bytes.withUnsafeBytes { try file.write($0, at: 0) }
-            try file.commit()
+            try mappingErrors { try bytes.withUnsafeBytes { try file.write($0, at: 0) } }
+            try file.commit(sync: false)
         } catch {
             file.discard()
             throw error
@@ -297,21 +284,19 @@ enum RunnerFS {
             throw RunnerError.io(path: expected, operation: "open", errno: ENOENT)
         }
         if expectedSize != foundSize { return .sizeDiffers(expected: expectedSize, found: foundSize) }
-        let a = try openDescriptor(expected, flags: O_RDONLY, operation: "open")
-        defer { close(a) }
-        let b = try openDescriptor(found, flags: O_RDONLY, operation: "open")
-        defer { close(b) }
+        let a = try open(expected, flags: O_RDONLY, operation: "open")
+        let b = try open(found, flags: O_RDONLY, operation: "open")
         let chunk = 1 << 20
         var left = [UInt8](repeating: 0, count: chunk)
         var right = [UInt8](repeating: 0, count: chunk)
         var offset: Int64 = 0
         while offset < expectedSize {
             let want = Int(min(Int64(chunk), expectedSize - offset))
-            let n = try left.withUnsafeMutableBytes {
-                try fill(a, UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: offset, path: expected)
+            let n = try mappingErrors {
+                try left.withUnsafeMutableBytes { try a.pread(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: Int(offset)) }
             }
-            let m = try right.withUnsafeMutableBytes {
-                try fill(b, UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: offset, path: found)
+            let m = try mappingErrors {
+                try right.withUnsafeMutableBytes { try b.pread(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: Int(offset)) }
             }
             let same = min(n, m)
             for i in 0..<same where left[i] != right[i] { return .differsAt(offset: offset + Int64(i)) }
@@ -321,188 +306,19 @@ enum RunnerFS {
         return .identical
     }
 
-    private static func fill(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws -> Int {
-        var filled = 0
-        while filled < buffer.count {
-            let n = try readSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]),
-                                 at: offset + Int64(filled), path: path)
-            if n == 0 { break }
-            filled += n
-        }
-        return filled
-    }
-
     /// True when file descriptor `fd` is a terminal.
     static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
     /// Writes `text` to file descriptor `fd` (1 or 2), ignoring failures (a closed pipe must
     /// not stop a run).
     static func writeText(_ text: String, to fd: Int32) {
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            _ = try? writeAll(fd, UnsafeRawBufferPointer(raw), at: nil, path: "fd \(fd)")
+        let stream = FileDescriptor(rawValue: fd, path: "fd \(fd)", owning: false)
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { raw in
+            _ = try? stream.writeAll(raw)
         }
     }
 
     /// This process's id.
     static var processID: Int32 { getpid() }
-}
-
-private let temporaryNameCounter = Locked<UInt64>(0)
-
-/// An output being written under a temporary name in its final directory; `commit()` renames
-/// it to the final name, `discard()` removes it. Writes at explicit offsets (`pwrite`) are safe
-/// from several threads at once, so segments of one file may be written by different workers.
-public final class OutputFile: Sendable {
-    /// Path of the final file relative to the run's output root (e.g. `data/a/x.npy`).
-    public let relativePath: String
-    /// Absolute path the file gets when committed.
-    public let finalPath: String
-    /// Absolute path of the temporary file being written.
-    public let temporaryPath: String
-    private let descriptor: Int32
-    private let closed = Locked(false)
-
-    private init(relativePath: String, finalPath: String, temporaryPath: String, descriptor: Int32) {
-        self.relativePath = relativePath
-        self.finalPath = finalPath
-        self.temporaryPath = temporaryPath
-        self.descriptor = descriptor
-    }
-
-    /// Creates an empty temporary file named `TempNames.name(...)` next to `finalPath`
-    /// (`O_EXCL`, retried with the next number when the name is taken).
-    static func create(finalPath: String, relativePath: String, tempTag: String) throws -> OutputFile {
-        let slash = finalPath.lastIndex(of: "/")
-        let directory = slash.map { String(finalPath[..<$0]) } ?? "."
-        let base = slash.map { String(finalPath[finalPath.index(after: $0)...]) } ?? finalPath
-        for _ in 0..<1000 {
-            let sequence = temporaryNameCounter.withLock { value -> UInt64 in
-                value += 1
-                return value
-            }
-            let name = TempNames.name(tag: tempTag, processID: RunnerFS.processID, sequence: sequence, base: base)
-            let path = directory + "/" + name
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            if fd >= 0 {
-                return OutputFile(relativePath: relativePath, finalPath: finalPath, temporaryPath: path, descriptor: fd)
-            }
-            if errno == EEXIST || errno == EINTR { continue }
-            throw RunnerError.io(path: path, operation: "create", errno: errno)
-        }
-        throw RunnerError.io(path: directory, operation: "find a free temporary name in", errno: EEXIST)
-    }
-
-    private func checkOpen() throws {
-        if closed.withLock({ $0 }) {
-            throw RunnerError.io(path: temporaryPath, operation: "write (already committed or discarded)", errno: EBADF)
-        }
-    }
-
-    /// Writes all of `bytes` at byte `offset` of the temporary file (short writes retried).
-    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
-        try checkOpen()
-        try RunnerFS.writeAll(descriptor, bytes, at: offset, path: temporaryPath)
-    }
-
-    /// Sets the temporary file's length to `byteCount` (zero-filled), e.g. before segments
-    /// are written out of order.
-    public func setLength(_ byteCount: Int64) throws {
-        try checkOpen()
-        while ftruncate(descriptor, off_t(byteCount)) != 0 {
-            if errno == EINTR { continue }
-            throw RunnerError.io(path: temporaryPath, operation: "resize", errno: errno)
-        }
-    }
-
-    /// A sequential `ByteSink` that writes at `offset`, `offset + n`, ... of this file.
-    public func makeSink(startingAt offset: Int64 = 0) -> OutputFileSink {
-        OutputFileSink(file: self, offset: offset)
-    }
-
-    private func closeOnce() -> Bool {
-        let wasOpen = closed.withLock { value -> Bool in
-            defer { value = true }
-            return !value
-        }
-        if wasOpen { close(descriptor) }
-        return wasOpen
-    }
-
-    /// Closes the file and renames it to its final name, replacing any file there.
-    func commit() throws {
-        guard closeOnce() else {
-            throw RunnerError.io(path: temporaryPath, operation: "commit (already closed)", errno: EBADF)
-        }
-        do {
-            try RunnerFS.rename(temporaryPath, finalPath)
-        } catch {
-            try? RunnerFS.removeFile(temporaryPath)
-            throw error
-        }
-    }
-
-    /// Closes the file (if open) and removes the temporary file; never throws.
-    func discard() {
-        _ = closeOnce()
-        try? RunnerFS.removeFile(temporaryPath)
-    }
-
-    deinit {
-        if !closed.withLock({ $0 }) {
-            close(descriptor)
-            try? RunnerFS.removeFile(temporaryPath)
-        }
-    }
-}
-
-/// A sequential writer over an `OutputFile`: each `write` lands right after the previous one.
-public final class OutputFileSink: ByteSink {
-    /// The file written to.
-    public let file: OutputFile
-    /// Offset of the next byte written.
-    public private(set) var offset: Int64
-
-    init(file: OutputFile, offset: Int64) {
-        self.file = file
-        self.offset = offset
-    }
-
-    /// Writes all of `bytes` at `offset` and advances `offset` by `bytes.count`.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try file.write(bytes, at: offset)
-        offset += Int64(bytes.count)
-    }
-}
-
-/// A file opened for appending whole records with one `write(2)` each (`O_APPEND`), so a killed
-/// process leaves every completed append in place.
-final class AppendOnlyFile: Sendable {
-    let path: String
-    private let descriptor: Locked<Int32>
-
-    /// Opens (creating) `path` for appending; empties it first when `truncate` is true.
-    init(path: String, truncate: Bool) throws {
-        self.path = path
-        let flags = O_WRONLY | O_CREAT | O_APPEND | (truncate ? O_TRUNC : 0)
-        descriptor = Locked(try RunnerFS.openDescriptor(path, flags: flags, operation: "open for appending"))
-    }
-
-    /// Appends `bytes` (one `write(2)` unless the kernel writes short, then the rest).
-    func append(_ bytes: [UInt8]) throws {
-        try descriptor.withLock { fd in
-            guard fd >= 0 else { throw RunnerError.io(path: path, operation: "append to closed", errno: EBADF) }
-            try bytes.withUnsafeBytes { try RunnerFS.writeAll(fd, $0, at: nil, path: path) }
-        }
-    }
-
-    /// Closes the file; later appends throw.
-    func close() {
-        descriptor.withLock { fd in
-            if fd >= 0 { _ = systemClose(fd) }
-            fd = -1
-        }
-    }
-
-    deinit { close() }
 }

@@ -114,6 +114,8 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
     let jobs: Int
     /// Directory the tasks' relative output paths are placed under.
     let outputRoot: String
+    /// `fsync` every output before renaming it (`--sync`); off by default.
+    var syncOutputs = false
 
     private typealias Segment = (file: InFlightFile<Processor.FileState>, index: Int)
 
@@ -241,7 +243,7 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         if let mask = outputs.mask {
             if maskWritten {
                 do {
-                    try mask.commit()
+                    try mask.commit(sync: syncOutputs)
                 } catch {
                     outputs.data.discard()
                     throw error
@@ -251,7 +253,7 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
             }
         }
         do {
-            try outputs.data.commit()
+            try outputs.data.commit(sync: syncOutputs)
         } catch {
             if let mask = outputs.mask, maskWritten { try? RunnerFS.removeFile(mask.finalPath) }
             throw error

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatchRunner
 import NPYStream
 #if canImport(Glibc)
 import Glibc
@@ -44,6 +45,9 @@ enum ErrorReporting {
         case let usage as UsageError:
             printError(usage.description)
             return usageExitCode
+        case let runner as RunnerError:
+            printError(runner.description)
+            return runner.exitCode
         case let exitCode as ExitCode:
             return exitCode.rawValue
         default:

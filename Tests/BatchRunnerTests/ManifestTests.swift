@@ -1,4 +1,5 @@
 @testable import BatchRunner
+import DropoutEngine
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
             input: input, member: member, copy: copy, output: "data/" + input, mask: "masks/" + input,
             outputMember: member, maskMember: member, variant: "spatial2d", rate: 0.1, noiseShape: [4, 1, 1, 3],
             shape: [4, 8, 8, 3], dtype: "<f4", fortranOrder: false, seed: seed,
-            spawnKey: ArrayKey.spawnKey(relativePath: input, member: member, copy: copy), status: status,
+            spawnKey: ArrayKey(relpath: input, member: member).spawnKey(copy: copy), status: status,
             error: status == .error ? "boom" : nil, noiseShapeSpec: nil, dataFormat: "channels_last", scale: true,
             fill: nil, compression: member == nil ? nil : "input")
     }
@@ -71,9 +72,9 @@ import Testing
 
     @Test func spawnKeyFollowsTheContract() throws {
         // b = "a.npy" = 61 2e 6e 70 79 → words 0x706e2e61, 0x79
-        #expect(ArrayKey.spawnKey(relativePath: "a.npy", member: nil, copy: 0) == [0, 5, 0x706E_2E61, 0x79])
+        #expect(ArrayKey(relpath: "a.npy", member: nil).spawnKey(copy: 0) == [0, 5, 0x706E_2E61, 0x79])
         // "d/x.npz\0y.npy": 13 bytes → "d/x." "npz\0" "y.np" "y"
-        #expect(ArrayKey.spawnKey(relativePath: "d/x.npz", member: "y.npy", copy: 2)
+        #expect(ArrayKey(relpath: "d/x.npz", member: "y.npy").spawnKey(copy: 2)
                 == [2, 13, 0x2E78_2F64, 0x007A_706E, 0x706E_2E79, 0x79])
         let script = """
         import sys, numpy as np
@@ -82,7 +83,7 @@ import Testing
         print([2, len(key)] + [int(w) for w in np.frombuffer(b, dtype="<u4")])
         """
         if let out = try python(script, arguments: ["dir/日本.npz", "m.npy"], needsNumpy: true) {
-            let swift = ArrayKey.spawnKey(relativePath: "dir/日本.npz", member: "m.npy", copy: 2)
+            let swift = ArrayKey(relpath: "dir/日本.npz", member: "m.npy").spawnKey(copy: 2)
             #expect(out == "[" + swift.map(String.init).joined(separator: ", ") + "]\n")
         }
     }

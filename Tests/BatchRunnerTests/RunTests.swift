@@ -1,4 +1,5 @@
 @testable import BatchRunner
+import DropoutEngine
 import Foundation
 import Testing
 
@@ -50,7 +51,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         #expect(record.outputMember == nil && record.maskMember == nil && record.member == nil)
         #expect(record.status == .ok && record.error == nil && record.seed == 42 && record.rate == 0.25)
         #expect(record.variant == "dropout" && record.shape == [50_000] && record.noiseShape == [50_000])
-        #expect(record.spawnKey == ArrayKey.spawnKey(relativePath: "a/big.npy", member: nil, copy: 0))
+        #expect(record.spawnKey == ArrayKey(relpath: "a/big.npy", member: nil).spawnKey(copy: 0))
         let member = try #require(report.records.first { $0.member == "x.npy" })
         #expect(member.outputMember == "x.npy" && member.maskMember == "x.npy" && member.compression == "input")
         #expect(temporaries(out).isEmpty)

@@ -1,0 +1,145 @@
+import DropoutEngine
+import NPYFormat
+import NPYStream
+import NPZContainer
+
+/// Dropout of one `.npz` archive, in one segment: every member is streamed, in archive order,
+/// into the output archive — through the engine's plan when the member is selected (its keep
+/// mask going into the mask archive under the same entry name), unchanged otherwise. Members
+/// whose names do not end in `.npy` are not arrays: they are copied and not reported.
+///
+/// Output members are stored or deflated as `task.compression` says (`input`: like the input
+/// member). A member copied unchanged is re-encoded with that method: for a stored member, and
+/// for a deflated member written by NumPy with the same zlib at the default level, that gives
+/// the input's bytes again.
+public final class NPZFileJob: Sendable {
+    private let archive: ZipArchiveReader
+    private let result = Locked<FileOutcome?>(nil)
+
+    private init(archive: ZipArchiveReader) {
+        self.archive = archive
+    }
+
+    /// Opens the archive and reads its central directory. Throws `RunnerError.array` naming
+    /// the file when it is not a readable zip archive.
+    static func prepare(_ task: FileTask) throws -> NPZFileJob {
+        do {
+            return NPZFileJob(archive: try ZipArchiveReader(path: task.input.absolutePath))
+        } catch {
+            throw InputErrorMessage.attribute(error, task: task, member: nil)
+        }
+    }
+
+    /// Writes the output archive (and the mask archive when some member is processed and masks
+    /// are on). A member that fails stops the file: it is reported `.failed` with its message,
+    /// the members after it are reported without shapes, and the runner writes nothing.
+    /// Throws `RunnerError.array` for failures of the archive as a whole (writing the outputs).
+    func process(_ task: FileTask, outputs: FileOutputs, worker: DropoutWorker) throws {
+        let writer = ZipArchiveWriter(descriptor: outputs.data.descriptor.rawValue, name: outputs.data.finalPath)
+        var maskWriter: ZipArchiveWriter?
+        var arrays: [ArrayOutcome] = []
+        var failed = false
+        for entry in archive.entries {
+            let isArray = entry.name.hasSuffix(".npy")
+            let action = isArray ? task.action(forMember: entry.name) : .copy
+            if failed {
+                if isArray { arrays.append(ArrayOutcome(member: entry.name, status: action == .copy ? .copied : .processed)) }
+                continue
+            }
+            let method = outputMethod(for: entry, task: task)
+            var array = ArrayOutcome(member: entry.name, status: .copied)
+            do {
+                switch action {
+                case .copy:
+                    try copy(entry, to: writer, method: method, report: &array, worker: worker)
+                case .process(let settings):
+                    if maskWriter == nil, let mask = outputs.mask {
+                        maskWriter = ZipArchiveWriter(descriptor: mask.descriptor.rawValue, name: mask.finalPath)
+                    }
+                    try process(entry, settings: settings, task: task, to: writer, mask: maskWriter, method: method,
+                                report: &array, worker: worker)
+                }
+            } catch {
+                array.status = .failed(InputErrorMessage.attribute(error, task: task, member: entry.name).description)
+                failed = true
+            }
+            if isArray { arrays.append(array) }
+        }
+        if !failed {
+            do {
+                try writer.finish(comment: archive.comment)
+                try maskWriter?.finish()
+            } catch {
+                throw InputErrorMessage.attribute(error, task: task, member: nil)
+            }
+        }
+        let outcome = FileOutcome(arrays: arrays, maskWritten: maskWriter != nil && !failed)
+        result.withLock { $0 = outcome }
+    }
+
+    /// What `process` found.
+    func outcome() throws -> FileOutcome {
+        guard let outcome = result.withLock({ $0 }) else {
+            throw RunnerError.array(member: nil, message: "\(archive.path): finished before it was processed")
+        }
+        return outcome
+    }
+
+    /// How an output member is written: `--store`, `--compress`, or like the input member;
+    /// deflated at `task.compressionLevel` (zlib's default when nil).
+    private func outputMethod(for entry: ZipEntry, task: FileTask) -> ZipWriteMethod {
+        let deflated = ZipWriteMethod.deflated(level: task.compressionLevel ?? -1)
+        switch task.compression {
+        case .store: return .stored
+        case .deflate: return deflated
+        case .input: return entry.method == .deflated ? deflated : .stored
+        }
+    }
+
+    /// Copies `entry` unchanged, reporting its shape, dtype and order when its bytes start with
+    /// a valid `.npy` header (a member that is not one is still copied, without them).
+    private func copy(_ entry: ZipEntry, to writer: ZipArchiveWriter, method: ZipWriteMethod,
+                      report: inout ArrayOutcome, worker: DropoutWorker) throws {
+        let source = try archive.openMember(entry)
+        let sink = try writer.beginMember(name: entry.name, method: method)
+        let tee = TeeByteSource(source: source, sink: sink)
+        if entry.name.hasSuffix(".npy"),
+           let reader = try? NPYReader(source: tee, name: archive.path, member: entry.name, validateBools: false) {
+            report.shape = reader.header.shape
+            report.dtype = reader.header.dtype.descr
+            report.fortranOrder = reader.header.fortranOrder
+        }
+        try worker.copyBuffer.withUnsafeMutableBytes { try tee.drain(using: $0) }
+        try writer.finishMember()
+    }
+
+    /// Applies dropout to `entry` into a member of the same name in `writer` (and its mask into
+    /// `mask`), then reads the member to its end so its CRC-32 is checked.
+    private func process(_ entry: ZipEntry, settings: DropoutSettings, task: FileTask, to writer: ZipArchiveWriter,
+                         mask: ZipArchiveWriter?, method: ZipWriteMethod, report: inout ArrayOutcome,
+                         worker: DropoutWorker) throws {
+        let name = task.input.relativePath
+        let source = try archive.openMember(entry)
+        let reader = try NPYReader(source: source, name: name, member: entry.name)
+        let header = reader.header
+        report.shape = header.shape
+        report.dtype = header.dtype.descr
+        report.fortranOrder = header.fortranOrder
+        let options = try settings.engineOptions(seed: task.seed)
+        let plan = try ArrayDropoutPlan(header: header, key: task.arrayKey(forMember: entry.name), copy: task.copy,
+                                        options: options, name: name, member: entry.name)
+        let sink = try writer.beginMember(name: entry.name, method: method)
+        let maskSink = try mask?.beginMember(name: entry.name, method: method)
+        try plan.run(reader: reader, output: sink, outputName: writer.path, mask: maskSink, maskName: mask?.path,
+                     scratch: worker.scratch)
+        // Bytes after the array's data are ignored, as np.load ignores them; reading them
+        // checks the member's CRC-32.
+        try worker.copyBuffer.withUnsafeMutableBytes { buffer in
+            while try source.read(into: buffer) > 0 {}
+        }
+        try writer.finishMember()
+        try mask?.finishMember()
+        report.status = .processed
+        report.noiseShape = plan.noiseDims
+    }
+}

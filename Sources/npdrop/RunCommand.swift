@@ -1,0 +1,126 @@
+import ArgumentParser
+import BatchRunner
+import Foundation
+
+/// `npdrop run INPUT --output OUT [dropout options] ...`: dropout on every `.npy`/`.npz` below
+/// INPUT, with results, keep masks and a manifest in OUT (contract §4). The work is
+/// `BatchRunner` with the real `DropoutFileProcessor`; this struct only collects the flags.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Apply dropout to every .npy/.npz under INPUT, writing results, masks and a manifest to OUT.",
+        discussion: """
+            Layout: OUT/data/<relpath> (results), OUT/masks/<relpath> (keep masks), OUT/manifest.jsonl \
+            (one JSON record per array; with --shard: manifest-shard-<I>-of-<N>.jsonl, merged by \
+            'npdrop merge-manifests OUT'). Flags given on the command line win over the config file and \
+            its rules. Exit status: 0 all arrays done, 1 some array failed (the others are still written), \
+            2 usage error.
+            """
+    )
+
+    @Argument(help: "Input directory (every .npy/.npz below it) or one .npy/.npz file.")
+    var input: String
+
+    @Option(name: [.short, .long], help: "Output directory; must not overlap INPUT.")
+    var output: String
+
+    @OptionGroup(title: "Dropout options")
+    var dropout: DropoutOptionGroup
+
+    @Option(help: "Augmentation copies per array (copy k goes to OUT/copy-<k>/ when K > 1).")
+    var copies: Int?
+
+    @Option(help: "Worker threads (default: the number of active cores).")
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Process only shard I of N (files whose relpath hashes to I).", valueName: "I/N"))
+    var shard: String?
+
+    @Option(name: .customLong("shard-count"),
+            help: "N for a shard index taken from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID.")
+    var shardCount: Int?
+
+    @Flag(help: "Skip arrays the manifest already records as done with the same settings.")
+    var resume = false
+
+    @Option(help: ArgumentHelp("JSON config file with defaults and per-file rules.", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("npz members to process, comma-separated (others are copied unchanged).", valueName: "names"))
+    var members: String?
+
+    @Flag(name: .customLong("no-masks"), help: "Do not write keep masks.")
+    var noMasks = false
+
+    @Flag(help: "Deflate every output npz member (default: like the input member).")
+    var compress = false
+
+    @Flag(help: "Store every output npz member uncompressed (default: like the input member).")
+    var store = false
+
+    @Option(name: .customLong("compression-level"),
+            help: ArgumentHelp("zlib level for deflated npz members, -1 (default, 6) to 9.", valueName: "level"))
+    var compressionLevel: Int?
+
+    @Flag(help: "fsync every output before renaming it into place (slower; survives a power cut).")
+    var sync = false
+
+    @Flag(help: "No progress line and no summary (errors and a drawn seed are still printed).")
+    var quiet = false
+
+    @Flag(help: "Print the summary as one JSON object on standard output.")
+    var json = false
+
+    @Option(name: .customLong("segment-bytes"),
+            help: ArgumentHelp("Split .npy files into work segments of about this many data bytes (default 64 MiB).",
+                               valueName: "bytes", visibility: .hidden))
+    var segmentBytes: Int?
+
+    func validate() throws {
+        if compress && store { throw ValidationError("--compress and --store exclude each other") }
+        if let compressionLevel {
+            guard (-1...9).contains(compressionLevel) else {
+                throw ValidationError("--compression-level must be between -1 and 9, found \(compressionLevel)")
+            }
+            if store { throw ValidationError("--compression-level does not apply with --store") }
+        }
+        if let copies, copies < 1 { throw ValidationError("--copies must be at least 1, found \(copies)") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+        if let shardCount, shardCount < 1 { throw ValidationError("--shard-count must be at least 1, found \(shardCount)") }
+        if let segmentBytes, segmentBytes < 1 { throw ValidationError("--segment-bytes must be positive, found \(segmentBytes)") }
+    }
+
+    /// The flags as the runner takes them (nil / false for what was not given).
+    var arguments: RunArguments {
+        var a = RunArguments(input: input, output: output)
+        a.variant = dropout.variant?.rawValue
+        a.rate = dropout.rate
+        a.noiseShape = dropout.noiseShape
+        a.dataFormat = dropout.dataFormat?.rawValue
+        a.seed = dropout.seed.map { String($0) }
+        a.noScale = dropout.noScale
+        a.fill = dropout.fill
+        a.copies = copies
+        a.jobs = jobs
+        a.shard = shard
+        a.shardCount = shardCount
+        a.members = members
+        a.resume = resume
+        a.noMasks = noMasks
+        a.compress = compress
+        a.store = store
+        a.compressionLevel = compressionLevel
+        a.sync = sync
+        a.quiet = quiet
+        a.json = json
+        a.config = config
+        a.segmentBytes = segmentBytes
+        return a
+    }
+
+    func run() throws {
+        let options = try RunOptions(arguments: arguments, environment: ProcessInfo.processInfo.environment)
+        let report = try BatchRunner(options: options, processor: DropoutFileProcessor()).run()
+        if report.exitCode != 0 { throw FailuresReported(count: report.summary.arrayErrors) }
+    }
+}
