@@ -138,3 +138,29 @@ import Testing
         }
     }
 }
+
+/// The mask written on its own (sequential sink or positioned descriptor) equals the mask
+/// written alongside the data.
+@Test func masksWrittenApartEqualMasksWrittenWithTheData() throws {
+    let folder = try Reference.makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let f4 = DType(kind: .float, itemSize: 4, byteOrder: .little)
+    for (shape, spec, fortran, rate) in [([6, 7, 5], [nil, 1, nil], false, 0.4), ([6, 7, 5], [nil, nil, nil], true, 0.4),
+                                         ([6, 7], [nil, nil], false, 0.6), ([6, 7], [1, nil], false, 0.0),
+                                         ([0, 4], [1, nil], false, 0.5)] as [([Int], [Int?], Bool, Double)] {
+        for limit in [ArrayDropoutPlan.defaultNoiseTableLimit, 0] {
+            let plan = try PipelineChunkingTests.plan(shape: shape, spec: spec, fortran: fortran, rate: rate, seed: 8, limit: limit)
+            var input = NPYHeaderEncoder.encode(dtype: f4, fortranOrder: fortran, shape: shape)
+            input += [UInt8](repeating: 0x40, count: plan.elementCount * 4)
+            let together = try PipelineHarness.runSequential(plan, input: input, chunkElements: 5).mask
+            let sink = PipelineMemorySink()
+            try plan.writeMask(to: sink, name: "m.npy", scratch: DropoutScratch(chunkBytes: 16))
+            #expect(sink.bytes == together, "\(shape) \(spec) \(plan.strategy)")
+            let url = folder.appendingPathComponent("mask-\(UUID().uuidString).npy")
+            let descriptor = try FileDescriptor.createExclusive(url.path)
+            try plan.writeMask(to: descriptor, scratch: DropoutScratch(chunkBytes: 32))
+            try descriptor.close()
+            #expect([UInt8](try Data(contentsOf: url)) == together, "\(shape) \(spec) \(plan.strategy) positioned")
+        }
+    }
+}
