@@ -19,10 +19,10 @@ struct ApplyCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Input .npy file, or '-' for standard input.")
+    @Argument(help: "Input .npy or .npz file, or '-' for an .npy on standard input.")
     var input: String
 
-    @Argument(help: "Output file, or '-' for standard output.")
+    @Argument(help: "Output file (.npz for an .npz input), or '-' for standard output (.npy only).")
     var output: String
 
     @Option(help: ArgumentHelp("Also write the keep mask (bool array of the noise shape) to this file ('-': standard output).",
