@@ -114,7 +114,7 @@ public final class NPZFileJob: Sendable {
     }
 
     /// Applies dropout to `entry` into a member of the same name in `writer` (and its mask into
-    /// `mask`), then reads the member to its end so its CRC-32 is checked.
+    /// `mask`). Throws for a member with bytes after its array data.
     private func process(_ entry: ZipEntry, settings: DropoutSettings, task: FileTask, to writer: ZipArchiveWriter,
                          mask: ZipArchiveWriter?, method: ZipWriteMethod, report: inout ArrayOutcome,
                          worker: DropoutWorker) throws {
@@ -132,10 +132,10 @@ public final class NPZFileJob: Sendable {
         let maskSink = try mask?.beginMember(name: entry.name, method: method)
         try plan.run(reader: reader, output: sink, outputName: writer.path, mask: maskSink, maskName: mask?.path,
                      scratch: worker.scratch)
-        // Bytes after the array's data are ignored, as np.load ignores them; reading them
-        // checks the member's CRC-32.
-        try worker.copyBuffer.withUnsafeMutableBytes { buffer in
-            while try source.read(into: buffer) > 0 {}
+        // The read that delivered the last byte checked the member's CRC-32; bytes after the
+        // array's data are refused, as `npdrop apply` refuses them in an npz.
+        if reader.trailingBytesSeen {
+            throw DropoutError.trailingBytes.inArray(file: name, member: entry.name)
         }
         try writer.finishMember()
         try mask?.finishMember()

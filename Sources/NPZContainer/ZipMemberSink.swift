@@ -9,7 +9,7 @@ public final class ZipMemberSink: ByteSink {
     /// Uncompressed bytes accepted so far.
     public private(set) var bytesWritten: UInt64 = 0
     /// Bytes of member data written to the archive so far (equal to `bytesWritten` when stored).
-    public private(set) var compressedCount: UInt64 = 0
+    public private(set) var compressedBytesWritten: UInt64 = 0
 
     private weak var writer: ZipArchiveWriter?
     private var record: WrittenMember
@@ -33,7 +33,7 @@ public final class ZipMemberSink: ByteSink {
             bytesWritten += UInt64(bytes.count)
             guard let deflater else {
                 try writer.append(bytes)
-                compressedCount += UInt64(bytes.count)
+                compressedBytesWritten += UInt64(bytes.count)
                 return
             }
             var rest = bytes
@@ -65,7 +65,7 @@ public final class ZipMemberSink: ByteSink {
         closed = true
         record.crc32 = crc.value
         record.uncompressedSize = bytesWritten
-        record.compressedSize = compressedCount
+        record.compressedSize = compressedBytesWritten
         return record
     }
 
@@ -78,7 +78,7 @@ public final class ZipMemberSink: ByteSink {
             let progress = try deflater.process(input, into: free, flush: flush)
             return (progress.produced, progress)
         }
-        compressedCount += UInt64(progress.produced)
+        compressedBytesWritten += UInt64(progress.produced)
         if progress.consumed == 0, progress.produced == 0, !progress.streamEnded {
             throw ZipError.zlib(operation: "deflate", code: -5, message: "no progress with free output space")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DropoutEngine
 import NPYFormat
 import NPYStream
+import NPZContainer
 
 /// `npdrop apply IN OUT [--mask MASKFILE] [dropout options] [--key KEY]`: dropout on one `.npy`
 /// array, streamed in chunks. IN and OUT may be `-` (stdin/stdout). File outputs appear only
@@ -9,7 +10,7 @@ import NPYStream
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Apply dropout to one .npy array (IN and OUT may be '-').",
+        abstract: "Apply dropout to one .npy array or to every member of an .npz (IN and OUT may be '-' for .npy).",
         discussion: """
             OUT is what np.save writes for the result (same dtype, byte order, memory order and shape). \
             The stream key is IN's base name (for '-': --key, default empty). --mask writes the keep mask \
@@ -18,10 +19,10 @@ struct ApplyCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Input .npy file, or '-' for standard input.")
+    @Argument(help: "Input .npy or .npz file, or '-' for an .npy on standard input.")
     var input: String
 
-    @Argument(help: "Output file, or '-' for standard output.")
+    @Argument(help: "Output file (.npz for an .npz input), or '-' for standard output (.npy only).")
     var output: String
 
     @Option(help: ArgumentHelp("Also write the keep mask (bool array of the noise shape) to this file ('-': standard output).",
@@ -31,8 +32,11 @@ struct ApplyCommand: ParsableCommand {
     @OptionGroup(title: "Dropout options")
     var dropout: DropoutOptionGroup
 
-    @Option(help: "Stream key (default: the base name of IN; for '-' the empty string).")
+    @Option(help: "Stream key (default: the base name of IN; for '-' the empty string). For an .npz, each member's key is KEY + NUL + member name.")
     var key: String?
+
+    @Flag(help: "How result and mask members of an .npz are stored (default: like the input member).")
+    var compression: CompressionChoice?
 
     func validate() throws {
         _ = try dropout.dropoutOptions(seed: 0)
@@ -45,16 +49,36 @@ struct ApplyCommand: ParsableCommand {
         try checkDistinctFiles()
         let (seed, drawn) = dropout.resolvedSeed()
         let options = try dropout.dropoutOptions(seed: seed)
-        let reader = try openInput()
-        let plan = try ArrayDropoutPlan(header: reader.header, key: ArrayKey(string: streamKey), options: options, name: reader.name)
         // A drawn seed is printed once the input is accepted, and only when it matters:
         // rate 0 and rate 1 give the same bytes whatever the seed.
-        if drawn && options.rate > 0 && options.rate < 1 { ErrorReporting.printError("seed \(seed)") }
+        let announceSeed = { if drawn && options.rate > 0 && options.rate < 1 { ErrorReporting.printError("seed \(seed)") } }
+        guard let reader = try openInput() else {
+            try applyToArchive(options: options, announceSeed: announceSeed)
+            return
+        }
+        let plan = try ArrayDropoutPlan(header: reader.header, key: ArrayKey(string: streamKey), options: options, name: reader.name)
+        announceSeed()
         let result = try Destination(path: output)
         let maskFile = try mask.map { try Destination(path: $0) }
         try plan.run(reader: reader, output: result.sink, outputName: result.name,
                      mask: maskFile?.sink, maskName: maskFile?.name, scratch: DropoutScratch())
         try maskFile?.commit()
+        try result.commit()
+    }
+
+    /// IN is an `.npz`: every member through dropout into OUT (and MASKFILE), both `.npz` files.
+    private func applyToArchive(options: DropoutOptions, announceSeed: () -> Void) throws {
+        if output == "-" || mask == "-" {
+            throw UsageError("\(input) is an .npz archive: OUT and --mask must be files (a zip is written with positioned writes), not '-'")
+        }
+        let archive = try ZipArchiveReader(path: input)
+        announceSeed()
+        let result = try ArchiveDestination(path: output)
+        let maskArchive = try mask.map { try ArchiveDestination(path: $0) }
+        _ = try NPZDropout.run(archive: archive, relpath: streamKey, options: options, output: result.writer,
+                               mask: maskArchive?.writer, compression: compression?.memberCompression ?? .keep,
+                               scratch: DropoutScratch())
+        try maskArchive?.commit()
         try result.commit()
     }
 
@@ -65,17 +89,18 @@ struct ApplyCommand: ParsableCommand {
         return String(input.split(separator: "/", omittingEmptySubsequences: true).last ?? Substring(input))
     }
 
-    /// Opens IN and reads its header. A zip archive on standard input is a usage error (an
-    /// `.npz` needs random access, so it must be a file).
-    private func openInput() throws -> NPYReader {
+    /// Opens IN and reads its header; nil when IN is a file holding a zip archive (an `.npz`).
+    /// A zip archive on standard input is a usage error: an `.npz` needs random access.
+    private func openInput() throws -> NPYReader? {
         do {
             return try NPYReader.open(path: input)
         } catch let error as FileError {
-            if input == "-", case NPYFormatError.badMagic(let found)? = error.underlying as? NPYFormatError,
-               found.starts(with: [0x50, 0x4B]) {
+            guard case NPYFormatError.badMagic(let found)? = error.underlying as? NPYFormatError,
+                  found.starts(with: [0x50, 0x4B]) else { throw error }
+            if input == "-" {
                 throw UsageError("standard input is a zip archive (.npz?): an .npz input must be a file, not a stream; pass its path as IN")
             }
-            throw error
+            return nil
         }
     }
 
@@ -125,5 +150,43 @@ struct Destination {
     /// Renames the temporary file to its final name (nothing for standard output).
     func commit() throws {
         try file?.commit()
+    }
+}
+
+/// `--compress` / `--store`.
+enum CompressionChoice: String, EnumerableFlag {
+    case compress
+    case store
+
+    static func help(for value: CompressionChoice) -> ArgumentHelp? {
+        switch value {
+        case .compress: return "Deflate every .npz member (as np.savez_compressed)."
+        case .store: return "Store every .npz member uncompressed (as np.savez)."
+        }
+    }
+
+    var memberCompression: MemberCompression {
+        switch self {
+        case .compress: return .deflate
+        case .store: return .store
+        }
+    }
+}
+
+/// An `.npz` that `apply` writes: a zip writer on a temporary file renamed to `path` by
+/// `commit()` (removed if never committed).
+struct ArchiveDestination {
+    let writer: ZipArchiveWriter
+    private let file: AtomicOutputFile
+
+    init(path: String) throws {
+        file = try AtomicOutputFile(path: path)
+        writer = ZipArchiveWriter(descriptor: file.descriptor.rawValue, name: path)
+    }
+
+    /// Writes the central directory, then renames the file to its final name.
+    func commit() throws {
+        try writer.finish()
+        try file.commit()
     }
 }

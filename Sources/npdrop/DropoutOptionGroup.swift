@@ -10,7 +10,7 @@ struct DropoutOptionGroup: ParsableArguments {
     @Option(help: "Dropout variant (default: dropout).")
     var variant: Variant?
 
-    @Option(help: "Probability of dropping an element or channel, in [0, 1].")
+    @Option(parsing: .unconditional, help: "Probability of dropping an element or channel, in [0, 1].")
     var rate: Double?
 
     @Option(name: .customLong("noise-shape"),
@@ -21,13 +21,13 @@ struct DropoutOptionGroup: ParsableArguments {
     @Option(name: .customLong("data-format"), help: "Where the channel axis is for spatial variants (default: channels_last).")
     var dataFormat: DataFormat?
 
-    @Option(help: "Seed, an integer in [0, 2^64). Without it a random seed is drawn and printed on stderr.")
+    @Option(parsing: .unconditional, help: "Seed, an integer in [0, 2^64). Without it a random seed is drawn and printed on stderr.")
     var seed: UInt64?
 
     @Flag(name: .customLong("no-scale"), help: "Do not scale kept float elements by 1/(1-rate).")
     var noScale = false
 
-    @Option(help: ArgumentHelp("Value dropped elements take instead of 0 (converted to the element type).", valueName: "value"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Value dropped elements take instead of 0 (converted to the element type).", valueName: "value"))
     var fill: String?
 
     /// Checks each given option on its own: rate range, noise-shape syntax, fill is a number.

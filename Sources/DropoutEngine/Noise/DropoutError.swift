@@ -13,6 +13,8 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
     case unsupportedRank(variant: Variant, shape: [Int], acceptedRanks: [Int])
     /// A kernel or broadcast refusal for the array (dtype, alpha, fill, noise dims).
     case kernel(DropoutKernelError)
+    /// An `.npz` member holds bytes after its array data.
+    case trailingBytes
     /// Any of the above, tied to the file (and npz member) it happened in.
     case inArray(file: String, member: String?, DropoutError)
 
@@ -42,6 +44,8 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
             return "\(variant.rawValue) needs an array of rank \(ranks), got shape \(formatShape(shape))"
         case .kernel(let inner):
             return inner.description
+        case .trailingBytes:
+            return "the member has bytes after its array data (an .npz member must hold exactly one .npy array)"
         case .inArray(let file, let member, let inner):
             // The same layout as NPYStream's FileError: `file: member: message`.
             let place = member.map { "\(file): \($0)" } ?? file

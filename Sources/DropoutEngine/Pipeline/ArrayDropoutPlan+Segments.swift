@@ -66,6 +66,17 @@ extension ArrayDropoutPlan {
         }
     }
 
+    /// Writes the whole mask — header at offset 0, then every noise flag — to `mask` with
+    /// positioned writes, through `scratch`, without touching array data: for callers that
+    /// process segments with `mask: nil` and write the mask on its own. Throws the
+    /// descriptor's `FileError`.
+    public func writeMask(to mask: FileDescriptor, scratch: DropoutScratch) throws {
+        try maskHeaderBytes.withUnsafeBytes { try mask.pwriteAll($0, at: 0) }
+        try scratch.withBuffers { _, keep in
+            try writeMaskData(0..<noiseElementCount, to: mask, maskDataOffset: maskHeader.dataOffset, keep: keep)
+        }
+    }
+
     /// Writes mask data `noise` at `maskDataOffset + noise.lowerBound` of `mask` through `keep`.
     private func writeMaskData(
         _ noise: Range<Int>, to mask: FileDescriptor, maskDataOffset: Int, keep: UnsafeMutableBufferPointer<UInt8>
