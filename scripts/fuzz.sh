@@ -35,8 +35,11 @@ SWIFTC="${SWIFTC:-swiftc}"
 FUZZ_FLAGS=(-sanitize=fuzzer,address -O -g -swift-version 6 -parse-as-library)
 # Swift's own crash backtracer is turned off in the runs (SWIFT_BACKTRACE=enable=no): under
 # AddressSanitizer it reads the stack in a way ASan reports, hiding the real crash message.
+# ASan keeps freed memory in a 256 MB quarantine by default, which counts against -rss_limit_mb;
+# 64 MB still catches use-after-free of recent frees and leaves room for the 512 MB cap.
+ASAN_DEFAULTS="${ASAN_OPTIONS:-quarantine_size_mb=64:detect_leaks=1}"
 # Third-party code (ArgumentParser) is not instrumented: its coverage would only distract the fuzzer.
-PLAIN_FLAGS=(-O -g -swift-version 6 -parse-as-library)
+PLAIN_FLAGS=(-O -g -swift-version 6 -parse-as-library -suppress-warnings)
 
 usage() {
     sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
@@ -204,7 +207,7 @@ run_target() {
     dict=(-dict="$ROOT/scripts/fuzz/$(dict_for "$target")")
     local status
     set +e
-    SWIFT_BACKTRACE=enable=no "$BIN/fuzz-$target" \
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="$ASAN_DEFAULTS" "$BIN/fuzz-$target" \
         -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=512 -timeout=10 \
         -print_final_stats=1 -artifact_prefix="$work/artifacts/" "${dict[@]}" "$@" \
         "$work/corpus" "$seeds" 2>&1 | tee "$log" \
@@ -242,7 +245,7 @@ target="$1"
 if [ "$2" = repro ]; then
     shift 2
     build_target "$target"
-    SWIFT_BACKTRACE=enable=no exec "$BIN/fuzz-$target" -rss_limit_mb=512 -timeout=10 "$@"
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="$ASAN_DEFAULTS" exec "$BIN/fuzz-$target" -rss_limit_mb=512 -timeout=10 "$@"
 fi
 seconds="$2"
 [[ "$seconds" =~ ^[0-9]+$ ]] || usage

@@ -18,7 +18,11 @@ func fuzzRequire(
 
 /// Every error a user sees must be one non-empty line.
 func fuzzRequireOneLine(_ error: any Error, file: StaticString = #fileID, line: UInt = #line) {
-    let text = String(describing: error)
+    fuzzRequireOneLine(message: String(describing: error), file: file, line: line)
+}
+
+/// A message shown to the user must be one non-empty line.
+func fuzzRequireOneLine(message text: String, file: StaticString = #fileID, line: UInt = #line) {
     fuzzRequire(!text.isEmpty && !text.contains("\n") && !text.contains("\r"),
                 "error message is not one line: \(text)", file: file, line: line)
 }
