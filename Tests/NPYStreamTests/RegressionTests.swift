@@ -1,0 +1,38 @@
+import Testing
+import NPYFormat
+@testable import NPYStream
+
+/// Reproducers of fuzzing finds at the stream layer (`scripts/fuzz.sh npy-stream`, and the
+/// npy-header finds as they reach `NPYReader`), kept small and inline.
+@Suite struct RegressionTests {
+    /// Magic, version 1.0, the header length, then `text`.
+    static func file(_ text: String, data: [UInt8] = []) -> [UInt8] {
+        let header = Array(text.utf8)
+        return NPYHeaderParser.magic + [1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header + data
+    }
+
+    /// Finding 2: `NPYReader.init` computed `header.dataByteCount`, which trapped on shape
+    /// (2**62, 2**62, 0). Now the reader throws a `FileError` naming the file.
+    @Test func readerRefusesAnEmptyShapeWhoseDimensionsOverflow() throws {
+        let bytes = Self.file("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4611686018427387904, 0), }")
+        let error = try #require(throws: FileError.self) {
+            _ = try NPYReader(source: MemorySource(bytes, readSizes: [1]), name: "big-empty.npy")
+        }
+        #expect(error.underlying as? NPYFormatError
+                == .sizeOverflow(shape: "(4611686018427387904, 4611686018427387904, 0)", itemSize: 4))
+        #expect(error.description.hasPrefix("big-empty.npy: array too large: "))
+    }
+
+    /// A header announcing far more data than the source has: the reader hands out what exists
+    /// in caller-sized chunks and then throws; it never allocates for the announced size.
+    @Test func hugeDeclaredSizeOverAFewBytesEndsInTruncation() throws {
+        let bytes = Self.file("{'descr': '|u1', 'fortran_order': False, 'shape': (9223372036854775807,), }", data: [1, 2, 3])
+        let reader = try NPYReader(source: MemorySource(bytes), name: "huge.npy")
+        #expect(reader.header.dataByteCount == Int.max)
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let error = try #require(throws: FileError.self) {
+            _ = try buffer.withUnsafeMutableBytes { try reader.readChunk(into: $0) }
+        }
+        #expect(error.description == "huge.npy: truncated data: expected 9223372036854775807 bytes, found 3")
+    }
+}
