@@ -1,1 +1,166 @@
-// Placeholder: filled in by its issue.
+
+/// Where a run's outputs go, relative to OUT (contract §4.1).
+public enum OutputLayout {
+    /// `data/<relpath>`, or `copy-<k>/data/<relpath>` when `copies > 1`.
+    public static func dataPath(_ relativePath: String, copy: Int, copies: Int) -> String {
+        prefix(copy: copy, copies: copies) + "data/" + relativePath
+    }
+
+    /// `masks/<relpath>`, or `copy-<k>/masks/<relpath>` when `copies > 1`.
+    public static func maskPath(_ relativePath: String, copy: Int, copies: Int) -> String {
+        prefix(copy: copy, copies: copies) + "masks/" + relativePath
+    }
+
+    private static func prefix(copy: Int, copies: Int) -> String {
+        copies > 1 ? "copy-\(copy)/" : ""
+    }
+}
+
+/// What a finished run reports.
+public struct RunReport: Sendable {
+    /// The numbers printed at the end.
+    public var summary: RunSummary
+    /// The final manifest, sorted (what `manifest.jsonl` now holds).
+    public var records: [ManifestRecord]
+    /// 0 when every array succeeded, 1 when any failed.
+    public var exitCode: Int32 { summary.exitCode }
+}
+
+/// `npdrop run`: walks INPUT, plans file tasks (file × copy) in sorted order, runs them on
+/// Dispatch workers through `processor`, writes outputs atomically and the manifest (appended
+/// as tasks finish, rewritten sorted at the end), and reports.
+public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
+    /// What to run.
+    public let options: RunOptions
+    /// Does the per-file work.
+    public let processor: Processor
+    /// Where messages go.
+    public let console: RunConsole
+
+    /// A runner; nothing happens until `run()`.
+    public init(options: RunOptions, processor: Processor, console: RunConsole = .standard) {
+        self.options = options
+        self.processor = processor
+        self.console = console
+    }
+
+    /// Runs the batch. Returns the report (exit status 0 or 1 in it); throws `RunnerError`
+    /// with `.usage` (exit 2) for impossible requests found before any work, and other
+    /// `RunnerError`s (exit 1) when OUT or the manifest cannot be written.
+    public func run() throws -> RunReport {
+        let started = ContinuousClock.now
+        let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: true)
+        let walk = try InputWalker.walk(locations)
+        let shard = options.shard
+        let files = walk.files.filter { shard?.owns($0.relativePath) ?? true }
+        let issues = walk.issues.filter { shard?.owns($0.relativePath) ?? true }
+        if let shard, let source = options.shardSource, source != .commandLine, !options.quiet {
+            console.line("shard \(shard) (from \(source.rawValue)): \(files.count) of \(walk.files.count) files")
+        }
+
+        let manifestPath = RelativePath.join(locations.output, options.manifestName)
+        let previous = options.resume ? try ManifestFiles.read(path: manifestPath) : nil
+        let resumeIndex = previous.map { ResumeIndex(records: $0.latestRecords) }
+        if let previous, previous.invalidLines > 0, !options.quiet {
+            console.line("\(options.manifestName): ignoring \(previous.invalidLines) incomplete line(s) left by an interrupted run")
+        }
+        let seed = try chooseSeed(resumeIndex: resumeIndex)
+
+        let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
+        if removed > 0 && !options.quiet {
+            console.line("removed \(removed) temporary file(s) left by an interrupted run")
+        }
+        for issue in issues where !issue.isError && !options.quiet {
+            console.line("\(issue.relativePath): \(issue.message)")
+        }
+
+        var todo: [FileTask] = []
+        var carried: [ManifestRecord] = []
+        var resumedTasks = 0
+        for file in files {
+            for copy in 0..<options.copies {
+                let task = makeTask(file, copy: copy, seed: seed)
+                if let records = resumeIndex?.reusableRecords(for: task, outputRoot: locations.output) {
+                    carried += records
+                    resumedTasks += 1
+                } else {
+                    todo.append(task)
+                }
+            }
+        }
+
+        let log = try AppendOnlyFile(path: manifestPath, truncate: !options.resume)
+        defer { log.close() }
+        let issueRecords = issues.filter(\.isError).map { RecordBuilder.record(for: $0, seed: seed) }
+        for record in issueRecords { console.line("error: \(record.error ?? "")") }
+        try log.append(ManifestFiles.encode(issueRecords))
+
+        let totalBytes = todo.reduce(Int64(0)) { $0 + $1.input.byteCount }
+        let progress = ProgressMeter(label: "npdrop:", totalFiles: todo.count, totalBytes: totalBytes, console: console,
+                                     enabled: !options.quiet && console.errorIsTerminal)
+        let results = Locked<[[ManifestRecord]]>(Array(repeating: [], count: todo.count))
+        let logFailure = Locked<RunnerError?>(nil)
+        let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: locations.output)
+        let tasks = todo
+        scheduler.run(tasks) { index, result in
+            let records = RecordBuilder.records(tasks[index], result: result)
+            do {
+                try log.append(ManifestFiles.encode(records))
+            } catch {
+                logFailure.withLock { $0 = $0 ?? (error as? RunnerError) }
+            }
+            results.withLock { $0[index] = records }
+            for record in records where record.status == .error {
+                progress.message("error: \(record.error ?? "")")
+            }
+            progress.fileDone(bytes: tasks[index].input.byteCount)
+        }
+        progress.finish()
+
+        var final = issueRecords + carried
+        results.withLock { for records in $0 { final += records } }
+        final = ManifestFiles.sorted(final)
+        try ManifestFiles.writeSorted(final, to: manifestPath)
+        if let failure = logFailure.withLock({ $0 }) { throw failure }
+
+        let errors = final.filter { $0.status == .error }.count
+        let summary = RunSummary(
+            files: files.count, tasks: todo.count, resumedTasks: resumedTasks, arrays: final.count,
+            arraysOK: final.filter { $0.status == .ok }.count, arraysCopied: final.filter { $0.status == .copied }.count,
+            arrayErrors: errors, skipped: issues.filter { !$0.isError }.count, bytesRead: totalBytes,
+            seconds: seconds(ContinuousClock.now - started), seed: seed, shard: shard?.description,
+            exitCode: errors > 0 ? 1 : 0)
+        if !options.quiet { console.line(summary.line) }
+        if options.json { console.writeOutput(summary.json + "\n") }
+        return RunReport(summary: summary, records: final)
+    }
+
+    /// The seed: `--seed`, else (resuming) the one seed of the earlier manifest, else random
+    /// (printed on stderr, always: it is needed to repeat the run).
+    private func chooseSeed(resumeIndex: ResumeIndex?) throws -> UInt64 {
+        if let seed = options.seed { return seed }
+        if let seeds = resumeIndex?.seeds, !seeds.isEmpty {
+            guard seeds.count == 1 else {
+                let list = seeds.map(String.init).joined(separator: ", ")
+                throw RunnerError.usage("--resume: \(options.manifestName) holds several seeds (\(list)); pass --seed")
+            }
+            return seeds[0]
+        }
+        if options.shard != nil {
+            throw RunnerError.usage("a sharded run needs --seed: every shard must use the same seed")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let seed = generator.next()
+        console.line("seed \(seed) (drawn at random; pass --seed \(seed) to repeat this run)")
+        return seed
+    }
+
+    private func makeTask(_ file: InputFile, copy: Int, seed: UInt64) -> FileTask {
+        FileTask(
+            input: file, copy: copy, seed: seed, compression: options.compression,
+            outputPath: OutputLayout.dataPath(file.relativePath, copy: copy, copies: options.copies),
+            maskPath: options.writeMasks ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
+            segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
+            actions: .rules(options.settings, options.members))
+    }
+}

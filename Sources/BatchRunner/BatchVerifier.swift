@@ -1,0 +1,311 @@
+
+/// What `npdrop verify INPUT OUT` needs.
+public struct VerifyOptions: Sendable {
+    /// The INPUT the run was made from.
+    public var input: String
+    /// The run's OUT.
+    public var output: String
+    /// Worker threads.
+    public var jobs: Int
+    /// No progress or summary on stderr (mismatches are still printed).
+    public var quiet: Bool
+    /// Print the summary as JSON on stdout.
+    public var json: Bool
+    /// Segment size hint passed to the processor.
+    public var segmentBytes: Int
+
+    /// Options; see the properties.
+    public init(input: String, output: String, jobs: Int = RunOptions.defaultJobs, quiet: Bool = false,
+                json: Bool = false, segmentBytes: Int = RunOptions.defaultSegmentBytes) {
+        self.input = input
+        self.output = output
+        self.jobs = jobs
+        self.quiet = quiet
+        self.json = json
+        self.segmentBytes = segmentBytes
+    }
+}
+
+/// What `npdrop verify` found.
+public struct VerifyReport: Sendable {
+    /// Manifest records checked (the latest record of each array).
+    public var records: Int
+    /// File tasks re-derived.
+    public var files: Int
+    /// One line per mismatch, sorted.
+    public var mismatches: [String]
+    /// Wall-clock seconds.
+    public var seconds: Double
+
+    /// 0 when everything matched, 1 otherwise.
+    public var exitCode: Int32 { mismatches.isEmpty ? 0 : 1 }
+
+    /// `verify: 12 records in 5 files: all match` or `... 2 mismatches`.
+    public var line: String {
+        let verdict = mismatches.isEmpty ? "all match" : "\(mismatches.count) mismatch\(mismatches.count == 1 ? "" : "es")"
+        return "verify: \(records) records in \(files) files: \(verdict) (\(HumanUnits.fixed(seconds, digits: 2)) s)"
+    }
+
+    /// The summary as one JSON object.
+    public var json: String {
+        JSONText.object([
+            ("records", JSONText.integer(records)),
+            ("files", JSONText.integer(files)),
+            ("mismatches", "[" + mismatches.map { JSONText.string($0) }.joined(separator: ",") + "]"),
+            ("seconds", JSONText.number(seconds)),
+            ("exit_code", JSONText.integer(exitCode)),
+        ])
+    }
+}
+
+/// `npdrop verify INPUT OUT`: re-derives every record of OUT's manifest from INPUT with the
+/// record's own settings and seed, through the same processor and scheduler as `run`, into a
+/// private scratch directory, then compares the result and mask files with OUT's byte by
+/// byte, and the records' shape, dtype, order and noise shape with what the processor reports.
+/// An `error` record counts as a mismatch: its array is missing from OUT.
+public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
+    /// What to verify.
+    public let options: VerifyOptions
+    /// Re-derives the outputs.
+    public let processor: Processor
+    /// Where messages go.
+    public let console: RunConsole
+
+    /// A verifier; nothing happens until `run()`.
+    public init(options: VerifyOptions, processor: Processor, console: RunConsole = .standard) {
+        self.options = options
+        self.processor = processor
+        self.console = console
+    }
+
+    /// Verifies; throws `.usage` when INPUT/OUT are unusable or OUT has no manifest.
+    public func run() throws -> VerifyReport {
+        let started = ContinuousClock.now
+        let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: false)
+        let (records, invalidLines, source) = try readManifest(in: locations.output)
+        var mismatches: [String] = []
+        if invalidLines > 0 { mismatches.append("\(source): \(invalidLines) line(s) are not valid records") }
+
+        var groups: [[ManifestRecord]] = []
+        var position: [[UInt8]: Int] = [:]
+        for record in ManifestFiles.sorted(records) {
+            let key = Array(record.input.utf8) + [0] + Array(String(record.copy).utf8)
+            if let index = position[key] {
+                groups[index].append(record)
+            } else {
+                position[key] = groups.count
+                groups.append([record])
+            }
+        }
+        var tasks: [FileTask] = []
+        var taskRecords: [[ManifestRecord]] = []
+        for group in groups {
+            switch plan(group, locations: locations) {
+            case .success(let task):
+                tasks.append(task)
+                taskRecords.append(group)
+            case .failure(let problems):
+                mismatches += problems.lines
+            }
+        }
+        for line in mismatches { console.line(line) }
+
+        let scratch = try RunnerFS.makeTemporaryDirectory(prefix: "npdrop-verify-")
+        defer { try? RunnerFS.removeTree(scratch) }
+        let found = Locked<[String]>([])
+        let progress = ProgressMeter(label: "npdrop verify:", totalFiles: tasks.count,
+                                     totalBytes: tasks.reduce(Int64(0)) { $0 + $1.input.byteCount },
+                                     console: console, enabled: !options.quiet && console.errorIsTerminal)
+        let allTasks = tasks
+        let allRecords = taskRecords
+        let output = locations.output
+        WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: scratch).run(allTasks) { index, result in
+            let problems = BatchVerifier.check(allTasks[index], records: allRecords[index], result: result,
+                                               scratch: scratch, output: output)
+            for line in problems { progress.message(line) }
+            found.withLock { $0 += problems }
+            progress.fileDone(bytes: allTasks[index].input.byteCount)
+        }
+        progress.finish()
+        mismatches += found.withLock { $0 }
+        let report = VerifyReport(records: records.count, files: tasks.count, mismatches: mismatches.sorted(),
+                                  seconds: seconds(ContinuousClock.now - started))
+        if !options.quiet { console.line(report.line) }
+        if options.json { console.writeOutput(report.json + "\n") }
+        return report
+    }
+
+    /// The latest records of OUT's `manifest.jsonl`, or of the union of its shard manifests.
+    private func readManifest(in output: String) throws -> ([ManifestRecord], Int, String) {
+        if let contents = try ManifestFiles.read(path: RelativePath.join(output, ManifestFiles.mainName)) {
+            return (contents.latestRecords, contents.invalidLines, ManifestFiles.mainName)
+        }
+        let shards = try ManifestFiles.shardManifests(in: output)
+        guard !shards.isEmpty else {
+            throw RunnerError.usage("OUT '\(options.output)' has no manifest.jsonl or manifest-shard-<I>-of-<N>.jsonl")
+        }
+        var union = ManifestContents(records: [], lines: [], invalidLines: 0)
+        for (_, path) in shards {
+            guard let contents = try ManifestFiles.read(path: path) else { continue }
+            union.records += contents.records
+            union.lines += contents.lines
+            union.invalidLines += contents.invalidLines
+        }
+        return (union.latestRecords, union.invalidLines, "shard manifests")
+    }
+
+    private struct Problems: Error {
+        var lines: [String]
+    }
+
+    private static func name(_ record: ManifestRecord) -> String {
+        record.input + (record.member.map { " [\($0)]" } ?? "") + " copy \(record.copy)"
+    }
+
+    /// The task that re-derives one (input, copy) group of records, or why it cannot be made.
+    private func plan(_ group: [ManifestRecord], locations: RunLocations) -> Result<FileTask, Problems> {
+        let first = group[0]
+        let errors = group.filter { $0.status == .error }
+        if !errors.isEmpty {
+            return .failure(Problems(lines: errors.map { "\(BatchVerifier.name($0)): recorded error: \($0.error ?? "")" }))
+        }
+        func fail(_ text: String) -> Result<FileTask, Problems> {
+            .failure(Problems(lines: ["\(BatchVerifier.name(first)): \(text)"]))
+        }
+        guard RelativePath.isSafe(first.input) else { return fail("input path is not a safe relative path") }
+        guard first.copy >= 0 else { return fail("copy must be a non-negative integer") }
+        guard let outputPath = first.output, RelativePath.isSafe(outputPath),
+              group.allSatisfy({ $0.output.map { RelativePath.sameBytes($0, outputPath) } ?? false })
+        else { return fail("records disagree on a safe output path") }
+        let masks = group.compactMap(\.mask)
+        let maskPath = masks.first
+        if let maskPath {
+            guard RelativePath.isSafe(maskPath), masks.allSatisfy({ RelativePath.sameBytes($0, maskPath) }) else {
+                return fail("records disagree on a safe mask path")
+            }
+        }
+        guard group.allSatisfy({ $0.seed == first.seed }) else { return fail("records of one file carry different seeds") }
+
+        let absolute: String
+        if locations.inputIsDirectory {
+            absolute = RelativePath.join(locations.input, first.input)
+        } else {
+            guard RelativePath.sameBytes(first.input, RelativePath.baseName(locations.input)) else {
+                return fail("INPUT is the single file '\(RelativePath.baseName(locations.input))'")
+            }
+            absolute = locations.input
+        }
+        guard let kind = InputWalker.kind(ofName: first.input) else { return fail("input is not .npy or .npz") }
+        guard case .regular(let size)? = try? RunnerFS.entryKind(absolute, followLinks: false) else {
+            return fail("input file is missing from INPUT")
+        }
+        guard (kind == .npy) == (first.member == nil), group.count == 1 || kind == .npz else {
+            return fail("records do not fit a .\(kind.rawValue) file")
+        }
+        var actions: [(member: String?, action: ArrayAction)] = []
+        for record in group {
+            switch record.status {
+            case .copied:
+                actions.append((record.member, .copy))
+            case .ok:
+                do {
+                    actions.append((record.member, .process(try BatchVerifier.settings(of: record))))
+                } catch {
+                    return .failure(Problems(lines: ["\(BatchVerifier.name(record)): invalid settings in the record: \(error)"]))
+                }
+            case .error:
+                break
+            }
+        }
+        var compression = NPZCompression.input
+        if kind == .npz {
+            guard let value = NPZCompression(rawValue: first.compression ?? "input") else {
+                return fail("unknown compression '\(first.compression ?? "")'")
+            }
+            compression = value
+        }
+        let file = InputFile(relativePath: first.input, absolutePath: absolute, kind: kind, byteCount: size)
+        return .success(FileTask(
+            input: file, copy: first.copy, seed: first.seed, compression: compression, outputPath: outputPath,
+            maskPath: maskPath, segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
+            actions: .recorded(actions)))
+    }
+
+    /// The dropout settings a record was made with.
+    static func settings(of record: ManifestRecord) throws -> DropoutSettings {
+        guard let variantName = record.variant, let rate = record.rate else {
+            throw RunnerError.usage("variant and rate are required")
+        }
+        let variant = try DropoutVariantName(parsing: variantName, origin: "variant")
+        try DropoutSettings.checkRate(rate, origin: "rate")
+        return DropoutSettings(
+            variant: variant, rate: rate,
+            noiseShape: try record.noiseShapeSpec.map { try NoiseShapeSpec(parsing: $0, origin: "noise_shape_spec") },
+            dataFormat: try DataFormatName(parsing: record.dataFormat ?? DataFormatName.channelsLast.rawValue, origin: "data_format"),
+            scale: record.scale ?? true,
+            fill: try record.fill.map { try FillValue(parsing: $0, origin: "fill") })
+    }
+
+    /// Mismatches between a re-derived task (committed under `scratch`) and OUT; removes the
+    /// re-derived files.
+    static func check(_ task: FileTask, records: [ManifestRecord], result: FileTaskResult,
+                      scratch: String, output: String) -> [String] {
+        let label = "\(task.input.relativePath) copy \(task.copy)"
+        guard case .committed(let outcome) = result else {
+            if case .failed(let member, let message, _) = result {
+                return ["\(label)\(member.map { " [\($0)]" } ?? ""): cannot re-derive: \(message)"]
+            }
+            return []
+        }
+        var problems: [String] = []
+        func compare(_ relative: String) {
+            let expected = RelativePath.join(scratch, relative)
+            defer { try? RunnerFS.removeFile(expected) }
+            do {
+                switch try RunnerFS.compareFiles(expected: expected, found: RelativePath.join(output, relative)) {
+                case .identical:
+                    break
+                case .missing:
+                    problems.append("\(relative): missing from OUT")
+                case .sizeDiffers(let want, let have):
+                    problems.append("\(relative): \(have) bytes, re-derived \(want) bytes")
+                case .differsAt(let offset):
+                    problems.append("\(relative): differs from the re-derived bytes at offset \(offset)")
+                }
+            } catch {
+                problems.append("\(relative): cannot compare: \(error)")
+            }
+        }
+        compare(task.outputPath)
+        if let mask = task.maskPath {
+            if outcome.maskWritten {
+                compare(mask)
+            } else {
+                problems.append("\(mask): listed in the manifest but re-deriving wrote no mask")
+            }
+        }
+        for record in records {
+            guard let array = outcome.arrays.first(where: { FileTask.sameMember($0.member, record.member) }) else {
+                problems.append("\(name(record)): not found in the input")
+                continue
+            }
+            let copied = array.status == .copied
+            if copied != (record.status == .copied) {
+                problems.append("\(name(record)): manifest says \(record.status.rawValue), re-derived \(copied ? "copied" : "ok")")
+            }
+            func differ<T: Equatable>(_ field: String, _ recorded: T?, _ derived: T?) {
+                if recorded != derived {
+                    problems.append("\(name(record)): manifest \(field) \(recorded.map { "\($0)" } ?? "null"), re-derived \(derived.map { "\($0)" } ?? "null")")
+                }
+            }
+            differ("shape", record.shape, array.shape)
+            differ("dtype", record.dtype, array.dtype)
+            differ("fortran_order", record.fortranOrder, array.fortranOrder)
+            if !copied { differ("noise_shape", record.noiseShape, array.noiseShape) }
+        }
+        for array in outcome.arrays where !records.contains(where: { FileTask.sameMember($0.member, array.member) }) {
+            problems.append("\(label) [\(array.member ?? "")]: in the input but not in the manifest")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,194 @@
+/// The dropout variants of contract §3.1, by their command-line names.
+public enum DropoutVariantName: String, Sendable, Hashable, CaseIterable {
+    case dropout, spatial1d, spatial2d, spatial3d, alpha
+
+    /// Parses a variant name; throws `.usage` naming `origin` and the accepted names.
+    public init(parsing text: String, origin: String) throws {
+        guard let value = DropoutVariantName(rawValue: text) else {
+            let names = DropoutVariantName.allCases.map(\.rawValue).joined(separator: "|")
+            throw RunnerError.usage("\(origin): variant must be \(names), found '\(text)'")
+        }
+        self = value
+    }
+}
+
+/// Where the channels axis is: `channels_last` (default) or `channels_first`.
+public enum DataFormatName: String, Sendable, Hashable, CaseIterable {
+    case channelsLast = "channels_last"
+    case channelsFirst = "channels_first"
+
+    /// Parses a data format name; throws `.usage` naming `origin`.
+    public init(parsing text: String, origin: String) throws {
+        guard let value = DataFormatName(rawValue: text) else {
+            throw RunnerError.usage("\(origin): data format must be channels_last|channels_first, found '\(text)'")
+        }
+        self = value
+    }
+}
+
+/// An explicit noise shape as written on the command line: `None,1,None` (`None` = that
+/// dimension of the array). Whether it fits an array is checked by the engine, per array.
+public struct NoiseShapeSpec: Sendable, Hashable, CustomStringConvertible {
+    /// One entry per dimension: nil for `None`, else a positive integer.
+    public let dims: [Int?]
+
+    /// A spec with these entries; throws `.usage` when an entry is not positive.
+    public init(dims: [Int?], origin: String = "noise shape") throws {
+        for case let d? in dims where d < 1 {
+            throw RunnerError.usage("\(origin): entries must be None or a positive integer, found \(d)")
+        }
+        self.dims = dims
+    }
+
+    /// Parses `None,1,None` (spaces allowed, optional surrounding parentheses or brackets,
+    /// `none`/`null` also accepted; the empty string or `()` is the rank-0 shape).
+    public init(parsing text: String, origin: String = "--noise-shape") throws {
+        var body = text.trimmingSpaces
+        if (body.hasPrefix("(") && body.hasSuffix(")")) || (body.hasPrefix("[") && body.hasSuffix("]")) {
+            body = String(body.dropFirst().dropLast()).trimmingSpaces
+        }
+        var dims: [Int?] = []
+        if !body.isEmpty {
+            let parts = body.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }
+            for (position, part) in parts.enumerated() {
+                if part == "None" || part == "none" || part == "null" {
+                    dims.append(nil)
+                } else if let value = Int(part), value >= 1 {
+                    dims.append(value)
+                } else if part.isEmpty && position == parts.count - 1 && position > 0 {
+                    continue  // trailing comma, as in Python's (None,)
+                } else {
+                    throw RunnerError.usage("\(origin): expected entries None or a positive integer separated by commas, found '\(text)'")
+                }
+            }
+        }
+        try self.init(dims: dims, origin: origin)
+    }
+
+    /// The canonical text: entries joined by `,`, `None` for open entries.
+    public var description: String {
+        dims.map { $0.map(String.init) ?? "None" }.joined(separator: ",")
+    }
+}
+
+/// The value dropped elements become (`--fill V`), kept as written so that an integer array can
+/// take it exactly; checked to be a number when parsed.
+public struct FillValue: Sendable, Hashable, CustomStringConvertible {
+    /// The number as written (`0`, `-1`, `0.5`, `nan`, `-inf`, `1e3`).
+    public let text: String
+
+    /// Throws `.usage` unless `text` is an integer or a floating-point literal.
+    public init(parsing text: String, origin: String = "--fill") throws {
+        let trimmed = text.trimmingSpaces
+        guard !trimmed.isEmpty, Int64(trimmed) != nil || UInt64(trimmed) != nil || Double(trimmed) != nil else {
+            throw RunnerError.usage("\(origin): expected a number, found '\(text)'")
+        }
+        self.text = trimmed
+    }
+
+    /// The value as a double (rounded for integers beyond 2^53).
+    public var doubleValue: Double { Double(text) ?? 0 }
+
+    /// The text.
+    public var description: String { text }
+}
+
+/// Everything that decides the result of one array, apart from the seed and its key.
+public struct DropoutSettings: Sendable, Hashable {
+    /// The dropout variant.
+    public var variant: DropoutVariantName
+    /// The drop probability, in [0, 1] (below 1 for `alpha`).
+    public var rate: Double
+    /// The explicit noise shape, or nil for the variant's preset.
+    public var noiseShape: NoiseShapeSpec?
+    /// Where the channel axis is, for the spatial presets.
+    public var dataFormat: DataFormatName
+    /// False with `--no-scale`: kept float elements are not scaled by 1/(1-rate).
+    public var scale: Bool
+    /// What dropped elements become (nil: zero, or alpha's value).
+    public var fill: FillValue?
+
+    /// Settings with the command-line defaults for everything but `rate`.
+    public init(variant: DropoutVariantName = .dropout, rate: Double, noiseShape: NoiseShapeSpec? = nil,
+                dataFormat: DataFormatName = .channelsLast, scale: Bool = true, fill: FillValue? = nil) {
+        self.variant = variant
+        self.rate = rate
+        self.noiseShape = noiseShape
+        self.dataFormat = dataFormat
+        self.scale = scale
+        self.fill = fill
+    }
+
+    /// Throws `.usage` naming `origin` unless `rate` is a finite number in [0, 1].
+    public static func checkRate(_ rate: Double, origin: String) throws {
+        guard rate.isFinite, rate >= 0, rate <= 1 else {
+            throw RunnerError.usage("\(origin): rate must be in [0, 1], found \(rate)")
+        }
+    }
+
+    /// Throws `.usage` naming `origin` when the combination cannot work for any array
+    /// (alpha dropout with rate 1).
+    public func check(origin: String) throws {
+        try DropoutSettings.checkRate(rate, origin: origin)
+        if variant == .alpha && rate >= 1 {
+            throw RunnerError.usage("\(origin): alpha dropout needs rate < 1, found \(rate)")
+        }
+    }
+}
+
+/// A dropout setting that a config rule or the command line can set.
+public enum DropoutField: String, Sendable, Hashable, CaseIterable {
+    case variant, rate, noiseShape = "noise_shape", dataFormat = "data_format", scale = "no_scale", fill
+}
+
+/// A partial set of dropout settings: what one layer (config top level, a rule, the command
+/// line) says. A nil field says nothing; `noiseShape == .some(nil)` asks for the preset.
+public struct DropoutOverrides: Sendable, Hashable {
+    /// Replaces the variant.
+    public var variant: DropoutVariantName?
+    /// Replaces the rate.
+    public var rate: Double?
+    /// Replaces the noise shape (`.some(nil)`: back to the preset).
+    public var noiseShape: NoiseShapeSpec??
+    /// Replaces the data format.
+    public var dataFormat: DataFormatName?
+    /// Replaces scaling (false = `no_scale`).
+    public var scale: Bool?
+    /// Replaces the fill value (`.some(nil)`: no fill).
+    public var fill: FillValue??
+
+    /// Overrides that set nothing.
+    public init(variant: DropoutVariantName? = nil, rate: Double? = nil, noiseShape: NoiseShapeSpec?? = nil,
+                dataFormat: DataFormatName? = nil, scale: Bool? = nil, fill: FillValue?? = nil) {
+        self.variant = variant
+        self.rate = rate
+        self.noiseShape = noiseShape
+        self.dataFormat = dataFormat
+        self.scale = scale
+        self.fill = fill
+    }
+
+    /// The fields this layer sets.
+    public var fields: Set<DropoutField> {
+        var result: Set<DropoutField> = []
+        if variant != nil { result.insert(.variant) }
+        if rate != nil { result.insert(.rate) }
+        if noiseShape != nil { result.insert(.noiseShape) }
+        if dataFormat != nil { result.insert(.dataFormat) }
+        if scale != nil { result.insert(.scale) }
+        if fill != nil { result.insert(.fill) }
+        return result
+    }
+
+    /// `base` with every field this layer sets replaced, except the fields in `keeping`.
+    public func applied(to base: DropoutSettings, keeping: Set<DropoutField> = []) -> DropoutSettings {
+        var result = base
+        if let variant, !keeping.contains(.variant) { result.variant = variant }
+        if let rate, !keeping.contains(.rate) { result.rate = rate }
+        if let noiseShape, !keeping.contains(.noiseShape) { result.noiseShape = noiseShape }
+        if let dataFormat, !keeping.contains(.dataFormat) { result.dataFormat = dataFormat }
+        if let scale, !keeping.contains(.scale) { result.scale = scale }
+        if let fill, !keeping.contains(.fill) { result.fill = fill }
+        return result
+    }
+}

@@ -1,0 +1,104 @@
+/// Something the walk did not take as an input file.
+public struct WalkIssue: Sendable, Hashable {
+    /// Path below INPUT (invalid UTF-8 shown with U+FFFD).
+    public let relativePath: String
+    /// One line saying what was found and what happened to it.
+    public let message: String
+    /// True for errors (the run exits 1, and the issue gets an error record); false for
+    /// entries skipped by design (symlinks, special files).
+    public let isError: Bool
+}
+
+/// The input files of a run, sorted, and what was skipped.
+public struct WalkResult: Sendable {
+    /// Every `.npy`/`.npz` regular file, sorted byte-wise by relpath.
+    public var files: [InputFile]
+    /// Skipped entries and errors, sorted by relpath.
+    public var issues: [WalkIssue]
+}
+
+/// Finds the input files of a run.
+///
+/// Rules: every regular file whose name ends in `.npy` or `.npz` (any letter case), at any
+/// depth, hidden files and directories included; symlinks are never followed (a symlink named
+/// like an input, or pointing to a directory, is reported as skipped); other special files
+/// named like inputs are reported as skipped; other files are ignored. A name that is not valid
+/// UTF-8 (of a directory, or of a file named like an input) is an error: keys need UTF-8.
+/// An unreadable subdirectory is an error; the walk goes on.
+public enum InputWalker {
+    /// The kind of input a file name denotes, or nil.
+    public static func kind(ofName name: String) -> InputFile.Kind? {
+        kind(ofNameBytes: Array(name.utf8))
+    }
+
+    static func kind(ofNameBytes name: [UInt8]) -> InputFile.Kind? {
+        guard name.count >= 4 else { return nil }
+        let suffix = name[(name.count - 4)...].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        if suffix == Array(".npy".utf8) { return .npy }
+        if suffix == Array(".npz".utf8) { return .npz }
+        return nil
+    }
+
+    /// Walks `locations.input`: the file itself (relpath = its base name) or everything below
+    /// the directory. Throws only when INPUT itself cannot be read.
+    public static func walk(_ locations: RunLocations) throws -> WalkResult {
+        guard locations.inputIsDirectory else {
+            let name = RelativePath.baseName(locations.input)
+            guard case .regular(let size) = try RunnerFS.entryKind(locations.input, followLinks: true),
+                  let kind = kind(ofName: name) else {
+                throw RunnerError.usage("INPUT '\(locations.input)' is not a .npy or .npz file")
+            }
+            let file = InputFile(relativePath: name, absolutePath: locations.input, kind: kind, byteCount: size)
+            return WalkResult(files: [file], issues: [])
+        }
+        var files: [InputFile] = []
+        var issues: [WalkIssue] = []
+        var pending: [(absolute: String, relative: String)] = [(locations.input, "")]
+        var isRoot = true
+        while let directory = pending.popLast() {
+            let entries: [(name: [UInt8], kind: FileEntryKind)]
+            do {
+                entries = try RunnerFS.listDirectory(directory.absolute)
+            } catch {
+                if isRoot { throw error }
+                issues.append(WalkIssue(relativePath: directory.relative, message: "cannot read directory: \(error)", isError: true))
+                continue
+            }
+            isRoot = false
+            for entry in entries {
+                let inputKind = kind(ofNameBytes: entry.name)
+                guard let name = String(validating: entry.name, as: UTF8.self) else {
+                    guard entry.kind == .directory || inputKind != nil else { continue }
+                    let shown = directory.relative + (directory.relative.isEmpty ? "" : "/") + String(decoding: entry.name, as: UTF8.self)
+                    let hex = entry.name.map { String($0, radix: 16) }.joined(separator: " ")
+                    issues.append(WalkIssue(relativePath: shown, message: "name is not valid UTF-8 (bytes \(hex)); rename it", isError: true))
+                    continue
+                }
+                let relative = directory.relative.isEmpty ? name : directory.relative + "/" + name
+                let absolute = directory.absolute + "/" + name
+                switch entry.kind {
+                case .directory:
+                    pending.append((absolute, relative))
+                case .regular(let size):
+                    if let inputKind {
+                        files.append(InputFile(relativePath: relative, absolutePath: absolute, kind: inputKind, byteCount: size))
+                    }
+                case .symlink:
+                    let target = (try? RunnerFS.entryKind(absolute, followLinks: true)) ?? .missing
+                    if inputKind != nil || target == .directory {
+                        issues.append(WalkIssue(relativePath: relative, message: "symlink not followed; skipped", isError: false))
+                    }
+                case .other:
+                    if inputKind != nil {
+                        issues.append(WalkIssue(relativePath: relative, message: "not a regular file; skipped", isError: false))
+                    }
+                case .missing:
+                    continue
+                }
+            }
+        }
+        files.sort { RelativePath.precedes($0.relativePath, $1.relativePath) }
+        issues.sort { RelativePath.precedes($0.relativePath, $1.relativePath) }
+        return WalkResult(files: files, issues: issues)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+
+/// The lines of a manifest file as read back.
+public struct ManifestContents: Sendable {
+    /// Records in file order (later lines for the same array supersede earlier ones).
+    public var records: [ManifestRecord]
+    /// The text of each record's line, parallel to `records`.
+    public var lines: [String]
+    /// Lines that were not a valid record (a killed run's cut-off last line, overlong lines).
+    public var invalidLines: Int
+
+    /// The last record of each (input, member, copy), in order of first appearance.
+    public var latestRecords: [ManifestRecord] {
+        var position: [RecordKey: Int] = [:]
+        var result: [ManifestRecord] = []
+        for record in records {
+            if let index = position[record.key] {
+                result[index] = record
+            } else {
+                position[record.key] = result.count
+                result.append(record)
+            }
+        }
+        return result
+    }
+}
+
+/// Reading, writing and merging `manifest*.jsonl` files.
+///
+/// During a run, records are appended to the run's manifest (one `write(2)` per finished file
+/// task) in completion order, so a killed run leaves a valid JSON Lines file of what finished
+/// (at worst a cut-off last line, which readers skip; later lines for the same array win).
+/// At the end the file is rewritten atomically, sorted by `ManifestRecord.precedes`.
+public enum ManifestFiles {
+    /// The manifest of an unsharded run, and the merged manifest of a sharded one.
+    public static let mainName = "manifest.jsonl"
+    /// Longest line read back (longer lines count as invalid).
+    static let maxLineBytes = 1 << 20
+
+    /// The lines of `records` in canonical form, each followed by `\n`.
+    public static func encode(_ records: [ManifestRecord]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for record in records {
+            bytes.append(contentsOf: record.jsonLine.utf8)
+            bytes.append(0x0A)
+        }
+        return bytes
+    }
+
+    /// Parses one line; nil when it is not a valid record.
+    public static func decode(line: some Collection<UInt8>) -> ManifestRecord? {
+        try? JSONDecoder().decode(ManifestRecord.self, from: Data(line))
+    }
+
+    /// Reads the manifest at `path`; nil when there is no such file. Invalid lines are counted,
+    /// not fatal.
+    public static func read(path: String) throws -> ManifestContents? {
+        var contents = ManifestContents(records: [], lines: [], invalidLines: 0)
+        let overlong = try RunnerFS.forEachLine(in: path, maxLineBytes: maxLineBytes) { line, _ in
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+            if let record = decode(line: line), let text = String(validating: line, as: UTF8.self) {
+                contents.records.append(record)
+                contents.lines.append(text)
+            } else {
+                contents.invalidLines += 1
+            }
+        }
+        guard let overlong else { return nil }
+        contents.invalidLines += overlong
+        return contents
+    }
+
+    /// Sorts `records` into manifest order.
+    public static func sorted(_ records: [ManifestRecord]) -> [ManifestRecord] {
+        records.sorted(by: ManifestRecord.precedes)
+    }
+
+    /// Replaces `path` atomically with `records` sorted into manifest order.
+    public static func writeSorted(_ records: [ManifestRecord], to path: String) throws {
+        try RunnerFS.writeFileAtomically(path, bytes: encode(sorted(records)), tempTag: TempNames.manifestTag)
+    }
+
+    /// The shard manifests in `outputDirectory`, by shard, sorted by index.
+    public static func shardManifests(in outputDirectory: String) throws -> [(shard: ShardSpec, path: String)] {
+        var found: [(shard: ShardSpec, path: String)] = []
+        for entry in try RunnerFS.listDirectory(outputDirectory) {
+            guard case .regular = entry.kind, let name = String(validating: entry.name, as: UTF8.self),
+                  name.hasPrefix("manifest-shard-"), name.hasSuffix(".jsonl") else { continue }
+            let middle = name.dropFirst("manifest-shard-".count).dropLast(".jsonl".count)
+            let parts = middle.components(separatedBy: "-of-")
+            guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]),
+                  let shard = try? ShardSpec(index: index, count: count), shard.manifestName == name else { continue }
+            found.append((shard, RelativePath.join(outputDirectory, name)))
+        }
+        return found.sorted { ($0.shard.count, $0.shard.index) < ($1.shard.count, $1.shard.index) }
+    }
+
+    /// Merges `manifest-shard-<I>-of-<N>.jsonl` for every I of one N into `manifest.jsonl`
+    /// (atomically), keeping each line's bytes and sorting lines into manifest order: the
+    /// result equals the manifest of the same run on one machine, byte for byte. Returns the
+    /// number of records. Throws `.usage` when shards are missing, of several N, or hold an
+    /// invalid line (a shard still running or killed).
+    @discardableResult
+    public static func merge(outputDirectory: String) throws -> Int {
+        let shards = try shardManifests(in: outputDirectory)
+        guard let count = shards.first?.shard.count else {
+            throw RunnerError.usage("no manifest-shard-<I>-of-<N>.jsonl in '\(outputDirectory)'")
+        }
+        guard shards.allSatisfy({ $0.shard.count == count }) else {
+            let counts = Set(shards.map(\.shard.count)).sorted().map(String.init).joined(separator: ", ")
+            throw RunnerError.usage("'\(outputDirectory)' holds shard manifests for different shard counts (\(counts))")
+        }
+        let present = Set(shards.map(\.shard.index))
+        let missing = (0..<count).filter { !present.contains($0) }
+        guard missing.isEmpty else {
+            let names = missing.map { "manifest-shard-\($0)-of-\(count).jsonl" }.joined(separator: ", ")
+            throw RunnerError.usage("cannot merge: missing \(names) in '\(outputDirectory)'")
+        }
+        var entries: [(record: ManifestRecord, line: String)] = []
+        var position: [RecordKey: Int] = [:]
+        for (_, path) in shards {
+            guard let contents = try read(path: path) else { continue }
+            guard contents.invalidLines == 0 else {
+                throw RunnerError.malformed(path: path, detail: "expected only complete records, found \(contents.invalidLines) invalid line(s) (is that shard still running?)")
+            }
+            for (record, line) in zip(contents.records, contents.lines) {
+                if let index = position[record.key] {
+                    entries[index] = (record, line)
+                } else {
+                    position[record.key] = entries.count
+                    entries.append((record, line))
+                }
+            }
+        }
+        entries.sort { ManifestRecord.precedes($0.record, $1.record) }
+        var bytes: [UInt8] = []
+        for entry in entries {
+            bytes.append(contentsOf: entry.line.utf8)
+            bytes.append(0x0A)
+        }
+        try RunnerFS.writeFileAtomically(RelativePath.join(outputDirectory, mainName), bytes: bytes, tempTag: TempNames.manifestTag)
+        return entries.count
+    }
+}

@@ -1,0 +1,185 @@
+/// One line of `manifest.jsonl`: one array (an `.npy` file or an npz member) of one copy.
+///
+/// JSON field names and order (contract §4.2, then the fields resume and verify need):
+/// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
+/// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
+/// scale, fill, compression`. Every field is always present; absent values are `null`.
+public struct ManifestRecord: Codable, Sendable, Hashable {
+    /// `ok`, `copied` (npz member passed through unchanged) or `error`.
+    public enum Status: String, Codable, Sendable, Hashable {
+        case ok, copied, error
+    }
+
+    /// Input relpath.
+    public var input: String
+    /// Zip entry name (`x.npy`), null for an `.npy` input.
+    public var member: String?
+    /// Copy index, 0-based.
+    public var copy: Int
+    /// Result path relative to OUT; null for an error record.
+    public var output: String?
+    /// Mask path relative to OUT; null with `--no-masks`, for copied members and errors.
+    public var mask: String?
+    /// Entry name inside the output npz; null for `.npy`.
+    public var outputMember: String?
+    /// Entry name inside the mask npz; null for `.npy`, copied members and errors.
+    public var maskMember: String?
+    /// Variant name; null for copied members.
+    public var variant: String?
+    /// Drop probability; null for copied members.
+    public var rate: Double?
+    /// The resolved noise shape (the mask's shape); null for copied members.
+    public var noiseShape: [Int]?
+    /// Shape of the input array.
+    public var shape: [Int]?
+    /// Descr string, e.g. `<f4`.
+    public var dtype: String?
+    /// Memory order of the input array.
+    public var fortranOrder: Bool?
+    /// The run seed, an integer in [0, 2^64), written exactly.
+    public var seed: UInt64
+    /// `(copy, len(b), *words)` of contract §3.2.
+    public var spawnKey: [UInt64]
+    /// `ok`, `copied` or `error`.
+    public var status: Status
+    /// The one-line error message, only for status `error`.
+    public var error: String?
+    /// The noise shape as configured (`None,1,None`), null for the variant's preset.
+    public var noiseShapeSpec: String?
+    /// `channels_last` or `channels_first`.
+    public var dataFormat: String?
+    /// False with `--no-scale`.
+    public var scale: Bool?
+    /// `--fill` as written, or null.
+    public var fill: String?
+    /// Output npz compression option (`input`, `deflate`, `store`); null for `.npy`.
+    public var compression: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case input, member, copy, output, mask
+        case outputMember = "output_member"
+        case maskMember = "mask_member"
+        case variant, rate
+        case noiseShape = "noise_shape"
+        case shape, dtype
+        case fortranOrder = "fortran_order"
+        case seed
+        case spawnKey = "spawn_key"
+        case status, error
+        case noiseShapeSpec = "noise_shape_spec"
+        case dataFormat = "data_format"
+        case scale, fill, compression
+    }
+
+    /// The JSON field names, in the order they are written.
+    public static let fieldNames = CodingKeys.allCases.map(\.rawValue)
+
+    /// A record; see the properties.
+    public init(input: String, member: String?, copy: Int, output: String?, mask: String?, outputMember: String?,
+                maskMember: String?, variant: String?, rate: Double?, noiseShape: [Int]?, shape: [Int]?,
+                dtype: String?, fortranOrder: Bool?, seed: UInt64, spawnKey: [UInt64], status: Status,
+                error: String?, noiseShapeSpec: String?, dataFormat: String?, scale: Bool?, fill: String?,
+                compression: String?) {
+        self.input = input
+        self.member = member
+        self.copy = copy
+        self.output = output
+        self.mask = mask
+        self.outputMember = outputMember
+        self.maskMember = maskMember
+        self.variant = variant
+        self.rate = rate
+        self.noiseShape = noiseShape
+        self.shape = shape
+        self.dtype = dtype
+        self.fortranOrder = fortranOrder
+        self.seed = seed
+        self.spawnKey = spawnKey
+        self.status = status
+        self.error = error
+        self.noiseShapeSpec = noiseShapeSpec
+        self.dataFormat = dataFormat
+        self.scale = scale
+        self.fill = fill
+        self.compression = compression
+    }
+
+    /// Encodes every field, writing `null` for absent values (same keys as `jsonLine`).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(input, forKey: .input)
+        try c.encode(member, forKey: .member)
+        try c.encode(copy, forKey: .copy)
+        try c.encode(output, forKey: .output)
+        try c.encode(mask, forKey: .mask)
+        try c.encode(outputMember, forKey: .outputMember)
+        try c.encode(maskMember, forKey: .maskMember)
+        try c.encode(variant, forKey: .variant)
+        try c.encode(rate, forKey: .rate)
+        try c.encode(noiseShape, forKey: .noiseShape)
+        try c.encode(shape, forKey: .shape)
+        try c.encode(dtype, forKey: .dtype)
+        try c.encode(fortranOrder, forKey: .fortranOrder)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(spawnKey, forKey: .spawnKey)
+        try c.encode(status, forKey: .status)
+        try c.encode(error, forKey: .error)
+        try c.encode(noiseShapeSpec, forKey: .noiseShapeSpec)
+        try c.encode(dataFormat, forKey: .dataFormat)
+        try c.encode(scale, forKey: .scale)
+        try c.encode(fill, forKey: .fill)
+        try c.encode(compression, forKey: .compression)
+    }
+
+    /// The canonical JSON text of this record, without newline: fields in `fieldNames` order,
+    /// no spaces, the seed as an exact integer literal.
+    public var jsonLine: String {
+        JSONText.object([
+            ("input", JSONText.string(input)),
+            ("member", JSONText.string(member)),
+            ("copy", JSONText.integer(copy)),
+            ("output", JSONText.string(output)),
+            ("mask", JSONText.string(mask)),
+            ("output_member", JSONText.string(outputMember)),
+            ("mask_member", JSONText.string(maskMember)),
+            ("variant", JSONText.string(variant)),
+            ("rate", JSONText.number(rate)),
+            ("noise_shape", JSONText.integers(noiseShape)),
+            ("shape", JSONText.integers(shape)),
+            ("dtype", JSONText.string(dtype)),
+            ("fortran_order", JSONText.bool(fortranOrder)),
+            ("seed", JSONText.integer(seed)),
+            ("spawn_key", JSONText.integers(spawnKey)),
+            ("status", JSONText.string(status.rawValue)),
+            ("error", JSONText.string(error)),
+            ("noise_shape_spec", JSONText.string(noiseShapeSpec)),
+            ("data_format", JSONText.string(dataFormat)),
+            ("scale", JSONText.bool(scale)),
+            ("fill", JSONText.string(fill)),
+            ("compression", JSONText.string(compression)),
+        ])
+    }
+
+    /// The order of the final manifest: input relpath bytes, then member (null first, then
+    /// entry-name bytes), then copy. Python: `key=lambda r: (r["input"].encode(),
+    /// r["member"] is not None, (r["member"] or "").encode(), r["copy"])`.
+    public static func precedes(_ a: ManifestRecord, _ b: ManifestRecord) -> Bool {
+        if !RelativePath.sameBytes(a.input, b.input) { return RelativePath.precedes(a.input, b.input) }
+        switch (a.member, b.member) {
+        case (nil, .some): return true
+        case (.some, nil): return false
+        case (let x?, let y?) where !RelativePath.sameBytes(x, y): return RelativePath.precedes(x, y)
+        default: return a.copy < b.copy
+        }
+    }
+
+    /// Identity of a record within a manifest: (input, member, copy) by bytes.
+    var key: RecordKey { RecordKey(input: Array(input.utf8), member: member.map { Array($0.utf8) }, copy: copy) }
+}
+
+/// (input, member, copy) compared by UTF-8 bytes.
+struct RecordKey: Hashable, Sendable {
+    let input: [UInt8]
+    let member: [UInt8]?
+    let copy: Int
+}

@@ -1,0 +1,76 @@
+/// The records of an earlier (possibly killed) run, by file task, for `--resume`.
+///
+/// A file task (input file × copy) is skipped when the earlier manifest holds records for it,
+/// none of them an error, each matching what this run would do (same seed, output and mask
+/// paths, npz compression option, and for processed arrays the same variant, rate, noise-shape
+/// spec, data format, scale and fill; copied members still not selected), and its output (and
+/// mask, when recorded) files exist. Inputs are trusted not to have changed: `npdrop verify`
+/// checks the bytes.
+struct ResumeIndex {
+    private var byTask: [TaskKey: [ManifestRecord]] = [:]
+
+    private struct TaskKey: Hashable {
+        let input: [UInt8]
+        let copy: Int
+    }
+
+    /// Indexes the latest record of each array.
+    init(records: [ManifestRecord]) {
+        for record in records {
+            byTask[TaskKey(input: Array(record.input.utf8), copy: record.copy), default: []].append(record)
+        }
+    }
+
+    /// The distinct seeds in the index, sorted.
+    var seeds: [UInt64] {
+        Array(Set(byTask.values.joined().map(\.seed))).sorted()
+    }
+
+    /// The earlier records of `task` when it can be skipped, else nil.
+    func reusableRecords(for task: FileTask, outputRoot: String) -> [ManifestRecord]? {
+        guard let records = byTask[TaskKey(input: Array(task.input.relativePath.utf8), copy: task.copy)],
+              !records.isEmpty else { return nil }
+        let isNPY = task.input.kind == .npy
+        if isNPY && (records.count != 1 || records[0].member != nil) { return nil }
+        var needsMask = false
+        for record in records {
+            guard record.status != .error, record.seed == task.seed,
+                  let output = record.output, RelativePath.sameBytes(output, task.outputPath),
+                  isNPY || record.member != nil,
+                  record.compression == (isNPY ? nil : task.compression.rawValue)
+            else { return nil }
+            switch (record.status, task.action(forMember: record.member)) {
+            case (.copied, .copy):
+                continue
+            case (.ok, .process(let settings)):
+                guard matches(record, settings) else { return nil }
+                switch (record.mask, task.maskPath) {
+                case (nil, nil):
+                    break
+                case (let recorded?, let planned?) where RelativePath.sameBytes(recorded, planned):
+                    needsMask = true
+                default:
+                    return nil
+                }
+            default:
+                return nil
+            }
+        }
+        guard case .regular = try? RunnerFS.entryKind(RelativePath.join(outputRoot, task.outputPath), followLinks: false)
+        else { return nil }
+        if needsMask, let mask = task.maskPath {
+            guard case .regular = try? RunnerFS.entryKind(RelativePath.join(outputRoot, mask), followLinks: false)
+            else { return nil }
+        }
+        return records
+    }
+
+    private func matches(_ record: ManifestRecord, _ settings: DropoutSettings) -> Bool {
+        record.variant == settings.variant.rawValue
+            && record.rate == settings.rate
+            && record.noiseShapeSpec == settings.noiseShape?.description
+            && record.dataFormat == settings.dataFormat.rawValue
+            && record.scale == settings.scale
+            && record.fill == settings.fill?.text
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+
+/// How output `.npz` members are stored: like the input member (default), always deflated
+/// (`--compress`), or always stored (`--store`).
+public enum NPZCompression: String, Sendable, Hashable, CaseIterable {
+    case input, deflate, store
+}
+
+/// One config rule: for arrays whose relpath (and npz member) match, these settings replace the
+/// defaults — except settings given explicitly on the command line.
+public struct DropoutRule: Sendable, Hashable {
+    /// Glob on the input relpath.
+    public var match: GlobPattern
+    /// Glob on the npz member (entry name, or entry name without `.npy`); nil matches every
+    /// array of a matching file, including a plain `.npy`.
+    public var member: GlobPattern?
+    /// The settings this rule sets.
+    public var overrides: DropoutOverrides
+
+    /// A rule; see the properties.
+    public init(match: GlobPattern, member: GlobPattern? = nil, overrides: DropoutOverrides) {
+        self.match = match
+        self.member = member
+        self.overrides = overrides
+    }
+
+    /// True when this rule applies to the array `member` (nil for an `.npy`) of `relativePath`.
+    /// A rule with a member glob never applies to an `.npy` file.
+    public func matches(relativePath: String, member entry: String?) -> Bool {
+        guard match.matches(relativePath) else { return false }
+        guard let member else { return true }
+        guard let entry else { return false }
+        return member.matches(entry) || member.matches(MemberSelection.memberKey(entry))
+    }
+}
+
+/// The contents of a `--config FILE`: the run options that may also be given as flags, at the
+/// top level, plus ordered `rules`. Unknown keys are refused (a misspelt option must not be
+/// silently ignored).
+public struct RunConfig: Sendable, Hashable {
+    /// Top-level dropout settings.
+    public var dropout: DropoutOverrides
+    /// `seed`.
+    public var seed: UInt64?
+    /// `copies`.
+    public var copies: Int?
+    /// Member names (without `.npy`), as `--members`.
+    public var members: [String]?
+    /// `no_masks`.
+    public var noMasks: Bool?
+    /// From `compress` / `store`.
+    public var compression: NPZCompression?
+    /// `jobs`.
+    public var jobs: Int?
+    /// Rules in file order; the first that matches an array wins.
+    public var rules: [DropoutRule]
+
+    /// An empty config.
+    public init(dropout: DropoutOverrides = DropoutOverrides(), seed: UInt64? = nil, copies: Int? = nil,
+                members: [String]? = nil, noMasks: Bool? = nil, compression: NPZCompression? = nil,
+                jobs: Int? = nil, rules: [DropoutRule] = []) {
+        self.dropout = dropout
+        self.seed = seed
+        self.copies = copies
+        self.members = members
+        self.noMasks = noMasks
+        self.compression = compression
+        self.jobs = jobs
+        self.rules = rules
+    }
+
+    /// Top-level keys a config file may hold.
+    public static let topLevelKeys = [
+        "variant", "rate", "noise_shape", "data_format", "seed", "no_scale", "fill", "copies",
+        "members", "no_masks", "compress", "store", "jobs", "rules",
+    ]
+    /// Keys a rule may hold.
+    public static let ruleKeys = ["match", "member", "variant", "rate", "noise_shape", "data_format", "no_scale", "fill"]
+
+    /// Reads and parses the config file at `path` (at most 16 MiB); throws `.usage` naming the
+    /// file and the offending key when it is not a valid config.
+    public static func load(path: String) throws -> RunConfig {
+        let bytes: [UInt8]
+        do {
+            bytes = try RunnerFS.readFile(path, limit: 16 << 20)
+        } catch let error as RunnerError {
+            throw RunnerError.usage("config: \(error)")
+        }
+        return try RunConfig(json: bytes, origin: path)
+    }
+
+    /// Parses config JSON; `origin` names the file in messages.
+    public init(json: [UInt8], origin: String) throws {
+        do {
+            self = try JSONDecoder().decode(ConfigDocument.self, from: Data(json)).config
+        } catch let problem as ConfigProblem {
+            throw RunnerError.usage("config '\(origin)': \(problem.message)")
+        } catch let error as RunnerError {
+            throw RunnerError.usage("config '\(origin)': \(error)")
+        } catch let error as DecodingError {
+            throw RunnerError.usage("config '\(origin)': \(ConfigProblem.describe(error))")
+        }
+    }
+}
+
+struct ConfigProblem: Error {
+    let message: String
+
+    static func describe(_ error: DecodingError) -> String {
+        func at(_ path: [CodingKey]) -> String {
+            path.isEmpty ? "" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + ": "
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "\(at(context.codingPath))expected \(type), \(context.debugDescription)"
+        case .valueNotFound(let type, let context):
+            return "\(at(context.codingPath))expected \(type), found null"
+        case .keyNotFound(let key, let context):
+            return "\(at(context.codingPath))missing key '\(key.stringValue)'"
+        case .dataCorrupted(let context):
+            return "\(at(context.codingPath))not valid JSON: \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) {
+        stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}
+
+private typealias Object = KeyedDecodingContainer<AnyCodingKey>
+
+private func checkKeys(_ object: Object, allowed: [String], origin: String) throws {
+    for key in object.allKeys where !allowed.contains(key.stringValue) {
+        throw ConfigProblem(message: "\(origin): unknown key '\(key.stringValue)' (accepted: \(allowed.joined(separator: ", ")))")
+    }
+}
+
+private func has(_ object: Object, _ key: String) -> Bool { object.contains(AnyCodingKey(key)) }
+
+private func decodeOverrides(_ object: Object, origin: String) throws -> DropoutOverrides {
+    var result = DropoutOverrides()
+    if has(object, "variant") {
+        result.variant = try DropoutVariantName(parsing: object.decode(String.self, forKey: AnyCodingKey("variant")), origin: origin)
+    }
+    if has(object, "rate") {
+        let rate = try object.decode(Double.self, forKey: AnyCodingKey("rate"))
+        try DropoutSettings.checkRate(rate, origin: origin)
+        result.rate = rate
+    }
+    if has(object, "noise_shape") {
+        let key = AnyCodingKey("noise_shape")
+        if try object.decodeNil(forKey: key) {
+            result.noiseShape = .some(nil)
+        } else if let text = try? object.decode(String.self, forKey: key) {
+            result.noiseShape = .some(try NoiseShapeSpec(parsing: text, origin: "\(origin): noise_shape"))
+        } else {
+            let dims = try object.decode([Int?].self, forKey: key)
+            result.noiseShape = .some(try NoiseShapeSpec(dims: dims, origin: "\(origin): noise_shape"))
+        }
+    }
+    if has(object, "data_format") {
+        result.dataFormat = try DataFormatName(parsing: object.decode(String.self, forKey: AnyCodingKey("data_format")), origin: origin)
+    }
+    if has(object, "no_scale") {
+        result.scale = try !object.decode(Bool.self, forKey: AnyCodingKey("no_scale"))
+    }
+    if has(object, "fill") {
+        let key = AnyCodingKey("fill")
+        if try object.decodeNil(forKey: key) {
+            result.fill = .some(nil)
+        } else {
+            let text: String
+            if let string = try? object.decode(String.self, forKey: key) {
+                text = string
+            } else if let value = try? object.decode(Int64.self, forKey: key) {
+                text = String(value)
+            } else if let value = try? object.decode(UInt64.self, forKey: key) {
+                text = String(value)
+            } else {
+                text = String(try object.decode(Double.self, forKey: key))
+            }
+            result.fill = .some(try FillValue(parsing: text, origin: "\(origin): fill"))
+        }
+    }
+    return result
+}
+
+private struct RuleDocument: Decodable {
+    let rule: DropoutRule
+
+    init(from decoder: Decoder) throws {
+        let object = try decoder.container(keyedBy: AnyCodingKey.self)
+        let index = decoder.codingPath.last?.intValue ?? 0
+        let origin = "rules[\(index)]"
+        try checkKeys(object, allowed: RunConfig.ruleKeys, origin: origin)
+        guard has(object, "match") else { throw ConfigProblem(message: "\(origin): missing key 'match'") }
+        let match = try GlobPattern(object.decode(String.self, forKey: AnyCodingKey("match")))
+        var member: GlobPattern?
+        if has(object, "member"), try !object.decodeNil(forKey: AnyCodingKey("member")) {
+            member = try GlobPattern(object.decode(String.self, forKey: AnyCodingKey("member")))
+        }
+        rule = DropoutRule(match: match, member: member, overrides: try decodeOverrides(object, origin: origin))
+    }
+}
+
+private struct ConfigDocument: Decodable {
+    let config: RunConfig
+
+    init(from decoder: Decoder) throws {
+        let object = try decoder.container(keyedBy: AnyCodingKey.self)
+        try checkKeys(object, allowed: RunConfig.topLevelKeys, origin: "top level")
+        var config = RunConfig(dropout: try decodeOverrides(object, origin: "top level"))
+        if has(object, "seed") {
+            let key = AnyCodingKey("seed")
+            if let value = try? object.decode(UInt64.self, forKey: key) {
+                config.seed = value
+            } else {
+                config.seed = try RunArguments.parseSeed(object.decode(String.self, forKey: key), origin: "seed")
+            }
+        }
+        if has(object, "copies") { config.copies = try object.decode(Int.self, forKey: AnyCodingKey("copies")) }
+        if has(object, "jobs") { config.jobs = try object.decode(Int.self, forKey: AnyCodingKey("jobs")) }
+        if has(object, "members") {
+            let key = AnyCodingKey("members")
+            if let text = try? object.decode(String.self, forKey: key) {
+                config.members = text.split(separator: ",").map { String($0) }
+            } else {
+                config.members = try object.decode([String].self, forKey: key)
+            }
+        }
+        if has(object, "no_masks") { config.noMasks = try object.decode(Bool.self, forKey: AnyCodingKey("no_masks")) }
+        let compress = has(object, "compress") ? try object.decode(Bool.self, forKey: AnyCodingKey("compress")) : false
+        let store = has(object, "store") ? try object.decode(Bool.self, forKey: AnyCodingKey("store")) : false
+        if compress && store { throw ConfigProblem(message: "compress and store are both true; pick one") }
+        if compress { config.compression = .deflate }
+        if store { config.compression = .store }
+        if has(object, "rules") { config.rules = try object.decode([RuleDocument].self, forKey: AnyCodingKey("rules")).map(\.rule) }
+        self.config = config
+    }
+}

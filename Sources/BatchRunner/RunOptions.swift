@@ -1,0 +1,129 @@
+import Foundation
+
+/// Everything `npdrop run` needs, checked and merged from the command line, the config file and
+/// the environment. Precedence for dropout settings, lowest first: built-in defaults, config top
+/// level, command line; then for each array the first matching config rule replaces the fields
+/// it names, except fields given explicitly on the command line.
+public struct RunOptions: Sendable {
+    /// Input directory or file, as given.
+    public var input: String
+    /// Output directory, as given.
+    public var output: String
+    /// Per-array dropout settings.
+    public var settings: ArraySettingsResolver
+    /// The seed; nil to take it from the manifest (with `resume`) or draw one at random.
+    public var seed: UInt64?
+    /// Augmentation copies, at least 1.
+    public var copies: Int
+    /// Which npz members are processed.
+    public var members: MemberSelection
+    /// Skip arrays whose outputs and matching records already exist.
+    public var resume: Bool
+    /// Write keep masks (false with `--no-masks`).
+    public var writeMasks: Bool
+    /// How output npz members are stored.
+    public var compression: NPZCompression
+    /// Worker threads, at least 1.
+    public var jobs: Int
+    /// This run's shard, or nil when the run takes every file.
+    public var shard: ShardSpec?
+    /// Where `shard` came from.
+    public var shardSource: ShardSource?
+    /// No progress or summary on stderr.
+    public var quiet: Bool
+    /// Print the summary as JSON on stdout.
+    public var json: Bool
+    /// Target bytes of one work segment of a large file (a hint to the processor).
+    public var segmentBytes: Int
+
+    /// Options with everything explicit; for library users and tests.
+    public init(input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
+                copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, writeMasks: Bool = true,
+                compression: NPZCompression = .input, jobs: Int = RunOptions.defaultJobs, shard: ShardSpec? = nil,
+                shardSource: ShardSource? = nil, quiet: Bool = false, json: Bool = false,
+                segmentBytes: Int = RunOptions.defaultSegmentBytes) {
+        self.input = input
+        self.output = output
+        self.settings = settings
+        self.seed = seed
+        self.copies = copies
+        self.members = members
+        self.resume = resume
+        self.writeMasks = writeMasks
+        self.compression = compression
+        self.jobs = jobs
+        self.shard = shard
+        self.shardSource = shardSource
+        self.quiet = quiet
+        self.json = json
+        self.segmentBytes = segmentBytes
+    }
+
+    /// The number of active cores: the default for `--jobs`.
+    public static var defaultJobs: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// 64 MiB.
+    public static let defaultSegmentBytes = 64 << 20
+
+    /// Checks and merges the command line with the config file it names (read here) and the
+    /// shard variables of `environment`. Throws `.usage` for every impossible combination.
+    public init(arguments: RunArguments, environment: [String: String]) throws {
+        let config = try arguments.config.map { try RunConfig.load(path: $0) } ?? RunConfig()
+        let commandLine = try arguments.dropoutOverrides()
+
+        guard let rate = commandLine.rate ?? config.dropout.rate else {
+            throw RunnerError.usage("--rate is required (on the command line or as \"rate\" in the config file)")
+        }
+        let builtIn = DropoutSettings(rate: rate)
+        let defaults = commandLine.applied(to: config.dropout.applied(to: builtIn))
+        try defaults.check(origin: "options")
+        let resolver = ArraySettingsResolver(defaults: defaults, rules: config.rules, pinned: commandLine.fields)
+
+        let seed = try arguments.seed.map { try RunArguments.parseSeed($0) } ?? config.seed
+        let copies = arguments.copies ?? config.copies ?? 1
+        guard copies >= 1 && copies <= 1_000_000 else {
+            throw RunnerError.usage("--copies must be between 1 and 1000000, found \(copies)")
+        }
+        let jobs = arguments.jobs ?? config.jobs ?? RunOptions.defaultJobs
+        guard jobs >= 1 && jobs <= 4096 else { throw RunnerError.usage("--jobs must be between 1 and 4096, found \(jobs)") }
+
+        let members: MemberSelection
+        if let text = arguments.members {
+            members = try MemberSelection(parsing: text)
+        } else if let names = config.members {
+            members = try MemberSelection(names: names)
+        } else {
+            members = .all
+        }
+
+        if arguments.compress && arguments.store { throw RunnerError.usage("--compress and --store exclude each other") }
+        let compression: NPZCompression =
+            arguments.compress ? .deflate : arguments.store ? .store : config.compression ?? .input
+
+        var shard: ShardSpec?
+        var source: ShardSource?
+        if let text = arguments.shard {
+            shard = try ShardSpec(parsing: text)
+            source = .commandLine
+            if let count = arguments.shardCount, count != shard?.count {
+                throw RunnerError.usage("--shard-count \(count) disagrees with --shard \(text)")
+            }
+        } else if let (detected, from) = try ShardSpec.detect(environment: environment, shardCount: arguments.shardCount) {
+            shard = detected
+            source = from
+        } else if arguments.shardCount != nil {
+            throw RunnerError.usage("--shard-count needs JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID in the environment (or use --shard I/N)")
+        }
+        if shard?.count == 1 { shard = nil }
+        if shard != nil && seed == nil && !arguments.resume {
+            throw RunnerError.usage("a sharded run needs --seed: every shard must use the same seed")
+        }
+
+        self.init(input: arguments.input, output: arguments.output, settings: resolver, seed: seed, copies: copies,
+                  members: members, resume: arguments.resume, writeMasks: !(arguments.noMasks || config.noMasks == true),
+                  compression: compression, jobs: jobs, shard: shard, shardSource: source,
+                  quiet: arguments.quiet, json: arguments.json)
+    }
+
+    /// The manifest file this run writes in OUT.
+    public var manifestName: String { shard?.manifestName ?? ManifestFiles.mainName }
+}

@@ -1,0 +1,87 @@
+/// Names of temporary output files and the clean-up of ones a killed run left behind.
+///
+/// A temporary file lives in the directory of its final file and is named
+/// `.npdrop-tmp-<tag>-<pid>-<n>-<base>`, where `<tag>` is the 16 lowercase hex digits of the
+/// FNV-1a 64 hash of the input relpath it belongs to (the shard hash), or `manifest` for a
+/// manifest being rewritten, and `<base>` is the final base name (cut to keep the name within
+/// 255 bytes). No such name ends in `.npy`/`.npz`, so a walk never takes one for an input.
+public enum TempNames {
+    /// Every temporary name starts with this.
+    public static let prefix = ".npdrop-tmp-"
+    /// The tag of manifest temporaries.
+    public static let manifestTag = "manifest"
+
+    /// The tag for outputs of input `relativePath`: its FNV-1a 64 hash in 16 hex digits.
+    public static func tag(forInput relativePath: String) -> String {
+        let hash = ShardSpec.fnv1a64(relativePath.utf8)
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The temporary name for final base name `base`.
+    static func name(tag: String, processID: Int32, sequence: UInt64, base: String) -> String {
+        let head = "\(prefix)\(tag)-\(processID)-\(sequence)-"
+        let room = max(0, 255 - head.utf8.count)
+        var kept = ""
+        var used = 0
+        for scalar in base.unicodeScalars {
+            let size = String(scalar).utf8.count
+            if used + size > room { break }
+            kept.unicodeScalars.append(scalar)
+            used += size
+        }
+        return head + kept
+    }
+
+    /// The parts of a temporary name, or nil when `name` is not one.
+    static func parse(_ name: [UInt8]) -> (tag: String, base: [UInt8])? {
+        let head = Array(prefix.utf8)
+        guard name.count > head.count, Array(name[0..<head.count]) == head else { return nil }
+        let fields = name[head.count...].split(separator: 0x2D, maxSplits: 3, omittingEmptySubsequences: false)
+        guard fields.count == 4,
+              let tag = String(validating: fields[0], as: UTF8.self),
+              tag == manifestTag || (tag.count == 16 && tag.allSatisfy(\.isHexDigit)),
+              !fields[1].isEmpty, fields[1].allSatisfy({ (0x30...0x39).contains($0) }),
+              !fields[2].isEmpty, fields[2].allSatisfy({ (0x30...0x39).contains($0) })
+        else { return nil }
+        return (tag, Array(fields[3]))
+    }
+
+    /// True when a temporary with `tag` belongs to `shard` (every one does when `shard` is nil).
+    static func tag(_ tag: String, belongsTo shard: ShardSpec?) -> Bool {
+        guard let shard else { return true }
+        guard let hash = UInt64(tag, radix: 16) else { return false }
+        return Int(hash % UInt64(shard.count)) == shard.index
+    }
+
+    /// Removes, below `root` (symlinks not followed), every temporary output file whose tag
+    /// belongs to `shard`, and manifest temporaries for `manifestName` (every one of both kinds
+    /// when `shard` is nil). Returns how many it removed. Temporaries of other shards are left
+    /// alone: those shards may be running right now.
+    static func removeLeftovers(under root: String, shard: ShardSpec?, manifestName: String) throws -> Int {
+        var removed = 0
+        var pending = [root]
+        while let directory = pending.popLast() {
+            for entry in try RunnerFS.listDirectory(directory) {
+                guard let name = String(validating: entry.name, as: UTF8.self) else { continue }
+                let path = directory + "/" + name
+                switch entry.kind {
+                case .directory:
+                    pending.append(path)
+                case .regular:
+                    guard let parts = parse(entry.name) else { continue }
+                    let mine = parts.tag == manifestTag
+                        ? directory == root && (shard == nil || parts.base == Array(manifestName.utf8))
+                        : tag(parts.tag, belongsTo: shard)
+                    if mine {
+                        try RunnerFS.removeFile(path)
+                        removed += 1
+                    }
+                default:
+                    continue
+                }
+            }
+        }
+        return removed
+    }
+}

@@ -1,0 +1,260 @@
+import Dispatch
+import Foundation
+
+/// What became of one file task.
+enum FileTaskResult: Sendable {
+    /// Every output was renamed to its final name.
+    case committed(FileOutcome)
+    /// Nothing was committed. `member` names the npz member at fault when known; `outcome` is
+    /// set when `finish` reported failed arrays.
+    case failed(member: String?, message: String, outcome: FileOutcome?)
+}
+
+/// A file whose segments are being processed.
+private final class InFlightFile<State: Sendable>: Sendable {
+    let taskIndex: Int
+    let plan: FilePlan<State>
+    let outputs: FileOutputs
+    private struct Progress {
+        var remaining: Int
+        var failure: (member: String?, message: String)?
+    }
+    private let progress: Locked<Progress>
+
+    init(taskIndex: Int, plan: FilePlan<State>, outputs: FileOutputs) {
+        self.taskIndex = taskIndex
+        self.plan = plan
+        self.outputs = outputs
+        progress = Locked(Progress(remaining: plan.segmentCount, failure: nil))
+    }
+
+    var hasFailed: Bool { progress.withLock { $0.failure != nil } }
+
+    /// Records a failure (the first one is kept).
+    func fail(_ error: any Error) {
+        let failure = failureDescription(error)
+        progress.withLock { if $0.failure == nil { $0.failure = failure } }
+    }
+
+    /// Marks one segment done; true for the caller that completed the last one.
+    func completeSegment() -> Bool {
+        progress.withLock { state in
+            state.remaining -= 1
+            return state.remaining == 0
+        }
+    }
+
+    var failure: (member: String?, message: String)? { progress.withLock { $0.failure } }
+}
+
+/// The shared work list: file tasks in their sorted order, plus segments of files already
+/// prepared (taken first, so few files are open at once).
+private final class WorkQueue<Segment>: @unchecked Sendable {
+    enum Item {
+        case start(Int)
+        case segment(Segment)
+    }
+
+    private let condition = NSCondition()
+    private let taskCount: Int
+    private var nextTask = 0
+    private var segments: [Segment] = []
+    private var head = 0
+    private var preparing = 0
+
+    init(taskCount: Int) { self.taskCount = taskCount }
+
+    /// The next unit of work, waiting while a file being prepared may still add segments;
+    /// nil when no work is left.
+    func take() -> Item? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if head < segments.count {
+                let segment = segments[head]
+                head += 1
+                if head == segments.count {
+                    segments.removeAll(keepingCapacity: true)
+                    head = 0
+                }
+                return .segment(segment)
+            }
+            if nextTask < taskCount {
+                nextTask += 1
+                preparing += 1
+                return .start(nextTask - 1)
+            }
+            if preparing == 0 { return nil }
+            condition.wait()
+        }
+    }
+
+    /// Ends the preparation of a file started by `take`, queueing its other segments.
+    func finishedPreparing(adding more: [Segment]) {
+        condition.lock()
+        preparing -= 1
+        segments.append(contentsOf: more)
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// A one-line message for `error` and the npz member it names, if any.
+func failureDescription(_ error: any Error) -> (member: String?, message: String) {
+    let text = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+    return ((error as? MemberAttributedError)?.memberName, text)
+}
+
+/// Runs file tasks on `jobs` Dispatch workers (`DispatchQueue.concurrentPerform`): each worker
+/// owns its processor scratch, takes the next unit from the sorted work list (a segment of a
+/// file already prepared, else the next file), and the worker that completes a file's last
+/// segment finishes and commits it. One file's failure never stops the others.
+struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
+    let processor: Processor
+    let jobs: Int
+    /// Directory the tasks' relative output paths are placed under.
+    let outputRoot: String
+
+    private typealias Segment = (file: InFlightFile<Processor.FileState>, index: Int)
+
+    /// Runs every task; calls `onFinished(taskIndex, result)` once per task, from worker
+    /// threads, in completion order (the callback must be thread-safe).
+    func run(_ tasks: [FileTask], onFinished: @escaping @Sendable (Int, FileTaskResult) -> Void) {
+        guard !tasks.isEmpty else { return }
+        let queue = WorkQueue<Segment>(taskCount: tasks.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, jobs)) { _ in
+            var worker = processor.makeWorkerState()
+            while let item = queue.take() {
+                switch item {
+                case .start(let index):
+                    start(index, tasks: tasks, queue: queue, worker: &worker, onFinished: onFinished)
+                case .segment(let segment):
+                    run(segment, tasks: tasks, worker: &worker, onFinished: onFinished)
+                }
+            }
+        }
+    }
+
+    private func start(_ index: Int, tasks: [FileTask], queue: WorkQueue<Segment>, worker: inout Processor.WorkerState,
+                       onFinished: (Int, FileTaskResult) -> Void) {
+        let task = tasks[index]
+        let outputs: FileOutputs
+        do {
+            outputs = try makeOutputs(task)
+        } catch {
+            queue.finishedPreparing(adding: [])
+            let failure = failureDescription(error)
+            onFinished(index, .failed(member: nil, message: failure.message, outcome: nil))
+            return
+        }
+        let plan: FilePlan<Processor.FileState>
+        do {
+            plan = try processor.prepare(task, outputs: outputs, worker: &worker)
+        } catch {
+            queue.finishedPreparing(adding: [])
+            discard(outputs)
+            let failure = failureDescription(error)
+            onFinished(index, .failed(member: failure.member, message: failure.message, outcome: nil))
+            return
+        }
+        guard plan.segmentCount >= 1 else {
+            queue.finishedPreparing(adding: [])
+            processor.abandon(plan, task: task)
+            discard(outputs)
+            onFinished(index, .failed(member: nil, message: "\(task.input.relativePath): processor planned \(plan.segmentCount) segments", outcome: nil))
+            return
+        }
+        let file = InFlightFile(taskIndex: index, plan: plan, outputs: outputs)
+        queue.finishedPreparing(adding: (1..<plan.segmentCount).map { (file, $0) })
+        run((file, 0), tasks: tasks, worker: &worker, onFinished: onFinished)
+    }
+
+    private func run(_ segment: Segment, tasks: [FileTask], worker: inout Processor.WorkerState,
+                     onFinished: (Int, FileTaskResult) -> Void) {
+        let file = segment.file
+        let task = tasks[file.taskIndex]
+        if !file.hasFailed {
+            do {
+                try processor.process(segment: segment.index, of: file.plan, task: task, outputs: file.outputs, worker: &worker)
+            } catch {
+                file.fail(error)
+            }
+        }
+        guard file.completeSegment() else { return }
+        onFinished(file.taskIndex, complete(file, task: task, worker: &worker))
+    }
+
+    /// Finishes and commits a file whose segments are all done, or cleans it up.
+    private func complete(_ file: InFlightFile<Processor.FileState>, task: FileTask,
+                          worker: inout Processor.WorkerState) -> FileTaskResult {
+        if let failure = file.failure {
+            processor.abandon(file.plan, task: task)
+            discard(file.outputs)
+            return .failed(member: failure.member, message: failure.message, outcome: nil)
+        }
+        let outcome: FileOutcome
+        do {
+            outcome = try processor.finish(file.plan, task: task, outputs: file.outputs, worker: &worker)
+        } catch {
+            discard(file.outputs)
+            let failure = failureDescription(error)
+            return .failed(member: failure.member, message: failure.message, outcome: nil)
+        }
+        for array in outcome.arrays {
+            if case .failed(let message) = array.status {
+                discard(file.outputs)
+                return .failed(member: array.member, message: message, outcome: outcome)
+            }
+        }
+        do {
+            try commit(file.outputs, maskWritten: outcome.maskWritten)
+        } catch {
+            return .failed(member: nil, message: failureDescription(error).message, outcome: nil)
+        }
+        return .committed(outcome)
+    }
+
+    private func makeOutputs(_ task: FileTask) throws -> FileOutputs {
+        let tag = TempNames.tag(forInput: task.input.relativePath)
+        func create(_ relative: String) throws -> OutputFile {
+            let final = RelativePath.join(outputRoot, relative)
+            try RunnerFS.makeDirectories(RelativePath.directoryName(final))
+            return try OutputFile.create(finalPath: final, relativePath: relative, tempTag: tag)
+        }
+        let data = try create(task.outputPath)
+        do {
+            return FileOutputs(data: data, mask: try task.maskPath.map(create))
+        } catch {
+            data.discard()
+            throw error
+        }
+    }
+
+    private func discard(_ outputs: FileOutputs) {
+        outputs.data.discard()
+        outputs.mask?.discard()
+    }
+
+    /// Renames the mask (or removes it when none was written), then the data; when the data
+    /// cannot be renamed the mask just committed is removed again.
+    private func commit(_ outputs: FileOutputs, maskWritten: Bool) throws {
+        if let mask = outputs.mask {
+            if maskWritten {
+                do {
+                    try mask.commit()
+                } catch {
+                    outputs.data.discard()
+                    throw error
+                }
+            } else {
+                mask.discard()
+            }
+        }
+        do {
+            try outputs.data.commit()
+        } catch {
+            if let mask = outputs.mask, maskWritten { try? RunnerFS.removeFile(mask.finalPath) }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,230 @@
+/// Writes a zip archive member by member, streaming each member's bytes (sizes need not be known in
+/// advance) and laying out every record as `np.savez` / `np.savez_compressed` do: a local header with
+/// zip64 sizes, the data, then the local header patched in place with the real CRC and sizes
+/// (positioned writes, so the output must be a regular, seekable file).
+public final class ZipArchiveWriter {
+    /// The path (or name given for a descriptor); used in every error message.
+    public let path: String
+    /// DOS time (low 16 bits) and date (high 16 bits) written for every member; by default
+    /// 1980-01-01 00:00:00, which is what `np.savez` writes.
+    public let dosDateTime: UInt32
+
+    private let file: ZipFileDescriptor
+    private var output: [UInt8]
+    private var outputFill = 0
+    /// File offset of `output[0]`.
+    private var outputOffset: UInt64 = 0
+    private var written: [WrittenMember] = []
+    private var names: Set<[UInt8]> = []
+    private var current: ZipMemberSink?
+    private var isFinished = false
+    private var failure: ZipError?
+
+    /// 1980-01-01 00:00:00 as DOS date and time.
+    public static let epochDOSDateTime: UInt32 = (0 << 9 | 1 << 5 | 1) << 16
+
+    /// Creates (or truncates) `path`. Throws `ZipError.io` if it cannot be opened.
+    public convenience init(path: String, dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime) throws {
+        try self.init(file: ZipFileDescriptor.createForWriting(path), dosDateTime: dosDateTime)
+    }
+
+    /// Writes to the open, seekable descriptor `descriptor` from offset 0; the caller keeps owning it
+    /// (it is not closed). `name` is used in error messages. `finish()` truncates the file to the archive.
+    public convenience init(
+        descriptor: Int32, name: String, dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime
+    ) {
+        self.init(file: ZipFileDescriptor(borrowing: descriptor, path: name), dosDateTime: dosDateTime)
+    }
+
+    private init(file: ZipFileDescriptor, dosDateTime: UInt32) {
+        self.file = file
+        self.path = file.path
+        self.dosDateTime = dosDateTime
+        self.output = [UInt8](repeating: 0, count: 1 << 20)
+    }
+
+    /// Bytes written so far, including buffered ones (the offset where the next record goes).
+    public var position: UInt64 { outputOffset + UInt64(outputFill) }
+
+    /// Starts a member named `name` (UTF-8; flag bit 11 is set when it is not ASCII) and returns the
+    /// sink for its bytes. Writes its local header. Throws `.misuse` if another member is open or the
+    /// archive is finished, `.duplicateName`, `.unwritableName`, `.invalidCompressionLevel`.
+    public func beginMember(name: String, method: ZipWriteMethod = .stored) throws -> ZipMemberSink {
+        try checkUsable()
+        guard current == nil else {
+            throw ZipError.misuse(archive: path, detail: "beginMember('\(name)') while another member is open")
+        }
+        let rawName = Array(name.utf8)
+        guard !rawName.isEmpty, !rawName.contains(0) else {
+            throw ZipError.unwritableName(archive: path, member: name, detail: "names must be non-empty and contain no NUL")
+        }
+        guard rawName.count <= 0xFFFF else {
+            throw ZipError.unwritableName(
+                archive: path, member: name, detail: "\(rawName.count) bytes of UTF-8, more than 65,535")
+        }
+        guard !names.contains(rawName) else { throw ZipError.duplicateName(archive: path, member: name) }
+        var deflater: DeflateStream?
+        if method.method == .deflated {
+            guard (-1...9).contains(method.level) else {
+                throw ZipError.invalidCompressionLevel(archive: path, level: method.level)
+            }
+            deflater = try DeflateStream(level: method.level, windowBits: -15, memLevel: 8)
+        }
+        let flags: UInt16 = rawName.allSatisfy { $0 < 0x80 } ? 0 : ZipFlags.utf8Name
+        let record = WrittenMember(
+            name: rawName, flags: flags, method: method.method, dosDateTime: dosDateTime, crc32: 0,
+            compressedSize: 0, uncompressedSize: 0, localHeaderOffset: position)
+        let header = ZipHeaderEncoder.localHeader(
+            name: rawName, flags: flags, method: method.method, dosDateTime: dosDateTime, crc: 0,
+            compressedSize: 0, uncompressedSize: 0)
+        try guarded { () throws(ZipError) in try append(header) }
+        names.insert(rawName)
+        let sink = ZipMemberSink(writer: self, name: name, record: record, deflater: deflater)
+        current = sink
+        return sink
+    }
+
+    /// Ends the open member: flushes its deflate stream, then patches its local header with the CRC and
+    /// sizes. Throws `.misuse` if no member is open; I/O errors as `.io`.
+    public func finishMember() throws {
+        try checkUsable()
+        guard let sink = current else { throw ZipError.misuse(archive: path, detail: "finishMember() with no open member") }
+        try guarded { () throws(ZipError) in
+            let record = try sink.close()
+            let header = ZipHeaderEncoder.localHeader(
+                name: record.name, flags: record.flags, method: record.method, dosDateTime: record.dosDateTime,
+                crc: record.crc32, compressedSize: record.compressedSize, uncompressedSize: record.uncompressedSize)
+            try patch(header, at: record.localHeaderOffset)
+            written.append(record)
+        }
+        current = nil
+    }
+
+    /// Finishes any open member, writes the central directory and end records (zip64 ones when
+    /// needed) and the `comment`, flushes, and truncates the file to the archive's length.
+    /// The writer accepts nothing afterwards.
+    public func finish(comment: [UInt8] = []) throws {
+        if current != nil { try finishMember() }
+        try checkUsable()
+        guard comment.count <= 0xFFFF else {
+            throw ZipError.misuse(archive: path, detail: "archive comment of \(comment.count) bytes exceeds 65,535")
+        }
+        try guarded { () throws(ZipError) in
+            let directoryOffset = position
+            var directory: [UInt8] = []
+            for member in written {
+                ZipHeaderEncoder.centralDirectoryHeader(member, into: &directory)
+                if directory.count >= 1 << 20 {
+                    try append(directory)
+                    directory.removeAll(keepingCapacity: true)
+                }
+            }
+            try append(directory)
+            let directorySize = position - directoryOffset
+            try append(
+                ZipHeaderEncoder.endRecords(
+                    entryCount: written.count, directoryOffset: directoryOffset, directorySize: directorySize,
+                    comment: comment))
+            try flush()
+            try file.truncate(to: position)
+        }
+        isFinished = true
+    }
+
+    // MARK: - Output used by ZipMemberSink
+
+    /// Appends `bytes` to the archive (buffered; large writes go straight to the file).
+    func append(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
+        if outputFill + bytes.count > output.count { try flush() }
+        if bytes.count >= output.count {
+            try file.write(bytes, at: outputOffset)
+            outputOffset += UInt64(bytes.count)
+            return
+        }
+        let at = outputFill
+        output.withUnsafeMutableBytes { out in
+            UnsafeMutableRawBufferPointer(rebasing: out[at..<(at + bytes.count)]).copyMemory(from: bytes)
+        }
+        outputFill += bytes.count
+    }
+
+    /// Runs `body` with the free part of the output buffer (flushing first if it is full) and keeps
+    /// the first n bytes it reports as written.
+    func withFreeOutput<R>(
+        _ body: (UnsafeMutableRawBufferPointer) throws(ZipError) -> (written: Int, result: R)
+    ) throws(ZipError) -> R {
+        if outputFill == output.count { try flush() }
+        let at = outputFill
+        var outcome: Result<(written: Int, result: R), ZipError>?
+        output.withUnsafeMutableBytes { out in
+            let free = UnsafeMutableRawBufferPointer(rebasing: out[at...])
+            outcome = Result { () throws(ZipError) in try body(free) }
+        }
+        switch outcome {
+        case .success(let value)?:
+            outputFill += value.written
+            return value.result
+        case .failure(let error)?:
+            throw error
+        case nil:
+            throw ZipError.misuse(archive: path, detail: "output buffer unavailable")
+        }
+    }
+
+    /// Records `error` so that later calls fail too, and rethrows it.
+    func guarded<R>(_ body: () throws(ZipError) -> R) throws(ZipError) -> R {
+        do {
+            return try body()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    func checkUsable() throws(ZipError) {
+        if let failure {
+            throw ZipError.misuse(archive: path, detail: "the writer failed earlier (\(failure))")
+        }
+        guard !isFinished else { throw ZipError.misuse(archive: path, detail: "the archive is already finished") }
+    }
+
+    func isCurrent(_ sink: ZipMemberSink) -> Bool { current === sink }
+
+    // MARK: - Private
+
+    private func append(_ bytes: [UInt8]) throws(ZipError) {
+        var failure: ZipError?
+        bytes.withUnsafeBytes { raw in
+            do throws(ZipError) { try append(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    private func flush() throws(ZipError) {
+        guard outputFill > 0 else { return }
+        var failure: ZipError?
+        let count = outputFill
+        output.withUnsafeBytes { out in
+            do throws(ZipError) {
+                try file.write(UnsafeRawBufferPointer(rebasing: out[0..<count]), at: outputOffset)
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+        outputOffset += UInt64(count)
+        outputFill = 0
+    }
+
+    /// Overwrites earlier bytes at `offset`: in the buffer if they are still there, else in the file.
+    private func patch(_ bytes: [UInt8], at offset: UInt64) throws(ZipError) {
+        if offset >= outputOffset {
+            let at = Int(offset - outputOffset)
+            output.replaceSubrange(at..<(at + bytes.count), with: bytes)
+            return
+        }
+        var failure: ZipError?
+        bytes.withUnsafeBytes { raw in
+            do throws(ZipError) { try file.write(raw, at: offset) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+}

@@ -1,0 +1,119 @@
+/// Everything the zip layer refuses or fails at. Each case renders as one line that names the
+/// archive (and the member where there is one), what was expected and what was found.
+public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A system call failed (`operation` is e.g. "open", "pread"; `errno` is the C error number).
+    case io(archive: String, operation: String, errno: Int32)
+    /// The archive ends before a structure or member data that it declares, or a member's deflate
+    /// data ends before its end-of-stream marker.
+    case truncated(archive: String, member: String?, detail: String)
+    /// No end-of-central-directory record in the last 65,557 bytes: not a zip archive, or cut short.
+    case missingEndRecord(archive: String, fileSize: UInt64)
+    /// A record has a wrong signature, impossible field or inconsistent layout.
+    case corrupt(archive: String, member: String?, detail: String)
+    /// The archive uses a zip feature npz never needs (spanning, several disks).
+    case unsupportedFeature(archive: String, member: String?, feature: String)
+    /// The member is compressed with a method other than stored (0) or deflate (8).
+    case unsupportedMethod(archive: String, member: String, method: ZipMethod)
+    /// The member is encrypted (general-purpose flag bit 0).
+    case encrypted(archive: String, member: String)
+    /// The archive declares more entries than `ZipLimits.maxEntries`.
+    case tooManyEntries(archive: String, count: UInt64, limit: Int)
+    /// The central directory is larger than `ZipLimits.maxCentralDirectorySize`.
+    case centralDirectoryTooLarge(archive: String, size: UInt64, limit: Int)
+    /// A member name is longer (in bytes) than `ZipLimits.maxNameLength`.
+    case nameTooLong(archive: String, entryIndex: Int, length: Int, limit: Int)
+    /// A member name is not valid UTF-8 although flag bit 11 says it is.
+    case invalidName(archive: String, entryIndex: Int, detail: String)
+    /// A size or CRC in the central directory disagrees with the local header, data descriptor or data.
+    case sizeMismatch(archive: String, member: String, field: String, expected: UInt64, found: UInt64, source: String)
+    /// The CRC-32 of the member's bytes is not the one the central directory declares.
+    case crcMismatch(archive: String, member: String, expected: UInt32, found: UInt32)
+    /// zlib rejected the deflate stream.
+    case corruptDeflate(archive: String, member: String, detail: String)
+    /// The deflate stream produces more bytes than the declared uncompressed size (stopped at declared + 1).
+    case inflatesPastDeclaredSize(archive: String, member: String, declared: UInt64)
+    /// Declared uncompressed size / compressed size is above `ZipLimits.maxInflateRatio`.
+    case inflateRatioExceeded(archive: String, member: String, compressed: UInt64, uncompressed: UInt64, limit: UInt64)
+    /// No member of that name.
+    case memberNotFound(archive: String, member: String)
+    /// The writer was asked to add a name that is already in the archive.
+    case duplicateName(archive: String, member: String)
+    /// A name the writer cannot store (empty, or longer than 65,535 bytes in UTF-8).
+    case unwritableName(archive: String, member: String, detail: String)
+    /// A compression level outside -1...9.
+    case invalidCompressionLevel(archive: String, level: Int)
+    /// The writer or a member source/sink was used out of order (e.g. a write after finish).
+    case misuse(archive: String, detail: String)
+    /// zlib returned an unexpected status outside any archive context (init failure, out of memory).
+    case zlib(operation: String, code: Int32, message: String)
+
+    /// One line: archive, member where there is one, what was expected and what was found.
+    public var description: String {
+        switch self {
+        case let .io(archive, operation, errno):
+            return "\(archive): \(operation) failed: \(Self.errnoText(errno)) (errno \(errno))"
+        case let .truncated(archive, member, detail):
+            return "\(Self.place(archive, member)): truncated archive: \(detail)"
+        case let .missingEndRecord(archive, fileSize):
+            return "\(archive): not a zip archive or truncated: no end-of-central-directory record "
+                + "(expected signature PK\\5\\6 in the last 65,557 bytes of \(fileSize))"
+        case let .corrupt(archive, member, detail):
+            return "\(Self.place(archive, member)): corrupt zip: \(detail)"
+        case let .unsupportedFeature(archive, member, feature):
+            return "\(Self.place(archive, member)): unsupported zip feature: \(feature)"
+        case let .unsupportedMethod(archive, member, method):
+            return "\(Self.place(archive, member)): unsupported compression method \(method) "
+                + "(expected 0 stored or 8 deflate)"
+        case let .encrypted(archive, member):
+            return "\(Self.place(archive, member)): member is encrypted (flag bit 0); encryption is not supported"
+        case let .tooManyEntries(archive, count, limit):
+            return "\(archive): archive declares \(count) entries, more than the limit of \(limit)"
+        case let .centralDirectoryTooLarge(archive, size, limit):
+            return "\(archive): central directory is \(size) bytes, more than the limit of \(limit)"
+        case let .nameTooLong(archive, index, length, limit):
+            return "\(archive): entry #\(index) has a \(length)-byte name, more than the limit of \(limit)"
+        case let .invalidName(archive, index, detail):
+            return "\(archive): entry #\(index) has an invalid name: \(detail)"
+        case let .sizeMismatch(archive, member, field, expected, found, source):
+            return "\(Self.place(archive, member)): \(field) mismatch: central directory says \(expected), "
+                + "\(source) says \(found)"
+        case let .crcMismatch(archive, member, expected, found):
+            return "\(Self.place(archive, member)): CRC-32 mismatch: central directory says \(Self.hex(expected)), "
+                + "data gives \(Self.hex(found))"
+        case let .corruptDeflate(archive, member, detail):
+            return "\(Self.place(archive, member)): corrupt deflate data: \(detail)"
+        case let .inflatesPastDeclaredSize(archive, member, declared):
+            return "\(Self.place(archive, member)): deflate data inflates past the declared size of "
+                + "\(declared) bytes (stopped there)"
+        case let .inflateRatioExceeded(archive, member, compressed, uncompressed, limit):
+            return "\(Self.place(archive, member)): declared size \(uncompressed) from \(compressed) compressed "
+                + "bytes exceeds the inflate-ratio limit of \(limit):1"
+        case let .memberNotFound(archive, member):
+            return "\(archive): no member named '\(member)'"
+        case let .duplicateName(archive, member):
+            return "\(Self.place(archive, member)): a member of that name was already written"
+        case let .unwritableName(archive, member, detail):
+            return "\(Self.place(archive, member)): cannot write this name: \(detail)"
+        case let .invalidCompressionLevel(archive, level):
+            return "\(archive): compression level \(level) is outside -1...9"
+        case let .misuse(archive, detail):
+            return "\(archive): zip writer misuse: \(detail)"
+        case let .zlib(operation, code, message):
+            return "zlib \(operation) failed with status \(code): \(message)"
+        }
+    }
+
+    private static func place(_ archive: String, _ member: String?) -> String {
+        guard let member else { return archive }
+        return "\(archive): member '\(member)'"
+    }
+
+    private static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+
+    private static func errnoText(_ code: Int32) -> String {
+        ZipFileDescriptor.describe(errno: code)
+    }
+}

@@ -1,0 +1,98 @@
+import NPYStream
+
+/// The bytes of the member being written: stored as they come or deflated on the fly, with the
+/// CRC-32 and sizes counted for the local header patch and central directory. Memory stays bounded
+/// (the writer's 1 MiB output buffer plus zlib's state). Valid until `ZipArchiveWriter.finishMember()`.
+public final class ZipMemberSink: ByteSink {
+    /// The member's name.
+    public let name: String
+    /// Uncompressed bytes accepted so far.
+    public private(set) var bytesWritten: UInt64 = 0
+    /// Bytes of member data written to the archive so far (equal to `bytesWritten` when stored).
+    public private(set) var compressedBytesWritten: UInt64 = 0
+
+    private weak var writer: ZipArchiveWriter?
+    private var record: WrittenMember
+    private let deflater: DeflateStream?
+    private var crc = CRC32()
+    private var closed = false
+
+    init(writer: ZipArchiveWriter, name: String, record: WrittenMember, deflater: DeflateStream?) {
+        self.writer = writer
+        self.name = name
+        self.record = record
+        self.deflater = deflater
+    }
+
+    /// Adds all of `bytes` to the member (deflating them if the member is deflated). Throws `.misuse`
+    /// after the member was finished, `.io` if the archive cannot be written.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        let writer = try usableWriter()
+        try writer.guarded { () throws(ZipError) in
+            crc.update(bytes)
+            bytesWritten += UInt64(bytes.count)
+            guard let deflater else {
+                try writer.append(bytes)
+                compressedBytesWritten += UInt64(bytes.count)
+                return
+            }
+            var rest = bytes
+            while !rest.isEmpty {
+                let progress = try deflateStep(rest, flush: .none, deflater: deflater, writer: writer)
+                rest = UnsafeRawBufferPointer(rebasing: rest[progress.consumed...])
+            }
+        }
+    }
+
+    /// Ends the member; the same as `ZipArchiveWriter.finishMember()`.
+    public func finish() throws {
+        let writer = try usableWriter()
+        try writer.finishMember()
+    }
+
+    /// Flushes the deflate stream and returns the finished record (called by the writer).
+    func close() throws(ZipError) -> WrittenMember {
+        guard let writer, !closed else {
+            throw ZipError.misuse(archive: writer?.path ?? "zip archive", detail: "member '\(name)' closed twice")
+        }
+        if let deflater {
+            var ended = false
+            while !ended {
+                ended = try deflateStep(UnsafeRawBufferPointer(start: nil, count: 0), flush: .finish,
+                                        deflater: deflater, writer: writer).streamEnded
+            }
+        }
+        closed = true
+        record.crc32 = crc.value
+        record.uncompressedSize = bytesWritten
+        record.compressedSize = compressedBytesWritten
+        return record
+    }
+
+    /// One deflate call into the writer's free output space. Each call consumes input or produces output
+    /// (there is always output space), so the loops above end.
+    private func deflateStep(
+        _ input: UnsafeRawBufferPointer, flush: DeflateFlush, deflater: DeflateStream, writer: ZipArchiveWriter
+    ) throws(ZipError) -> ZlibProgress {
+        let progress = try writer.withFreeOutput { (free) throws(ZipError) -> (written: Int, result: ZlibProgress) in
+            let progress = try deflater.process(input, into: free, flush: flush)
+            return (progress.produced, progress)
+        }
+        compressedBytesWritten += UInt64(progress.produced)
+        if progress.consumed == 0, progress.produced == 0, !progress.streamEnded {
+            throw ZipError.zlib(operation: "deflate", code: -5, message: "no progress with free output space")
+        }
+        return progress
+    }
+
+    private func usableWriter() throws(ZipError) -> ZipArchiveWriter {
+        guard let writer else {
+            throw ZipError.misuse(archive: "zip archive", detail: "member '\(name)' written after its writer was released")
+        }
+        try writer.checkUsable()
+        guard !closed, writer.isCurrent(self) else {
+            throw ZipError.misuse(archive: writer.path, detail: "member '\(name)' written after it was finished")
+        }
+        return writer
+    }
+}

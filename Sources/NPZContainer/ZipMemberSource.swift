@@ -1,0 +1,203 @@
+import NPYStream
+
+/// The bytes of one archive member, streamed in bounded memory (one input buffer for deflated
+/// members). Yields exactly the declared uncompressed size; the read that reaches the end verifies
+/// CRC-32 and sizes and throws `ZipError` instead of returning if they disagree. Once it has thrown,
+/// every later read throws the same error.
+public final class ZipMemberSource: ByteSource {
+    /// The entry being read.
+    public let entry: ZipEntry
+    /// Uncompressed bytes returned so far.
+    public private(set) var bytesRead: UInt64 = 0
+
+    private let file: ZipFileDescriptor
+    private let archive: String
+    private let dataOffset: UInt64
+    private var crc = CRC32()
+    private var finished = false
+    private var failure: ZipError?
+
+    // Deflate state: compressed bytes not yet fetched, and the fetched-but-unconsumed window.
+    private let inflater: InflateStream?
+    private var input: [UInt8]
+    private var inputStart = 0
+    private var inputEnd = 0
+    private var compressedFetched: UInt64 = 0
+
+    init(file: ZipFileDescriptor, archive: String, entry: ZipEntry, dataOffset: UInt64, bufferSize: Int) throws {
+        self.file = file
+        self.archive = archive
+        self.entry = entry
+        self.dataOffset = dataOffset
+        if entry.method == .deflated {
+            inflater = try InflateStream(windowBits: -15)
+            let size = Int(min(UInt64(max(bufferSize, 4_096)), max(entry.compressedSize, 1)))
+            input = [UInt8](repeating: 0, count: size)
+        } else {
+            inflater = nil
+            input = []
+        }
+    }
+
+    /// Fills `buffer` with up to `buffer.count` bytes of the member and returns the count; 0 at the end.
+    /// Throws `ZipError` on truncation, corrupt deflate data, a CRC or size mismatch, or I/O failure.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let failure { throw failure }
+        if finished || buffer.count == 0 { return 0 }
+        do {
+            let count: Int
+            if let inflater {
+                count = try readDeflated(into: buffer, inflater: inflater)
+            } else {
+                count = try readStored(into: buffer)
+            }
+            return count
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private var remaining: UInt64 { entry.uncompressedSize - bytesRead }
+
+    private func readStored(into buffer: UnsafeMutableRawBufferPointer) throws(ZipError) -> Int {
+        guard remaining > 0 else {
+            try finish()
+            return 0
+        }
+        let want = Int(min(UInt64(buffer.count), remaining))
+        let target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want])
+        let got = try file.read(into: target, at: dataOffset + bytesRead)
+        guard got == want else {
+            throw ZipError.truncated(
+                archive: archive, member: entry.name,
+                detail: "member data ends after \(bytesRead + UInt64(got)) of \(entry.compressedSize) bytes")
+        }
+        crc.update(UnsafeRawBufferPointer(target))
+        bytesRead += UInt64(got)
+        if remaining == 0 { try finish() }
+        return got
+    }
+
+    private func readDeflated(
+        into buffer: UnsafeMutableRawBufferPointer, inflater: InflateStream
+    ) throws(ZipError) -> Int {
+        // Never let zlib write more than the declared size + 1 byte.
+        let room = remaining >= UInt64(buffer.count) ? buffer.count : Int(remaining) + 1
+        let target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room])
+        let progress = try inflateStep(into: target, inflater: inflater)
+        try account(produced: progress.produced, in: target)
+        if progress.streamEnded {
+            try finish()
+        } else if remaining == 0 {
+            try drainToStreamEnd(inflater: inflater)
+        }
+        return progress.produced
+    }
+
+    /// Inflates into a 1-byte scratch until the stream ends; any byte produced is past the declared size.
+    private func drainToStreamEnd(inflater: InflateStream) throws(ZipError) {
+        var scratch: UInt8 = 0
+        let progress = try withUnsafeMutableBytes(of: &scratch) { (target) throws(ZipError) -> ZlibProgress in
+            try inflateStep(into: target, inflater: inflater)
+        }
+        if progress.produced > 0 {
+            throw ZipError.inflatesPastDeclaredSize(archive: archive, member: entry.name, declared: entry.uncompressedSize)
+        }
+        try finish()
+    }
+
+    private func account(produced: Int, in target: UnsafeMutableRawBufferPointer) throws(ZipError) {
+        guard UInt64(produced) <= remaining else {
+            throw ZipError.inflatesPastDeclaredSize(archive: archive, member: entry.name, declared: entry.uncompressedSize)
+        }
+        crc.update(UnsafeRawBufferPointer(rebasing: target[0..<produced]))
+        bytesRead += UInt64(produced)
+    }
+
+    /// One or more inflate calls until some output is produced or the stream ends. Each pass either
+    /// fetches input, consumes input or produces output; otherwise the data is truncated or corrupt.
+    private func inflateStep(
+        into target: UnsafeMutableRawBufferPointer, inflater: InflateStream
+    ) throws(ZipError) -> ZlibProgress {
+        while true {
+            if inputStart == inputEnd, compressedFetched < entry.compressedSize {
+                try fetchInput()
+            }
+            var outcome: Result<ZlibProgress, ZipError> = .failure(.misuse(archive: archive, detail: "no inflate call"))
+            input.withUnsafeBytes { all in
+                let window = UnsafeRawBufferPointer(rebasing: all[inputStart..<inputEnd])
+                outcome = Result { () throws(ZipError) in try inflater.process(window, into: target) }
+            }
+            let progress: ZlibProgress
+            switch outcome {
+            case .success(let value): progress = value
+            case .failure(let error):
+                throw ZipError.corruptDeflate(archive: archive, member: entry.name, detail: Self.zlibDetail(error))
+            }
+            inputStart += progress.consumed
+            if progress.produced > 0 || progress.streamEnded { return progress }
+            if progress.consumed == 0 {
+                if inputStart == inputEnd, compressedFetched == entry.compressedSize {
+                    throw ZipError.truncated(
+                        archive: archive, member: entry.name,
+                        detail: "the \(entry.compressedSize) compressed bytes end before the deflate end-of-stream "
+                            + "marker, after \(bytesRead) of \(entry.uncompressedSize) bytes")
+                }
+                if inputStart < inputEnd {
+                    throw ZipError.corruptDeflate(
+                        archive: archive, member: entry.name, detail: "inflate made no progress")
+                }
+            }
+        }
+    }
+
+    private func fetchInput() throws(ZipError) {
+        let want = Int(min(UInt64(input.count), entry.compressedSize - compressedFetched))
+        let offset = dataOffset + compressedFetched
+        var got = 0
+        var failure: ZipError?
+        input.withUnsafeMutableBytes { all in
+            do throws(ZipError) {
+                got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: all[0..<want]), at: offset)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        guard got == want else {
+            throw ZipError.truncated(
+                archive: archive, member: entry.name,
+                detail: "compressed data ends after \(compressedFetched + UInt64(got)) of \(entry.compressedSize) bytes")
+        }
+        inputStart = 0
+        inputEnd = got
+        compressedFetched += UInt64(got)
+    }
+
+    /// Checks the sizes and CRC once the member's bytes are all out.
+    private func finish() throws(ZipError) {
+        if inflater != nil {
+            guard bytesRead == entry.uncompressedSize else {
+                throw ZipError.sizeMismatch(
+                    archive: archive, member: entry.name, field: "uncompressed size", expected: entry.uncompressedSize,
+                    found: bytesRead, source: "the deflate data")
+            }
+            let consumed = compressedFetched - UInt64(inputEnd - inputStart)
+            guard consumed == entry.compressedSize else {
+                throw ZipError.sizeMismatch(
+                    archive: archive, member: entry.name, field: "compressed size", expected: entry.compressedSize,
+                    found: consumed, source: "the deflate end-of-stream marker")
+            }
+        }
+        guard crc.value == entry.crc32 else {
+            throw ZipError.crcMismatch(archive: archive, member: entry.name, expected: entry.crc32, found: crc.value)
+        }
+        finished = true
+    }
+
+    private static func zlibDetail(_ error: ZipError) -> String {
+        if case let .zlib(_, _, message) = error { return message }
+        return error.description
+    }
+}

@@ -1,0 +1,51 @@
+/// A zip compression method id as stored in the archive (APPNOTE 4.4.5).
+public struct ZipMethod: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    /// The 16-bit method field.
+    public let rawValue: UInt16
+
+    /// Wraps any method id (unknown ones are refused when a member is opened).
+    public init(rawValue: UInt16) {
+        self.rawValue = rawValue
+    }
+
+    /// Method 0: the bytes are stored as they are.
+    public static let stored = ZipMethod(rawValue: 0)
+    /// Method 8: raw deflate (RFC 1951).
+    public static let deflated = ZipMethod(rawValue: 8)
+
+    /// The id followed by the method's name where it is a known one, e.g. `12 (bzip2)`.
+    public var description: String {
+        let names: [UInt16: String] = [
+            0: "stored", 1: "shrunk", 2: "reduced-1", 3: "reduced-2", 4: "reduced-3", 5: "reduced-4",
+            6: "imploded", 8: "deflate", 9: "deflate64", 10: "PKWARE DCL imploded", 12: "bzip2",
+            14: "lzma", 16: "IBM z/OS CMPSC", 18: "IBM TERSE", 19: "IBM LZ77", 20: "zstd (old id)",
+            93: "zstd", 94: "mp3", 95: "xz", 96: "jpeg", 97: "wavpack", 98: "ppmd", 99: "AE-x encryption",
+        ]
+        if let name = names[rawValue] { return "\(rawValue) (\(name))" }
+        return "\(rawValue)"
+    }
+}
+
+/// How the writer stores a member: as is (`np.savez`) or deflated (`np.savez_compressed`).
+public struct ZipWriteMethod: Sendable, Hashable {
+    /// The method id written to the headers.
+    public let method: ZipMethod
+    /// zlib compression level, -1 (zlib's default, 6) through 9; unused for stored members.
+    public let level: Int
+
+    /// Store bytes uncompressed, as `np.savez` does.
+    public static let stored = ZipWriteMethod(method: .stored, level: 0)
+    /// Deflate at zlib's default level, as `np.savez_compressed` does.
+    public static let deflated = ZipWriteMethod(method: .deflated, level: -1)
+
+    /// Deflate at `level` (-1 for zlib's default, 0 = deflate's stored blocks, 1 fastest ... 9 smallest).
+    /// An out-of-range level is reported by `ZipArchiveWriter.beginMember` as `.invalidCompressionLevel`.
+    public static func deflated(level: Int) -> ZipWriteMethod {
+        ZipWriteMethod(method: .deflated, level: level)
+    }
+
+    private init(method: ZipMethod, level: Int) {
+        self.method = method
+        self.level = level
+    }
+}

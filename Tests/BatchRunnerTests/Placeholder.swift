@@ -1,1 +1,0 @@
-// Placeholder so the target has a source file; real tests arrive with their issue.
