@@ -8,7 +8,7 @@ extension DType {
     /// Throws `NPYFormatError.unsupportedDType` naming the kind for object (pickle), string,
     /// unicode, datetime, timedelta, void and long-double types, and for anything else.
     public static func parse(descr: String) throws -> DType {
-        let quoted = quotedForMessage(descr)
+        let quoted = MessageText.quoted(descr, limit: 40)
         var bytes = Array(descr.utf8)
         var order: ByteOrder = .host
         if let first = bytes.first {
@@ -32,25 +32,6 @@ extension DType {
         }
         return DType(kind: kindAndSize.kind, itemSize: kindAndSize.size, byteOrder: order)
     }
-}
-
-/// `descr` in single quotes for a one-line message: control, format and line-separator characters
-/// (which a hostile header could use to break lines or drive a terminal) escaped, at most 40 characters.
-private func quotedForMessage(_ descr: String) -> String {
-    let limit = 40
-    var text = ""
-    for (index, scalar) in descr.unicodeScalars.enumerated() {
-        if index == limit { return "'" + text + "'..." }
-        switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
-            text += scalar.value <= 0xFF
-                ? "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
-                : "\\u{" + String(scalar.value, radix: 16) + "}"
-        default:
-            text.unicodeScalars.append(scalar)
-        }
-    }
-    return "'" + text + "'"
 }
 
 /// Why a descr of a known-but-refused kind is refused, or nil when it is not one of those.
