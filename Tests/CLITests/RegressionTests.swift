@@ -109,6 +109,28 @@ import Testing
             file, message: "array too large: shape (4611686018427387904, 4611686018427387904, 0) with 4-byte elements \(Self.sizeLimit)")
     }
 
+    /// Finding 4 (found probing the apply target): an empty array whose noise is huge, shape
+    /// (2**40, 0, 1) with spatial1d (noise (2**40, 1, 1)), made `apply --mask` write a 1 TiB mask
+    /// from an 84-byte file. Refused now, before anything is written.
+    @Test func hugeMaskOfAnEmptyArrayIsRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("npdrop-regression-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("in.npy").path
+        let file = Self.npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 0, 1), }")
+        #expect(file.count == 84)
+        try file.write(to: URL(fileURLWithPath: input))
+        let output = directory.appendingPathComponent("out.npy").path
+        let mask = directory.appendingPathComponent("mask.npy").path
+        let result = try CLIRunner.run(["apply", input, output, "--variant", "spatial1d", "--rate", "0.5", "--seed", "1",
+                                        "--mask", mask])
+        #expect(result.status == 1)
+        #expect(result.stderr == "npdrop: \(input): noise shape (1099511627776, 1, 1) has 1099511627776 elements for the "
+                + "empty array of shape (1099511627776, 0, 1), more than the limit of 67108864 (the mask would be "
+                + "1099511627776 bytes)\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["in.npy"])
+    }
+
     /// Finding 1 (scripts/fuzz.sh npy-header): a descr with a line break or a terminal escape sequence
     /// was printed raw, breaking the one-line message (and reaching the terminal).
     @Test func controlCharactersInADescrAreEscaped() throws {
