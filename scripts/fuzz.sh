@@ -32,7 +32,7 @@ SHARED="$ROOT/../shared"
 SWIFTC="${SWIFTC:-swiftc}"
 # Instrumented code: coverage for libFuzzer + AddressSanitizer. -O keeps Swift's overflow and
 # bounds checks (only -Ounchecked drops them); -g gives symbolised stack traces.
-FUZZ_FLAGS=(-sanitize=fuzzer,address -O -g -swift-version 6 -parse-as-library)
+FUZZ_FLAGS=(-sanitize=fuzzer,address -O -g -swift-version 6 -parse-as-library -package-name npdrop)
 # Swift's own crash backtracer is turned off in the runs (SWIFT_BACKTRACE=enable=no): under
 # AddressSanitizer it reads the stack in a way ASan reports, hiding the real crash message.
 # ASan keeps freed memory in a 256 MB quarantine by default, which counts against -rss_limit_mb;
@@ -171,6 +171,7 @@ seed_corpus() {
     local -a patterns
     case "$target" in
         npz) patterns=('*.npz') ;;
+        apply) patterns=('*.npy' '*.npz') ;;
         *) patterns=('*.npy') ;;
     esac
     local n=0
@@ -183,7 +184,6 @@ seed_corpus() {
             n=$((n + 1))
         done < <(find "$ROOT/Fixtures" "$SHARED/corpus" -name "$pattern" -type f -print0 2>/dev/null)
     done
-    # The stream/apply targets also take npz seeds: a zip is a fine "bad magic" input.
     echo "$n"
 }
 

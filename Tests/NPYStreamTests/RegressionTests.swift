@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import NPYFormat
 @testable import NPYStream
@@ -34,5 +35,25 @@ import NPYFormat
             _ = try buffer.withUnsafeMutableBytes { try reader.readChunk(into: $0) }
         }
         #expect(error.description == "huge.npy: truncated data: expected 9223372036854775807 bytes, found 3")
+    }
+
+    /// Finding 5: `npdrop apply IN OUT` failed with "File name too long" for a valid OUT name of
+    /// more than ~220 bytes: the temporary name `.<name>.npdrop-tmp-<pid>-<random>` went past the
+    /// file system's 255 bytes. The name part is now cut (on a scalar boundary) to fit.
+    @Test func longOutputNamesGetATemporaryNameThatFits() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for name in [String(repeating: "a", count: 251) + ".npy", String(repeating: "\u{E9}", count: 125) + "x.npy"] {
+            #expect(name.utf8.count <= 255)
+            let output = try AtomicOutputFile(path: directory.path(name))
+            let temporary = URL(fileURLWithPath: output.temporaryPath).lastPathComponent
+            #expect(temporary.utf8.count <= 255)
+            #expect(temporary.hasPrefix(".") && temporary.contains(".npdrop-tmp-\(getpid())-"))
+            try [UInt8](repeating: 7, count: 3).withUnsafeBytes { try output.write($0) }
+            try output.commit(syncToDisk: false)
+            #expect(FileManager.default.contents(atPath: directory.path(name)) == Data([7, 7, 7]))
+        }
+        #expect(AtomicOutputFile.clipped("\u{E9}\u{E9}", toBytes: 3) == "\u{E9}")
+        #expect(AtomicOutputFile.clipped("abc", toBytes: 3) == "abc")
     }
 }
