@@ -90,7 +90,7 @@ import Glibc
         #expect(report.exitCode == 1)
         let failed = try #require(report.records.first { $0.input == "sub/x.npy" })
         #expect(failed.status == .error)
-        #expect(failed.error?.hasSuffix("'\(layout.output)/data/sub': is a symlink; outputs are never written through symlinks") == true,
+        #expect(failed.error == "sub/x.npy: '\(layout.output)/data/sub': is a symlink; outputs are never written through symlinks",
                 "\(failed.error ?? "-")")
         // The other file is unaffected.
         #expect(report.records.first { $0.input == "top.npy" }?.status == .ok)
@@ -198,6 +198,64 @@ import Glibc
             #expect(readBytes(layout.output + "/data/x.npy")?.count == 10)
             layout.expectOutsideUntouched()
         }
+    }
+}
+
+extension RegressionTests {
+    /// Creates `components` nested directories below `root` with `mkdirat` (paths longer than
+    /// PATH_MAX cannot be made with one path) and a file `name` in the deepest; returns its depth
+    /// path relative to `root`.
+    static func makeDeepFile(under root: String, components: [String], name: String, bytes: [UInt8]) -> String {
+        var fd = open(root, O_RDONLY | O_DIRECTORY)
+        #expect(fd >= 0)
+        for component in components {
+            #expect(mkdirat(fd, component, 0o755) == 0 || errno == EEXIST)
+            let next = openat(fd, component, O_RDONLY | O_DIRECTORY)
+            #expect(next >= 0, "openat \(component)")
+            close(fd)
+            fd = next
+        }
+        let file = openat(fd, name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(file >= 0)
+        _ = bytes.withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
+        close(file)
+        close(fd)
+        return (components + [name]).joined(separator: "/")
+    }
+
+    /// Path length: an input whose mirrored output path is longer than PATH_MAX (4096 bytes) fails
+    /// alone with a message naming it; a directory too deep to list is an error record; the other
+    /// files are processed, nothing is written outside OUT.
+    @Test func pathsLongerThanPathMaxFailAloneWithTheirName() throws {
+        let layout = Layout()
+        defer { layout.scratch.remove() }
+        layout.scratch.write("in/ok.npy", pattern(10, seed: 1))
+        // Input path about 3,900 bytes: readable; OUT/data/<relpath> is longer than 4,096.
+        let inputPrefix = layout.input.utf8.count
+        let component = String(repeating: "d", count: 200)
+        let count = (3_900 - inputPrefix) / 201
+        let deep = Self.makeDeepFile(under: layout.input, components: Array(repeating: component, count: count),
+                                     name: "x.npy", bytes: pattern(10, seed: 2))
+        // A second branch deeper than PATH_MAX: it cannot even be listed.
+        let tooDeep = Self.makeDeepFile(under: layout.input, components: Array(repeating: String(repeating: "e", count: 200), count: 22),
+                                        name: "y.npy", bytes: pattern(10, seed: 3))
+        // OUT is deeper than INPUT, so the mirrored path grows by the difference.
+        let output = layout.scratch.sub(String(repeating: "o", count: 250) + "/" + String(repeating: "p", count: 250))
+        var options = testOptions(layout.input, output)
+        options.jobs = 1
+        let captured = Captured()
+        let report = try BatchRunner(options: options, processor: FakeProcessor(), console: captured.console()).run()
+        #expect(report.exitCode == 1)
+        #expect(report.records.first { $0.input == "ok.npy" }?.status == .ok)
+        let failed = try #require(report.records.first { $0.input == deep })
+        #expect(failed.status == .error)
+        #expect(failed.error?.contains("File name too long") == true, "\(failed.error ?? "-")")
+        #expect(captured.errorLines.contains { $0.hasPrefix("npdrop: error: \(deep): cannot create directory") && $0.contains("File name too long") },
+                "\(captured.errorLines.map { String($0.prefix(60)) + "..." + String($0.suffix(80)) })")
+        let unlisted = try #require(report.records.first { tooDeep.hasPrefix($0.input + "/") })
+        #expect(unlisted.status == .error && unlisted.error?.contains("File name too long") == true, "\(unlisted.error ?? "-")")
+        #expect(report.records.count == 3)
+        layout.expectOutsideUntouched()
     }
 }
 
