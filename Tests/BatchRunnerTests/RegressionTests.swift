@@ -64,15 +64,18 @@ import Glibc
         Self.symlink(layout.outside + "/sentinel.npy", at: layout.input + "/absolute.npy")
         Self.symlink("../outside/dir", at: layout.input + "/dirlink")
         Self.symlink("/nonexistent/x.npy", at: layout.input + "/dangling.npy")
+        Self.symlink("../outside/sentinel.npy", at: layout.input + "/new\nline\u{1B}[2J.npy")
         try? FileManager.default.removeItem(atPath: layout.outside + "/dir")
         let (report, captured) = try layout.run()
         #expect(report.exitCode == 0)
         #expect(report.records.map(\.input) == ["ok.npy"])
         #expect(Self.entries(layout.output).map { String(decoding: $0, as: UTF8.self) }
                 == ["data", "data/ok.npy", "manifest.jsonl", "masks", "masks/ok.npy"])
-        for name in ["absolute.npy", "dangling.npy", "relative.npy"] {
+        for name in ["absolute.npy", "dangling.npy", "relative.npy", "new\\x0aline\\x1b[2J.npy"] {
             #expect(captured.errorLines.contains("npdrop: \(name): symlink not followed; skipped"), "\(name)")
         }
+        // The name with a line break stays on one line: 4 skipped symlinks and the summary.
+        #expect(captured.errorLines.count == 5, "\(captured.errorLines)")
         layout.expectOutsideUntouched()
     }
 
