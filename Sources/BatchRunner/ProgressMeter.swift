@@ -1,3 +1,4 @@
+import NPYFormat
 
 /// Formats byte counts and rates for people: decimal units, 3 significant digits.
 enum HumanUnits {
@@ -96,7 +97,7 @@ final class ProgressMeter: Sendable {
             let clear = state.drawnWidth > 0 ? "\r" + String(repeating: " ", count: state.drawnWidth) + "\r" : ""
             state.drawnWidth = 0
             state.lastDraw = nil
-            console.writeError(clear + "npdrop: \(text)\n")
+            console.writeError(clear + "npdrop: \(MessageText.escaped(text))\n")
         }
     }
 

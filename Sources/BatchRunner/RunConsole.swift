@@ -1,3 +1,5 @@
+import NPYFormat
+
 /// Where a run's messages go: stderr (progress, errors, summary line), stdout (`--json`).
 public struct RunConsole: Sendable {
     /// Writes text (already ending in a newline or `\r`) to the error stream.
@@ -22,8 +24,9 @@ public struct RunConsole: Sendable {
                    errorIsTerminal: RunnerFS.isTerminal(2))
     }
 
-    /// Writes `npdrop: <message>` and a newline to the error stream.
+    /// Writes `npdrop: <message>` and a newline to the error stream; control characters in the
+    /// message (file names may hold any) are escaped, so it stays one line.
     func line(_ message: String) {
-        writeError("npdrop: \(message)\n")
+        writeError("npdrop: \(MessageText.escaped(message))\n")
     }
 }

@@ -115,14 +115,24 @@ enum RunnerFS {
     }
 
     /// Creates `path` and any missing parents (like `mkdir -p`); throws when a component exists
-    /// and is not a directory.
+    /// and is not a directory. A symlink is not followed, even to a directory: callers pass
+    /// canonical paths, so a symlink here was planted below OUT and would carry outputs outside it.
     static func makeDirectories(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/", omittingEmptySubsequences: true) {
             prefix += "/" + component
             if mkdir(prefix, 0o777) == 0 { continue }
             let code = errno
-            if code == EEXIST, try entryKind(prefix, followLinks: true) == .directory { continue }
+            if code == EEXIST {
+                switch try entryKind(prefix, followLinks: false) {
+                case .directory:
+                    continue
+                case .symlink:
+                    throw RunnerError.malformed(path: prefix, detail: "is a symlink; outputs are never written through symlinks")
+                default:
+                    break
+                }
+            }
             throw RunnerError.io(path: prefix, operation: "create directory", errno: code)
         }
     }

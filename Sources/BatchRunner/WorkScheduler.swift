@@ -145,8 +145,9 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
             outputs = try makeOutputs(task)
         } catch {
             queue.finishedPreparing(adding: [])
+            // The runner's own I/O errors name an output path; the message must name the input too.
             let failure = failureDescription(error)
-            onFinished(index, .failed(member: nil, message: failure.message, outcome: nil))
+            onFinished(index, .failed(member: nil, message: "\(task.input.relativePath): \(failure.message)", outcome: nil))
             return
         }
         let plan: FilePlan<Processor.FileState>
@@ -211,7 +212,7 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         do {
             try commit(file.outputs, maskWritten: outcome.maskWritten)
         } catch {
-            return .failed(member: nil, message: failureDescription(error).message, outcome: nil)
+            return .failed(member: nil, message: "\(task.input.relativePath): \(failureDescription(error).message)", outcome: nil)
         }
         return .committed(outcome)
     }

@@ -7,23 +7,25 @@ public enum ArraySize {
     }
 
     /// `elementCount(shape) * itemSize`.
+    /// As NumPy, the product of the non-zero dimensions times `itemSize` must fit in `Int` even when
+    /// a zero dimension makes the array empty (`np.empty((2**62, 0), 'f4')` is refused too), so any
+    /// product of some of the dimensions — an element count, a stride — fits as well.
     /// Throws `NPYFormatError.sizeOverflow` if any step overflows `Int`, `.invalidShape` for a negative dimension.
     public static func byteCount(shape: [Int], itemSize: Int) throws -> Int {
         precondition(itemSize > 0, "item size must be positive")
         if let negative = shape.first(where: { $0 < 0 }) {
             throw NPYFormatError.invalidShape(found: "\(NPYShapeText.python(shape)) (dimension \(negative))")
         }
-        // An empty array has no bytes whatever its other dimensions are.
-        if shape.contains(0) { return 0 }
         var total = itemSize
-        for dimension in shape {
+        for dimension in shape where dimension != 0 {
             let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
             if overflow {
                 throw NPYFormatError.sizeOverflow(shape: NPYShapeText.python(shape), itemSize: itemSize)
             }
             total = product
         }
-        return total
+        // An empty array has no bytes.
+        return shape.contains(0) ? 0 : total
     }
 }
 

@@ -8,7 +8,7 @@ extension DType {
     /// Throws `NPYFormatError.unsupportedDType` naming the kind for object (pickle), string,
     /// unicode, datetime, timedelta, void and long-double types, and for anything else.
     public static func parse(descr: String) throws -> DType {
-        let quoted = "'" + descr + "'"
+        let quoted = MessageText.quoted(descr, limit: 40)
         var bytes = Array(descr.utf8)
         var order: ByteOrder = .host
         if let first = bytes.first {

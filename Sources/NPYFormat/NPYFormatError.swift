@@ -70,7 +70,8 @@ public enum NPYFormatError: Error, Hashable, Sendable, CustomStringConvertible {
         case .tooManyDimensions(let count, let limit):
             return "shape has \(count) dimensions, more than the limit of \(limit)"
         case .sizeOverflow(let shape, let itemSize):
-            return "array too large: shape \(shape) with \(itemSize)-byte elements overflows Int"
+            return "array too large: shape \(shape) with \(itemSize)-byte elements needs more than the limit of "
+                + "\(Int.max) bytes (as NumPy, counting every non-zero dimension)"
         case .unsupportedDType(let descr, let reason):
             return "unsupported dtype \(descr): \(reason)"
         case .invalidBool(let offset, let value):

@@ -7,7 +7,7 @@ import Darwin
 /// An output file that appears under its final name only when complete.
 ///
 /// Writes go to `.<name>.npdrop-tmp-<pid>-<random>` in the same directory (so the rename stays on
-/// one file system). `commit()` renames it to the final name, replacing any file there;
+/// one file system; `<name>` is cut so that the whole name stays within 255 bytes). `commit()` renames it to the final name, replacing any file there;
 /// `discard()`, or releasing the object uncommitted, unlinks the temporary file. A process that
 /// is killed can leave the temporary file behind, never a partial file under the final name.
 public final class AtomicOutputFile: ByteSink {
@@ -30,7 +30,8 @@ public final class AtomicOutputFile: ByteSink {
         var lastError: (any Error)?
         for _ in 0..<8 where created == nil {
             let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-            let candidate = directory + "." + base + ".npdrop-tmp-\(getpid())-" + suffix
+            let tail = ".npdrop-tmp-\(getpid())-" + suffix
+            let candidate = directory + "." + Self.clipped(base, toBytes: 255 - 1 - tail.utf8.count) + tail
             do {
                 created = (candidate, try FileDescriptor.createExclusive(candidate))
             } catch let error as FileError {
@@ -86,6 +87,20 @@ public final class AtomicOutputFile: ByteSink {
         state = .discarded
         try? descriptor.close()
         unlink(temporaryPath)
+    }
+
+    /// The longest prefix of `base` (whole Unicode scalars) of at most `limit` UTF-8 bytes, so that
+    /// the temporary name of a final name that fits the file system's 255 bytes fits as well.
+    static func clipped(_ base: String, toBytes limit: Int) -> String {
+        guard base.utf8.count > limit else { return base }
+        var kept = String.UnicodeScalarView()
+        var used = 0
+        for scalar in base.unicodeScalars {
+            used += String(scalar).utf8.count
+            if used > limit { break }
+            kept.append(scalar)
+        }
+        return String(kept)
     }
 
     /// `("dir/", "name")` for `"dir/name"`, `("", "name")` for `"name"`.

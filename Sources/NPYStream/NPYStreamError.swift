@@ -1,3 +1,5 @@
+import NPYFormat
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -48,10 +50,11 @@ public struct FileError: Error, CustomStringConvertible {
         self.underlying = underlying
     }
 
+    /// One line: the path and member are escaped (`MessageText`), as they may hold any bytes.
     public var description: String {
         let message = (underlying as? CustomStringConvertible)?.description ?? "\(underlying)"
-        if let member { return "\(path): \(member): \(message)" }
-        return "\(path): \(message)"
+        let place = MessageText.escaped(path) + (member.map { ": " + MessageText.escaped($0) } ?? "")
+        return place + ": " + MessageText.escaped(message)
     }
 
     /// Runs `body`, wrapping any error it throws in a `FileError` for `path`/`member`.

@@ -1,3 +1,5 @@
+import NPYFormat
+
 /// Everything the zip layer refuses or fails at. Each case renders as one line that names the
 /// archive (and the member where there is one), what was expected and what was found.
 public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -48,7 +50,12 @@ public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible {
     case zlib(operation: String, code: Int32, message: String)
 
     /// One line: archive, member where there is one, what was expected and what was found.
+    /// One line; names and paths from the archive are escaped (`MessageText`), as they may hold any bytes.
     public var description: String {
+        MessageText.escaped(unescapedDescription)
+    }
+
+    private var unescapedDescription: String {
         switch self {
         case let .io(archive, operation, errno):
             return "\(archive): \(operation) failed: \(Self.errnoText(errno)) (errno \(errno))"

@@ -28,12 +28,18 @@ enum ErrorReporting {
     static func runAndExit(arguments: [String]) -> Never {
         // Writing to a closed pipe should give EPIPE (reported as an error), not kill the process.
         signal(SIGPIPE, SIG_IGN)
+        exit(run(arguments: arguments))
+    }
+
+    /// Runs the command and returns the exit code. A separate function so that the command and any
+    /// error are released before `exit` (LeakSanitizer reports what is still alive there).
+    private static func run(arguments: [String]) -> Int32 {
         do {
             var command = try NPDrop.parseAsRoot(arguments)
             try command.run()
-            exit(0)
+            return 0
         } catch {
-            exit(report(error))
+            return report(error)
         }
     }
 

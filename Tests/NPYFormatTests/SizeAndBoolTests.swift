@@ -6,7 +6,9 @@ import Testing
         #expect(try ArraySize.elementCount(shape: []) == 1)
         #expect(try ArraySize.elementCount(shape: [2, 3, 4]) == 24)
         #expect(try ArraySize.byteCount(shape: [2, 3], itemSize: 16) == 96)
-        #expect(try ArraySize.byteCount(shape: [0, Int.max, Int.max], itemSize: 8) == 0)
+        #expect(try ArraySize.byteCount(shape: [0, 1 << 40], itemSize: 8) == 0)
+        // As NumPy: the non-zero dimensions of an empty array must not overflow either (see RegressionTests).
+        #expect(throws: NPYFormatError.self) { try ArraySize.byteCount(shape: [0, Int.max, Int.max], itemSize: 8) }
         #expect(try ArraySize.elementCount(shape: [Int.max]) == Int.max)
         #expect(throws: NPYFormatError.sizeOverflow(shape: "(9223372036854775807,)", itemSize: 2)) {
             try ArraySize.byteCount(shape: [Int.max], itemSize: 2)

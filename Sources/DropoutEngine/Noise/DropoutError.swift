@@ -1,3 +1,5 @@
+import NPYFormat
+
 /// Errors of the dropout layer. `description` is one line; the variants themselves never know
 /// the file, so callers wrap them with `inArray(file:member:)` to name it.
 public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -15,6 +17,9 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
     case kernel(DropoutKernelError)
     /// An `.npz` member holds bytes after its array data.
     case trailingBytes
+    /// The noise of an empty array (shape `shape`) has `count` elements, more than `limit`: its mask
+    /// would be that many bytes written for an array of none (a tiny file could fill the disk).
+    case noiseTooLarge(noiseDims: [Int], shape: [Int], count: Int, limit: Int)
     /// Any of the above, tied to the file (and npz member) it happened in.
     case inArray(file: String, member: String?, DropoutError)
 
@@ -26,7 +31,12 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
     }
 
     /// One line: what was expected and what was found (prefixed by the file when wrapped).
+    /// File and member names are escaped (`MessageText`), as they may hold any bytes.
     public var description: String {
+        MessageText.escaped(unescapedDescription)
+    }
+
+    private var unescapedDescription: String {
         switch self {
         case .invalidRate(let rate):
             return "rate must be a number in [0, 1], got \(rate)"
@@ -46,10 +56,13 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
             return inner.description
         case .trailingBytes:
             return "the member has bytes after its array data (an .npz member must hold exactly one .npy array)"
+        case .noiseTooLarge(let noiseDims, let shape, let count, let limit):
+            return "noise shape \(formatShape(noiseDims)) has \(count) elements for the empty array of shape "
+                + "\(formatShape(shape)), more than the limit of \(limit) (the mask would be \(count) bytes)"
         case .inArray(let file, let member, let inner):
             // The same layout as NPYStream's FileError: `file: member: message`.
             let place = member.map { "\(file): \($0)" } ?? file
-            return "\(place): \(inner.description)"
+            return "\(place): \(inner.unescapedDescription)"
         }
     }
 }

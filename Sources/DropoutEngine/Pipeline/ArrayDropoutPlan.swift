@@ -25,6 +25,10 @@ public enum KeepStrategy: Sendable, Hashable {
 public struct ArrayDropoutPlan: Sendable {
     /// Largest noise table drawn up front, in flags (bytes): 64 Mi.
     public static let defaultNoiseTableLimit = 1 << 26
+    /// Most noise elements (mask bytes) an empty array may have: 64 Mi. A non-empty array's noise
+    /// never has more elements than the array; an empty one's can (shape (2**40, 0, 1) with
+    /// spatial1d has noise (2**40, 1, 1)), and its mask must not turn a tiny file into a huge one.
+    public static let maxEmptyArrayNoiseElements = 1 << 26
 
     /// The file name used in messages (`<stdin>` for standard input).
     public let name: String
@@ -67,7 +71,8 @@ public struct ArrayDropoutPlan: Sendable {
     /// `copy`. Resolves the noise dims (explicit spec or preset), checks the kernel for the
     /// dtype, and picks the keep strategy (drawing the noise table when that strategy wins,
     /// at most `noiseTableLimit` flags). Throws `DropoutError.inArray(file: name, member:)`
-    /// around the reason: rate, rank for a spatial preset, noise spec, dtype, alpha or fill.
+    /// around the reason: rate, rank for a spatial preset, noise spec, dtype, alpha or fill, or
+    /// `.noiseTooLarge` for an empty array whose noise exceeds `maxEmptyArrayNoiseElements`.
     public init(
         header: NPYHeader, key: ArrayKey, copy: Int = 0, options: DropoutOptions,
         name: String, member: String? = nil, noiseTableLimit: Int = ArrayDropoutPlan.defaultNoiseTableLimit
@@ -83,6 +88,11 @@ public struct ArrayDropoutPlan: Sendable {
                     dtype: header.dtype, mode: options.mode, rate: options.rate, scale: options.scale, fill: options.fill)
             } catch {
                 throw .kernel(error)
+            }
+            guard map.noiseElementCount <= max(map.elementCount, Self.maxEmptyArrayNoiseElements) else {
+                throw DropoutError.noiseTooLarge(
+                    noiseDims: noiseDims, shape: header.shape, count: map.noiseElementCount,
+                    limit: Self.maxEmptyArrayNoiseElements)
             }
             let maskHeader = NPYHeaderEncoder.header(dtype: KeepMask.dtype, fortranOrder: false, shape: noiseDims)
             let outputHeader = NPYHeaderEncoder.header(dtype: header.dtype, fortranOrder: header.fortranOrder, shape: header.shape)
