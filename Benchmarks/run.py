@@ -443,6 +443,8 @@ def report(cases: list[Case], info: list[str], jobs: int) -> str:
                   "-" if t.ok is None else ("pass" if t.ok else "FAIL")]
                  for t in targets({c.name: c for c in cases}, jobs)]
     goals = md_table(["case", "measure", "value", "target", "result"], goal_rows)
+    if not any(cmd.kind == "npdrop" for c in cases for cmd in c.commands):
+        goals = "Not evaluated: npdrop was not run (`--baselines-only`)."
 
     wrong = [f"{c.name} / {cmd.label}" for c in cases for cmd in c.commands
              if cmd.check.startswith(("DIFFERS", "MISSING", "FAILED"))]
