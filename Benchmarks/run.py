@@ -207,6 +207,10 @@ class Sample:
     rss_mib: float    # peak resident set of the largest process in the command's tree
     cpu: float        # (user + sys) / wall; 2.0 = both cores busy the whole time
 
+    @property
+    def cpu_seconds(self) -> float:
+        return self.cpu * self.wall
+
 
 class CommandFailed(Exception):
     """A timed command exited with a non-zero status."""
@@ -414,6 +418,7 @@ def machine_info(args, npdrop: str | None, fs: str, load_start: tuple) -> list[s
     mem = next((l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), "0")
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     load_end = os.getloadavg()
+    busy = max(load_start[0], load_end[0]) > 1.0
     return [
         f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"- machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}, "
@@ -423,6 +428,9 @@ def machine_info(args, npdrop: str | None, fs: str, load_start: tuple) -> list[s
         f"- npdrop: {npdrop or 'not run (--baselines-only)'} (repo commit {commit or '?'})",
         f"- mode: {'--small' if args.small else 'full size'}, rounds: {args.rounds}, --jobs {args.jobs}, "
         f"rate {RATE}, masks written, deflate level {COMPRESSION_LEVEL}",
+        *(["", "**Busy machine:** other work was running (load average above 1), so wall times are "
+               "inflated and noisy. For single-process commands the `CPU s` column is closer to the "
+               "time on an idle machine."] if busy else []),
     ]
 
 
@@ -431,13 +439,14 @@ def report(cases: list[Case], info: list[str], jobs: int) -> str:
     for case in cases:
         for cmd in case.commands:
             if not cmd.samples:
-                rows.append([case.name, cmd.label, "-", "-", "-", "-", "-", cmd.check])
+                rows.append([case.name, cmd.label, "-", "-", "-", "-", "-", "-", cmd.check])
                 continue
             med = median_wall(cmd)
             rows.append([case.name, cmd.label, f"{med:.3f}", f"{min(s.wall for s in cmd.samples):.3f}",
                          f"{case.array_bytes / MIB / med:.0f}", f"{peak_rss(cmd):.1f}",
-                         f"{median_cpu(cmd):.2f}", cmd.check])
-    timings = md_table(["case", "command", "median s", "min s", "MiB/s", "peak RSS MiB", "CPU", "output"], rows)
+                         f"{median_cpu(cmd):.2f}",
+                         f"{statistics.median(s.cpu_seconds for s in cmd.samples):.2f}", cmd.check])
+    timings = md_table(["case", "command", "median s", "min s", "MiB/s", "peak RSS MiB", "CPU", "CPU s", "output"], rows)
 
     goal_rows = [[t.case, t.what, "n/a" if t.value is None else f"{t.value:.2f}", t.goal,
                   "-" if t.ok is None else ("pass" if t.ok else "FAIL")]
@@ -458,7 +467,7 @@ def report(cases: list[Case], info: list[str], jobs: int) -> str:
         "## Timings", "",
         "Median and fastest wall time over the rounds; MiB/s = uncompressed array bytes / median time; "
         "peak RSS = the largest single process (max over rounds); CPU = (user+sys)/wall (median), "
-        "2.00 = both cores busy. All inputs are read warm from the page cache; outputs go to the "
+        "2.00 = both cores busy; CPU s = user+sys seconds (median). All inputs are read warm from the page cache; outputs go to the "
         "page cache (a `sync` runs before each timed run, not inside it).", "",
         timings, "",
         "## Targets", "",
