@@ -1,9 +1,14 @@
+import Dispatch
+
 /// One block of a member deflated on its own, and the buffers it is done in (reused block after block).
 ///
-/// The caller's thread fills `input` and `dictionary`; a worker runs `compress()`; the caller reads
-/// `compressed` after the worker signalled completion (a Dispatch semaphore orders these accesses, so
-/// no two threads touch the mutable state at the same time).
+/// The writing thread fills `input` and `dictionary`; one thread (a worker or the writing thread)
+/// runs `compressAndSignal()`; the writing thread reads `compressed` after waiting on `finished`.
+/// The semaphore orders these accesses: no two threads touch the mutable state at the same time
+/// (the next block's `start(after:)` only reads this block's input while it may be compressing).
 final class DeflateBlock: @unchecked Sendable {
+    /// Signalled once each time the block has been compressed.
+    let finished = DispatchSemaphore(value: 0)
     /// The block's input bytes (capacity grows by doubling up to the block size).
     private(set) var input: UnsafeMutableRawBufferPointer
     private(set) var inputCount = 0
@@ -72,6 +77,12 @@ final class DeflateBlock: @unchecked Sendable {
         dictionary.copyMemory(
             from: UnsafeRawBufferPointer(rebasing: previous.input[(previous.inputCount - count)..<previous.inputCount]))
         dictionaryCount = count
+    }
+
+    /// Runs `compress()` and signals `finished`.
+    func compressAndSignal() {
+        compress()
+        finished.signal()
     }
 
     /// Deflates the input as a self-contained piece of one raw deflate stream: history primed with the

@@ -1,9 +1,12 @@
-import Dispatch
-
 /// Deflates one member pigz-style: the input is cut into fixed-size blocks, each deflated on its own
-/// (previous block's last 32 KiB as dictionary, sync flush, the last block finished) on up to
-/// `threads` Dispatch workers, and the compressed blocks are handed to `emit` in order on the
-/// caller's thread. The concatenation is one raw deflate stream.
+/// (previous block's last 32 KiB as dictionary, sync flush, the last block finished), and the
+/// compressed blocks are handed to `emit` in order on the writing thread. The concatenation is one
+/// raw deflate stream.
+///
+/// Threads: up to `threads - 1` Dispatch workers compress submitted blocks; the writing thread is
+/// the last one: whenever it would wait (window full, or at the end) it compresses the oldest
+/// queued block itself. So `threads: 1` compresses everything on the writing thread, and the member
+/// progresses even when Dispatch gives no worker.
 ///
 /// Determinism: a block is cut only when it is full *and* a later byte exists, so block boundaries
 /// depend only on the member's length; each block's bytes depend only on its input, its dictionary
@@ -16,32 +19,31 @@ import Dispatch
 final class ParallelDeflater {
     private let level: Int
     private let blockSize: Int
-    private let threads: Int
     private let windowCount: Int
+    private let queue: DeflateWorkQueue
     /// Ring of blocks; `blocks[filling]` receives input, the `pending` ones before it (in ring
     /// order, oldest at `oldest`) are submitted and not yet emitted.
     private var blocks: [DeflateBlock] = []
-    private var done: [DispatchSemaphore] = []
     private var filling = 0
     private var oldest = 0
     private var pending = 0
-    /// Compressions running or queued; the caller takes one before submitting and a worker returns it.
-    private let workerTokens: DispatchSemaphore
     private var finished = false
 
     /// Prepares the first block. Throws `ZipError.zlib` if zlib cannot start a stream at `level`.
     init(level: Int, options: ParallelDeflateOptions) throws(ZipError) {
         self.level = level
         self.blockSize = options.blockSize
-        self.threads = options.threads
         self.windowCount = options.threads + 2
-        self.workerTokens = DispatchSemaphore(value: options.threads)
-        try addBlock()
+        self.queue = DeflateWorkQueue(maxWorkers: options.threads - 1)
+        blocks.append(try DeflateBlock(level: level, blockSize: blockSize))
         blocks[0].start(after: nil)
     }
 
-    /// Takes all of `bytes`; may submit full blocks and emit finished ones (in order). Blocks the
-    /// calling thread only while every block of the window is in use.
+    /// Blocks allocated so far (at most `threads + 2`).
+    var allocatedBlocks: Int { blocks.count }
+
+    /// Takes all of `bytes`; may submit full blocks and emit finished ones (in order). When every
+    /// block of the window is in use, compresses a queued block on this thread or waits for one.
     func write(_ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void) throws(ZipError) {
         var rest = bytes
         while !rest.isEmpty {
@@ -51,17 +53,14 @@ final class ParallelDeflater {
         }
     }
 
-    /// Submits the last block (possibly empty), waits for every pending block and emits them in order.
+    /// Submits the last block (possibly empty), completes every pending block and emits them in order.
     func finish(emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void) throws(ZipError) {
         guard !finished else { return }
         finished = true
         blocks[filling].isLast = true
-        submit(filling)
+        submit(blocks[filling])
         while pending > 0 { try emitOldest(wait: true, emit: emit) }
     }
-
-    /// Blocks allocated so far (at most `threads + 2`).
-    var allocatedBlocks: Int { blocks.count }
 
     // MARK: - Private
 
@@ -69,52 +68,45 @@ final class ParallelDeflater {
     /// this one; frees a block by emitting the oldest when the window is full.
     private func submitAndAdvance(emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void) throws(ZipError) {
         let submitted = filling
-        submit(submitted)
+        submit(blocks[submitted])
         // Emit whatever is ready in order, without waiting.
         while pending > 0, try emitOldest(wait: false, emit: emit) {}
         let next = (submitted + 1) % windowCount
-        if next == blocks.count, blocks.count < windowCount {
-            try addBlock()
+        if next == blocks.count {
+            blocks.append(try DeflateBlock(level: level, blockSize: blockSize))
         } else if pending == windowCount {
-            // The next block is the oldest pending one: wait for it.
+            // Every block is pending, the next one is the oldest: complete and emit it.
             try emitOldest(wait: true, emit: emit)
         }
         filling = next
         blocks[filling].start(after: blocks[submitted])
     }
 
-    private func submit(_ index: Int) {
-        let block = blocks[index]
-        let signal = done[index]
-        let tokens = workerTokens
-        tokens.wait()
+    private func submit(_ block: DeflateBlock) {
         pending += 1
-        DispatchQueue.global(qos: .userInitiated).async {
-            block.compress()
-            signal.signal()
-            tokens.signal()
-        }
+        queue.submit(block)
     }
 
-    /// Emits the oldest pending block if it is done (waiting for it when `wait`); returns whether it did.
+    /// Emits the oldest pending block if it is done; with `wait`, first completes it, compressing
+    /// queued blocks (oldest first) on this thread while any are left. Returns whether it emitted.
     @discardableResult
     private func emitOldest(wait: Bool, emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void) throws(ZipError) -> Bool {
-        let signal = done[oldest]
-        if wait {
-            signal.wait()
-        } else if signal.wait(timeout: .now()) == .timedOut {
-            return false
-        }
         let block = blocks[oldest]
+        if block.finished.wait(timeout: .now()) == .timedOut {
+            guard wait else { return false }
+            while block.finished.wait(timeout: .now()) == .timedOut {
+                guard let queued = queue.takeForCaller() else {
+                    // Every submitted block is running on a worker: this one will be signalled.
+                    block.finished.wait()
+                    break
+                }
+                queued.compressAndSignal()
+            }
+        }
         oldest = (oldest + 1) % windowCount
         pending -= 1
         if let failure = block.failure { throw failure }
         try emit(block.compressed)
         return true
-    }
-
-    private func addBlock() throws(ZipError) {
-        blocks.append(try DeflateBlock(level: level, blockSize: blockSize))
-        done.append(DispatchSemaphore(value: 0))
     }
 }

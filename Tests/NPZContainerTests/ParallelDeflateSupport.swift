@@ -82,7 +82,11 @@ enum ParallelDeflateSupport {
     /// Writes `data` as one member named "x.npy" with `method`, cut into writes of the given sizes
     /// (cycled), and returns the archive's bytes.
     static func archive(_ data: [UInt8], method: ZipWriteMethod, writes sizes: [Int], in dir: TemporaryDirectory) throws -> [UInt8] {
-        let path = dir.path("p-\(UUID().uuidString).npz")
+        try archive(data, method: method, writes: sizes, inFolder: dir.url.path)
+    }
+
+    static func archive(_ data: [UInt8], method: ZipWriteMethod, writes sizes: [Int], inFolder folder: String) throws -> [UInt8] {
+        let path = folder + "/p-\(UUID().uuidString).npz"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = try ZipArchiveWriter(path: path)
         let sink = try writer.beginMember(name: "x.npy", method: method)

@@ -190,6 +190,27 @@ import Testing
         #expect(out == (try Support.referenceBlocks(data, level: 1, blockSize: Self.block)))
     }
 
+    /// Writers running on every thread of a concurrentPerform (as the batch runner's workers do)
+    /// finish, because a writing thread compresses queued blocks itself instead of waiting for a
+    /// Dispatch worker, and all give the same bytes.
+    @Test func writersInsideConcurrentPerformAllFinishWithTheSameBytes() throws {
+        let dir = try TemporaryDirectory()
+        let data = Self.mixed
+        let expected = try Support.archive(data, method: .parallelDeflated(level: 1, blockSize: Self.block, threads: 1),
+                                           writes: [1 << 20], in: dir)
+        let results = ResultBox(count: 6)
+        let folder = dir.url.path
+        DispatchQueue.concurrentPerform(iterations: 6) { i in
+            results.set(i, Result {
+                try Support.archive(data, method: .parallelDeflated(level: 1, blockSize: Self.block, threads: 2 + i % 3),
+                                    writes: [1_000 * (i + 1)], inFolder: folder)
+            })
+        }
+        for i in 0..<6 {
+            #expect(try results.get(i).get() == expected, "writer \(i)")
+        }
+    }
+
     /// A member left unfinished (writer released mid-member) neither crashes nor hangs, with blocks
     /// still compressing in the background.
     @Test func abandoningAMemberMidStreamIsSafe() throws {
@@ -267,5 +288,19 @@ import Testing
         let original = try readFile(path)
         let written = try readFile(ours)
         #expect(written == original, "first difference at \(firstDifference(written, original))")
+    }
+}
+
+/// Results of concurrent writers, one slot each.
+private final class ResultBox: @unchecked Sendable {
+    private var slots: [Result<[UInt8], any Error>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: Result<[UInt8], any Error>) { lock.withLock { slots[i] = value } }
+
+    func get(_ i: Int) -> Result<[UInt8], any Error> {
+        lock.withLock { slots[i] } ?? .failure(CocoaError(.featureUnsupported))
     }
 }
