@@ -48,14 +48,14 @@ def make_data(directory, mib):
 
 def run_swift(npy, out, mode, level, threads=2, block=None):
     cmd = [BENCH, npy, out, mode, str(level), str(threads)] + ([str(block)] if block else [])
-    wall, cpu, size, packed = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.split()
-    return float(wall), float(cpu), int(size), int(packed)
+    wall, cpu, size, packed, busiest, _ = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.split()
+    return float(wall), float(cpu), int(size), int(packed), float(busiest)
 
 
 def run_numpy(npy, out, level):
     wall, cpu, packed = subprocess.run([sys.executable, "-c", PY_SAVE, npy, out, str(level)],
                                        check=True, capture_output=True, text=True).stdout.split()
-    return float(wall), float(cpu), os.path.getsize(npy), int(packed)
+    return float(wall), float(cpu), os.path.getsize(npy), int(packed), float(cpu)
 
 
 def check_loads(path, npy):
@@ -98,7 +98,9 @@ def main():
     for name, npy in data.items():
         for level in levels:
             results = {"numpy": [], "single": [], "parallel2": []}
+            loads = []
             for rep in range(args.reps):
+                loads.append(os.getloadavg()[0])
                 results["numpy"].append(run_numpy(npy, out, level))
                 if rep == 0:
                     numpy_bytes = open(out, "rb").read()
@@ -112,6 +114,10 @@ def main():
             print(f"{name} level {level} ({mib} MiB, {args.reps} alternating runs; single-stream archive "
                   f"{'byte-identical to' if same else 'differs from'} NumPy's):", flush=True)
             med = {k: statistics.median(r[0] for r in v) for k, v in results.items()}
+            ratios = [n[0] / p[0] for n, p in zip(results["numpy"], results["parallel2"])]
+            print(f"  load average at start of each repetition: {' '.join(f'{v:.1f}' for v in loads)}; "
+                  f"numpy/parallel2 per repetition: {' '.join(f'{r:.2f}' for r in ratios)} "
+                  f"(median {statistics.median(ratios):.2f}x)", flush=True)
             for key, runs in results.items():
                 wall = med[key]
                 cpu = statistics.median(r[1] for r in runs)
@@ -120,6 +126,11 @@ def main():
                 print(f"  {key:10} {size / wall / 1e6:6.1f} MB/s  wall {wall:6.2f} s [{walls}]  cpu {cpu:6.2f} s  "
                       f"ratio {packed / size:.4f}  compressed {packed}  "
                       f"vs numpy {med['numpy'] / wall:.2f}x", flush=True)
+            # Without other load, a run takes about its busiest thread's CPU time (NumPy: its CPU time).
+            busy = {k: statistics.median(r[4] for r in v) for k, v in results.items()}
+            print(f"  busiest-thread CPU s (wall on free cores): numpy {busy['numpy']:.2f}, single {busy['single']:.2f}, "
+                  f"parallel2 {busy['parallel2']:.2f} -> parallel2 {busy['numpy'] / busy['parallel2']:.2f}x numpy, "
+                  f"{busy['single'] / busy['parallel2']:.2f}x single", flush=True)
             d = results["parallel2"][0][3] - results["single"][0][3]
             print(f"  parallel - single: {d:+d} bytes ({d / results['single'][0][3] * 100:+.4f}%)", flush=True)
 

@@ -1,5 +1,6 @@
 // Writes the bytes of an .npy file as the one member "x.npy" of an npz, in 1 MiB writes, and prints
-// one line: wall seconds, CPU seconds (user + system), input bytes, member compressed bytes.
+// one line: wall seconds, CPU seconds (user + system), input bytes, member compressed bytes, the
+// busiest thread's CPU seconds, and the 4 busiest threads' CPU centiseconds.
 //     ParallelDeflateBench IN.npy OUT.npz single|parallel LEVEL [THREADS] [BLOCK_BYTES]
 import Glibc
 import NPZContainer
@@ -29,6 +30,29 @@ func readAll(_ path: String) -> [UInt8] {
     return bytes
 }
 
+/// CPU seconds of each thread of this process (from /proc/self/task/*/stat), largest first: the
+/// largest is roughly the wall time the run would take with a free core per thread.
+func threadCPUSeconds() -> [Double] {
+    guard let dir = opendir("/proc/self/task") else { return [] }
+    defer { closedir(dir) }
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    var result: [Double] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard Int(name) != nil, let file = fopen("/proc/self/task/\(name)/stat", "r") else { continue }
+        var line = [UInt8](repeating: 0, count: 4096)
+        let read = line.withUnsafeMutableBytes { fread($0.baseAddress, 1, 4095, file) }
+        fclose(file)
+        let text = String(decoding: line[0..<read], as: UTF8.self)
+        // Fields after the ")" that closes the command name: state is field 3, utime 14, stime 15.
+        guard let close = text.lastIndex(of: ")") else { continue }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+        result.append((user + system) / ticks)
+    }
+    return result.sorted(by: >)
+}
+
 let args = CommandLine.arguments
 guard args.count >= 5, let level = Int(args[4]) else {
     print("usage: ParallelDeflateBench IN.npy OUT.npz single|parallel LEVEL [THREADS] [BLOCK_BYTES]")
@@ -56,7 +80,9 @@ do {
     try sink.finish()
     let compressed = sink.compressedBytesWritten
     try writer.finish()
-    print(now() - start, cpuSeconds() - cpu0, data.count, compressed)
+    let perThread = threadCPUSeconds()
+    print(now() - start, cpuSeconds() - cpu0, data.count, compressed, perThread.first ?? 0,
+          perThread.prefix(4).map { String(Int($0 * 100)) }.joined(separator: ","))
 } catch {
     print("ParallelDeflateBench failed: \(error)")
     exit(1)
