@@ -23,6 +23,8 @@ final class DeflateBlock: @unchecked Sendable {
     var isLast = false
     /// What went wrong in `compress()`, if anything.
     private(set) var failure: ZipError?
+    /// CRC-32 of the input, set by `compress()` (on the worker, so checksumming runs in parallel too).
+    private(set) var inputCRC: UInt32 = 0
 
     /// deflate's window: the most a dictionary can use.
     static let windowSize = 32_768
@@ -91,6 +93,7 @@ final class DeflateBlock: @unchecked Sendable {
     /// `deflateBound` of the input, so no buffer size or thread can change a byte. Records a zlib
     /// failure in `failure`.
     func compress() {
+        inputCRC = CRC32.checksum(UnsafeRawBufferPointer(rebasing: input[0..<inputCount]))
         do throws(ZipError) {
             try deflater.reset()
             if dictionaryCount > 0 {

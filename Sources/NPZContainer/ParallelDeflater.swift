@@ -1,7 +1,8 @@
 /// Deflates one member pigz-style: the input is cut into fixed-size blocks, each deflated on its own
 /// (previous block's last 32 KiB as dictionary, sync flush, the last block finished), and the
 /// compressed blocks are handed to `emit` in order on the writing thread. The concatenation is one
-/// raw deflate stream.
+/// raw deflate stream. Each block's CRC-32 is computed with its compression and joined in order
+/// (`checksum`), so no pass over the data stays on the writing thread but a copy.
 ///
 /// Threads: up to `threads - 1` Dispatch workers compress submitted blocks; the writing thread is
 /// the last one: whenever it would wait (window full, or at the end) it compresses the oldest
@@ -28,6 +29,8 @@ final class ParallelDeflater {
     private var oldest = 0
     private var pending = 0
     private var finished = false
+    /// CRC-32 of the input of the blocks emitted so far (block CRCs joined with `CRC32.combine`).
+    private(set) var checksum: UInt32 = 0
 
     /// Prepares the first block. Throws `ZipError.zlib` if zlib cannot start a stream at `level`.
     init(level: Int, options: ParallelDeflateOptions) throws(ZipError) {
@@ -106,6 +109,7 @@ final class ParallelDeflater {
         oldest = (oldest + 1) % windowCount
         pending -= 1
         if let failure = block.failure { throw failure }
+        checksum = CRC32.combine(checksum, block.inputCRC, lengthOfB: UInt64(block.inputCount))
         try emit(block.compressed)
         return true
     }

@@ -33,12 +33,13 @@ public final class ZipMemberSink: ByteSink {
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         let writer = try usableWriter()
         try writer.guarded { () throws(ZipError) in
-            crc.update(bytes)
             bytesWritten += UInt64(bytes.count)
             if let blockDeflater {
+                // Blocks are checksummed on the workers and combined (ParallelDeflater.checksum).
                 try blockDeflater.write(bytes) { (compressed) throws(ZipError) in try appendCompressed(compressed, to: writer) }
                 return
             }
+            crc.update(bytes)
             guard let deflater else {
                 try writer.append(bytes)
                 compressedBytesWritten += UInt64(bytes.count)
@@ -74,7 +75,7 @@ public final class ZipMemberSink: ByteSink {
             }
         }
         closed = true
-        record.crc32 = crc.value
+        record.crc32 = blockDeflater?.checksum ?? crc.value
         record.uncompressedSize = bytesWritten
         record.compressedSize = compressedBytesWritten
         return record
