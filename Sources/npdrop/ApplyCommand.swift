@@ -1,47 +1,192 @@
 import ArgumentParser
+import DropoutEngine
+import NPYFormat
 import NPYStream
+import NPZContainer
 
-/// `npdrop apply IN OUT --rate 0`: for now a streaming copy that writes what `np.save` writes.
-/// IN and OUT may be `-` (stdin/stdout). A file OUT appears only when complete.
+/// `npdrop apply IN OUT [--mask MASKFILE] [dropout options] [--key KEY]`: dropout on one `.npy`
+/// array, streamed in chunks. IN and OUT may be `-` (stdin/stdout). File outputs appear only
+/// when complete; nothing is left under their names when anything fails.
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Apply dropout to one .npy array (IN and OUT may be '-').",
-        discussion: "Only --rate 0 is supported so far: OUT is then exactly what np.save writes for the array in IN."
+        abstract: "Apply dropout to one .npy array or to every member of an .npz (IN and OUT may be '-' for .npy).",
+        discussion: """
+            OUT is what np.save writes for the result (same dtype, byte order, memory order and shape). \
+            The stream key is IN's base name (for '-': --key, default empty). --mask writes the keep mask \
+            (bool, noise shape, C order). Reproduce it in NumPy with \
+            Generator(PCG64(SeedSequence(seed, spawn_key=(0, len(b), *words)))).random(noise_shape) >= rate.
+            """
     )
 
-    @Argument(help: "Input .npy file, or '-' for standard input.")
+    @Argument(help: "Input .npy or .npz file, or '-' for an .npy on standard input.")
     var input: String
 
-    @Argument(help: "Output .npy file, or '-' for standard output.")
+    @Argument(help: "Output file (.npz for an .npz input), or '-' for standard output (.npy only).")
     var output: String
 
-    @Option(help: "Dropout rate in [0, 1] (only 0 is supported so far).")
-    var rate: Double
+    @Option(help: ArgumentHelp("Also write the keep mask (bool array of the noise shape) to this file ('-': standard output).",
+                               valueName: "maskfile"))
+    var mask: String?
+
+    @OptionGroup(title: "Dropout options")
+    var dropout: DropoutOptionGroup
+
+    @Option(help: "Stream key (default: the base name of IN; for '-' the empty string). For an .npz, each member's key is KEY + NUL + member name.")
+    var key: String?
+
+    @Flag(help: "How result and mask members of an .npz are stored (default: like the input member).")
+    var compression: CompressionChoice?
 
     func validate() throws {
-        guard rate == 0 else {
-            throw ValidationError("--rate \(rate) is not supported yet: only --rate 0 (copy) is implemented")
+        _ = try dropout.dropoutOptions(seed: 0)
+        if output == "-" && mask == "-" {
+            throw ValidationError("OUT and --mask cannot both be standard output")
         }
     }
 
     func run() throws {
-        if input != "-" && output != "-",
-           let inputStatus = try FileStatus.of(path: input), let outputStatus = try FileStatus.of(path: output),
-           inputStatus.device == outputStatus.device && inputStatus.inode == outputStatus.inode {
-            throw UsageError("OUT is the same file as IN (\(input)); inputs are never overwritten")
+        try checkDistinctFiles()
+        let (seed, drawn) = dropout.resolvedSeed()
+        let options = try dropout.dropoutOptions(seed: seed)
+        // A drawn seed is printed once the input is accepted, and only when it matters:
+        // rate 0 and rate 1 give the same bytes whatever the seed.
+        let announceSeed = { if drawn && options.rate > 0 && options.rate < 1 { ErrorReporting.printError("seed \(seed)") } }
+        guard let reader = try openInput() else {
+            try applyToArchive(options: options, announceSeed: announceSeed)
+            return
         }
-        let reader = try NPYReader.open(path: input)
-        let buffer = ChunkBuffer()
-        if output == "-" {
-            let sink = FileByteSink(descriptor: .standardOutput())
-            let writer = try NPYWriter(sink: sink, like: reader.header, name: sink.descriptor.path)
-            try buffer.withUnsafeMutableBytes { try reader.copyData(to: writer, using: $0) }
+        let plan = try ArrayDropoutPlan(header: reader.header, key: ArrayKey(string: streamKey), options: options, name: reader.name)
+        announceSeed()
+        let result = try Destination(path: output)
+        let maskFile = try mask.map { try Destination(path: $0) }
+        try plan.run(reader: reader, output: result.sink, outputName: result.name,
+                     mask: maskFile?.sink, maskName: maskFile?.name, scratch: DropoutScratch())
+        try maskFile?.commit()
+        try result.commit()
+    }
+
+    /// IN is an `.npz`: every member through dropout into OUT (and MASKFILE), both `.npz` files.
+    private func applyToArchive(options: DropoutOptions, announceSeed: () -> Void) throws {
+        if output == "-" || mask == "-" {
+            throw UsageError("\(input) is an .npz archive: OUT and --mask must be files (a zip is written with positioned writes), not '-'")
+        }
+        let archive = try ZipArchiveReader(path: input)
+        announceSeed()
+        let result = try ArchiveDestination(path: output)
+        let maskArchive = try mask.map { try ArchiveDestination(path: $0) }
+        _ = try NPZDropout.run(archive: archive, relpath: streamKey, options: options, output: result.writer,
+                               mask: maskArchive?.writer, compression: compression?.memberCompression ?? .keep,
+                               scratch: DropoutScratch())
+        try maskArchive?.commit()
+        try result.commit()
+    }
+
+    /// The key of contract §3.2: `--key`, else IN's base name (empty for standard input).
+    var streamKey: String {
+        if let key { return key }
+        if input == "-" { return "" }
+        return String(input.split(separator: "/", omittingEmptySubsequences: true).last ?? Substring(input))
+    }
+
+    /// Opens IN and reads its header; nil when IN is a file holding a zip archive (an `.npz`).
+    /// A zip archive on standard input is a usage error: an `.npz` needs random access.
+    private func openInput() throws -> NPYReader? {
+        do {
+            return try NPYReader.open(path: input)
+        } catch let error as FileError {
+            guard case NPYFormatError.badMagic(let found)? = error.underlying as? NPYFormatError,
+                  found.starts(with: [0x50, 0x4B]) else { throw error }
+            if input == "-" {
+                throw UsageError("standard input is a zip archive (.npz?): an .npz input must be a file, not a stream; pass its path as IN")
+            }
+            return nil
+        }
+    }
+
+    /// Refuses OUT or MASKFILE naming IN, or each other (after following links).
+    private func checkDistinctFiles() throws {
+        var named: [(String, String)] = []
+        if input != "-" { named.append(("IN", input)) }
+        if output != "-" { named.append(("OUT", output)) }
+        if let mask, mask != "-" { named.append(("MASKFILE", mask)) }
+        let statuses = try named.map { try FileStatus.of(path: $0.1) }
+        for i in named.indices {
+            for j in named.indices where j > i {
+                guard let a = statuses[i], let b = statuses[j], a.device == b.device && a.inode == b.inode else { continue }
+                if i == 0 && input != "-" {
+                    throw UsageError("\(named[j].0) is the same file as IN (\(input)); inputs are never overwritten")
+                }
+                throw UsageError("\(named[j].0) is the same file as \(named[i].0) (\(named[i].1))")
+            }
+        }
+        if output != "-", let mask, mask != "-", output == mask {
+            throw UsageError("MASKFILE is the same file as OUT (\(output))")
+        }
+    }
+}
+
+/// Where `apply` writes one file: standard output for `-`, else a temporary file renamed to
+/// `path` by `commit()` (and removed if never committed).
+struct Destination {
+    let sink: any ByteSink
+    let name: String
+    private let file: AtomicOutputFile?
+
+    init(path: String) throws {
+        if path == "-" {
+            let standardOutput = FileByteSink(descriptor: .standardOutput())
+            sink = standardOutput
+            name = standardOutput.descriptor.path
+            file = nil
         } else {
-            let file = try AtomicOutputFile(path: output)
-            let writer = try NPYWriter(sink: file, like: reader.header, name: output)
-            try buffer.withUnsafeMutableBytes { try reader.copyData(to: writer, using: $0) }
-            try file.commit()
+            let atomic = try AtomicOutputFile(path: path)
+            sink = atomic
+            name = path
+            file = atomic
         }
+    }
+
+    /// Renames the temporary file to its final name (nothing for standard output).
+    func commit() throws {
+        try file?.commit()
+    }
+}
+
+/// `--compress` / `--store`.
+enum CompressionChoice: String, EnumerableFlag {
+    case compress
+    case store
+
+    static func help(for value: CompressionChoice) -> ArgumentHelp? {
+        switch value {
+        case .compress: return "Deflate every .npz member (as np.savez_compressed)."
+        case .store: return "Store every .npz member uncompressed (as np.savez)."
+        }
+    }
+
+    var memberCompression: MemberCompression {
+        switch self {
+        case .compress: return .deflate
+        case .store: return .store
+        }
+    }
+}
+
+/// An `.npz` that `apply` writes: a zip writer on a temporary file renamed to `path` by
+/// `commit()` (removed if never committed).
+struct ArchiveDestination {
+    let writer: ZipArchiveWriter
+    private let file: AtomicOutputFile
+
+    init(path: String) throws {
+        file = try AtomicOutputFile(path: path)
+        writer = ZipArchiveWriter(descriptor: file.descriptor.rawValue, name: path)
+    }
+
+    /// Writes the central directory, then renames the file to its final name.
+    func commit() throws {
+        try writer.finish()
+        try file.commit()
     }
 }

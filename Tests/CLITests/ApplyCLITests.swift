@@ -101,9 +101,9 @@ import Testing
 
     @Test func usageErrorsExitTwo() throws {
         let fixture = CLIRunner.fixtures.appendingPathComponent("le_f4_C_r1.npy").path
-        let rate = try CLIRunner.run(["apply", fixture, "/tmp/never-written.npy", "--rate", "0.5"])
+        let rate = try CLIRunner.run(["apply", fixture, "/tmp/never-written.npy", "--rate", "1.5"])
         #expect(rate.status == 2)
-        #expect(rate.stderr == "npdrop: --rate 0.5 is not supported yet: only --rate 0 (copy) is implemented\n")
+        #expect(rate.stderr == "npdrop: --rate must be in [0, 1], found 1.5\n")
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written.npy"))
         let missingRate = try CLIRunner.run(["apply", fixture, "-"])
         #expect(missingRate.status == 2)

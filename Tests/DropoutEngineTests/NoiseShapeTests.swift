@@ -100,7 +100,7 @@ import Testing
     let inner = DropoutError.unsupportedRank(variant: .spatial1d, shape: [], acceptedRanks: [3, 2])
     #expect(inner.inArray(file: "a/x.npy").description == "a/x.npy: spatial1d needs an array of rank 3 or 2, got shape ()")
     let member = inner.inArray(file: "a/b.npz", member: "y.npy")
-    #expect(member.description == "a/b.npz [y.npy]: spatial1d needs an array of rank 3 or 2, got shape ()")
+    #expect(member.description == "a/b.npz: y.npy: spatial1d needs an array of rank 3 or 2, got shape ()")
     #expect(member.inArray(file: "other") == member)
     #expect(formatShape([3]) == "(3,)")
     #expect(formatShape([2, 3]) == "(2, 3)")

@@ -21,32 +21,34 @@ extension BroadcastMap {
         guard total > 0 else { return }
         let (extents, strides) = walkAxes
         let rank = extents.count
-        var index = [Int](repeating: 0, count: rank)
-        var rest = elements.lowerBound
-        var noiseOffset = 0
-        for axis in (0..<rank).reversed() {
-            index[axis] = rest % extents[axis]
-            rest /= extents[axis]
-            noiseOffset &+= index[axis] &* strides[axis]
-        }
-        let inner = rank - 1
-        var written = 0
-        var position = index[inner]
-        while true {
-            let run = min(extents[inner] - position, total - written)
-            try body(BroadcastRun(elementOffset: written, count: run, noiseStart: noiseOffset, noiseStride: strides[inner]))
-            written &+= run
-            if written == total { return }
-            noiseOffset &-= position &* strides[inner]
-            position = 0
-            var axis = inner - 1
-            while axis >= 0 {
-                index[axis] &+= 1
-                noiseOffset &+= strides[axis]
-                if index[axis] < extents[axis] { break }
-                noiseOffset &-= strides[axis] &* extents[axis]
-                index[axis] = 0
-                axis -= 1
+        // The multi-index lives on the stack: no allocation per call.
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
+            var rest = elements.lowerBound
+            var noiseOffset = 0
+            for axis in (0..<rank).reversed() {
+                index[axis] = rest % extents[axis]
+                rest /= extents[axis]
+                noiseOffset &+= index[axis] &* strides[axis]
+            }
+            let inner = rank - 1
+            var written = 0
+            var position = index[inner]
+            while true {
+                let run = min(extents[inner] - position, total - written)
+                try body(BroadcastRun(elementOffset: written, count: run, noiseStart: noiseOffset, noiseStride: strides[inner]))
+                written &+= run
+                if written == total { return }
+                noiseOffset &-= position &* strides[inner]
+                position = 0
+                var axis = inner - 1
+                while axis >= 0 {
+                    index[axis] &+= 1
+                    noiseOffset &+= strides[axis]
+                    if index[axis] < extents[axis] { break }
+                    noiseOffset &-= strides[axis] &* extents[axis]
+                    index[axis] = 0
+                    axis -= 1
+                }
             }
         }
     }

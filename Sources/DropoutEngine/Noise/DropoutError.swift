@@ -11,6 +11,10 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
     case noiseEntryMismatch(spec: NoiseSpec, shape: [Int], axis: Int)
     /// A spatial preset applied to an array of a rank it does not accept.
     case unsupportedRank(variant: Variant, shape: [Int], acceptedRanks: [Int])
+    /// A kernel or broadcast refusal for the array (dtype, alpha, fill, noise dims).
+    case kernel(DropoutKernelError)
+    /// An `.npz` member holds bytes after its array data.
+    case trailingBytes
     /// Any of the above, tied to the file (and npz member) it happened in.
     case inArray(file: String, member: String?, DropoutError)
 
@@ -38,8 +42,13 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
         case .unsupportedRank(let variant, let shape, let accepted):
             let ranks = accepted.map(String.init).joined(separator: " or ")
             return "\(variant.rawValue) needs an array of rank \(ranks), got shape \(formatShape(shape))"
+        case .kernel(let inner):
+            return inner.description
+        case .trailingBytes:
+            return "the member has bytes after its array data (an .npz member must hold exactly one .npy array)"
         case .inArray(let file, let member, let inner):
-            let place = member.map { "\(file) [\($0)]" } ?? file
+            // The same layout as NPYStream's FileError: `file: member: message`.
+            let place = member.map { "\(file): \($0)" } ?? file
             return "\(place): \(inner.description)"
         }
     }

@@ -1,0 +1,73 @@
+import ArgumentParser
+import DropoutEngine
+
+extension Variant: ExpressibleByArgument {}
+extension DataFormat: ExpressibleByArgument {}
+
+/// The dropout options shared by `apply` and `run` (contract §4): every field is optional, so
+/// a command can layer them over a config file; `dropoutOptions(seed:)` fills in the defaults.
+struct DropoutOptionGroup: ParsableArguments {
+    @Option(help: "Dropout variant (default: dropout).")
+    var variant: Variant?
+
+    @Option(parsing: .unconditional, help: "Probability of dropping an element or channel, in [0, 1].")
+    var rate: Double?
+
+    @Option(name: .customLong("noise-shape"),
+            help: ArgumentHelp("Explicit noise shape, one entry per axis: None or 1 (or the axis's size), e.g. None,1,None. Overrides the variant's preset.",
+                               valueName: "spec"))
+    var noiseShape: String?
+
+    @Option(name: .customLong("data-format"), help: "Where the channel axis is for spatial variants (default: channels_last).")
+    var dataFormat: DataFormat?
+
+    @Option(parsing: .unconditional, help: "Seed, an integer in [0, 2^64). Without it a random seed is drawn and printed on stderr.")
+    var seed: UInt64?
+
+    @Flag(name: .customLong("no-scale"), help: "Do not scale kept float elements by 1/(1-rate).")
+    var noScale = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Value dropped elements take instead of 0 (converted to the element type).", valueName: "value"))
+    var fill: String?
+
+    /// Checks each given option on its own: rate range, noise-shape syntax, fill is a number.
+    func validate() throws {
+        if let rate, !(rate >= 0 && rate <= 1) {
+            throw ValidationError("--rate must be in [0, 1], found \(rate)")
+        }
+        if let noiseShape {
+            do {
+                _ = try NoiseSpec(parsing: noiseShape)
+            } catch {
+                throw ValidationError("--noise-shape: \(error)")
+            }
+        }
+        if let fill, FillValue(parsing: fill) == nil {
+            throw ValidationError("--fill: expected a number (integer, decimal, nan, inf), found '\(fill)'")
+        }
+    }
+
+    /// The options with defaults filled in and `seed`. Throws `ValidationError` (exit code 2)
+    /// when `--rate` is missing or the combination cannot work for any array (alpha with rate
+    /// 1, `--fill` or `--no-scale`).
+    func dropoutOptions(seed: UInt64) throws -> DropoutOptions {
+        guard let rate else { throw ValidationError("Missing expected argument '--rate <rate>'") }
+        let options = DropoutOptions(
+            variant: variant ?? .dropout, rate: rate, noiseSpec: try noiseShape.map { try NoiseSpec(parsing: $0) },
+            dataFormat: dataFormat ?? .channelsLast, seed: seed, scale: !noScale, fill: fill.flatMap(FillValue.init(parsing:)))
+        do {
+            try options.validate()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        return options
+    }
+
+    /// `--seed`, or a seed drawn from the system's random source (`drawn` true): the caller
+    /// prints and records a drawn seed.
+    func resolvedSeed() -> (seed: UInt64, drawn: Bool) {
+        if let seed { return (seed, false) }
+        var generator = SystemRandomNumberGenerator()
+        return (generator.next(), true)
+    }
+}
