@@ -20,6 +20,7 @@ BENCH = os.path.join(HERE, ".build", "release", "ParallelDeflateBench")
 # A repetition counts as quiet when other processes kept less than this many cores busy during each
 # of its runs (this kernel shares CPU fairly between sessions, so any busy session halves our share).
 QUIET = 0.25
+ARGS_DIR = []  # the data folder, for removing this run's output at exit
 
 PY_SAVE = r"""
 import sys, time, zipfile, numpy as np
@@ -99,7 +100,8 @@ def main():
     os.makedirs(args.dir, exist_ok=True)
     data = make_data(args.dir, mib)
     levels = [int(v) for v in args.levels.split(",")]
-    out = os.path.join(args.dir, "out.npz")
+    out = os.path.join(args.dir, f"out-{os.getpid()}.npz")
+    ARGS_DIR.append(args.dir)
 
     if args.blocks:
         sizes = [128 << 10, 256 << 10, 512 << 10, 1 << 20, 4 << 20]
@@ -168,4 +170,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        for name in os.listdir(ARGS_DIR[0]) if ARGS_DIR else []:
+            if name == f"out-{os.getpid()}.npz":
+                os.remove(os.path.join(ARGS_DIR[0], name))
