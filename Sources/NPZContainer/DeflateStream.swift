@@ -73,6 +73,12 @@ public final class DeflateStream {
         }
     }
 
+    /// zlib's `deflateBound`: the most output one `.finish` call can produce for `sourceLength` input
+    /// bytes at this stream's settings.
+    public func bound(sourceLength: Int) -> Int {
+        Int(deflateBound(stream, uLong(max(0, sourceLength))))
+    }
+
     /// Returns the stream to its initial state with the same parameters (keeps its memory).
     public func reset() throws(ZipError) {
         let status = deflateReset(stream)

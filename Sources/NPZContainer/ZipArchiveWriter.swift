@@ -48,7 +48,8 @@ public final class ZipArchiveWriter {
 
     /// Starts a member named `name` (UTF-8; flag bit 11 is set when it is not ASCII) and returns the
     /// sink for its bytes. Writes its local header. Throws `.misuse` if another member is open or the
-    /// archive is finished, `.duplicateName`, `.unwritableName`, `.invalidCompressionLevel`.
+    /// archive is finished, `.duplicateName`, `.unwritableName`, `.invalidCompressionLevel`, and
+    /// `.misuse` for a parallel deflate block size outside `ParallelDeflateOptions.blockSizeRange`.
     public func beginMember(name: String, method: ZipWriteMethod = .stored) throws -> ZipMemberSink {
         try checkUsable()
         guard current == nil else {
@@ -64,11 +65,21 @@ public final class ZipArchiveWriter {
         }
         guard !names.contains(rawName) else { throw ZipError.duplicateName(archive: path, member: name) }
         var deflater: DeflateStream?
+        var blockDeflater: ParallelDeflater?
         if method.method == .deflated {
             guard (-1...9).contains(method.level) else {
                 throw ZipError.invalidCompressionLevel(archive: path, level: method.level)
             }
-            deflater = try DeflateStream(level: method.level, windowBits: -15, memLevel: 8)
+            if let parallel = method.parallel {
+                guard ParallelDeflateOptions.blockSizeRange.contains(parallel.blockSize) else {
+                    throw ZipError.misuse(
+                        archive: path, detail: "deflate block size \(parallel.blockSize) for '\(name)' is outside "
+                            + "\(ParallelDeflateOptions.blockSizeRange.lowerBound)...\(ParallelDeflateOptions.blockSizeRange.upperBound)")
+                }
+                blockDeflater = try ParallelDeflater(level: method.level, options: parallel)
+            } else {
+                deflater = try DeflateStream(level: method.level, windowBits: -15, memLevel: 8)
+            }
         }
         let flags: UInt16 = rawName.allSatisfy { $0 < 0x80 } ? 0 : ZipFlags.utf8Name
         let record = WrittenMember(
@@ -79,7 +90,7 @@ public final class ZipArchiveWriter {
             compressedSize: 0, uncompressedSize: 0)
         try guarded { () throws(ZipError) in try append(header) }
         names.insert(rawName)
-        let sink = ZipMemberSink(writer: self, name: name, record: record, deflater: deflater)
+        let sink = ZipMemberSink(writer: self, name: name, record: record, deflater: deflater, blockDeflater: blockDeflater)
         current = sink
         return sink
     }

@@ -2,7 +2,8 @@ import NPYStream
 
 /// The bytes of the member being written: stored as they come or deflated on the fly, with the
 /// CRC-32 and sizes counted for the local header patch and central directory. Memory stays bounded
-/// (the writer's 1 MiB output buffer plus zlib's state). Valid until `ZipArchiveWriter.finishMember()`.
+/// (the writer's 1 MiB output buffer plus zlib's state; for parallel deflate, `threads + 2` blocks).
+/// Valid until `ZipArchiveWriter.finishMember()`.
 public final class ZipMemberSink: ByteSink {
     /// The member's name.
     public let name: String
@@ -14,14 +15,17 @@ public final class ZipMemberSink: ByteSink {
     private weak var writer: ZipArchiveWriter?
     private var record: WrittenMember
     private let deflater: DeflateStream?
+    private let blockDeflater: ParallelDeflater?
     private var crc = CRC32()
     private var closed = false
 
-    init(writer: ZipArchiveWriter, name: String, record: WrittenMember, deflater: DeflateStream?) {
+    init(writer: ZipArchiveWriter, name: String, record: WrittenMember, deflater: DeflateStream?,
+         blockDeflater: ParallelDeflater? = nil) {
         self.writer = writer
         self.name = name
         self.record = record
         self.deflater = deflater
+        self.blockDeflater = blockDeflater
     }
 
     /// Adds all of `bytes` to the member (deflating them if the member is deflated). Throws `.misuse`
@@ -29,8 +33,13 @@ public final class ZipMemberSink: ByteSink {
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         let writer = try usableWriter()
         try writer.guarded { () throws(ZipError) in
-            crc.update(bytes)
             bytesWritten += UInt64(bytes.count)
+            if let blockDeflater {
+                // Blocks are checksummed on the workers and combined (ParallelDeflater.checksum).
+                try blockDeflater.write(bytes) { (compressed) throws(ZipError) in try appendCompressed(compressed, to: writer) }
+                return
+            }
+            crc.update(bytes)
             guard let deflater else {
                 try writer.append(bytes)
                 compressedBytesWritten += UInt64(bytes.count)
@@ -55,6 +64,9 @@ public final class ZipMemberSink: ByteSink {
         guard let writer, !closed else {
             throw ZipError.misuse(archive: writer?.path ?? "zip archive", detail: "member '\(name)' closed twice")
         }
+        if let blockDeflater {
+            try blockDeflater.finish { (compressed) throws(ZipError) in try appendCompressed(compressed, to: writer) }
+        }
         if let deflater {
             var ended = false
             while !ended {
@@ -63,10 +75,16 @@ public final class ZipMemberSink: ByteSink {
             }
         }
         closed = true
-        record.crc32 = crc.value
+        record.crc32 = blockDeflater?.checksum ?? crc.value
         record.uncompressedSize = bytesWritten
         record.compressedSize = compressedBytesWritten
         return record
+    }
+
+    /// Appends a finished compressed block from the parallel deflater.
+    private func appendCompressed(_ bytes: UnsafeRawBufferPointer, to writer: ZipArchiveWriter) throws(ZipError) {
+        try writer.append(bytes)
+        compressedBytesWritten += UInt64(bytes.count)
     }
 
     /// One deflate call into the writer's free output space. Each call consumes input or produces output

@@ -32,6 +32,9 @@ public struct ZipWriteMethod: Sendable, Hashable {
     public let method: ZipMethod
     /// zlib compression level, -1 (zlib's default, 6) through 9; unused for stored members.
     public let level: Int
+    /// For a deflated member: deflate it in independent blocks on several threads (pigz-style), or
+    /// as one stream (nil, the bytes `np.savez_compressed` writes).
+    public let parallel: ParallelDeflateOptions?
 
     /// Store bytes uncompressed, as `np.savez` does.
     public static let stored = ZipWriteMethod(method: .stored, level: 0)
@@ -44,8 +47,24 @@ public struct ZipWriteMethod: Sendable, Hashable {
         ZipWriteMethod(method: .deflated, level: level)
     }
 
-    private init(method: ZipMethod, level: Int) {
+    /// Deflate at `level` in blocks of `blockSize` input bytes compressed on up to `threads` threads,
+    /// each block primed with the previous 32 KiB and sync-flushed, so the member is one deflate
+    /// stream any unzip reads. The bytes depend on the data, `level` and `blockSize` only — never on
+    /// `threads` or write sizes. A member of at most `blockSize` bytes gets the same bytes as
+    /// `deflated(level:)` (so as `np.savez_compressed` at the default level); a longer one differs
+    /// by a few bytes per block, and inflates to the same data.
+    /// A `blockSize` outside `ParallelDeflateOptions.blockSizeRange` is refused by `beginMember` as `.misuse`.
+    public static func parallelDeflated(
+        level: Int = -1, blockSize: Int = ParallelDeflateOptions.defaultBlockSize,
+        threads: Int = ParallelDeflateOptions.defaultThreads
+    ) -> ZipWriteMethod {
+        ZipWriteMethod(method: .deflated, level: level,
+                       parallel: ParallelDeflateOptions(blockSize: blockSize, threads: threads))
+    }
+
+    private init(method: ZipMethod, level: Int, parallel: ParallelDeflateOptions? = nil) {
         self.method = method
         self.level = level
+        self.parallel = parallel
     }
 }
