@@ -1,3 +1,4 @@
+import NPDropTestSupport
 import Foundation
 import Testing
 

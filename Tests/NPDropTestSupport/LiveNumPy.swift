@@ -1,14 +1,14 @@
 import Foundation
 
 /// Runs `python3` with NumPy for tests that compare against the real producer.
-enum LiveNumPy {
+public enum LiveNumPy {
     /// True when `python3` can import numpy (live tests skip only when it cannot).
-    static let isAvailable: Bool = {
+    public static let isAvailable: Bool = {
         (try? run("import numpy")) != nil
     }()
 
     /// Runs `script` with `python3 -c`, returns its stdout; throws if it exits non-zero.
-    static func run(_ script: String, arguments: [String] = [], stdin: Data? = nil) throws -> Data {
+    public static func run(_ script: String, arguments: [String] = [], stdin: Data? = nil) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + arguments
@@ -31,7 +31,7 @@ enum LiveNumPy {
     }
 }
 
-struct LiveNumPyError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { "python3 failed: \(message)" }
+public struct LiveNumPyError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { "python3 failed: \(message)" }
 }

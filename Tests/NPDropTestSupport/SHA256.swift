@@ -1,5 +1,5 @@
 /// A small SHA-256 (FIPS 180-4) for comparing array contents with MANIFEST hashes.
-struct SHA256 {
+public struct SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -16,7 +16,10 @@ struct SHA256 {
     private var pending: [UInt8] = []
     private var totalLength: UInt64 = 0
 
-    mutating func update(_ bytes: some Sequence<UInt8>) {
+    /// A hasher with no input yet.
+    public init() {}
+
+    public mutating func update(_ bytes: some Sequence<UInt8>) {
         for byte in bytes {
             pending.append(byte)
             totalLength &+= 1
@@ -27,7 +30,7 @@ struct SHA256 {
         }
     }
 
-    mutating func finalizeHex() -> String {
+    public mutating func finalizeHex() -> String {
         let bitLength = totalLength &* 8
         var tail: [UInt8] = [0x80]
         while (pending.count + tail.count) % 64 != 56 { tail.append(0) }
@@ -41,7 +44,7 @@ struct SHA256 {
         }.joined()
     }
 
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalizeHex()
