@@ -1,9 +1,9 @@
 /// The runner's own JSON text writer: fixed field order, integers written from their digits
 /// (a UInt64 seed stays exact), doubles in Swift's shortest round-trip form, non-ASCII text
 /// as raw UTF-8. The same value always gives the same bytes.
-enum JSONText {
+public enum JSONText {
     /// A JSON string literal for `value`.
-    static func string(_ value: String) -> String {
+    public static func string(_ value: String) -> String {
         var out = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -26,28 +26,28 @@ enum JSONText {
         return out + "\""
     }
 
-    static func string(_ value: String?) -> String { value.map { string($0) } ?? "null" }
+    public static func string(_ value: String?) -> String { value.map { string($0) } ?? "null" }
 
     /// A number; `null` for NaN or infinity (which JSON cannot hold).
-    static func number(_ value: Double) -> String { value.isFinite ? value.description : "null" }
+    public static func number(_ value: Double) -> String { value.isFinite ? value.description : "null" }
 
-    static func number(_ value: Double?) -> String { value.map { number($0) } ?? "null" }
+    public static func number(_ value: Double?) -> String { value.map { number($0) } ?? "null" }
 
-    static func integer<T: BinaryInteger>(_ value: T) -> String { String(value) }
+    public static func integer<T: BinaryInteger>(_ value: T) -> String { String(value) }
 
-    static func bool(_ value: Bool?) -> String { value.map { $0 ? "true" : "false" } ?? "null" }
+    public static func bool(_ value: Bool?) -> String { value.map { $0 ? "true" : "false" } ?? "null" }
 
-    static func integers<T: BinaryInteger>(_ values: [T]?) -> String {
+    public static func integers<T: BinaryInteger>(_ values: [T]?) -> String {
         guard let values else { return "null" }
         return "[" + values.map { String($0) }.joined(separator: ",") + "]"
     }
 
     /// `{"k1":v1,"k2":v2}` from already-encoded values, in the given order.
-    static func object(_ fields: KeyValuePairs<String, String>) -> String {
+    public static func object(_ fields: KeyValuePairs<String, String>) -> String {
         "{" + fields.map { string($0.key) + ":" + $0.value }.joined(separator: ",") + "}"
     }
 
-    static func object(_ fields: [(String, String)]) -> String {
+    public static func object(_ fields: [(String, String)]) -> String {
         "{" + fields.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 }

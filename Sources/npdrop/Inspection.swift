@@ -1,5 +1,6 @@
 import NPYFormat
 import NPYStream
+import BatchRunner
 
 /// What `npdrop inspect` reports about one `.npy` file.
 struct Inspection {
