@@ -1,4 +1,5 @@
 import DropoutEngine
+import NPZContainer
 
 /// The work the runner hands to an `ArrayFileProcessor`, and what it expects back.
 ///
@@ -119,6 +120,8 @@ public struct FileTask: Sendable {
     public let compression: NPZCompression
     /// zlib level for deflated output npz members; nil for zlib's default.
     public let compressionLevel: Int?
+    /// Block size of block-deflated output npz members; nil for one deflate stream per member.
+    public let deflateBlockSize: Int?
     /// Output path relative to OUT (e.g. `data/a/x.npz`, `copy-1/data/a/x.npz`).
     public let outputPath: String
     /// Mask path relative to OUT, or nil with `--no-masks`.
@@ -128,12 +131,14 @@ public struct FileTask: Sendable {
     let actions: ActionSource
 
     init(input: InputFile, copy: Int, seed: UInt64, compression: NPZCompression, compressionLevel: Int?,
+         deflateBlockSize: Int?,
          outputPath: String, maskPath: String?, segmentHint: SegmentHint, actions: ActionSource) {
         self.input = input
         self.copy = copy
         self.seed = seed
         self.compression = compression
         self.compressionLevel = compressionLevel
+        self.deflateBlockSize = deflateBlockSize
         self.outputPath = outputPath
         self.maskPath = maskPath
         self.segmentHint = segmentHint
@@ -143,10 +148,17 @@ public struct FileTask: Sendable {
     /// A task driven by settings rules, for testing a processor outside a run.
     public init(input: InputFile, copy: Int = 0, seed: UInt64, settings: ArraySettingsResolver,
                 members: MemberSelection = .all, compression: NPZCompression = .input, compressionLevel: Int? = nil,
+                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize,
                 outputPath: String, maskPath: String?,
                 segmentHint: SegmentHint = SegmentHint(preferredSegmentBytes: RunOptions.defaultSegmentBytes, workers: 1)) {
         self.init(input: input, copy: copy, seed: seed, compression: compression, compressionLevel: compressionLevel,
+                  deflateBlockSize: deflateBlockSize,
                   outputPath: outputPath, maskPath: maskPath, segmentHint: segmentHint, actions: .rules(settings, members))
+    }
+
+    /// How this task's output npz members are encoded.
+    public var memberEncoding: MemberEncoding {
+        MemberEncoding(compression: compression, level: compressionLevel, deflateBlockSize: deflateBlockSize)
     }
 
     /// Whether masks are written for this task.

@@ -160,6 +160,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         FileTask(
             input: file, copy: copy, seed: seed, compression: options.compression,
             compressionLevel: file.kind == .npz ? options.compressionLevel : nil,
+            deflateBlockSize: file.kind == .npz ? options.deflateBlockSize : nil,
             outputPath: OutputLayout.dataPath(file.relativePath, copy: copy, copies: options.copies),
             maskPath: options.writeMasks ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
             segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),

@@ -1,3 +1,4 @@
+import NPZContainer
 
 /// What `npdrop verify INPUT OUT` needs.
 public struct VerifyOptions: Sendable {
@@ -221,7 +222,7 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         var level: Int?
         if kind == .npz {
             if let recorded = first.compressionLevel {
-                guard NPZCompression.levels.contains(recorded), recorded != -1 else {
+                guard MemberEncoding.levels.contains(recorded), recorded != -1 else {
                     return fail("compression_level \(recorded) is not a zlib level 0...9")
                 }
                 level = recorded
@@ -230,11 +231,16 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
                 return fail("unknown compression '\(first.compression ?? "")'")
             }
             compression = value
+            if let size = first.deflateBlockSize {
+                guard ParallelDeflateOptions.blockSizeRange.contains(size) else {
+                    return fail("deflate_block_size \(size) is outside \(ParallelDeflateOptions.blockSizeRange)")
+                }
+            }
         }
         let file = InputFile(relativePath: first.input, absolutePath: absolute, kind: kind, byteCount: size)
         return .success(FileTask(
             input: file, copy: first.copy, seed: first.seed, compression: compression, compressionLevel: level,
-            outputPath: outputPath,
+            deflateBlockSize: kind == .npz ? first.deflateBlockSize : nil, outputPath: outputPath,
             maskPath: maskPath, segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
             actions: .recorded(actions)))
     }

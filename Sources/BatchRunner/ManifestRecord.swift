@@ -56,6 +56,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var compression: String?
     /// zlib level of deflated output npz members; null for zlib's default and for `.npy`.
     public var compressionLevel: Int?
+    /// Input bytes per independently deflated block of deflated output npz members (pigz-style);
+    /// null when each member is one deflate stream, and for `.npy`. Absent in older manifests.
+    public var deflateBlockSize: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case input, member, copy, output, mask
@@ -72,6 +75,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case dataFormat = "data_format"
         case scale, fill, compression
         case compressionLevel = "compression_level"
+        case deflateBlockSize = "deflate_block_size"
     }
 
     /// The JSON field names, in the order they are written.
@@ -82,7 +86,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
                 maskMember: String?, variant: String?, rate: Double?, noiseShape: [Int]?, shape: [Int]?,
                 dtype: String?, fortranOrder: Bool?, seed: UInt64, spawnKey: [UInt64], status: Status,
                 error: String?, noiseShapeSpec: String?, dataFormat: String?, scale: Bool?, fill: String?,
-                compression: String?, compressionLevel: Int? = nil) {
+                compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil) {
         self.input = input
         self.member = member
         self.copy = copy
@@ -106,6 +110,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         self.fill = fill
         self.compression = compression
         self.compressionLevel = compressionLevel
+        self.deflateBlockSize = deflateBlockSize
     }
 
     /// Encodes every field, writing `null` for absent values (same keys as `jsonLine`).
@@ -134,6 +139,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(fill, forKey: .fill)
         try c.encode(compression, forKey: .compression)
         try c.encode(compressionLevel, forKey: .compressionLevel)
+        try c.encode(deflateBlockSize, forKey: .deflateBlockSize)
     }
 
     /// The canonical JSON text of this record, without newline: fields in `fieldNames` order,
@@ -163,6 +169,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("fill", JSONText.string(fill)),
             ("compression", JSONText.string(compression)),
             ("compression_level", compressionLevel.map { JSONText.integer($0) } ?? "null"),
+            ("deflate_block_size", deflateBlockSize.map { JSONText.integer($0) } ?? "null"),
         ])
     }
 

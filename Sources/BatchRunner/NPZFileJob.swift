@@ -8,10 +8,10 @@ import NPZContainer
 /// mask going into the mask archive under the same entry name), unchanged otherwise. Members
 /// whose names do not end in `.npy` are not arrays: they are copied and not reported.
 ///
-/// Output members are stored or deflated as `task.compression` says (`input`: like the input
-/// member). A member copied unchanged is re-encoded with that method: for a stored member, and
-/// for a deflated member written by NumPy with the same zlib at the default level, that gives
-/// the input's bytes again.
+/// Output members are encoded as `task.memberEncoding` says (`input`: stored or deflated like the
+/// input member). A member copied unchanged keeps its stored data byte for byte when it is to be
+/// stored or deflated as it was (whatever the level); otherwise it is inflated or deflated anew.
+/// Either way its CRC-32 and sizes are checked as it is read.
 public final class NPZFileJob: Sendable {
     private let archive: ZipArchiveReader
     private let result = Locked<FileOutcome?>(nil)
@@ -46,7 +46,7 @@ public final class NPZFileJob: Sendable {
                 if isArray { arrays.append(ArrayOutcome(member: entry.name, status: action == .copy ? .copied : .processed)) }
                 continue
             }
-            let method = outputMethod(for: entry, task: task)
+            let method = task.memberEncoding.writeMethod(forInput: entry.method)
             var array = ArrayOutcome(member: entry.name, status: .copied)
             do {
                 switch action {
@@ -85,24 +85,21 @@ public final class NPZFileJob: Sendable {
         return outcome
     }
 
-    /// How an output member is written: `--store`, `--compress`, or like the input member;
-    /// deflated at `task.compressionLevel` (zlib's default when nil).
-    private func outputMethod(for entry: ZipEntry, task: FileTask) -> ZipWriteMethod {
-        let deflated = ZipWriteMethod.deflated(level: task.compressionLevel ?? -1)
-        switch task.compression {
-        case .store: return .stored
-        case .deflate: return deflated
-        case .input: return entry.method == .deflated ? deflated : .stored
-        }
-    }
-
     /// Copies `entry` unchanged, reporting its shape, dtype and order when its bytes start with
-    /// a valid `.npy` header (a member that is not one is still copied, without them).
+    /// a valid `.npy` header (a member that is not one is still copied, without them). When the
+    /// output method is the input's, the stored data goes across as it is (no re-deflating); the
+    /// member is still read to its end, which checks its CRC-32 and sizes.
     private func copy(_ entry: ZipEntry, to writer: ZipArchiveWriter, method: ZipWriteMethod,
                       report: inout ArrayOutcome, worker: DropoutWorker) throws {
         let source = try archive.openMember(entry)
-        let sink = try writer.beginMember(name: entry.name, method: method)
-        let tee = TeeByteSource(source: source, sink: sink)
+        let tee: TeeByteSource
+        if method.method == entry.method {
+            let sink = try writer.beginCopiedMember(name: entry.name, copying: entry)
+            source.storedDataTap = { (bytes) throws(ZipError) in try sink.write(bytes) }
+            tee = TeeByteSource(source: source, sink: nil)
+        } else {
+            tee = TeeByteSource(source: source, sink: try writer.beginMember(name: entry.name, method: method))
+        }
         if entry.name.hasSuffix(".npy"),
            let reader = try? NPYReader(source: tee, name: archive.path, member: entry.name, validateBools: false) {
             report.shape = reader.header.shape

@@ -38,7 +38,8 @@ struct ResumeIndex {
                   let output = record.output, RelativePath.sameBytes(output, task.outputPath),
                   isNPY || record.member != nil,
                   record.compression == (isNPY ? nil : task.compression.rawValue),
-                  record.compressionLevel == (isNPY ? nil : task.compressionLevel)
+                  record.compressionLevel == (isNPY ? nil : task.compressionLevel),
+                  record.deflateBlockSize == (isNPY ? nil : task.deflateBlockSize)
             else { return nil }
             switch (record.status, task.action(forMember: record.member)) {
             case (.copied, .copy):

@@ -39,6 +39,8 @@ public struct RunArguments: Sendable, Hashable {
     public var store = false
     /// `--compression-level L` (-1 ... 9) for deflated output npz members.
     public var compressionLevel: Int?
+    /// `--single-stream-deflate`: each deflated member as one zlib stream (np.savez_compressed's bytes).
+    public var singleStreamDeflate = false
     /// `--sync`: fsync every output before renaming it.
     public var sync = false
     /// `--segment-bytes N`: split `.npy` files into work segments of about N data bytes.

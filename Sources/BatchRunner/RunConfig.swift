@@ -1,13 +1,9 @@
 import Foundation
+import NPZContainer
 
 /// How output `.npz` members are stored: like the input member (default), always deflated
 /// (`--compress`), or always stored (`--store`).
-public enum NPZCompression: String, Sendable, Hashable, CaseIterable {
-    case input, deflate, store
-
-    /// zlib levels `--compression-level` accepts: -1 (zlib's default, 6) through 9.
-    public static let levels = -1...9
-}
+public typealias NPZCompression = MemberEncoding.Compression
 
 /// One config rule: for arrays whose relpath (and npz member) match, these settings replace the
 /// defaults — except settings given explicitly on the command line.
@@ -249,7 +245,7 @@ private struct ConfigDocument: Decodable {
         if compress { config.compression = .deflate }
         if has(object, "compression_level") {
             let level = try object.decode(Int.self, forKey: AnyCodingKey("compression_level"))
-            guard NPZCompression.levels.contains(level) else {
+            guard MemberEncoding.levels.contains(level) else {
                 throw ConfigProblem(message: "compression_level must be between -1 and 9, found \(level)")
             }
             config.compressionLevel = level

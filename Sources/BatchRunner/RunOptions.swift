@@ -1,4 +1,5 @@
 import Foundation
+import NPZContainer
 
 /// Everything `npdrop run` needs, checked and merged from the command line, the config file and
 /// the environment. Precedence for dropout settings, lowest first: built-in defaults, config top
@@ -26,6 +27,9 @@ public struct RunOptions: Sendable {
     /// zlib level for deflated output npz members; nil for zlib's default (what
     /// `np.savez_compressed` uses).
     public var compressionLevel: Int?
+    /// Input bytes per independently deflated block of an output npz member, or nil to deflate
+    /// each member as one stream (`--single-stream-deflate`).
+    public var deflateBlockSize: Int?
     /// `fsync` every output before renaming it (off by default: see `OutputFile.commit`).
     public var sync: Bool
     /// Worker threads, at least 1.
@@ -44,7 +48,8 @@ public struct RunOptions: Sendable {
     /// Options with everything explicit; for library users and tests.
     public init(input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
                 copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, writeMasks: Bool = true,
-                compression: NPZCompression = .input, compressionLevel: Int? = nil, sync: Bool = false,
+                compression: NPZCompression = .input, compressionLevel: Int? = nil,
+                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, sync: Bool = false,
                 jobs: Int = RunOptions.defaultJobs, shard: ShardSpec? = nil,
                 shardSource: ShardSource? = nil, quiet: Bool = false, json: Bool = false,
                 segmentBytes: Int = RunOptions.defaultSegmentBytes) {
@@ -58,6 +63,7 @@ public struct RunOptions: Sendable {
         self.writeMasks = writeMasks
         self.compression = compression
         self.compressionLevel = compressionLevel
+        self.deflateBlockSize = deflateBlockSize
         self.sync = sync
         self.jobs = jobs
         self.shard = shard
@@ -108,10 +114,13 @@ public struct RunOptions: Sendable {
             arguments.compress ? .deflate : arguments.store ? .store : config.compression ?? .input
         let level = arguments.compressionLevel ?? config.compressionLevel
         if let level {
-            guard NPZCompression.levels.contains(level) else {
+            guard MemberEncoding.levels.contains(level) else {
                 throw RunnerError.usage("--compression-level must be between -1 and 9, found \(level)")
             }
             if compression == .store { throw RunnerError.usage("--compression-level does not apply with --store") }
+        }
+        if arguments.singleStreamDeflate && compression == .store {
+            throw RunnerError.usage("--single-stream-deflate does not apply with --store")
         }
         let segmentBytes = arguments.segmentBytes ?? RunOptions.defaultSegmentBytes
         guard segmentBytes >= 1 else { throw RunnerError.usage("--segment-bytes must be positive, found \(segmentBytes)") }
@@ -137,7 +146,9 @@ public struct RunOptions: Sendable {
 
         self.init(input: arguments.input, output: arguments.output, settings: resolver, seed: seed, copies: copies,
                   members: members, resume: arguments.resume, writeMasks: !(arguments.noMasks || config.noMasks == true),
-                  compression: compression, compressionLevel: level == -1 ? nil : level, sync: arguments.sync,
+                  compression: compression, compressionLevel: level == -1 ? nil : level,
+                  deflateBlockSize: arguments.singleStreamDeflate ? nil : ParallelDeflateOptions.defaultBlockSize,
+                  sync: arguments.sync,
                   jobs: jobs, shard: shard, shardSource: source,
                   quiet: arguments.quiet, json: arguments.json, segmentBytes: segmentBytes)
     }

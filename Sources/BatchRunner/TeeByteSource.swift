@@ -5,10 +5,11 @@ import NPYStream
 /// unchanged.
 final class TeeByteSource: ByteSource {
     private let source: any ByteSource
-    private let sink: any ByteSink
+    private let sink: (any ByteSink)?
 
-    /// Reads from `source`, copying to `sink`.
-    init(source: any ByteSource, sink: any ByteSink) {
+    /// Reads from `source`, copying to `sink` (nil: only reads, e.g. when the bytes reach their
+    /// destination another way).
+    init(source: any ByteSource, sink: (any ByteSink)?) {
         self.source = source
         self.sink = sink
     }
@@ -17,7 +18,7 @@ final class TeeByteSource: ByteSource {
     /// returning the count. Throws what either throws.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let count = try source.read(into: buffer)
-        if count > 0 { try sink.write(UnsafeRawBufferPointer(rebasing: buffer[..<count])) }
+        if count > 0, let sink { try sink.write(UnsafeRawBufferPointer(rebasing: buffer[..<count])) }
         return count
     }
 

@@ -51,19 +51,7 @@ public final class ZipArchiveWriter {
     /// archive is finished, `.duplicateName`, `.unwritableName`, `.invalidCompressionLevel`, and
     /// `.misuse` for a parallel deflate block size outside `ParallelDeflateOptions.blockSizeRange`.
     public func beginMember(name: String, method: ZipWriteMethod = .stored) throws -> ZipMemberSink {
-        try checkUsable()
-        guard current == nil else {
-            throw ZipError.misuse(archive: path, detail: "beginMember('\(name)') while another member is open")
-        }
-        let rawName = Array(name.utf8)
-        guard !rawName.isEmpty, !rawName.contains(0) else {
-            throw ZipError.unwritableName(archive: path, member: name, detail: "names must be non-empty and contain no NUL")
-        }
-        guard rawName.count <= 0xFFFF else {
-            throw ZipError.unwritableName(
-                archive: path, member: name, detail: "\(rawName.count) bytes of UTF-8, more than 65,535")
-        }
-        guard !names.contains(rawName) else { throw ZipError.duplicateName(archive: path, member: name) }
+        let rawName = try checkNewMember(name: name)
         var deflater: DeflateStream?
         var blockDeflater: ParallelDeflater?
         if method.method == .deflated {
@@ -81,16 +69,25 @@ public final class ZipArchiveWriter {
                 deflater = try DeflateStream(level: method.level, windowBits: -15, memLevel: 8)
             }
         }
-        let flags: UInt16 = rawName.allSatisfy { $0 < 0x80 } ? 0 : ZipFlags.utf8Name
-        let record = WrittenMember(
-            name: rawName, flags: flags, method: method.method, dosDateTime: dosDateTime, crc32: 0,
-            compressedSize: 0, uncompressedSize: 0, localHeaderOffset: position)
-        let header = ZipHeaderEncoder.localHeader(
-            name: rawName, flags: flags, method: method.method, dosDateTime: dosDateTime, crc: 0,
-            compressedSize: 0, uncompressedSize: 0)
-        try guarded { () throws(ZipError) in try append(header) }
-        names.insert(rawName)
+        let record = try startRecord(rawName: rawName, method: method.method)
         let sink = ZipMemberSink(writer: self, name: name, record: record, deflater: deflater, blockDeflater: blockDeflater)
+        current = sink
+        return sink
+    }
+
+    /// Starts a member named `name` that takes `entry`'s data exactly as stored in its archive
+    /// (compressed bytes for a deflated member), keeping its method, CRC-32 and sizes: a copy
+    /// without inflating or deflating again. The bytes written to the sink must be the
+    /// `entry.compressedSize` bytes of `ZipMemberSource.storedDataTap`; `finishMember` throws
+    /// `.sizeMismatch` for any other count. Throws as `beginMember`, and `.unsupportedMethod`
+    /// for a method other than stored or deflated.
+    public func beginCopiedMember(name: String, copying entry: ZipEntry) throws -> ZipMemberSink {
+        guard entry.method == .stored || entry.method == .deflated else {
+            throw ZipError.unsupportedMethod(archive: path, member: name, method: entry.method)
+        }
+        let rawName = try checkNewMember(name: name)
+        let record = try startRecord(rawName: rawName, method: entry.method)
+        let sink = ZipMemberSink(writer: self, name: name, record: record, copying: entry)
         current = sink
         return sink
     }
@@ -202,6 +199,39 @@ public final class ZipArchiveWriter {
     func isCurrent(_ sink: ZipMemberSink) -> Bool { current === sink }
 
     // MARK: - Private
+
+    /// Checks that a member named `name` may start now; returns the name's UTF-8 bytes.
+    private func checkNewMember(name: String) throws(ZipError) -> [UInt8] {
+        try checkUsable()
+        guard current == nil else {
+            throw ZipError.misuse(archive: path, detail: "a new member '\(name)' while another member is open")
+        }
+        let rawName = Array(name.utf8)
+        guard !rawName.isEmpty, !rawName.contains(0) else {
+            throw ZipError.unwritableName(archive: path, member: name, detail: "names must be non-empty and contain no NUL")
+        }
+        guard rawName.count <= 0xFFFF else {
+            throw ZipError.unwritableName(
+                archive: path, member: name, detail: "\(rawName.count) bytes of UTF-8, more than 65,535")
+        }
+        guard !names.contains(rawName) else { throw ZipError.duplicateName(archive: path, member: name) }
+        return rawName
+    }
+
+    /// Writes the local header of a new member (CRC and sizes zero until `finishMember` patches
+    /// them) and returns its record.
+    private func startRecord(rawName: [UInt8], method: ZipMethod) throws(ZipError) -> WrittenMember {
+        let flags: UInt16 = rawName.allSatisfy { $0 < 0x80 } ? 0 : ZipFlags.utf8Name
+        let record = WrittenMember(
+            name: rawName, flags: flags, method: method, dosDateTime: dosDateTime, crc32: 0,
+            compressedSize: 0, uncompressedSize: 0, localHeaderOffset: position)
+        let header = ZipHeaderEncoder.localHeader(
+            name: rawName, flags: flags, method: method, dosDateTime: dosDateTime, crc: 0,
+            compressedSize: 0, uncompressedSize: 0)
+        try guarded { () throws(ZipError) in try append(header) }
+        names.insert(rawName)
+        return record
+    }
 
     private func append(_ bytes: [UInt8]) throws(ZipError) {
         var failure: ZipError?

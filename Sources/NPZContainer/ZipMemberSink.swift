@@ -16,6 +16,8 @@ public final class ZipMemberSink: ByteSink {
     private var record: WrittenMember
     private let deflater: DeflateStream?
     private let blockDeflater: ParallelDeflater?
+    /// For a member copied as stored in another archive: the entry whose CRC and sizes it keeps.
+    private let copied: ZipEntry?
     private var crc = CRC32()
     private var closed = false
 
@@ -26,13 +28,34 @@ public final class ZipMemberSink: ByteSink {
         self.record = record
         self.deflater = deflater
         self.blockDeflater = blockDeflater
+        self.copied = nil
+    }
+
+    /// A member taking `entry`'s stored data as written (see `ZipArchiveWriter.beginCopiedMember`).
+    init(writer: ZipArchiveWriter, name: String, record: WrittenMember, copying entry: ZipEntry) {
+        self.writer = writer
+        self.name = name
+        self.record = record
+        self.deflater = nil
+        self.blockDeflater = nil
+        self.copied = entry
     }
 
     /// Adds all of `bytes` to the member (deflating them if the member is deflated). Throws `.misuse`
     /// after the member was finished, `.io` if the archive cannot be written.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
         let writer = try usableWriter()
         try writer.guarded { () throws(ZipError) in
+            if let copied {
+                // Stored data of another archive's member: its CRC and sizes are the entry's.
+                guard compressedBytesWritten + UInt64(bytes.count) <= copied.compressedSize else {
+                    throw ZipError.sizeMismatch(
+                        archive: writer.path, member: name, field: "compressed size", expected: copied.compressedSize,
+                        found: compressedBytesWritten + UInt64(bytes.count), source: "the copied data")
+                }
+                try appendCompressed(bytes, to: writer)
+                return
+            }
             bytesWritten += UInt64(bytes.count)
             if let blockDeflater {
                 // Blocks are checksummed on the workers and combined (ParallelDeflater.checksum).
@@ -75,6 +98,15 @@ public final class ZipMemberSink: ByteSink {
             }
         }
         closed = true
+        if let copied {
+            guard compressedBytesWritten == copied.compressedSize else {
+                throw ZipError.sizeMismatch(
+                    archive: writer.path, member: name, field: "compressed size", expected: copied.compressedSize,
+                    found: compressedBytesWritten, source: "the copied data")
+            }
+            bytesWritten = copied.uncompressedSize
+            crc = CRC32(value: copied.crc32)
+        }
         record.crc32 = blockDeflater?.checksum ?? crc.value
         record.uncompressedSize = bytesWritten
         record.compressedSize = compressedBytesWritten

@@ -9,6 +9,11 @@ public final class ZipMemberSource: ByteSource {
     public let entry: ZipEntry
     /// Uncompressed bytes returned so far.
     public private(set) var bytesRead: UInt64 = 0
+    /// Called with the member's data exactly as stored in the archive (the compressed bytes of a
+    /// deflated member), piece by piece in order, as reads fetch it: reading the member to its end
+    /// passes all `entry.compressedSize` bytes, and the end's CRC and size checks still apply.
+    /// An error it throws ends the read with that error. Used to copy a member without re-encoding.
+    public var storedDataTap: ((UnsafeRawBufferPointer) throws(ZipError) -> Void)?
 
     private let file: ZipFileDescriptor
     private let archive: String
@@ -74,6 +79,7 @@ public final class ZipMemberSource: ByteSource {
                 detail: "member data ends after \(bytesRead + UInt64(got)) of \(entry.compressedSize) bytes")
         }
         crc.update(UnsafeRawBufferPointer(target))
+        try storedDataTap?(UnsafeRawBufferPointer(target))
         bytesRead += UInt64(got)
         if remaining == 0 { try finish() }
         return got
@@ -160,6 +166,7 @@ public final class ZipMemberSource: ByteSource {
         input.withUnsafeMutableBytes { all in
             do throws(ZipError) {
                 got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: all[0..<want]), at: offset)
+                try storedDataTap?(UnsafeRawBufferPointer(rebasing: all[0..<got]))
             } catch {
                 failure = error
             }

@@ -35,8 +35,8 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Stream key (default: the base name of IN; for '-' the empty string). For an .npz, each member's key is KEY + NUL + member name.")
     var key: String?
 
-    @Flag(help: "How result and mask members of an .npz are stored (default: like the input member).")
-    var compression: CompressionChoice?
+    @OptionGroup(title: "npz output")
+    var encoding: ArchiveEncodingOptionGroup
 
     func validate() throws {
         _ = try dropout.dropoutOptions(seed: 0)
@@ -76,7 +76,7 @@ struct ApplyCommand: ParsableCommand {
         let result = try ArchiveDestination(path: output)
         let maskArchive = try mask.map { try ArchiveDestination(path: $0) }
         _ = try NPZDropout.run(archive: archive, relpath: streamKey, options: options, output: result.writer,
-                               mask: maskArchive?.writer, compression: compression?.memberCompression ?? .keep,
+                               mask: maskArchive?.writer, encoding: encoding.memberEncoding,
                                scratch: DropoutScratch())
         try maskArchive?.commit()
         try result.commit()
@@ -150,26 +150,6 @@ struct Destination {
     /// Renames the temporary file to its final name (nothing for standard output).
     func commit() throws {
         try file?.commit()
-    }
-}
-
-/// `--compress` / `--store`.
-enum CompressionChoice: String, EnumerableFlag {
-    case compress
-    case store
-
-    static func help(for value: CompressionChoice) -> ArgumentHelp? {
-        switch value {
-        case .compress: return "Deflate every .npz member (as np.savez_compressed)."
-        case .store: return "Store every .npz member uncompressed (as np.savez)."
-        }
-    }
-
-    var memberCompression: MemberCompression {
-        switch self {
-        case .compress: return .deflate
-        case .store: return .store
-        }
     }
 }
 

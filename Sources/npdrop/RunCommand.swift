@@ -52,15 +52,8 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-masks"), help: "Do not write keep masks.")
     var noMasks = false
 
-    @Flag(help: "Deflate every output npz member (default: like the input member).")
-    var compress = false
-
-    @Flag(help: "Store every output npz member uncompressed (default: like the input member).")
-    var store = false
-
-    @Option(name: .customLong("compression-level"),
-            help: ArgumentHelp("zlib level for deflated npz members, -1 (default, 6) to 9.", valueName: "level"))
-    var compressionLevel: Int?
+    @OptionGroup(title: "npz output")
+    var encoding: ArchiveEncodingOptionGroup
 
     @Flag(help: "fsync every output before renaming it into place (slower; survives a power cut).")
     var sync = false
@@ -77,13 +70,6 @@ struct RunCommand: ParsableCommand {
     var segmentBytes: Int?
 
     func validate() throws {
-        if compress && store { throw ValidationError("--compress and --store exclude each other") }
-        if let compressionLevel {
-            guard (-1...9).contains(compressionLevel) else {
-                throw ValidationError("--compression-level must be between -1 and 9, found \(compressionLevel)")
-            }
-            if store { throw ValidationError("--compression-level does not apply with --store") }
-        }
         if let copies, copies < 1 { throw ValidationError("--copies must be at least 1, found \(copies)") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
         if let shardCount, shardCount < 1 { throw ValidationError("--shard-count must be at least 1, found \(shardCount)") }
@@ -107,9 +93,10 @@ struct RunCommand: ParsableCommand {
         a.members = members
         a.resume = resume
         a.noMasks = noMasks
-        a.compress = compress
-        a.store = store
-        a.compressionLevel = compressionLevel
+        a.compress = encoding.compress
+        a.store = encoding.store
+        a.compressionLevel = encoding.compressionLevel
+        a.singleStreamDeflate = encoding.singleStreamDeflate
         a.sync = sync
         a.quiet = quiet
         a.json = json

@@ -161,7 +161,7 @@ import Testing
              "npdrop: --fill: expected a number (integer, decimal, nan, inf), found 'zero'\n"),
             (["apply", f4, "-", "--rate", "0.5", "--mask", "-"], Data(), "npdrop: OUT and --mask cannot both be standard output\n"),
             (["apply", f4, "/tmp/x.npz", "--rate", "0.5", "--compress", "--store"], Data(),
-             "npdrop: Value to be set with flag '--store' had already been set with flag '--compress'\n"),
+             "npdrop: --compress and --store exclude each other\n"),
             (["apply", "-", "/tmp/never.npy", "--rate", "0.5"], try Data(contentsOf: npz),
              "npdrop: standard input is a zip archive (.npz?): an .npz input must be a file, not a stream; pass its path as IN\n"),
             (["apply", npz.path, "-", "--rate", "0.5"], Data(),

@@ -43,7 +43,7 @@ struct PipelineNPZTests {
     print(len(zi.namelist()))
     """#
 
-    private func run(_ input: URL, folder: URL, compression: MemberCompression, copy: Int) throws -> (URL, URL, [ArrayDropoutPlan]) {
+    private func run(_ input: URL, folder: URL, compression: MemberEncoding.Compression, copy: Int) throws -> (URL, URL, [ArrayDropoutPlan]) {
         let out = folder.appendingPathComponent("out-\(UUID().uuidString).npz")
         let mask = folder.appendingPathComponent("mask-\(UUID().uuidString).npz")
         let archive = try ZipArchiveReader(path: input.path)
@@ -51,7 +51,7 @@ struct PipelineNPZTests {
         let maskWriter = try ZipArchiveWriter(path: mask.path)
         let plans = try NPZDropout.run(archive: archive, relpath: "sub/in.npz", copy: copy,
                                        options: DropoutOptions(rate: 0.35, seed: 5), output: output, mask: maskWriter,
-                                       compression: compression, scratch: DropoutScratch(chunkBytes: 64))
+                                       encoding: MemberEncoding(compression: compression), scratch: DropoutScratch(chunkBytes: 64))
         try output.finish()
         try maskWriter.finish()
         return (out, mask, plans)
@@ -61,8 +61,8 @@ struct PipelineNPZTests {
         let folder = try Reference.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         _ = try Reference.runPython(Self.makeArchives.replacingOccurrences(of: "sys.argv[1]", with: "'\(folder.path)'"))
-        let cases: [(String, MemberCompression, Int, Int)] = [
-            ("in.npz", .keep, 0, 0), ("in_c.npz", .keep, 1, 8), ("in.npz", .deflate, 2, 8), ("in_c.npz", .store, 0, 0),
+        let cases: [(String, MemberEncoding.Compression, Int, Int)] = [
+            ("in.npz", .input, 0, 0), ("in_c.npz", .input, 1, 8), ("in.npz", .deflate, 2, 8), ("in_c.npz", .store, 0, 0),
         ]
         for (name, compression, copy, method) in cases {
             let input = folder.appendingPathComponent(name)
@@ -90,7 +90,7 @@ struct PipelineNPZTests {
                 z.writestr('bad.npy', b.getvalue() + b'!')
             """)
         do {
-            _ = try run(input, folder: folder, compression: .keep, copy: 0)
+            _ = try run(input, folder: folder, compression: .input, copy: 0)
             Issue.record("no error")
         } catch {
             #expect("\(error)" == "\(input.path): bad.npy: the member has bytes after its array data (an .npz member must hold exactly one .npy array)")

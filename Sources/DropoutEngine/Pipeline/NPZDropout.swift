@@ -2,25 +2,6 @@ import NPYFormat
 import NPYStream
 import NPZContainer
 
-/// How the members of a result (and mask) archive are stored.
-public enum MemberCompression: Sendable, Hashable {
-    /// Like the input member: stored stays stored, deflated stays deflated.
-    case keep
-    /// Every member deflated, as `np.savez_compressed` does (`--compress`).
-    case deflate
-    /// Every member stored, as `np.savez` does (`--store`).
-    case store
-
-    /// The write method for a member whose input was stored with `method`.
-    func writeMethod(for method: ZipMethod) -> ZipWriteMethod {
-        switch self {
-        case .keep: return method == .deflated ? .deflated : .stored
-        case .deflate: return .deflated
-        case .store: return .stored
-        }
-    }
-}
-
 /// Dropout on every member of an `.npz`: member source → `NPYReader` → kernel → `NPYWriter`
 /// → member sink of the result archive, and the mask into a member of the same name in the
 /// mask archive. Members keep their names and order.
@@ -28,7 +9,7 @@ public enum NPZDropout {
     /// Processes every member of `archive` in central-directory order. Member `entry` gets the
     /// key `relpath + "\0" + entry` (`relpath`: the archive's path relative to the input, its
     /// base name, or `--key`) and is written to `output` (and its mask to `mask`) under the
-    /// same name, compressed as `compression` says. Memory: `scratch`, the archives' buffers,
+    /// same name, encoded as `encoding` says. Memory: `scratch`, the archives' buffers,
     /// and each plan's noise table, if any. Returns the plans, one per member, in order.
     ///
     /// Stops at the first failing member, throwing an error that names the archive and member:
@@ -37,7 +18,7 @@ public enum NPZDropout {
     /// array data. `output` and `mask` are left unfinished then; the caller discards them.
     public static func run(
         archive: ZipArchiveReader, relpath: String, copy: Int = 0, options: DropoutOptions,
-        output: ZipArchiveWriter, mask: ZipArchiveWriter?, compression: MemberCompression = .keep,
+        output: ZipArchiveWriter, mask: ZipArchiveWriter?, encoding: MemberEncoding = MemberEncoding(),
         scratch: DropoutScratch
     ) throws -> [ArrayDropoutPlan] {
         var plans: [ArrayDropoutPlan] = []
@@ -47,7 +28,7 @@ public enum NPZDropout {
             let reader = try NPYReader(source: source, name: archive.path, member: member)
             let plan = try ArrayDropoutPlan(header: reader.header, key: ArrayKey(relpath: relpath, member: member),
                                             copy: copy, options: options, name: archive.path, member: member)
-            let method = compression.writeMethod(for: entry.method)
+            let method = encoding.writeMethod(forInput: entry.method)
             let outputSink = MemberSink(try output.beginMember(name: member, method: method), archive: output.path)
             let maskSink = try mask.map { MemberSink(try $0.beginMember(name: member, method: method), archive: $0.path) }
             try plan.run(reader: reader, output: outputSink, outputName: output.path, mask: maskSink,
@@ -96,7 +77,7 @@ final class MemberSink: ByteSink {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         do {
             try sink.write(bytes)
-        } catch let error as ZipError {
+        } catch {
             throw MemberZipError(error, archive: archive, member: sink.name)
         }
     }
