@@ -1,0 +1,129 @@
+import NPDropTestSupport
+import Foundation
+import Testing
+
+/// `npdrop run` on deflated `.npz` inputs with members larger than one deflate block: block
+/// (parallel) deflate by default, `--single-stream-deflate` for `np.savez_compressed`'s bytes,
+/// and unselected members copied with their compressed bytes. Checked with live NumPy/zlib.
+@Suite(.enabled(if: LiveNumPy.isAvailable, "python3 with numpy is not available"))
+struct RunDeflateCLITests {
+    /// `big` is 3 MiB (three deflate blocks), `small` 64 KiB; written by np.savez_compressed.
+    private func makeInput() throws -> ScratchDirectory {
+        let input = try ScratchDirectory("deflate-in")
+        _ = try LiveNumPy.run("""
+            import sys
+            import numpy as np
+            rng = np.random.default_rng(11)
+            big = np.round(rng.standard_normal((16, 768, 64)), 2).astype(np.float32)
+            small = rng.integers(0, 50, size=(128, 128), dtype=np.int32)
+            np.savez_compressed(sys.argv[1], big=big, small=small)
+            """, arguments: [input.path("a.npz")])
+        return input
+    }
+
+    /// Prints, per member of each archive: name, compression method, and whether its compressed
+    /// bytes equal one zlib stream at level 6 of its data (what np.savez_compressed writes).
+    private static let describe = #"""
+    import sys, zipfile, zlib
+    for path in sys.argv[1:]:
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+            for info in z.infolist():
+                with open(path, "rb") as f:
+                    f.seek(info.header_offset + 26)
+                    n, e = int.from_bytes(f.read(2), "little"), int.from_bytes(f.read(2), "little")
+                    f.seek(info.header_offset + 30 + n + e)
+                    raw = f.read(info.compress_size)
+                c = zlib.compressobj(6, zlib.DEFLATED, -15)
+                one = c.compress(z.read(info.filename)) + c.flush()
+                print(info.filename, info.compress_type, raw == one)
+    """#
+
+    private func describe(_ paths: [String]) throws -> String {
+        String(decoding: try LiveNumPy.run(Self.describe, arguments: paths), as: UTF8.self)
+    }
+
+    @Test func bigMembersAreBlockDeflatedTheSameOnAnyNumberOfJobs() throws {
+        let input = try makeInput()
+        let out = try ScratchDirectory("deflate-out")
+        for jobs in ["1", "2"] {
+            let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("j\(jobs)"), "--rate", "0.3",
+                                            "--seed", "5", "--jobs", jobs, "--quiet"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(FileTree.differences(try FileTree.contents(of: out.path("j1")),
+                                        try FileTree.contents(of: out.path("j2"))).isEmpty)
+        // More than one block: valid deflate, but not the single-stream bytes; one block: the same bytes.
+        #expect(try describe([out.path("j1/data/a.npz"), out.path("j1/masks/a.npz")])
+                == "big.npy 8 False\nsmall.npy 8 True\nbig.npy 8 True\nsmall.npy 8 True\n")
+        let records = try ManifestLines.records(at: out.path("j1/manifest.jsonl"))
+        #expect(records.map { $0["deflate_block_size"] as? Int } == [1 << 20, 1 << 20])
+        // The results are what NumPy computes (np.load reads the block-deflated members).
+        let check = try LiveNumPy.run("""
+            import sys
+            import numpy as np
+            sys.path.insert(0, sys.argv[3])
+            import npdrop_ref as ref
+            x, y = np.load(sys.argv[1]), np.load(sys.argv[2])
+            for name in ("big", "small"):
+                want, keep, _ = ref.dropout(x[name], 5, "a.npz\\0" + name + ".npy", 0.3)
+                assert y[name].dtype == want.dtype and np.array_equal(y[name], want), name
+            print("ok")
+            """, arguments: [input.path("a.npz"), out.path("j1/data/a.npz"), CLIRunner.packageRoot.appendingPathComponent("python").path])
+        #expect(String(decoding: check, as: UTF8.self) == "ok\n")
+        let verify = try CLIRunner.run(["verify", input.path("a.npz"), out.path("j1"), "--quiet"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    @Test func singleStreamDeflateWritesTheBytesOfSavezCompressed() throws {
+        let input = try makeInput()
+        let out = try ScratchDirectory("deflate-out")
+        let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
+                                        "--seed", "5", "--single-stream-deflate", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try describe([out.path("o/data/a.npz"), out.path("o/masks/a.npz")])
+                == "big.npy 8 True\nsmall.npy 8 True\nbig.npy 8 True\nsmall.npy 8 True\n")
+        let records = try ManifestLines.records(at: out.path("o/manifest.jsonl"))
+        #expect(records.allSatisfy { $0["deflate_block_size"] is NSNull })
+        let verify = try CLIRunner.run(["verify", input.path("a.npz"), out.path("o"), "--quiet"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    /// A member left out by `--members` keeps its compressed bytes even at another level.
+    @Test func unselectedMembersKeepTheirCompressedBytes() throws {
+        let input = try makeInput()
+        let out = try ScratchDirectory("deflate-out")
+        let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
+                                        "--seed", "5", "--members", "small", "--compression-level", "1", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let same = try LiveNumPy.run("""
+            import sys, zipfile
+            def raw(path, name):
+                with zipfile.ZipFile(path) as z:
+                    info = z.getinfo(name)
+                with open(path, "rb") as f:
+                    f.seek(info.header_offset + 26)
+                    n, e = int.from_bytes(f.read(2), "little"), int.from_bytes(f.read(2), "little")
+                    f.seek(info.header_offset + 30 + n + e)
+                    return info.CRC, f.read(info.compress_size)
+            print(raw(sys.argv[1], "big.npy") == raw(sys.argv[2], "big.npy"), raw(sys.argv[1], "small.npy") == raw(sys.argv[2], "small.npy"))
+            """, arguments: [input.path("a.npz"), out.path("o/data/a.npz")])
+        #expect(String(decoding: same, as: UTF8.self) == "True False\n")
+    }
+
+    /// A copied member whose deflate data is damaged is still checked: the file fails (exit 1,
+    /// message naming it), and nothing is written for it.
+    @Test func aDamagedCopiedMemberFailsTheFile() throws {
+        let input = try makeInput()
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: input.path("a.npz")))
+        bytes[bytes.count / 3] ^= 0x5A   // inside big.npy's deflate data
+        try input.write(bytes, to: "a.npz")
+        let out = try ScratchDirectory("deflate-out")
+        let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
+                                        "--seed", "5", "--members", "small", "--quiet"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("a.npz") && result.stderr.contains("big.npy"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path("o/data/a.npz")))
+        #expect(FileTree.temporaries(under: out.path("o")).isEmpty)
+    }
+}
