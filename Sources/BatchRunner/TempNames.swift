@@ -1,3 +1,5 @@
+import NPYStream
+
 /// Names of temporary output files and the clean-up of ones a killed run left behind.
 ///
 /// A temporary file lives in the directory of its final file and is named
@@ -21,16 +23,7 @@ public enum TempNames {
     /// The temporary name for final base name `base`.
     static func name(tag: String, processID: Int32, sequence: UInt64, base: String) -> String {
         let head = "\(prefix)\(tag)-\(processID)-\(sequence)-"
-        let room = max(0, 255 - head.utf8.count)
-        var kept = ""
-        var used = 0
-        for scalar in base.unicodeScalars {
-            let size = String(scalar).utf8.count
-            if used + size > room { break }
-            kept.unicodeScalars.append(scalar)
-            used += size
-        }
-        return head + kept
+        return head + AtomicOutputFile.clipped(base, toBytes: max(0, 255 - head.utf8.count))
     }
 
     /// The parts of a temporary name, or nil when `name` is not one.

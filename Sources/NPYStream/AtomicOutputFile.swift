@@ -58,9 +58,9 @@ public final class AtomicOutputFile: ByteSink {
 
     /// Makes the file appear under `path`: optionally `fsync`s it, closes it, renames it over
     /// `path`, and (when syncing) `fsync`s the directory so the rename survives a power loss.
-    /// With `syncToDisk: false` the rename is still atomic for other processes, but data may be
-    /// lost on a crash of the machine. On failure the temporary file is removed and the error thrown.
-    public func commit(syncToDisk: Bool = true) throws {
+    /// Without `syncToDisk` (the default, as `cp` and `np.save` do) the rename is still atomic for
+    /// other processes, but data may be lost on a crash of the machine. On failure the temporary file is removed and the error thrown.
+    public func commit(syncToDisk: Bool = false) throws {
         precondition(state == .open, "commit after commit or discard")
         do {
             if syncToDisk { try descriptor.sync() }
@@ -91,7 +91,7 @@ public final class AtomicOutputFile: ByteSink {
 
     /// The longest prefix of `base` (whole Unicode scalars) of at most `limit` UTF-8 bytes, so that
     /// the temporary name of a final name that fits the file system's 255 bytes fits as well.
-    static func clipped(_ base: String, toBytes limit: Int) -> String {
+    public static func clipped(_ base: String, toBytes limit: Int) -> String {
         guard base.utf8.count > limit else { return base }
         var kept = String.UnicodeScalarView()
         var used = 0

@@ -38,6 +38,9 @@ struct ApplyCommand: ParsableCommand {
     @OptionGroup(title: "npz output")
     var encoding: ArchiveEncodingOptionGroup
 
+    @Flag(help: "fsync each output before renaming it into place (slower; survives a power cut).")
+    var sync = false
+
     func validate() throws {
         _ = try dropout.dropoutOptions(seed: 0)
         if output == "-" && mask == "-" {
@@ -62,8 +65,8 @@ struct ApplyCommand: ParsableCommand {
         let maskFile = try mask.map { try Destination(path: $0) }
         try plan.run(reader: reader, output: result.sink, outputName: result.name,
                      mask: maskFile?.sink, maskName: maskFile?.name, scratch: DropoutScratch())
-        try maskFile?.commit()
-        try result.commit()
+        try maskFile?.commit(sync: sync)
+        try result.commit(sync: sync)
     }
 
     /// IN is an `.npz`: every member through dropout into OUT (and MASKFILE), both `.npz` files.
@@ -78,8 +81,8 @@ struct ApplyCommand: ParsableCommand {
         _ = try NPZDropout.run(archive: archive, relpath: streamKey, options: options, output: result.writer,
                                mask: maskArchive?.writer, encoding: encoding.memberEncoding,
                                scratch: DropoutScratch())
-        try maskArchive?.commit()
-        try result.commit()
+        try maskArchive?.commit(sync: sync)
+        try result.commit(sync: sync)
     }
 
     /// The key of contract §3.2: `--key`, else IN's base name (empty for standard input).
@@ -147,9 +150,10 @@ struct Destination {
         }
     }
 
-    /// Renames the temporary file to its final name (nothing for standard output).
-    func commit() throws {
-        try file?.commit()
+    /// Renames the temporary file to its final name (nothing for standard output), after an
+    /// `fsync` of it and its directory with `sync`.
+    func commit(sync: Bool) throws {
+        try file?.commit(syncToDisk: sync)
     }
 }
 
@@ -165,8 +169,8 @@ struct ArchiveDestination {
     }
 
     /// Writes the central directory, then renames the file to its final name.
-    func commit() throws {
+    func commit(sync: Bool) throws {
         try writer.finish()
-        try file.commit()
+        try file.commit(syncToDisk: sync)
     }
 }
