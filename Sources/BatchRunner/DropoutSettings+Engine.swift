@@ -5,10 +5,6 @@ extension DropoutSettings {
     /// combination cannot work for any array (alpha with rate 1, `--fill` or `--no-scale`; a
     /// rate outside [0, 1]), so the caller can report it against the array.
     func engineOptions(seed: UInt64) throws -> DropoutOptions {
-        guard let variant = Variant(rawValue: variant.rawValue),
-              let dataFormat = DataFormat(rawValue: dataFormat.rawValue) else {
-            throw RunnerError.usage("variant '\(variant.rawValue)' or data format '\(dataFormat.rawValue)' unknown to the engine")
-        }
         var engineFill: DropoutEngine.FillValue?
         if let fill {
             guard let value = DropoutEngine.FillValue(parsing: fill.text) else {
@@ -17,7 +13,7 @@ extension DropoutSettings {
             engineFill = value
         }
         let options = DropoutOptions(
-            variant: variant, rate: rate, noiseSpec: noiseShape.map { NoiseSpec(entries: $0.dims) },
+            variant: variant, rate: rate, noiseSpec: noiseShape,
             dataFormat: dataFormat, seed: seed, scale: scale, fill: engineFill)
         try options.validate()
         return options

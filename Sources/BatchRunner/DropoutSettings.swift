@@ -1,73 +1,48 @@
-/// The dropout variants of contract §3.1, by their command-line names.
-public enum DropoutVariantName: String, Sendable, Hashable, CaseIterable {
-    case dropout, spatial1d, spatial2d, spatial3d, alpha
+import DropoutEngine
 
+extension Variant {
     /// Parses a variant name; throws `.usage` naming `origin` and the accepted names.
     public init(parsing text: String, origin: String) throws {
-        guard let value = DropoutVariantName(rawValue: text) else {
-            let names = DropoutVariantName.allCases.map(\.rawValue).joined(separator: "|")
+        guard let value = Variant(rawValue: text) else {
+            let names = Variant.allCases.map(\.rawValue).joined(separator: "|")
             throw RunnerError.usage("\(origin): variant must be \(names), found '\(text)'")
         }
         self = value
     }
 }
 
-/// Where the channels axis is: `channels_last` (default) or `channels_first`.
-public enum DataFormatName: String, Sendable, Hashable, CaseIterable {
-    case channelsLast = "channels_last"
-    case channelsFirst = "channels_first"
-
+extension DataFormat {
     /// Parses a data format name; throws `.usage` naming `origin`.
     public init(parsing text: String, origin: String) throws {
-        guard let value = DataFormatName(rawValue: text) else {
+        guard let value = DataFormat(rawValue: text) else {
             throw RunnerError.usage("\(origin): data format must be channels_last|channels_first, found '\(text)'")
         }
         self = value
     }
 }
 
-/// An explicit noise shape as written on the command line: `None,1,None` (`None` = that
-/// dimension of the array). Whether it fits an array is checked by the engine, per array.
-public struct NoiseShapeSpec: Sendable, Hashable, CustomStringConvertible {
-    /// One entry per dimension: nil for `None`, else a positive integer.
-    public let dims: [Int?]
-
-    /// A spec with these entries; throws `.usage` when an entry is not positive.
-    public init(dims: [Int?], origin: String = "noise shape") throws {
+extension NoiseSpec {
+    /// A spec with these entries; throws `.usage` naming `origin` when an entry is not positive
+    /// (the engine checks per array whether the spec fits).
+    public init(dims: [Int?], origin: String) throws {
         for case let d? in dims where d < 1 {
             throw RunnerError.usage("\(origin): entries must be None or a positive integer, found \(d)")
         }
-        self.dims = dims
+        self.init(entries: dims)
     }
 
-    /// Parses `None,1,None` (spaces allowed, optional surrounding parentheses or brackets,
-    /// `none`/`null` also accepted; the empty string or `()` is the rank-0 shape).
-    public init(parsing text: String, origin: String = "--noise-shape") throws {
-        var body = text.trimmingSpaces
-        if (body.hasPrefix("(") && body.hasSuffix(")")) || (body.hasPrefix("[") && body.hasSuffix("]")) {
-            body = String(body.dropFirst().dropLast()).trimmingSpaces
+    /// Parses `None,1,None` as the engine does (`NoiseSpec(parsing:)`), also accepting `null`
+    /// for `None`; throws `.usage` naming `origin` for anything else or an entry below 1.
+    public init(parsing text: String, origin: String) throws {
+        let normalized = text.split(separator: ",", omittingEmptySubsequences: false)
+            .map { String($0).trimmingSpaces == "null" ? "None" : String($0) }.joined(separator: ",")
+        let parsed: NoiseSpec
+        do {
+            parsed = try NoiseSpec(parsing: normalized)
+        } catch {
+            throw RunnerError.usage("\(origin): expected entries None or a positive integer separated by commas, found '\(text)'")
         }
-        var dims: [Int?] = []
-        if !body.isEmpty {
-            let parts = body.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }
-            for (position, part) in parts.enumerated() {
-                if part == "None" || part == "none" || part == "null" {
-                    dims.append(nil)
-                } else if let value = Int(part), value >= 1 {
-                    dims.append(value)
-                } else if part.isEmpty && position == parts.count - 1 && position > 0 {
-                    continue  // trailing comma, as in Python's (None,)
-                } else {
-                    throw RunnerError.usage("\(origin): expected entries None or a positive integer separated by commas, found '\(text)'")
-                }
-            }
-        }
-        try self.init(dims: dims, origin: origin)
-    }
-
-    /// The canonical text: entries joined by `,`, `None` for open entries.
-    public var description: String {
-        dims.map { $0.map(String.init) ?? "None" }.joined(separator: ",")
+        try self.init(dims: parsed.entries, origin: origin)
     }
 }
 
@@ -96,21 +71,21 @@ public struct FillValue: Sendable, Hashable, CustomStringConvertible {
 /// Everything that decides the result of one array, apart from the seed and its key.
 public struct DropoutSettings: Sendable, Hashable {
     /// The dropout variant.
-    public var variant: DropoutVariantName
+    public var variant: Variant
     /// The drop probability, in [0, 1] (below 1 for `alpha`).
     public var rate: Double
     /// The explicit noise shape, or nil for the variant's preset.
-    public var noiseShape: NoiseShapeSpec?
+    public var noiseShape: NoiseSpec?
     /// Where the channel axis is, for the spatial presets.
-    public var dataFormat: DataFormatName
+    public var dataFormat: DataFormat
     /// False with `--no-scale`: kept float elements are not scaled by 1/(1-rate).
     public var scale: Bool
     /// What dropped elements become (nil: zero, or alpha's value).
     public var fill: FillValue?
 
     /// Settings with the command-line defaults for everything but `rate`.
-    public init(variant: DropoutVariantName = .dropout, rate: Double, noiseShape: NoiseShapeSpec? = nil,
-                dataFormat: DataFormatName = .channelsLast, scale: Bool = true, fill: FillValue? = nil) {
+    public init(variant: Variant = .dropout, rate: Double, noiseShape: NoiseSpec? = nil,
+                dataFormat: DataFormat = .channelsLast, scale: Bool = true, fill: FillValue? = nil) {
         self.variant = variant
         self.rate = rate
         self.noiseShape = noiseShape
@@ -145,21 +120,21 @@ public enum DropoutField: String, Sendable, Hashable, CaseIterable {
 /// line) says. A nil field says nothing; `noiseShape == .some(nil)` asks for the preset.
 public struct DropoutOverrides: Sendable, Hashable {
     /// Replaces the variant.
-    public var variant: DropoutVariantName?
+    public var variant: Variant?
     /// Replaces the rate.
     public var rate: Double?
     /// Replaces the noise shape (`.some(nil)`: back to the preset).
-    public var noiseShape: NoiseShapeSpec??
+    public var noiseShape: NoiseSpec??
     /// Replaces the data format.
-    public var dataFormat: DataFormatName?
+    public var dataFormat: DataFormat?
     /// Replaces scaling (false = `no_scale`).
     public var scale: Bool?
     /// Replaces the fill value (`.some(nil)`: no fill).
     public var fill: FillValue??
 
     /// Overrides that set nothing.
-    public init(variant: DropoutVariantName? = nil, rate: Double? = nil, noiseShape: NoiseShapeSpec?? = nil,
-                dataFormat: DataFormatName? = nil, scale: Bool? = nil, fill: FillValue?? = nil) {
+    public init(variant: Variant? = nil, rate: Double? = nil, noiseShape: NoiseSpec?? = nil,
+                dataFormat: DataFormat? = nil, scale: Bool? = nil, fill: FillValue?? = nil) {
         self.variant = variant
         self.rate = rate
         self.noiseShape = noiseShape

@@ -1,3 +1,5 @@
+import DropoutEngine
+
 /// The `npdrop run` command line as typed: nil / false for flags not given. The CLI fills this
 /// and calls `RunOptions(arguments:environment:)`, which checks and merges it.
 public struct RunArguments: Sendable, Hashable {
@@ -69,13 +71,13 @@ public struct RunArguments: Sendable, Hashable {
     /// The dropout settings given on the command line (these win over config rules).
     public func dropoutOverrides() throws -> DropoutOverrides {
         var result = DropoutOverrides()
-        if let variant { result.variant = try DropoutVariantName(parsing: variant, origin: "--variant") }
+        if let variant { result.variant = try Variant(parsing: variant, origin: "--variant") }
         if let rate {
             try DropoutSettings.checkRate(rate, origin: "--rate")
             result.rate = rate
         }
-        if let noiseShape { result.noiseShape = .some(try NoiseShapeSpec(parsing: noiseShape)) }
-        if let dataFormat { result.dataFormat = try DataFormatName(parsing: dataFormat, origin: "--data-format") }
+        if let noiseShape { result.noiseShape = .some(try NoiseSpec(parsing: noiseShape, origin: "--noise-shape")) }
+        if let dataFormat { result.dataFormat = try DataFormat(parsing: dataFormat, origin: "--data-format") }
         if noScale { result.scale = false }
         if let fill { result.fill = .some(try FillValue(parsing: fill)) }
         return result

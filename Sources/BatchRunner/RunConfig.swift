@@ -1,3 +1,4 @@
+import DropoutEngine
 import Foundation
 import NPZContainer
 
@@ -150,7 +151,7 @@ private func has(_ object: Object, _ key: String) -> Bool { object.contains(AnyC
 private func decodeOverrides(_ object: Object, origin: String) throws -> DropoutOverrides {
     var result = DropoutOverrides()
     if has(object, "variant") {
-        result.variant = try DropoutVariantName(parsing: object.decode(String.self, forKey: AnyCodingKey("variant")), origin: origin)
+        result.variant = try Variant(parsing: object.decode(String.self, forKey: AnyCodingKey("variant")), origin: origin)
     }
     if has(object, "rate") {
         let rate = try object.decode(Double.self, forKey: AnyCodingKey("rate"))
@@ -162,14 +163,14 @@ private func decodeOverrides(_ object: Object, origin: String) throws -> Dropout
         if try object.decodeNil(forKey: key) {
             result.noiseShape = .some(nil)
         } else if let text = try? object.decode(String.self, forKey: key) {
-            result.noiseShape = .some(try NoiseShapeSpec(parsing: text, origin: "\(origin): noise_shape"))
+            result.noiseShape = .some(try NoiseSpec(parsing: text, origin: "\(origin): noise_shape"))
         } else {
             let dims = try object.decode([Int?].self, forKey: key)
-            result.noiseShape = .some(try NoiseShapeSpec(dims: dims, origin: "\(origin): noise_shape"))
+            result.noiseShape = .some(try NoiseSpec(dims: dims, origin: "\(origin): noise_shape"))
         }
     }
     if has(object, "data_format") {
-        result.dataFormat = try DataFormatName(parsing: object.decode(String.self, forKey: AnyCodingKey("data_format")), origin: origin)
+        result.dataFormat = try DataFormat(parsing: object.decode(String.self, forKey: AnyCodingKey("data_format")), origin: origin)
     }
     if has(object, "no_scale") {
         result.scale = try !object.decode(Bool.self, forKey: AnyCodingKey("no_scale"))

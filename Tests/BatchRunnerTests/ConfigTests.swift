@@ -1,4 +1,5 @@
 @testable import BatchRunner
+import DropoutEngine
 import Foundation
 import Testing
 
@@ -27,7 +28,7 @@ import Testing
         #expect(config.rules.count == 3)
         #expect(config.rules[0].overrides.variant == .spatial2d)
         #expect(config.rules[0].overrides.noiseShape == .some(nil))
-        #expect(config.rules[1].overrides.noiseShape == .some(try NoiseShapeSpec(dims: [nil, 1, nil])))
+        #expect(config.rules[1].overrides.noiseShape == .some(try NoiseSpec(dims: [nil, 1, nil], origin: "test")))
         #expect(config.rules[2].overrides.fill == .some(try FillValue(parsing: "-1")))
         #expect(config.rules[2].overrides.variant == nil)
     }
@@ -88,7 +89,7 @@ import Testing
         // A rule with a member glob never applies to a plain .npy.
         #expect(settings.settings(relativePath: "images/x.npy", member: nil).rate == 0.2)
         #expect(settings.settings(relativePath: "audio/s.npy", member: nil)
-                == DropoutSettings(variant: .spatial1d, rate: 0.1, noiseShape: try NoiseShapeSpec(parsing: "None,1,None"),
+                == DropoutSettings(variant: .spatial1d, rate: 0.1, noiseShape: try NoiseSpec(parsing: "None,1,None", origin: "test"),
                                    dataFormat: .channelsFirst))
 
         // Explicit command-line flags beat the config top level AND the rules.

@@ -118,10 +118,10 @@ struct FakeProcessor: ArrayFileProcessor {
             let count = plan.state.bytes.count
             var noise = [count]
             if let spec = settings.noiseShape {
-                guard spec.dims.count == 1 else {
-                    return FileOutcome(arrays: [ArrayOutcome(member: nil, status: .failed("\(task.input.relativePath): noise shape \(spec) has rank \(spec.dims.count), array has rank 1"))], maskWritten: false)
+                guard spec.entries.count == 1 else {
+                    return FileOutcome(arrays: [ArrayOutcome(member: nil, status: .failed("\(task.input.relativePath): noise shape \(spec) has rank \(spec.entries.count), array has rank 1"))], maskWritten: false)
                 }
-                noise = [spec.dims[0] ?? count]
+                noise = [spec.entries[0] ?? count]
             }
             if let mask = outputs.mask {
                 let line = "mask \(task.key(forMember: nil)) \(task.seed) \(task.copy) \(settings.rate)\n"

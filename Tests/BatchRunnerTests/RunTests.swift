@@ -169,7 +169,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         let rules = [
             DropoutRule(match: try GlobPattern("img/*.npz"), member: try GlobPattern("x"),
                         overrides: DropoutOverrides(variant: .spatial2d, rate: 0.5)),
-            DropoutRule(match: try GlobPattern("img/**"), overrides: DropoutOverrides(rate: 0.75, noiseShape: .some(try NoiseShapeSpec(dims: [1])))),
+            DropoutRule(match: try GlobPattern("img/**"), overrides: DropoutOverrides(rate: 0.75, noiseShape: .some(try NoiseSpec(dims: [1], origin: "test")))),
         ]
         var options = testOptions(scratch.sub("in"), scratch.sub("out"), rules: rules)
         options.writeMasks = false
