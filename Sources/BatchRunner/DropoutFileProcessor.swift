@@ -1,5 +1,6 @@
 import DropoutEngine
 import NPYStream
+import NPZContainer
 
 /// The real `ArrayFileProcessor`: applies dropout through the engine's per-array plan to an
 /// `.npy` file (split into element-range segments that workers process in parallel with
@@ -16,11 +17,14 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
 
     /// Bytes of each of a worker's buffers (two for the engine, one for copying).
     public let chunkBytes: Int
+    /// Limits every `.npz` input is read with (entries, names, inflate ratio).
+    public let zipLimits: ZipLimits
 
     /// A processor whose workers use buffers of `chunkBytes` bytes (1 MiB by default; at least
-    /// `DropoutScratch.minimumChunkBytes`).
-    public init(chunkBytes: Int = NPYStreamDefaults.chunkSize) {
+    /// `DropoutScratch.minimumChunkBytes`) and read `.npz` inputs with `zipLimits`.
+    public init(chunkBytes: Int = NPYStreamDefaults.chunkSize, zipLimits: ZipLimits = .default) {
         self.chunkBytes = max(chunkBytes, DropoutScratch.minimumChunkBytes)
+        self.zipLimits = zipLimits
     }
 
     /// Allocates one worker's buffers: `3 * chunkBytes` bytes.
@@ -35,7 +39,7 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
             let job = try NPYFileJob.prepare(task, outputs: outputs)
             return FilePlan(segmentCount: job.segmentCount, state: .npy(job))
         case .npz:
-            let job = try NPZFileJob.prepare(task)
+            let job = try NPZFileJob.prepare(task, limits: zipLimits)
             return FilePlan(segmentCount: 1, state: .npz(job))
         }
     }

@@ -20,11 +20,11 @@ public final class NPZFileJob: Sendable {
         self.archive = archive
     }
 
-    /// Opens the archive and reads its central directory. Throws `RunnerError.array` naming
-    /// the file when it is not a readable zip archive.
-    static func prepare(_ task: FileTask) throws -> NPZFileJob {
+    /// Opens the archive and reads its central directory within `limits`. Throws
+    /// `RunnerError.array` naming the file when it is not a readable zip archive.
+    static func prepare(_ task: FileTask, limits: ZipLimits = .default) throws -> NPZFileJob {
         do {
-            return NPZFileJob(archive: try ZipArchiveReader(path: task.input.absolutePath))
+            return NPZFileJob(archive: try ZipArchiveReader(path: task.input.absolutePath, limits: limits))
         } catch {
             throw InputErrorMessage.attribute(error, task: task, member: nil)
         }

@@ -38,6 +38,9 @@ struct ApplyCommand: ParsableCommand {
     @OptionGroup(title: "npz output")
     var encoding: ArchiveEncodingOptionGroup
 
+    @OptionGroup(title: "Input limits")
+    var limits: InputLimitsOptionGroup
+
     @Flag(help: "fsync each output before renaming it into place (slower; survives a power cut).")
     var sync = false
 
@@ -74,7 +77,7 @@ struct ApplyCommand: ParsableCommand {
         if output == "-" || mask == "-" {
             throw UsageError("\(input) is an .npz archive: OUT and --mask must be files (a zip is written with positioned writes), not '-'")
         }
-        let archive = try ZipArchiveReader(path: input)
+        let archive = try ZipArchiveReader(path: input, limits: limits.zipLimits)
         announceSeed()
         let result = try ArchiveDestination(path: output)
         let maskArchive = try mask.map { try ArchiveDestination(path: $0) }

@@ -55,6 +55,9 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "npz output")
     var encoding: ArchiveEncodingOptionGroup
 
+    @OptionGroup(title: "Input limits")
+    var limits: InputLimitsOptionGroup
+
     @Flag(help: "fsync every output before renaming it into place (slower; survives a power cut).")
     var sync = false
 
@@ -107,7 +110,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let options = try RunOptions(arguments: arguments, environment: ProcessInfo.processInfo.environment)
-        let report = try BatchRunner(options: options, processor: DropoutFileProcessor()).run()
+        let report = try BatchRunner(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits)).run()
         if report.exitCode != 0 { throw FailuresReported(count: report.summary.arrayErrors) }
     }
 }

@@ -19,6 +19,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Worker threads (default: the number of active cores).")
     var jobs: Int?
 
+    @OptionGroup(title: "Input limits")
+    var limits: InputLimitsOptionGroup
+
     @Flag(help: "No progress line and no summary (mismatches are still printed).")
     var quiet = false
 
@@ -31,7 +34,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let options = VerifyOptions(input: input, output: output, jobs: jobs ?? RunOptions.defaultJobs, quiet: quiet, json: json)
-        let report = try BatchVerifier(options: options, processor: DropoutFileProcessor()).run()
+        let report = try BatchVerifier(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits)).run()
         if report.exitCode != 0 { throw FailuresReported(count: report.mismatches.count) }
     }
 }
