@@ -325,7 +325,8 @@ def check_output(case: Case, cmd: Command, out: Path, digests: dict) -> None:
     elif "--task" in cmd.argv:
         expected = [(out / "data" / rel).with_suffix(".npz") for rel in rels]
     else:
-        expected = [out / sub / rel for rel in rels for sub in ("data", "masks")]
+        subs = ("data",) if "--no-masks" in cmd.argv else ("data", "masks")
+        expected = [out / sub / rel for rel in rels for sub in subs]
     missing = [p for p in expected if not p.is_file()]
     if missing:
         cmd.check = f"MISSING {len(missing)} outputs, e.g. {missing[0].relative_to(out)}"
