@@ -21,6 +21,25 @@ import Testing
         return bytes
     }
 
+    /// `--sync` (fsync before the rename) writes the same bytes, and a mask, as a run without it.
+    @Test func syncWritesTheSameFiles() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = CLIRunner.fixtures.appendingPathComponent("le_f4_C_r3.npy").path
+        for sync in [false, true] {
+            let out = directory.appendingPathComponent("out-\(sync).npy").path
+            let mask = directory.appendingPathComponent("mask-\(sync).npy").path
+            let result = try CLIRunner.run(["apply", input, out, "--mask", mask, "--rate", "0.4", "--seed", "3"] + (sync ? ["--sync"] : []))
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        for name in ["out", "mask"] {
+            let plain = try Data(contentsOf: directory.appendingPathComponent("\(name)-false.npy"))
+            #expect(try Data(contentsOf: directory.appendingPathComponent("\(name)-true.npy")) == plain)
+            #expect(plain.count > 128)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).count == 4)
+    }
+
     @Test func npSaveFilesCopyByteForByte() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
