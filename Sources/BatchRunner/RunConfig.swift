@@ -54,6 +54,8 @@ public struct RunConfig: Sendable, Hashable {
     public var jobs: Int?
     /// `compression_level`: zlib level -1 ... 9 for deflated output npz members.
     public var compressionLevel: Int?
+    /// `single_stream_deflate`: each deflated member as one zlib stream (`--single-stream-deflate`).
+    public var singleStreamDeflate: Bool?
     /// Rules in file order; the first that matches an array wins.
     public var rules: [DropoutRule]
 
@@ -74,7 +76,8 @@ public struct RunConfig: Sendable, Hashable {
     /// Top-level keys a config file may hold.
     public static let topLevelKeys = [
         "variant", "rate", "noise_shape", "data_format", "seed", "no_scale", "fill", "copies",
-        "members", "no_masks", "compress", "store", "compression_level", "jobs", "rules",
+        "members", "no_masks", "compress", "store", "compression_level", "single_stream_deflate", "jobs",
+        "rules",
     ]
     /// Keys a rule may hold.
     public static let ruleKeys = ["match", "member", "variant", "rate", "noise_shape", "data_format", "no_scale", "fill"]
@@ -250,6 +253,9 @@ private struct ConfigDocument: Decodable {
                 throw ConfigProblem(message: "compression_level must be between -1 and 9, found \(level)")
             }
             config.compressionLevel = level
+        }
+        if has(object, "single_stream_deflate") {
+            config.singleStreamDeflate = try object.decode(Bool.self, forKey: AnyCodingKey("single_stream_deflate"))
         }
         if store { config.compression = .store }
         if has(object, "rules") { config.rules = try object.decode([RuleDocument].self, forKey: AnyCodingKey("rules")).map(\.rule) }

@@ -119,7 +119,8 @@ public struct RunOptions: Sendable {
             }
             if compression == .store { throw RunnerError.usage("--compression-level does not apply with --store") }
         }
-        if arguments.singleStreamDeflate && compression == .store {
+        let singleStream = arguments.singleStreamDeflate || config.singleStreamDeflate == true
+        if singleStream && compression == .store {
             throw RunnerError.usage("--single-stream-deflate does not apply with --store")
         }
         let segmentBytes = arguments.segmentBytes ?? RunOptions.defaultSegmentBytes
@@ -147,7 +148,7 @@ public struct RunOptions: Sendable {
         self.init(input: arguments.input, output: arguments.output, settings: resolver, seed: seed, copies: copies,
                   members: members, resume: arguments.resume, writeMasks: !(arguments.noMasks || config.noMasks == true),
                   compression: compression, compressionLevel: level == -1 ? nil : level,
-                  deflateBlockSize: arguments.singleStreamDeflate ? nil : ParallelDeflateOptions.defaultBlockSize,
+                  deflateBlockSize: singleStream ? nil : ParallelDeflateOptions.defaultBlockSize,
                   sync: arguments.sync,
                   jobs: jobs, shard: shard, shardSource: source,
                   quiet: arguments.quiet, json: arguments.json, segmentBytes: segmentBytes)

@@ -17,6 +17,32 @@ import Testing
     }
     """
 
+    /// `single_stream_deflate` in the config (or `--single-stream-deflate`) turns block deflate off;
+    /// by default deflated members use 1 MiB blocks; with `store` it is a usage error.
+    @Test func singleStreamDeflateFromConfigOrCommandLine() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("npdrop-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func options(config: String?, flag: Bool = false, store: Bool = false) throws -> RunOptions {
+            var arguments = RunArguments(input: "in", output: "out")
+            arguments.rate = 0.5
+            arguments.singleStreamDeflate = flag
+            arguments.store = store
+            if let config {
+                let path = directory.appendingPathComponent("\(UUID().uuidString).json").path
+                try Data(config.utf8).write(to: URL(fileURLWithPath: path))
+                arguments.config = path
+            }
+            return try RunOptions(arguments: arguments, environment: [:])
+        }
+        #expect(try options(config: nil).deflateBlockSize == 1 << 20)
+        #expect(try options(config: nil, flag: true).deflateBlockSize == nil)
+        #expect(try options(config: #"{"single_stream_deflate": true}"#).deflateBlockSize == nil)
+        #expect(try options(config: #"{"single_stream_deflate": false}"#).deflateBlockSize == 1 << 20)
+        #expect(throws: RunnerError.self) { try options(config: #"{"single_stream_deflate": true}"#, store: true) }
+        #expect(throws: RunnerError.self) { try options(config: #"{"single_stream_deflate": "yes"}"#) }
+    }
+
     @Test func parsesEveryOption() throws {
         let config = try RunConfig(json: Array(ConfigTests.example.utf8), origin: "c.json")
         #expect(config.seed == UInt64.max)
