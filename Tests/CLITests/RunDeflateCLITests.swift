@@ -89,6 +89,34 @@ struct RunDeflateCLITests {
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
+    /// `apply --compress --compression-level 1`: every member deflated at level 1 (a member of one
+    /// block is exactly zlib's level-1 stream), and the arrays are the dropout results.
+    @Test func applyHonoursTheCompressionLevel() throws {
+        let input = try makeInput()
+        let out = try ScratchDirectory("deflate-out")
+        let result = try CLIRunner.run(["apply", input.path("a.npz"), out.path("y.npz"), "--rate", "0.3", "--seed", "5",
+                                        "--store", "--mask", out.path("m.npz")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let level1 = try CLIRunner.run(["apply", input.path("a.npz"), out.path("y1.npz"), "--rate", "0.3", "--seed", "5",
+                                        "--compress", "--compression-level", "1"])
+        #expect(level1.status == 0, "\(level1.stderr)")
+        let check = try LiveNumPy.run("""
+            import sys, zipfile, zlib
+            stored, level1 = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2])
+            for info in level1.infolist():
+                data = level1.read(info.filename)
+                assert info.compress_type == 8 and data == stored.read(info.filename), info.filename
+                with open(sys.argv[2], "rb") as f:
+                    f.seek(info.header_offset + 26)
+                    n, e = int.from_bytes(f.read(2), "little"), int.from_bytes(f.read(2), "little")
+                    f.seek(info.header_offset + 30 + n + e)
+                    raw = f.read(info.compress_size)
+                c = zlib.compressobj(1, zlib.DEFLATED, -15)
+                print(info.filename, raw == c.compress(data) + c.flush())
+            """, arguments: [out.path("y.npz"), out.path("y1.npz")])
+        #expect(String(decoding: check, as: UTF8.self) == "big.npy False\nsmall.npy True\n")
+    }
+
     /// A member left out by `--members` keeps its compressed bytes even at another level.
     @Test func unselectedMembersKeepTheirCompressedBytes() throws {
         let input = try makeInput()
