@@ -31,14 +31,12 @@ extension NoiseSpec {
         self.init(entries: dims)
     }
 
-    /// Parses `None,1,None` as the engine does (`NoiseSpec(parsing:)`), also accepting `null`
-    /// for `None`; throws `.usage` naming `origin` for anything else or an entry below 1.
+    /// Parses `None,1,None` as the engine does (`NoiseSpec(parsing:)`); throws `.usage` naming
+    /// `origin` for anything else or an entry below 1.
     public init(parsing text: String, origin: String) throws {
-        let normalized = text.split(separator: ",", omittingEmptySubsequences: false)
-            .map { String($0).trimmingSpaces == "null" ? "None" : String($0) }.joined(separator: ",")
         let parsed: NoiseSpec
         do {
-            parsed = try NoiseSpec(parsing: normalized)
+            parsed = try NoiseSpec(parsing: text)
         } catch {
             throw RunnerError.usage("\(origin): expected entries None or a positive integer separated by commas, found '\(text)'")
         }

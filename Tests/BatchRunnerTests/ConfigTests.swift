@@ -43,6 +43,16 @@ import Testing
         #expect(throws: RunnerError.self) { try options(config: #"{"single_stream_deflate": "yes"}"#) }
     }
 
+    /// Every spelling of an open entry, with or without brackets, gives the same spec.
+    @Test func noiseShapeSpellings() throws {
+        let expected = try NoiseSpec(dims: [nil, 1, nil], origin: "test")
+        for text in ["None,1,None", "(None, 1, None)", "[null, 1, null]", "(null, 1, none)", "null,1,None,"] {
+            #expect(try NoiseSpec(parsing: text, origin: "test") == expected, "\(text)")
+        }
+        #expect(throws: RunnerError.self) { try NoiseSpec(parsing: "None,0", origin: "test") }
+        #expect(throws: RunnerError.self) { try NoiseSpec(parsing: "Nil,1", origin: "test") }
+    }
+
     @Test func parsesEveryOption() throws {
         let config = try RunConfig(json: Array(ConfigTests.example.utf8), origin: "c.json")
         #expect(config.seed == UInt64.max)

@@ -10,8 +10,8 @@ public struct NoiseSpec: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `None,1,None`, also `(None, 1, None)`, `[None, 1]`, `(5,)` and `()`: entries are
-    /// `None` or non-negative decimal integers separated by commas, spaces ignored, one trailing
-    /// comma allowed. Throws `DropoutError.badNoiseSpec` naming the text otherwise.
+    /// `None` (also `none`, or JSON's `null`) or non-negative decimal integers separated by commas,
+    /// spaces ignored, one trailing comma allowed. Throws `DropoutError.badNoiseSpec` naming the text otherwise.
     public init(parsing text: String) throws(DropoutError) {
         var body = Substring(text).trimmingSpaces()
         if let first = body.first, let last = body.last, body.count >= 2,
@@ -28,7 +28,7 @@ public struct NoiseSpec: Sendable, Hashable, CustomStringConvertible {
         }
         var entries: [Int?] = []
         for (axis, piece) in pieces.enumerated() {
-            if piece == "None" || piece == "none" {
+            if piece == "None" || piece == "none" || piece == "null" {
                 entries.append(nil)
             } else if !piece.isEmpty, piece.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(piece) {
                 entries.append(value)
