@@ -106,4 +106,45 @@ import Testing
         #expect(refused.stderr.contains("--rng keras-jax does not apply to dtype <i4"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
+
+    /// `run` makes file `f` of the sorted list call `K + f` (copy `c`: `K + c * F + f`), whatever
+    /// the shard: each result equals `apply --keras-call K+f`, and the manifest says so.
+    @Test func runCallIndexIsTheGlobalSortedPosition() throws {
+        let root = try ScratchDirectory("keras-run")
+        let names = ["a.npy", "b/c.npy", "d.npy"]
+        for (i, name) in names.enumerated() {
+            try root.write(NPYBytes.file(descr: "<f4", shape: [4, 6], data: NPYBytes.float32(count: 24, seed: UInt64(i))),
+                           to: "in/" + name)
+        }
+        let common = ["--rate", "0.4", "--seed", "99", "--rng", "keras-jax", "--keras-layer", "--keras-call", "5", "--copies", "2"]
+        for shard in ["0/2", "1/2"] {
+            let result = try CLIRunner.run(["run", root.path("in"), "-o", root.path("out"), "--shard", shard, "--quiet"] + common)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        for (f, name) in names.enumerated() {
+            for copy in 0..<2 {
+                let call = 5 + copy * names.count + f
+                let expected = root.path("expected-\(f)-\(copy).npy")
+                let applied = try CLIRunner.run(["apply", root.path("in/" + name), expected, "--rate", "0.4", "--seed", "99",
+                                                 "--rng", "keras-jax", "--keras-layer", "--keras-call", "\(call)"])
+                #expect(applied.status == 0, "\(applied.stderr)")
+                let got = try Data(contentsOf: URL(fileURLWithPath: root.path("out/copy-\(copy)/data/" + name)))
+                #expect(got == (try Data(contentsOf: URL(fileURLWithPath: expected))), "\(name) copy \(copy)")
+            }
+        }
+        let manifests = try FileManager.default.contentsOfDirectory(atPath: root.path("out"))
+            .filter { $0.hasSuffix(".jsonl") && $0.contains("shard") }
+        var calls: [String: Int] = [:]
+        for manifest in manifests {
+            let text = try String(contentsOfFile: root.path("out/" + manifest), encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                guard let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let input = record["input"] as? String, let copy = record["copy"] as? Int else { continue }
+                #expect(record["rng"] as? String == "keras-jax")
+                #expect(record["keras_layer"] as? Bool == true)
+                calls["\(input) \(copy)"] = record["keras_call"] as? Int
+            }
+        }
+        #expect(calls == ["a.npy 0": 5, "b/c.npy 0": 6, "d.npy 0": 7, "a.npy 1": 8, "b/c.npy 1": 9, "d.npy 1": 10])
+    }
 }
