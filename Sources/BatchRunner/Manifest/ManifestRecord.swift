@@ -3,7 +3,8 @@
 /// JSON field names and order (contract §4.2, then the fields resume and verify need):
 /// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
-/// scale, fill, compression, compression_level`. Every field is always present; absent values are `null`.
+/// scale, fill, compression, compression_level, deflate_block_size, deflate_engine, isal_version,
+/// isal_check`. Every field is always present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
     public enum Status: String, Codable, Sendable, Hashable {
@@ -54,11 +55,20 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var fill: String?
     /// Output npz compression option (`input`, `deflate`, `store`); null for `.npy`.
     public var compression: String?
-    /// zlib level of deflated output npz members; null for zlib's default and for `.npy`.
+    /// Level of deflated output npz members: ISA-L's 1 with the `isal` engine, else the zlib level
+    /// (null for zlib's default); null for `.npy`.
     public var compressionLevel: Int?
     /// Input bytes per independently deflated block of deflated output npz members (pigz-style);
     /// null when each member is one deflate stream, and for `.npy`. Absent in older manifests.
     public var deflateBlockSize: Int?
+    /// `isal` or `zlib`: the library that deflated output npz members; null for `.npy`, with
+    /// `--store`, and in manifests older than ISA-L support (which all used zlib).
+    public var deflateEngine: String?
+    /// The ISA-L version npdrop was built with, when ISA-L was asked for; else null.
+    public var isalVersion: String?
+    /// `ok` when ISA-L passed its known-answer check, `failed` when it did not (the run then wrote
+    /// zlib blocks); null when ISA-L was not asked for.
+    public var isalCheck: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case input, member, copy, output, mask
@@ -76,6 +86,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case scale, fill, compression
         case compressionLevel = "compression_level"
         case deflateBlockSize = "deflate_block_size"
+        case deflateEngine = "deflate_engine"
+        case isalVersion = "isal_version"
+        case isalCheck = "isal_check"
     }
 
     /// The JSON field names, in the order they are written.
@@ -86,7 +99,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
                 maskMember: String?, variant: String?, rate: Double?, noiseShape: [Int]?, shape: [Int]?,
                 dtype: String?, fortranOrder: Bool?, seed: UInt64, spawnKey: [UInt64], status: Status,
                 error: String?, noiseShapeSpec: String?, dataFormat: String?, scale: Bool?, fill: String?,
-                compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil) {
+                compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil,
+                deflateEngine: String? = nil, isalVersion: String? = nil, isalCheck: String? = nil) {
         self.input = input
         self.member = member
         self.copy = copy
@@ -111,6 +125,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         self.compression = compression
         self.compressionLevel = compressionLevel
         self.deflateBlockSize = deflateBlockSize
+        self.deflateEngine = deflateEngine
+        self.isalVersion = isalVersion
+        self.isalCheck = isalCheck
     }
 
     /// Encodes every field, writing `null` for absent values (same keys as `jsonLine`).
@@ -140,6 +157,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(compression, forKey: .compression)
         try c.encode(compressionLevel, forKey: .compressionLevel)
         try c.encode(deflateBlockSize, forKey: .deflateBlockSize)
+        try c.encode(deflateEngine, forKey: .deflateEngine)
+        try c.encode(isalVersion, forKey: .isalVersion)
+        try c.encode(isalCheck, forKey: .isalCheck)
     }
 
     /// The canonical JSON text of this record, without newline: fields in `fieldNames` order,
@@ -170,6 +190,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("compression", JSONText.string(compression)),
             ("compression_level", compressionLevel.map { JSONText.integer($0) } ?? "null"),
             ("deflate_block_size", deflateBlockSize.map { JSONText.integer($0) } ?? "null"),
+            ("deflate_engine", JSONText.string(deflateEngine)),
+            ("isal_version", JSONText.string(isalVersion)),
+            ("isal_check", JSONText.string(isalCheck)),
         ])
     }
 

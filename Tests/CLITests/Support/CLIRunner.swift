@@ -26,10 +26,14 @@ enum CLIRunner {
     }()
 
     /// Runs `npdrop arguments...` with `stdin` bytes (written from another thread) or an empty stdin.
-    static func run(_ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil) throws -> Output {
+    static func run(_ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil,
+                    environment extra: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !extra.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+        }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
