@@ -9,6 +9,7 @@ extension PCG64 {
         guard let base = out.baseAddress else { return }
         let count = out.count
         let threshold = rule.threshold
+        let flip = rule.flip
         let mult = Self.multiplier
         let inc = self.inc
         var s = state
@@ -21,10 +22,10 @@ extension PCG64 {
             var s2 = s1 &* mult &+ inc
             var s3 = s2 &* mult &+ inc
             while i &+ 4 <= count {
-                base[i] = (Self.output(s0) >> 11) >= threshold ? 1 : 0
-                base[i &+ 1] = (Self.output(s1) >> 11) >= threshold ? 1 : 0
-                base[i &+ 2] = (Self.output(s2) >> 11) >= threshold ? 1 : 0
-                base[i &+ 3] = (Self.output(s3) >> 11) >= threshold ? 1 : 0
+                base[i] = ((Self.output(s0) >> 11) >= threshold ? 1 : 0) ^ flip
+                base[i &+ 1] = ((Self.output(s1) >> 11) >= threshold ? 1 : 0) ^ flip
+                base[i &+ 2] = ((Self.output(s2) >> 11) >= threshold ? 1 : 0) ^ flip
+                base[i &+ 3] = ((Self.output(s3) >> 11) >= threshold ? 1 : 0) ^ flip
                 s = s3
                 s0 = s0 &* mult4 &+ plus4
                 s1 = s1 &* mult4 &+ plus4
@@ -35,7 +36,7 @@ extension PCG64 {
         }
         while i < count {
             s = s &* mult &+ inc
-            base[i] = (Self.output(s) >> 11) >= threshold ? 1 : 0
+            base[i] = ((Self.output(s) >> 11) >= threshold ? 1 : 0) ^ flip
             i &+= 1
         }
         state = s
@@ -49,6 +50,7 @@ extension PCG64 {
         precondition(count >= 0 && out.count >= (count + 63) / 64, "fillKeepBits: buffer too small")
         guard let base = out.baseAddress else { return }
         let threshold = rule.threshold
+        let flip = rule.flip
         let mult = Self.multiplier
         let inc = self.inc
         let (mult4, plus4) = Self.jump(by: 4, inc: inc)
@@ -65,10 +67,10 @@ extension PCG64 {
                 var s3 = s2 &* mult &+ inc
                 var bit: UInt64 = 0
                 while bit < 64 {
-                    packed |= ((Self.output(s0) >> 11) >= threshold ? 1 : 0) &<< bit
-                    packed |= ((Self.output(s1) >> 11) >= threshold ? 1 : 0) &<< (bit &+ 1)
-                    packed |= ((Self.output(s2) >> 11) >= threshold ? 1 : 0) &<< (bit &+ 2)
-                    packed |= ((Self.output(s3) >> 11) >= threshold ? 1 : 0) &<< (bit &+ 3)
+                    packed |= UInt64(((Self.output(s0) >> 11) >= threshold ? 1 : 0) ^ flip) &<< bit
+                    packed |= UInt64(((Self.output(s1) >> 11) >= threshold ? 1 : 0) ^ flip) &<< (bit &+ 1)
+                    packed |= UInt64(((Self.output(s2) >> 11) >= threshold ? 1 : 0) ^ flip) &<< (bit &+ 2)
+                    packed |= UInt64(((Self.output(s3) >> 11) >= threshold ? 1 : 0) ^ flip) &<< (bit &+ 3)
                     s = s3
                     s0 = s0 &* mult4 &+ plus4
                     s1 = s1 &* mult4 &+ plus4
@@ -80,7 +82,7 @@ extension PCG64 {
             } else {
                 for bit in 0..<UInt64(count - done) {
                     s = s &* mult &+ inc
-                    packed |= ((Self.output(s) >> 11) >= threshold ? 1 : 0) &<< bit
+                    packed |= UInt64(((Self.output(s) >> 11) >= threshold ? 1 : 0) ^ flip) &<< bit
                 }
                 done = count
             }
