@@ -71,7 +71,8 @@ extension ArrayDropoutPlan {
 
     /// `.strided`: walks `elements` run by run (`BroadcastMap.forEachRun`); each run's first
     /// draw is reached by jumping from the previous run's (jumps cached by distance, so a walk
-    /// costs O(1) per run after the first few), then stepped by the run's noise stride.
+    /// costs O(1) per run after the first few), then stepped by the run's noise stride (with
+    /// `PCG64.fillKeep` when that stride is 1).
     private func fillStrided(_ elements: Range<Int>, into out: UnsafeMutablePointer<UInt8>) {
         let inc = stream.inc
         let mult = PCG64.multiplier
@@ -118,9 +119,15 @@ extension ArrayDropoutPlan {
                     return
                 }
                 precondition(run.noiseStride == stride, "runs step by the innermost walk stride")
+                let count = run.count
+                if stride == 1 {
+                    // Consecutive draws: the stream's own keep kernel.
+                    var rng = PCG64(state: state, inc: inc)
+                    rng.fillKeep(UnsafeMutableBufferPointer(start: target, count: count), rule: rule)
+                    return
+                }
                 var s = first
                 var j = 0
-                let count = run.count
                 if count >= 16 {
                     var s0 = s
                     var s1 = one.mult &* s0 &+ one.plus

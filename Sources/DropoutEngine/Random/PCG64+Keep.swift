@@ -1,11 +1,38 @@
+import NPDropKernels
+
 extension PCG64 {
     /// Writes one keep byte per draw (1 = kept, 0 = dropped) to every byte of `out`, in order,
     /// advancing the stream by `out.count` draws. Equals `rng.random(n) >= rate` as bytes.
     ///
+    /// Runs `RandomKernel.active` (the scalar kernel below `RandomKernel.vectorMinimumCount`
+    /// draws); every kernel writes the bytes of `referenceFillKeep`.
+    @inline(__always)
+    public mutating func fillKeep(_ out: UnsafeMutableBufferPointer<UInt8>, rule: KeepRule) {
+        fillKeep(out, rule: rule, kernel: out.count < RandomKernel.vectorMinimumCount ? .scalar : RandomKernel.active)
+    }
+
+    /// `fillKeep` with the C kernel `kernel`. Traps when this CPU cannot run it.
+    public mutating func fillKeep(_ out: UnsafeMutableBufferPointer<UInt8>, rule: KeepRule, kernel: RandomKernel) {
+        precondition(kernel.isSupported, "random kernel \(kernel) is not supported by this CPU")
+        guard let base = out.baseAddress, !out.isEmpty else { return }
+        let rng = npdrop_pcg64(
+            state_high: UInt64(truncatingIfNeeded: state >> 64), state_low: UInt64(truncatingIfNeeded: state),
+            inc_high: UInt64(truncatingIfNeeded: inc >> 64), inc_low: UInt64(truncatingIfNeeded: inc))
+        let after = switch kernel {
+        case .scalar: npdrop_keep_scalar(rng, rule.threshold, base, out.count)
+        case .avx2: npdrop_keep_avx2(rng, rule.threshold, base, out.count)
+        case .avx512ifma: npdrop_keep_avx512ifma(rng, rule.threshold, base, out.count)
+        }
+        state = (UInt128(after.state_high) << 64) | UInt128(after.state_low)
+    }
+
+    /// The Swift reference of `fillKeep` (same bytes, same end state), which the C kernels are
+    /// tested against.
+    ///
     /// Runs four interleaved LCG lanes (each jumping 4 steps) so the 128-bit multiplies of
     /// consecutive draws do not wait on each other; the bytes are the same as drawing one by one.
     @inlinable
-    public mutating func fillKeep(_ out: UnsafeMutableBufferPointer<UInt8>, rule: KeepRule) {
+    public mutating func referenceFillKeep(_ out: UnsafeMutableBufferPointer<UInt8>, rule: KeepRule) {
         guard let base = out.baseAddress else { return }
         let count = out.count
         let threshold = rule.threshold
