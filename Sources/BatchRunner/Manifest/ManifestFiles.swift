@@ -102,6 +102,8 @@ public enum ManifestFiles {
     /// invalid line (a shard still running or killed).
     @discardableResult
     public static func merge(outputDirectory: String) throws -> Int {
+        let lock = try OutputLock.acquire(in: outputDirectory, shownOutput: outputDirectory, scope: .exclusive)
+        defer { lock.release() }
         let shards = try shardManifests(in: outputDirectory)
         guard let count = shards.first?.shard.count else {
             throw RunnerError.usage("no manifest-shard-<I>-of-<N>.jsonl in '\(outputDirectory)'")

@@ -33,6 +33,8 @@ public struct RunArguments: Sendable, Hashable {
     public var members: String?
     /// `--resume`.
     public var resume = false
+    /// `--overwrite`.
+    public var overwrite = false
     /// `--no-masks`.
     public var noMasks = false
     /// `--compress`.
