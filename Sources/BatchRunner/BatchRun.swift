@@ -111,6 +111,15 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             }
         }
 
+        let plannedTasks = files.count * options.copies + issues.filter(\.isError).count
+        let completion = shard.map { shard in
+            ShardCompletion(shard: shard, complete: false, files: files.count, tasks: plannedTasks, resumedTasks: resumedTasks,
+                            records: nil, ok: nil, copied: nil, errors: nil, inputFiles: walk.files.count,
+                            inputDigest: ShardCompletion.digest(of: walk.files.lazy.map { ($0.relativePath, $0.byteCount) }),
+                            settings: Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed)))
+        }
+        if let shard, let completion { try completion.write(outputDirectory: locations.output, shard: shard) }
+
         let log = try AppendOnlyFile(path: manifestPath, truncate: !options.resume)
         defer { log.close() }
         let issueRecords = issues.filter(\.isError).map { RecordBuilder.record(for: $0, seed: seed) }
@@ -156,6 +165,15 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         }
 
         let errors = final.filter { $0.status == .error }.count
+        if let shard, var completion, finishedTasks.withLock({ $0 }) == todo.count {
+            completion.complete = true
+            completion.records = final.count
+            completion.ok = final.filter { $0.status == .ok }.count
+            completion.copied = final.filter { $0.status == .copied }.count
+            completion.errors = errors
+            completion.allOK = errors == 0
+            try completion.write(outputDirectory: locations.output, shard: shard)
+        }
         let summary = RunSummary(
             files: files.count, tasks: todo.count, resumedTasks: resumedTasks, arrays: final.count,
             arraysOK: final.filter { $0.status == .ok }.count, arraysCopied: final.filter { $0.status == .copied }.count,

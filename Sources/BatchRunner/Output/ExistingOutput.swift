@@ -2,7 +2,7 @@
 /// never silently replaced".
 ///
 /// The top-level entries npdrop writes are `data/`, `masks/`, `copy-<k>/`, `manifest.jsonl`,
-/// `manifest-shard-<I>-of-<N>.jsonl`, shard completion records (`*.complete.json`), its
+/// `manifest-shard-<I>-of-<N>.jsonl`, shard state records (`manifest-shard-<I>-of-<N>.state.json`), its
 /// temporaries (`.npdrop-tmp-...`) and lock files (`.npdrop-lock...`, always ignored here).
 /// Anything else is the user's.
 public enum ExistingOutput {
@@ -38,8 +38,7 @@ public enum ExistingOutput {
         guard case .regular = kind else { return false }
         if name.hasPrefix(TempNames.prefix) { return true }
         if name == ManifestFiles.mainName { return true }
-        if name.hasPrefix("manifest-shard-") && (name.hasSuffix(".jsonl") || name.hasSuffix(".json")) { return true }
-        return name.hasSuffix(".complete.json")
+        return name.hasPrefix("manifest-shard-") && (name.hasSuffix(".jsonl") || name.hasSuffix(".json"))
     }
 
     /// Applies `policy` to OUT (`directory`, canonical; `shownOutput` as typed) for a run of
@@ -71,7 +70,8 @@ public enum ExistingOutput {
                 let blocking = found.filter { entry in
                     if entry.kind == .directory || entry.name.hasPrefix(TempNames.prefix) { return false }
                     guard entry.name.hasPrefix("manifest-shard-") else { return true }
-                    return entry.name == manifestName || !entry.name.contains("-of-\(shard.count).")
+                    return entry.name.hasPrefix("manifest-shard-\(shard.index)-of-\(shard.count).")
+                        || !entry.name.contains("-of-\(shard.count).")
                 }
                 guard let first = blocking.first else { return [] }
                 throw RunnerError.usage("OUT '\(shownOutput)' already holds '\(first.name)' from an earlier run; pass --resume to finish shard \(shard) with the same settings (or empty OUT before starting the shards)")
