@@ -45,7 +45,7 @@ struct ApplyCommand: ParsableCommand {
     var sync = false
 
     func validate() throws {
-        _ = try dropout.dropoutOptions(seed: 0)
+        _ = try dropout.dropoutOptions(seed: dropout.seed ?? 0)
         if output == "-" && mask == "-" {
             throw ValidationError("OUT and --mask cannot both be standard output")
         }
@@ -53,6 +53,7 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         try checkDistinctFiles()
+        try checkOutputDirectories()
         let (seed, drawn) = dropout.resolvedSeed()
         let options = try dropout.dropoutOptions(seed: seed)
         // A drawn seed is printed once the input is accepted, and only when it matters:

@@ -281,8 +281,9 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         options.shard = shard
         _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         #expect(temporaries(scratch.sub("out")) == ["copy-1/masks/" + theirTemp, otherManifestTemp].sorted())
-        // Unsharded: every leftover goes.
+        // Unsharded (resuming: OUT holds the shard's run): every leftover goes.
         options.shard = nil
+        options.resume = true
         _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         #expect(temporaries(scratch.sub("out")).isEmpty)
     }
@@ -309,7 +310,10 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         #expect(counts.allSatisfy { $0 > 0 })
         #expect(try ManifestFiles.merge(outputDirectory: sharded) == 2 * 21)
         var shardedTree = tree(sharded)
-        for index in 0..<3 { shardedTree["manifest-shard-\(index)-of-3.jsonl"] = nil }
+        for index in 0..<3 {
+            shardedTree["manifest-shard-\(index)-of-3.jsonl"] = nil
+            shardedTree["manifest-shard-\(index)-of-3.state.json"] = nil
+        }
         #expect(shardedTree == tree(whole))
 
         // The documented Python recipe gives the same bytes.

@@ -3,8 +3,8 @@
 /// JSON field names and order (contract §4.2, then the fields resume and verify need):
 /// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
-/// scale, fill, compression, compression_level, deflate_block_size, deflate_engine, isal_version,
-/// isal_check`. Every field is always present; absent values are `null`.
+/// scale, fill, compression, compression_level, deflate_block_size, rng, keras_call, keras_layer,
+/// output_dtype, deflate_engine, isal_version, isal_check`. Every field is always present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
     public enum Status: String, Codable, Sendable, Hashable {
@@ -61,6 +61,15 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     /// Input bytes per independently deflated block of deflated output npz members (pigz-style);
     /// null when each member is one deflate stream, and for `.npy`. Absent in older manifests.
     public var deflateBlockSize: Int?
+    /// `npdrop`, `keras-numpy` or `keras-jax` for processed arrays; null otherwise (and in
+    /// manifests older than the field, which used `npdrop`).
+    public var rng: String?
+    /// Keras streams: the layer call index of this array (seed state `[seed, keras_call]`).
+    public var kerasCall: Int?
+    /// Keras streams: true when the layer was reproduced (floats cast to float32).
+    public var kerasLayer: Bool?
+    /// Descr of the result for processed arrays (float32 where a Keras stream makes it so).
+    public var outputDType: String?
     /// `isal` or `zlib`: the library that deflated output npz members; null for `.npy`, with
     /// `--store`, and in manifests older than ISA-L support (which all used zlib).
     public var deflateEngine: String?
@@ -86,6 +95,10 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case scale, fill, compression
         case compressionLevel = "compression_level"
         case deflateBlockSize = "deflate_block_size"
+        case rng
+        case kerasCall = "keras_call"
+        case kerasLayer = "keras_layer"
+        case outputDType = "output_dtype"
         case deflateEngine = "deflate_engine"
         case isalVersion = "isal_version"
         case isalCheck = "isal_check"
@@ -157,6 +170,10 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(compression, forKey: .compression)
         try c.encode(compressionLevel, forKey: .compressionLevel)
         try c.encode(deflateBlockSize, forKey: .deflateBlockSize)
+        try c.encode(rng, forKey: .rng)
+        try c.encode(kerasCall, forKey: .kerasCall)
+        try c.encode(kerasLayer, forKey: .kerasLayer)
+        try c.encode(outputDType, forKey: .outputDType)
         try c.encode(deflateEngine, forKey: .deflateEngine)
         try c.encode(isalVersion, forKey: .isalVersion)
         try c.encode(isalCheck, forKey: .isalCheck)
@@ -190,6 +207,10 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("compression", JSONText.string(compression)),
             ("compression_level", compressionLevel.map { JSONText.integer($0) } ?? "null"),
             ("deflate_block_size", deflateBlockSize.map { JSONText.integer($0) } ?? "null"),
+            ("rng", JSONText.string(rng)),
+            ("keras_call", kerasCall.map { JSONText.integer($0) } ?? "null"),
+            ("keras_layer", JSONText.bool(kerasLayer)),
+            ("output_dtype", JSONText.string(outputDType)),
             ("deflate_engine", JSONText.string(deflateEngine)),
             ("isal_version", JSONText.string(isalVersion)),
             ("isal_check", JSONText.string(isalCheck)),

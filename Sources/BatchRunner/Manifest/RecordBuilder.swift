@@ -22,6 +22,11 @@ enum RecordBuilder {
             record.dataFormat = settings.dataFormat.rawValue
             record.scale = settings.scale
             record.fill = settings.fill?.text
+            record.rng = task.rng.rawValue
+            if task.rng.isKeras {
+                record.kerasCall = Int(task.kerasCall)
+                record.kerasLayer = task.kerasLayer
+            }
         }
         return record
     }
@@ -30,6 +35,7 @@ enum RecordBuilder {
         record.shape = array.shape
         record.dtype = array.dtype
         record.fortranOrder = array.fortranOrder
+        record.outputDType = array.outputDType
     }
 
     /// The records of a finished task, in the order the processor reported the arrays.
@@ -52,6 +58,8 @@ enum RecordBuilder {
                 }
                 return record
             }
+        case .interrupted:
+            return []
         case .failed(let member, let message, let outcome):
             guard let outcome else {
                 var record = base(task, member: member, status: .error, action: task.action(forMember: member))

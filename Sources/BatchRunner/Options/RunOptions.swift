@@ -1,3 +1,4 @@
+import DropoutEngine
 import Foundation
 import NPZContainer
 
@@ -20,6 +21,8 @@ public struct RunOptions: Sendable {
     public var members: MemberSelection
     /// Skip arrays whose outputs and matching records already exist.
     public var resume: Bool
+    /// Remove what an earlier npdrop run wrote in OUT before running (`--overwrite`).
+    public var overwrite: Bool
     /// Write keep masks (false with `--no-masks`).
     public var writeMasks: Bool
     /// How output npz members are stored.
@@ -50,10 +53,17 @@ public struct RunOptions: Sendable {
     public var json: Bool
     /// Target bytes of one work segment of a large file (a hint to the processor).
     public var segmentBytes: Int
+    /// `--rng`: npdrop's stream or a Keras backend's.
+    public var rng: RandomStreamKind = .npdrop
+    /// `--keras-call K`: file `f` of the sorted work list (all `F` files INPUT holds, before
+    /// sharding), copy `c`, is call `K + c * F + f` of the layer (mod 2^32, as Keras's uint32 state).
+    public var kerasCall: UInt32 = 0
+    /// `--keras-layer`: reproduce the layer rather than the op.
+    public var kerasLayer = false
 
     /// Options with everything explicit; for library users and tests.
     public init(input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
-                copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, writeMasks: Bool = true,
+                copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, overwrite: Bool = false, writeMasks: Bool = true,
                 compression: NPZCompression = .input, compressionLevel: Int? = nil,
                 deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, deflateEngine: DeflateEngine = .isal,
                 isalKnownAnswer: IsalKnownAnswer.Answer = IsalKnownAnswer.committed, sync: Bool = false,
@@ -67,6 +77,7 @@ public struct RunOptions: Sendable {
         self.copies = copies
         self.members = members
         self.resume = resume
+        self.overwrite = overwrite
         self.writeMasks = writeMasks
         self.compression = compression
         self.compressionLevel = compressionLevel
@@ -157,18 +168,50 @@ public struct RunOptions: Sendable {
             throw RunnerError.usage("--shard-count needs JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID in the environment (or use --shard I/N)")
         }
         if shard?.count == 1 { shard = nil }
+        if arguments.resume && arguments.overwrite {
+            throw RunnerError.usage("--resume and --overwrite exclude each other: --resume finishes the run in OUT, --overwrite replaces it")
+        }
+        if arguments.overwrite, let shard {
+            throw RunnerError.usage("--overwrite cannot be used by shard \(shard): the other shards share OUT; empty OUT before starting the shards, or pass --resume")
+        }
         if shard != nil && seed == nil && !arguments.resume {
             throw RunnerError.usage("a sharded run needs --seed: every shard must use the same seed")
         }
 
+        var rng = RandomStreamKind.npdrop
+        if let text = arguments.rng {
+            guard let kind = RandomStreamKind(rawValue: text) else {
+                throw RunnerError.usage("--rng must be npdrop|keras-numpy|keras-jax, found '\(text)'")
+            }
+            rng = kind
+        }
+        if rng.isKeras {
+            if let seed, seed > UInt64(UInt32.max) {
+                throw RunnerError.usage("--rng \(rng.rawValue) needs a seed in [0, 2^32) (Keras seeds are uint32), found \(seed)")
+            }
+            if defaults.variant == .alpha || defaults.fill != nil || !defaults.scale {
+                throw RunnerError.usage("--rng \(rng.rawValue) reproduces keras dropout, which has no alpha variant, --fill or --no-scale")
+            }
+        } else if arguments.kerasCall != nil || arguments.kerasLayer {
+            throw RunnerError.usage("--keras-call and --keras-layer need --rng keras-numpy or --rng keras-jax")
+        }
+
         self.init(input: arguments.input, output: arguments.output, settings: resolver, seed: seed, copies: copies,
-                  members: members, resume: arguments.resume, writeMasks: !(arguments.noMasks || config.noMasks == true),
+                  members: members, resume: arguments.resume, overwrite: arguments.overwrite, writeMasks: !(arguments.noMasks || config.noMasks == true),
                   compression: compression, compressionLevel: level == -1 ? nil : level,
                   deflateBlockSize: singleStream ? nil : ParallelDeflateOptions.defaultBlockSize,
                   deflateEngine: level == nil ? .isal : .zlib, isalKnownAnswer: knownAnswer,
                   sync: arguments.sync,
                   jobs: jobs, shard: shard, shardSource: source,
                   quiet: arguments.quiet, json: arguments.json, segmentBytes: segmentBytes)
+        self.rng = rng
+        kerasCall = arguments.kerasCall ?? 0
+        kerasLayer = arguments.kerasLayer
+    }
+
+    /// What the run may do with an OUT that already holds files.
+    public var existingOutputPolicy: ExistingOutput.Policy {
+        resume ? .resume : overwrite ? .overwrite : .refuse
     }
 
     /// The environment variable that replaces the ISA-L known answer (for tests of the fallback).

@@ -84,6 +84,14 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
     public func run() throws -> VerifyReport {
         let started = ContinuousClock.now
         let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: false)
+        // No run may write OUT while it is checked; an OUT this process cannot write is verified unlocked.
+        let lock: OutputLock?
+        do {
+            lock = try OutputLock.acquire(in: locations.output, shownOutput: options.output, scope: .exclusive)
+        } catch RunnerError.usage(let message) where message.hasPrefix("cannot write in OUT") {
+            lock = nil
+        }
+        defer { lock?.release() }
         let (records, invalidLines, source) = try readManifest(in: locations.output)
         var mismatches: [String] = []
         if invalidLines > 0 { mismatches.append("\(source): \(invalidLines) line(s) are not valid records") }
@@ -251,11 +259,19 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             }
         }
         let file = InputFile(relativePath: first.input, absolutePath: absolute, kind: kind, byteCount: size)
-        return .success(FileTask(
+        var task = FileTask(
             input: file, copy: first.copy, seed: first.seed, compression: compression, compressionLevel: level,
             deflateBlockSize: kind == .npz ? first.deflateBlockSize : nil, deflateEngine: engine, outputPath: outputPath,
             maskPath: maskPath, segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
-            actions: .recorded(actions)))
+            actions: .recorded(actions))
+        // The stream of the task's processed records (one task: one rng and call).
+        if let processed = group.first(where: { $0.status == .ok }), let text = processed.rng,
+           let rng = RandomStreamKind(rawValue: text) {
+            task.rng = rng
+            task.kerasCall = UInt32(truncatingIfNeeded: processed.kerasCall ?? 0)
+            task.kerasLayer = processed.kerasLayer ?? false
+        }
+        return .success(task)
     }
 
     /// The dropout settings a record was made with.

@@ -26,13 +26,16 @@ enum CLIRunner {
     }()
 
     /// Runs `npdrop arguments...` with `stdin` bytes (written from another thread) or an empty stdin.
+    /// `environment` adds (or, with a nil value, removes) variables of the test's environment.
     static func run(_ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil,
-                    environment extra: [String: String] = [:]) throws -> Output {
+                    environment: [String: String?] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        if !extra.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value }
+            process.environment = merged
         }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let input = Pipe(), output = Pipe(), errors = Pipe()
