@@ -108,8 +108,10 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                 var task = makeTask(file, copy: copy, seed: seed)
                 task.rng = options.rng
                 task.kerasLayer = options.kerasLayer
-                task.kerasCall = UInt32(truncatingIfNeeded:
-                    UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(walk.files.count) &+ UInt64(position))
+                if options.rng.isKeras {
+                    task.kerasCall = UInt32(truncatingIfNeeded:
+                        UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(walk.files.count) &+ UInt64(position))
+                }
                 if let records = resumeIndex?.reusableRecords(for: task, outputRoot: locations.output) {
                     carried += records
                     resumedTasks += 1
