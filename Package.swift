@@ -5,6 +5,7 @@ import PackageDescription
 //   NPYFormat      pure header/dtype rules over bytes, no I/O, no Foundation
 //   NPYStream      file descriptors, chunked npy reading/writing, atomic output files
 //   NPZContainer   zip container over the system zlib (NPDropZlib)
+//   NPDropKernels  C keep-flag kernels over the PCG64 stream (scalar, AVX2, AVX-512 IFMA)
 //   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout
 //   BatchRunner    directory walk, plan, Dispatch workers, manifest, shards, verify
 //   npdrop         the command line (swift-argument-parser)
@@ -26,7 +27,10 @@ let package = Package(
         .target(name: "NPYFormat"),
         .target(name: "NPYStream", dependencies: ["NPYFormat"]),
         .target(name: "NPZContainer", dependencies: ["NPYFormat", "NPYStream", "NPDropZlib"]),
-        .target(name: "DropoutEngine", dependencies: ["NPYFormat", "NPYStream", "NPZContainer"]),
+        // Compiled by clang; the vector kernels pick their instruction sets per function
+        // (`__attribute__((target(...)))`), so no global -m flags are needed.
+        .target(name: "NPDropKernels"),
+        .target(name: "DropoutEngine", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropKernels"]),
         .target(name: "BatchRunner", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
         .executableTarget(
             name: "npdrop",

@@ -1,3 +1,4 @@
+import DropoutEngine
 
 /// Where a run's outputs go, relative to OUT (contract §4.1).
 public enum OutputLayout {
@@ -77,9 +78,16 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         var todo: [FileTask] = []
         var carried: [ManifestRecord] = []
         var resumedTasks = 0
-        for file in files {
+        // The global position of each file (all shards see the same list), for Keras call indices.
+        let positions = walk.files.indices.filter { shard?.owns(walk.files[$0].relativePath) ?? true }
+        for position in positions {
+            let file = walk.files[position]
             for copy in 0..<options.copies {
-                let task = makeTask(file, copy: copy, seed: seed)
+                var task = makeTask(file, copy: copy, seed: seed)
+                task.rng = options.rng
+                task.kerasLayer = options.kerasLayer
+                task.kerasCall = UInt32(truncatingIfNeeded:
+                    UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(walk.files.count) &+ UInt64(position))
                 if let records = resumeIndex?.reusableRecords(for: task, outputRoot: locations.output) {
                     carried += records
                     resumedTasks += 1
@@ -88,6 +96,15 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                 }
             }
         }
+
+        let plannedTasks = files.count * options.copies + issues.filter(\.isError).count
+        let completion = shard.map { shard in
+            ShardCompletion(shard: shard, complete: false, files: files.count, tasks: plannedTasks, resumedTasks: resumedTasks,
+                            records: nil, ok: nil, copied: nil, errors: nil, inputFiles: walk.files.count,
+                            inputDigest: ShardCompletion.digest(of: walk.files.lazy.map { ($0.relativePath, $0.byteCount) }),
+                            settings: Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed)))
+        }
+        if let shard, let completion { try completion.write(outputDirectory: locations.output, shard: shard) }
 
         let log = try AppendOnlyFile(path: manifestPath, truncate: !options.resume)
         defer { log.close() }
@@ -100,6 +117,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                                      enabled: !options.quiet && console.errorIsTerminal)
         let results = Locked<[[ManifestRecord]]>(Array(repeating: [], count: todo.count))
         let logFailure = Locked<RunnerError?>(nil)
+        let finishedTasks = Locked(0)
         let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: locations.output,
                                       syncOutputs: options.sync)
         let tasks = todo
@@ -111,6 +129,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                 logFailure.withLock { $0 = $0 ?? (error as? RunnerError) }
             }
             results.withLock { $0[index] = records }
+            finishedTasks.withLock { $0 += 1 }
             for record in records where record.status == .error {
                 progress.message("error: \(record.error ?? "")")
             }
@@ -125,6 +144,15 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         if let failure = logFailure.withLock({ $0 }) { throw failure }
 
         let errors = final.filter { $0.status == .error }.count
+        if let shard, var completion, finishedTasks.withLock({ $0 }) == todo.count {
+            completion.complete = true
+            completion.records = final.count
+            completion.ok = final.filter { $0.status == .ok }.count
+            completion.copied = final.filter { $0.status == .copied }.count
+            completion.errors = errors
+            completion.allOK = errors == 0
+            try completion.write(outputDirectory: locations.output, shard: shard)
+        }
         let summary = RunSummary(
             files: files.count, tasks: todo.count, resumedTasks: resumedTasks, arrays: final.count,
             arraysOK: final.filter { $0.status == .ok }.count, arraysCopied: final.filter { $0.status == .copied }.count,
@@ -151,7 +179,8 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             throw RunnerError.usage("a sharded run needs --seed: every shard must use the same seed")
         }
         var generator = SystemRandomNumberGenerator()
-        let seed = generator.next()
+        let drawn: UInt64 = generator.next()
+        let seed = options.rng.isKeras ? drawn & 0xFFFF_FFFF : drawn  // Keras seeds are uint32
         console.line("seed \(seed) (drawn at random; pass --seed \(seed) to repeat this run)")
         return seed
     }

@@ -52,7 +52,7 @@ public final class NPYFileJob: Sendable {
                 throw FileError(path: name, underlying: NPYFormatError.truncated(
                     section: .data, expected: header.dataByteCount, found: available))
             }
-            let options = try settings.engineOptions(seed: task.seed)
+            let options = try task.engineOptions(settings)
             let plan = try ArrayDropoutPlan(header: header, key: task.arrayKey(forMember: nil), copy: task.copy,
                                             options: options, name: name)
             try outputs.data.setLength(Int64(plan.outputFileSize))
@@ -88,8 +88,9 @@ public final class NPYFileJob: Sendable {
     /// The array's report once every segment is done.
     func outcome(outputs: FileOutputs) -> FileOutcome {
         let header = plan.header
-        let array = ArrayOutcome(member: nil, status: .processed, shape: header.shape, dtype: header.dtype.descr,
+        var array = ArrayOutcome(member: nil, status: .processed, shape: header.shape, dtype: header.dtype.descr,
                                  fortranOrder: header.fortranOrder, noiseShape: plan.noiseDims)
+        array.outputDType = plan.outputDType.descr
         return FileOutcome(arrays: [array], maskWritten: outputs.mask != nil)
     }
 }

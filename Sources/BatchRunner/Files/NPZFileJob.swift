@@ -122,7 +122,7 @@ public final class NPZFileJob: Sendable {
         report.shape = header.shape
         report.dtype = header.dtype.descr
         report.fortranOrder = header.fortranOrder
-        let options = try settings.engineOptions(seed: task.seed)
+        let options = try task.engineOptions(settings)
         let plan = try ArrayDropoutPlan(header: header, key: task.arrayKey(forMember: entry.name), copy: task.copy,
                                         options: options, name: name, member: entry.name)
         let sink = try writer.beginMember(name: entry.name, method: method)
@@ -138,5 +138,6 @@ public final class NPZFileJob: Sendable {
         try mask?.finishMember()
         report.status = .processed
         report.noiseShape = plan.noiseDims
+        report.outputDType = plan.outputDType.descr
     }
 }
