@@ -1,4 +1,5 @@
 import DropoutEngine
+import NPZContainer
 
 /// Where a run's outputs go, relative to OUT (contract §4.1).
 public enum OutputLayout {
@@ -25,6 +26,8 @@ public struct RunReport: Sendable {
     public var records: [ManifestRecord]
     /// 0 when every array succeeded, 1 when any failed.
     public var exitCode: Int32 { summary.exitCode }
+    /// 128 + the signal number when a signal stopped the run, else nil.
+    public var interruptedExitCode: Int32?
 }
 
 /// `npdrop run`: walks INPUT, plans file tasks (file × copy) in sorted order, runs them on
@@ -37,26 +40,46 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
     public let processor: Processor
     /// Where messages go.
     public let console: RunConsole
+    /// Set (by a signal) to stop the run early.
+    public let interruption: RunInterruption
 
     /// A runner; nothing happens until `run()`.
-    public init(options: RunOptions, processor: Processor, console: RunConsole = .standard) {
+    public init(options: RunOptions, processor: Processor, console: RunConsole = .standard,
+                interruption: RunInterruption = RunInterruption()) {
         self.options = options
         self.processor = processor
         self.console = console
+        self.interruption = interruption
     }
 
-    /// Runs the batch. Returns the report (exit status 0 or 1 in it); throws `RunnerError`
-    /// with `.usage` (exit 2) for impossible requests found before any work, and other
-    /// `RunnerError`s (exit 1) when OUT or the manifest cannot be written.
+    /// Runs the batch. Returns the report (exit status 0 or 1 in it, or the interruption's);
+    /// throws `RunnerError` with `.usage` (exit 2) for impossible requests found before any
+    /// work (no input file, OUT busy, unusable or holding an earlier run), and other
+    /// `RunnerError`s (exit 1) when the manifest cannot be written.
     public func run() throws -> RunReport {
         let started = ContinuousClock.now
-        let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: true)
+        let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: false,
+                                                 outputMayBeMissing: true)
         let walk = try InputWalker.walk(locations)
+        if walk.files.isEmpty && !walk.issues.contains(where: \.isError) {
+            throw RunnerError.usage("INPUT '\(options.input)' holds no file to process (no .npy or .npz file below it); nothing was written")
+        }
         let shard = options.shard
         let files = walk.files.filter { shard?.owns($0.relativePath) ?? true }
         let issues = walk.issues.filter { shard?.owns($0.relativePath) ?? true }
         if let shard, let source = options.shardSource, source != .commandLine, !options.quiet {
             console.line("shard \(shard) (from \(source.rawValue)): \(files.count) of \(walk.files.count) files")
+        }
+
+        try locations.createOutputDirectory()
+        let lock = try OutputLock.acquire(in: locations.output, shownOutput: options.output,
+                                          scope: shard.map { .shard($0) } ?? .exclusive)
+        defer { lock.release() }
+        let removedEntries = try ExistingOutput.prepare(locations.output, shownOutput: options.output,
+                                                        policy: options.existingOutputPolicy, shard: shard,
+                                                        manifestName: options.manifestName)
+        if !removedEntries.isEmpty && !options.quiet {
+            console.line("--overwrite: removed \(removedEntries.joined(separator: ", ")) from an earlier run")
         }
 
         let manifestPath = RelativePath.join(locations.output, options.manifestName)
@@ -75,6 +98,16 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             console.line("\(issue.relativePath): \(issue.message)")
         }
 
+        // The first deflate checks ISA-L's known answer; where it fails, this run writes zlib blocks.
+        var engine = options.deflateEngine
+        var isalCheckFailed = false
+        if files.contains(where: { $0.kind == .npz }) {
+            let checked = options.memberEncoding.checkedForThisMachine(expected: options.isalKnownAnswer)
+            engine = checked.encoding.engine
+            isalCheckFailed = checked.fallback
+            if checked.fallback { console.line(MemberEncoding.fallbackMessage) }
+        }
+
         var todo: [FileTask] = []
         var carried: [ManifestRecord] = []
         var resumedTasks = 0
@@ -83,7 +116,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         for position in positions {
             let file = walk.files[position]
             for copy in 0..<options.copies {
-                var task = makeTask(file, copy: copy, seed: seed)
+                var task = makeTask(file, copy: copy, seed: seed, engine: engine, isalCheckFailed: isalCheckFailed)
                 task.rng = options.rng
                 task.kerasLayer = options.kerasLayer
                 if options.rng.isKeras {
@@ -119,9 +152,9 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                                      enabled: !options.quiet && console.errorIsTerminal)
         let results = Locked<[[ManifestRecord]]>(Array(repeating: [], count: todo.count))
         let logFailure = Locked<RunnerError?>(nil)
-        let finishedTasks = Locked(0)
         let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: locations.output,
-                                      syncOutputs: options.sync)
+                                      syncOutputs: options.sync, interruption: interruption)
+        let finishedTasks = Locked(0)
         let tasks = todo
         scheduler.run(tasks) { index, result in
             let records = RecordBuilder.records(tasks[index], result: result)
@@ -131,6 +164,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                 logFailure.withLock { $0 = $0 ?? (error as? RunnerError) }
             }
             results.withLock { $0[index] = records }
+            if case .interrupted = result { return }
             finishedTasks.withLock { $0 += 1 }
             for record in records where record.status == .error {
                 progress.message("error: \(record.error ?? "")")
@@ -144,6 +178,12 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         final = ManifestFiles.sorted(final)
         try ManifestFiles.writeSorted(final, to: manifestPath)
         if let failure = logFailure.withLock({ $0 }) { throw failure }
+        let interruptedCode = interruption.exitCode
+        if interruptedCode != nil {
+            let done = resumedTasks + finishedTasks.withLock { $0 }
+            let total = resumedTasks + todo.count
+            console.line("interrupted: \(done) of \(total) file\(total == 1 ? "" : "s") done; rerun with --resume")
+        }
 
         let errors = final.filter { $0.status == .error }.count
         if let shard, var completion, finishedTasks.withLock({ $0 }) == todo.count {
@@ -161,9 +201,13 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             arrayErrors: errors, skipped: issues.filter { !$0.isError }.count, bytesRead: totalBytes,
             seconds: seconds(ContinuousClock.now - started), seed: seed, shard: shard?.description,
             exitCode: errors > 0 ? 1 : 0)
-        if !options.quiet { console.line(summary.line) }
-        if options.json { console.writeOutput(summary.json + "\n") }
-        return RunReport(summary: summary, records: final)
+        if interruptedCode == nil {
+            if !options.quiet {
+                console.line(summary.line + (files.isEmpty && shard != nil ? " (no file of INPUT falls in this shard)" : ""))
+            }
+            if options.json { console.writeOutput(summary.json + "\n") }
+        }
+        return RunReport(summary: summary, records: final, interruptedExitCode: interruptedCode)
     }
 
     /// The seed: `--seed`, else (resuming) the one seed of the earlier manifest, else random
@@ -187,11 +231,13 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         return seed
     }
 
-    private func makeTask(_ file: InputFile, copy: Int, seed: UInt64) -> FileTask {
+    private func makeTask(_ file: InputFile, copy: Int, seed: UInt64, engine: DeflateEngine,
+                          isalCheckFailed: Bool) -> FileTask {
         FileTask(
             input: file, copy: copy, seed: seed, compression: options.compression,
             compressionLevel: file.kind == .npz ? options.compressionLevel : nil,
             deflateBlockSize: file.kind == .npz ? options.deflateBlockSize : nil,
+            deflateEngine: engine, isalCheckFailed: isalCheckFailed,
             outputPath: OutputLayout.dataPath(file.relativePath, copy: copy, copies: options.copies),
             maskPath: options.writeMasks ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
             segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),

@@ -21,6 +21,8 @@ public struct RunOptions: Sendable {
     public var members: MemberSelection
     /// Skip arrays whose outputs and matching records already exist.
     public var resume: Bool
+    /// Remove what an earlier npdrop run wrote in OUT before running (`--overwrite`).
+    public var overwrite: Bool
     /// Write keep masks (false with `--no-masks`).
     public var writeMasks: Bool
     /// How output npz members are stored.
@@ -31,6 +33,12 @@ public struct RunOptions: Sendable {
     /// Input bytes per independently deflated block of an output npz member, or nil to deflate
     /// each member as one stream (`--single-stream-deflate`).
     public var deflateBlockSize: Int?
+    /// The library deflating the blocks: ISA-L unless a zlib level is asked for. The run checks
+    /// ISA-L's known answer first and writes zlib blocks where it fails.
+    public var deflateEngine: DeflateEngine
+    /// What ISA-L must give for its known-answer check: the committed answer, or (a test hook) the
+    /// value of `NPDROP_TEST_ISAL_KNOWN_ANSWER` (`SIZE:CRC`), so a test can make the check fail.
+    public var isalKnownAnswer: IsalKnownAnswer.Answer
     /// `fsync` every output before renaming it (off by default: see `OutputFile.commit`).
     public var sync: Bool
     /// Worker threads, at least 1.
@@ -55,9 +63,10 @@ public struct RunOptions: Sendable {
 
     /// Options with everything explicit; for library users and tests.
     public init(input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
-                copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, writeMasks: Bool = true,
+                copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, overwrite: Bool = false, writeMasks: Bool = true,
                 compression: NPZCompression = .input, compressionLevel: Int? = nil,
-                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, sync: Bool = false,
+                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, deflateEngine: DeflateEngine = .isal,
+                isalKnownAnswer: IsalKnownAnswer.Answer = IsalKnownAnswer.committed, sync: Bool = false,
                 jobs: Int = RunOptions.defaultJobs, shard: ShardSpec? = nil,
                 shardSource: ShardSource? = nil, quiet: Bool = false, json: Bool = false,
                 segmentBytes: Int = RunOptions.defaultSegmentBytes) {
@@ -68,10 +77,13 @@ public struct RunOptions: Sendable {
         self.copies = copies
         self.members = members
         self.resume = resume
+        self.overwrite = overwrite
         self.writeMasks = writeMasks
         self.compression = compression
         self.compressionLevel = compressionLevel
         self.deflateBlockSize = deflateBlockSize
+        self.deflateEngine = deflateEngine
+        self.isalKnownAnswer = isalKnownAnswer
         self.sync = sync
         self.jobs = jobs
         self.shard = shard
@@ -131,6 +143,13 @@ public struct RunOptions: Sendable {
         if singleStream && compression == .store {
             throw RunnerError.usage("--single-stream-deflate does not apply with --store")
         }
+        var knownAnswer = IsalKnownAnswer.committed
+        if let text = environment[RunOptions.knownAnswerVariable] {
+            guard let answer = IsalKnownAnswer.Answer(parsing: text) else {
+                throw RunnerError.usage("\(RunOptions.knownAnswerVariable) must be SIZE:CRC (8 hex digits), found '\(text)'")
+            }
+            knownAnswer = answer
+        }
         let segmentBytes = arguments.segmentBytes ?? RunOptions.defaultSegmentBytes
         guard segmentBytes >= 1 else { throw RunnerError.usage("--segment-bytes must be positive, found \(segmentBytes)") }
 
@@ -149,6 +168,12 @@ public struct RunOptions: Sendable {
             throw RunnerError.usage("--shard-count needs JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID in the environment (or use --shard I/N)")
         }
         if shard?.count == 1 { shard = nil }
+        if arguments.resume && arguments.overwrite {
+            throw RunnerError.usage("--resume and --overwrite exclude each other: --resume finishes the run in OUT, --overwrite replaces it")
+        }
+        if arguments.overwrite, let shard {
+            throw RunnerError.usage("--overwrite cannot be used by shard \(shard): the other shards share OUT; empty OUT before starting the shards, or pass --resume")
+        }
         if shard != nil && seed == nil && !arguments.resume {
             throw RunnerError.usage("a sharded run needs --seed: every shard must use the same seed")
         }
@@ -172,15 +197,30 @@ public struct RunOptions: Sendable {
         }
 
         self.init(input: arguments.input, output: arguments.output, settings: resolver, seed: seed, copies: copies,
-                  members: members, resume: arguments.resume, writeMasks: !(arguments.noMasks || config.noMasks == true),
+                  members: members, resume: arguments.resume, overwrite: arguments.overwrite, writeMasks: !(arguments.noMasks || config.noMasks == true),
                   compression: compression, compressionLevel: level == -1 ? nil : level,
                   deflateBlockSize: singleStream ? nil : ParallelDeflateOptions.defaultBlockSize,
+                  deflateEngine: level == nil ? .isal : .zlib, isalKnownAnswer: knownAnswer,
                   sync: arguments.sync,
                   jobs: jobs, shard: shard, shardSource: source,
                   quiet: arguments.quiet, json: arguments.json, segmentBytes: segmentBytes)
         self.rng = rng
         kerasCall = arguments.kerasCall ?? 0
         kerasLayer = arguments.kerasLayer
+    }
+
+    /// What the run may do with an OUT that already holds files.
+    public var existingOutputPolicy: ExistingOutput.Policy {
+        resume ? .resume : overwrite ? .overwrite : .refuse
+    }
+
+    /// The environment variable that replaces the ISA-L known answer (for tests of the fallback).
+    public static let knownAnswerVariable = "NPDROP_TEST_ISAL_KNOWN_ANSWER"
+
+    /// The encoding of output npz members as the options ask for it (before the known-answer check).
+    public var memberEncoding: MemberEncoding {
+        MemberEncoding(compression: compression, level: compressionLevel, deflateBlockSize: deflateBlockSize,
+                       engine: deflateEngine)
     }
 
     /// The manifest file this run writes in OUT.
