@@ -92,7 +92,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
 
         let manifestPath = RelativePath.join(locations.output, options.manifestName)
         let previous = options.resume ? try ManifestFiles.read(path: manifestPath) : nil
-        let resumeIndex = previous.map { ResumeIndex(records: $0.latestRecords) }
+        let resumeIndex = previous.map { ResumeIndex(entries: $0.latestEntries) }
         if let previous, previous.invalidLines > 0, !options.quiet {
             console.line("\(options.manifestName): ignoring \(previous.invalidLines) incomplete line(s) left by an interrupted run")
         }
@@ -136,7 +136,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         }
         // Resuming: the slots whose earlier records are reused, and the others (to do), in order.
         var todo: [Int]? = nil
-        var carried: [Int: [ManifestRecord]] = [:]
+        var carried: [Int: [ManifestLine]] = [:]
         var resumedTasks = 0
         if let resumeIndex {
             var left: [Int] = []
@@ -189,7 +189,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             } catch {
                 logFailure.withLock { $0 = $0 ?? (error as? RunnerError) }
             }
-            manifest.finished(todoIndex: index, records: records)
+            manifest.finished(todoIndex: index, records: records.map { ManifestLine(record: $0, text: nil) })
             if case .interrupted = result { return }
             finishedTasks.withLock { $0 += 1 }
             for record in records where record.status == .error {

@@ -10,6 +10,7 @@
 /// relpath. The manifest is written under a temporary name next to `path` and renamed over it
 /// by `finish()`.
 final class SortedManifestWriter: Sendable {
+    // Records are `ManifestLine`s: a record carried over keeps its earlier line's text.
     /// What was written.
     struct Counts: Sendable {
         var records = 0
@@ -19,11 +20,11 @@ final class SortedManifestWriter: Sendable {
     }
 
     private struct State {
-        var pending: [Int: [ManifestRecord]] = [:]
-        var carried: [Int: [ManifestRecord]]
+        var pending: [Int: [ManifestLine]] = [:]
+        var carried: [Int: [ManifestLine]]
         var nextSlot = 0
         var nextTodo = 0
-        var group: [ManifestRecord] = []
+        var group: [ManifestLine] = []
         var issueCursor = 0
         var buffer: [UInt8] = []
         var offset: Int64 = 0
@@ -40,7 +41,7 @@ final class SortedManifestWriter: Sendable {
     private let state: Locked<State>
 
     /// A writer for `path`; `issues` sorted, `carried` keyed by slot. Throws `RunnerError.io`.
-    init(path: String, slotCount: Int, copies: Int, todo: [Int]?, carried: [Int: [ManifestRecord]],
+    init(path: String, slotCount: Int, copies: Int, todo: [Int]?, carried: [Int: [ManifestLine]],
          issues: [ManifestRecord]) throws {
         self.slotCount = slotCount
         self.copies = max(1, copies)
@@ -52,7 +53,7 @@ final class SortedManifestWriter: Sendable {
 
     /// The records of to-do task `todoIndex` (the task of slot `todo[todoIndex]`), which
     /// finished; writes every record now in order. Thread-safe.
-    func finished(todoIndex: Int, records: [ManifestRecord]) {
+    func finished(todoIndex: Int, records: [ManifestLine]) {
         state.withLock { state in
             state.pending[todoIndex] = records
             advance(&state, draining: false)
@@ -85,7 +86,7 @@ final class SortedManifestWriter: Sendable {
     private func advance(_ state: inout State, draining: Bool) {
         while state.nextSlot < slotCount {
             let slot = state.nextSlot
-            let records: [ManifestRecord]
+            let records: [ManifestLine]
             if let carried = state.carried.removeValue(forKey: slot) {
                 records = carried
             } else if let done = state.pending.removeValue(forKey: state.nextTodo) {
@@ -106,19 +107,19 @@ final class SortedManifestWriter: Sendable {
     /// Writes the records of the file just completed, sorted, after the issues before them.
     private func flushGroup(_ state: inout State) {
         guard !state.group.isEmpty else { return }
-        let sorted = state.group.count == 1 ? state.group : ManifestFiles.sorted(state.group)
+        let sorted = state.group.count == 1 ? state.group : state.group.sorted { ManifestRecord.precedes($0.record, $1.record) }
         state.group.removeAll(keepingCapacity: true)
-        for record in sorted {
-            while state.issueCursor < issues.count && ManifestRecord.precedes(issues[state.issueCursor], record) {
+        for line in sorted {
+            while state.issueCursor < issues.count && ManifestRecord.precedes(issues[state.issueCursor], line.record) {
                 emit(issues[state.issueCursor], &state)
                 state.issueCursor += 1
             }
-            emit(record, &state)
+            emit(line.record, text: line.text, &state)
         }
     }
 
-    private func emit(_ record: ManifestRecord, _ state: inout State) {
-        state.buffer.append(contentsOf: record.jsonLine.utf8)
+    private func emit(_ record: ManifestRecord, text: String? = nil, _ state: inout State) {
+        state.buffer.append(contentsOf: (text ?? record.jsonLine).utf8)
         state.buffer.append(0x0A)
         state.counts.records += 1
         switch record.status {
@@ -139,4 +140,10 @@ final class SortedManifestWriter: Sendable {
         }
         state.buffer.removeAll(keepingCapacity: true)
     }
+}
+
+/// A manifest record, and the text of its line when it is to be written as it was read.
+struct ManifestLine: Sendable {
+    var record: ManifestRecord
+    var text: String?
 }
