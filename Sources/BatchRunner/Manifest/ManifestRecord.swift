@@ -4,7 +4,7 @@
 /// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
 /// scale, fill, compression, compression_level, deflate_block_size, rng, keras_call, keras_layer,
-/// output_dtype`. Every field is always present; absent values are `null`.
+/// output_dtype, npdrop_version`. Every field is always present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
     public enum Status: String, Codable, Sendable, Hashable {
@@ -69,6 +69,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var kerasLayer: Bool?
     /// Descr of the result for processed arrays (float32 where a Keras stream makes it so).
     public var outputDType: String?
+    /// The npdrop that wrote the record (`NPDropVersion.current`); null in manifests older than the field.
+    public var npdropVersion: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case input, member, copy, output, mask
@@ -90,6 +92,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case kerasCall = "keras_call"
         case kerasLayer = "keras_layer"
         case outputDType = "output_dtype"
+        case npdropVersion = "npdrop_version"
     }
 
     /// The JSON field names, in the order they are written.
@@ -100,7 +103,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
                 maskMember: String?, variant: String?, rate: Double?, noiseShape: [Int]?, shape: [Int]?,
                 dtype: String?, fortranOrder: Bool?, seed: UInt64, spawnKey: [UInt64], status: Status,
                 error: String?, noiseShapeSpec: String?, dataFormat: String?, scale: Bool?, fill: String?,
-                compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil) {
+                compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil,
+                npdropVersion: String? = NPDropVersion.current) {
         self.input = input
         self.member = member
         self.copy = copy
@@ -125,6 +129,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         self.compression = compression
         self.compressionLevel = compressionLevel
         self.deflateBlockSize = deflateBlockSize
+        self.npdropVersion = npdropVersion
     }
 
     /// Encodes every field, writing `null` for absent values (same keys as `jsonLine`).
@@ -158,6 +163,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(kerasCall, forKey: .kerasCall)
         try c.encode(kerasLayer, forKey: .kerasLayer)
         try c.encode(outputDType, forKey: .outputDType)
+        try c.encode(npdropVersion, forKey: .npdropVersion)
     }
 
     /// The canonical JSON text of this record, without newline: fields in `fieldNames` order,
@@ -192,6 +198,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("keras_call", kerasCall.map { JSONText.integer($0) } ?? "null"),
             ("keras_layer", JSONText.bool(kerasLayer)),
             ("output_dtype", JSONText.string(outputDType)),
+            ("npdrop_version", JSONText.string(npdropVersion)),
         ])
     }
 
