@@ -39,13 +39,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Helpers shared by the test targets (live NumPy, SHA-256); never part of the product.
+        // Helpers shared by the test targets (live NumPy, SHA-256, scratch removal); never part of the product.
         .target(name: "NPDropTestSupport", path: "Tests/NPDropTestSupport"),
         .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat", "NPDropTestSupport"]),
         .testTarget(name: "NPYStreamTests", dependencies: ["NPYFormat", "NPYStream", "NPDropTestSupport"]),
         .testTarget(name: "NPZContainerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropTestSupport"]),
-        .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
-        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner"]),
+        .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "NPDropTestSupport"]),
+        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner", "NPDropTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["npdrop", "NPDropTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
