@@ -5,14 +5,15 @@ import PackageDescription
 //   NPYFormat      pure header/dtype rules over bytes, no I/O, no Foundation
 //   NPYStream      file descriptors, chunked npy reading/writing, atomic output files
 //   NPZContainer   zip container over the system zlib (NPDropZlib)
-//   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout
+//   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout (no file I/O)
+//   DropoutFiles   a file in, its outputs out: the .npy job (positioned, all cores), the .npz job
 //   BatchRunner    directory walk, plan, Dispatch workers, manifest, shards, verify
 //   npdrop         the command line (swift-argument-parser)
 let package = Package(
     name: "npdrop",
     products: [
         .executable(name: "npdrop", targets: ["npdrop"]),
-        .library(name: "NPDropKit", targets: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner"]),
+        .library(name: "NPDropKit", targets: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,12 +27,13 @@ let package = Package(
         .target(name: "NPYFormat"),
         .target(name: "NPYStream", dependencies: ["NPYFormat"]),
         .target(name: "NPZContainer", dependencies: ["NPYFormat", "NPYStream", "NPDropZlib"]),
-        .target(name: "DropoutEngine", dependencies: ["NPYFormat", "NPYStream", "NPZContainer"]),
-        .target(name: "BatchRunner", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
+        .target(name: "DropoutEngine", dependencies: ["NPYFormat", "NPYStream"]),
+        .target(name: "DropoutFiles", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
+        .target(name: "BatchRunner", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles"]),
         .executableTarget(
             name: "npdrop",
             dependencies: [
-                "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner",
+                "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,8 +42,8 @@ let package = Package(
         .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat", "NPDropTestSupport"]),
         .testTarget(name: "NPYStreamTests", dependencies: ["NPYFormat", "NPYStream", "NPDropTestSupport"]),
         .testTarget(name: "NPZContainerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropTestSupport"]),
-        .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
-        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner"]),
+        .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles"]),
+        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner"]),
         .testTarget(name: "CLITests", dependencies: ["npdrop", "NPDropTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import DropoutFiles
 
 /// Where a run's outputs go, relative to OUT (contract §4.1).
 public enum OutputLayout {

@@ -67,7 +67,7 @@ extension ArrayDropoutPlan {
     }
 
     /// Elements per chunk: `requested` (at least 1) or as many as fit the scratch.
-    func elementsPerChunk(_ scratch: DropoutScratch, _ requested: Int?) -> Int {
+    public func elementsPerChunk(_ scratch: DropoutScratch, _ requested: Int?) -> Int {
         let fit = scratch.chunkBytes / header.dtype.itemSize
         guard let requested else { return fit }
         return max(1, min(requested, fit))
@@ -76,7 +76,7 @@ extension ArrayDropoutPlan {
     /// Fills the keep flags of `elements` (only when the kernel or `flagsNeeded` uses them)
     /// and applies the kernel to `bytes` in place (not at all when it is the identity).
     @inline(__always)
-    func transform(
+    public func transform(
         _ bytes: UnsafeMutableRawBufferPointer, elements: Range<Int>, keep: UnsafeMutableBufferPointer<UInt8>,
         flagsNeeded: Bool
     ) {
@@ -91,7 +91,7 @@ extension ArrayDropoutPlan {
 
     /// Produces noise flags `noise` through `keep` in pieces and hands each piece to `emit`
     /// (in order, offset = piece start - `noise.lowerBound`).
-    func writeMask(
+    public func writeMask(
         _ noise: Range<Int>, keep: UnsafeMutableBufferPointer<UInt8>,
         _ emit: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
