@@ -90,6 +90,15 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             }
         }
 
+        let plannedTasks = files.count * options.copies + issues.filter(\.isError).count
+        let completion = shard.map { shard in
+            ShardCompletion(shard: shard, complete: false, files: files.count, tasks: plannedTasks, resumedTasks: resumedTasks,
+                            records: nil, ok: nil, copied: nil, errors: nil, inputFiles: walk.files.count,
+                            inputDigest: ShardCompletion.digest(of: walk.files.lazy.map { ($0.relativePath, $0.byteCount) }),
+                            settings: Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed)))
+        }
+        if let shard, let completion { try completion.write(outputDirectory: locations.output, shard: shard) }
+
         let log = try AppendOnlyFile(path: manifestPath, truncate: !options.resume)
         defer { log.close() }
         let issueRecords = issues.filter(\.isError).map { RecordBuilder.record(for: $0, seed: seed) }
@@ -101,6 +110,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                                      enabled: !options.quiet && console.errorIsTerminal)
         let results = Locked<[[ManifestRecord]]>(Array(repeating: [], count: todo.count))
         let logFailure = Locked<RunnerError?>(nil)
+        let finishedTasks = Locked(0)
         let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: locations.output,
                                       syncOutputs: options.sync)
         let tasks = todo
@@ -112,6 +122,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                 logFailure.withLock { $0 = $0 ?? (error as? RunnerError) }
             }
             results.withLock { $0[index] = records }
+            finishedTasks.withLock { $0 += 1 }
             for record in records where record.status == .error {
                 progress.message("error: \(record.error ?? "")")
             }
@@ -126,6 +137,15 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         if let failure = logFailure.withLock({ $0 }) { throw failure }
 
         let errors = final.filter { $0.status == .error }.count
+        if let shard, var completion, finishedTasks.withLock({ $0 }) == todo.count {
+            completion.complete = true
+            completion.records = final.count
+            completion.ok = final.filter { $0.status == .ok }.count
+            completion.copied = final.filter { $0.status == .copied }.count
+            completion.errors = errors
+            completion.allOK = errors == 0
+            try completion.write(outputDirectory: locations.output, shard: shard)
+        }
         let summary = RunSummary(
             files: files.count, tasks: todo.count, resumedTasks: resumedTasks, arrays: final.count,
             arraysOK: final.filter { $0.status == .ok }.count, arraysCopied: final.filter { $0.status == .copied }.count,

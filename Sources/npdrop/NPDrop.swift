@@ -5,7 +5,7 @@ struct NPDrop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "npdrop",
         abstract: "Apply dropout to NumPy .npy/.npz files, reproducibly from NumPy.",
-        subcommands: [InspectCommand.self, ApplyCommand.self, RunCommand.self, VerifyCommand.self, MergeManifestsCommand.self]
+        subcommands: [InspectCommand.self, ApplyCommand.self, RunCommand.self, VerifyCommand.self, MergeManifestsCommand.self, StatusCommand.self]
     )
 
     /// Parses the command line, runs the command, and exits with the code `ErrorReporting` picks.

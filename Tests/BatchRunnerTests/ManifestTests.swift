@@ -124,17 +124,30 @@ import Testing
         #expect(try ManifestFiles.read(path: scratch.sub("missing.jsonl")) == nil)
     }
 
-    @Test func mergeRefusesMissingShards() throws {
+    @Test func mergeRefusesMissingShardsAndLinesThatAreNotRecords() throws {
         let scratch = Scratch()
         defer { scratch.remove() }
+        func complete(_ index: Int, records: Int) throws {
+            let shard = try ShardSpec(index: index, count: 3)
+            try ShardCompletion(shard: shard, complete: true, files: records, tasks: records, resumedTasks: 0, records: records,
+                                ok: records, copied: 0, errors: 0, inputFiles: 1, inputDigest: "0", settings: ["seed": "1"])
+                .write(outputDirectory: scratch.path, shard: shard)
+        }
         scratch.write("manifest-shard-0-of-3.jsonl", ManifestFiles.encode([ManifestTests.record()]))
+        try complete(0, records: 1)
         scratch.write("manifest-shard-2-of-3.jsonl", [])
-        #expect(throws: RunnerError.usage("cannot merge: missing manifest-shard-1-of-3.jsonl in '\(scratch.path)'")) {
+        try complete(2, records: 0)
+        #expect(throws: IncompleteShards(lines: [
+            "shard 1/3: missing (no manifest-shard-1-of-3.jsonl): run shard 1",
+            "cannot merge '\(scratch.path)': 1 of 3 shards are not complete; rerun shard 1 of 3 (the same command with --resume: finished files are skipped), then merge again",
+        ])) {
             try ManifestFiles.merge(outputDirectory: scratch.path)
         }
         scratch.write("manifest-shard-1-of-3.jsonl", Array("{\"input\":".utf8))
-        #expect(throws: RunnerError.self) { try ManifestFiles.merge(outputDirectory: scratch.path) }
+        try complete(1, records: 0)
+        #expect(throws: IncompleteShards.self) { try ManifestFiles.merge(outputDirectory: scratch.path) }
         scratch.write("manifest-shard-1-of-3.jsonl", [])
         #expect(try ManifestFiles.merge(outputDirectory: scratch.path) == 1)
+        #expect(readBytes(scratch.sub("manifest.jsonl")) == ManifestFiles.encode([ManifestTests.record()]))
     }
 }

@@ -95,27 +95,33 @@ public enum ManifestFiles {
         return found.sorted { ($0.shard.count, $0.shard.index) < ($1.shard.count, $1.shard.index) }
     }
 
+    /// The shard completion records (`manifest-shard-<I>-of-<N>.state.json`) in
+    /// `outputDirectory`, by shard, sorted by index.
+    public static func shardCompletionRecords(in outputDirectory: String) throws -> [(shard: ShardSpec, path: String)] {
+        var found: [(shard: ShardSpec, path: String)] = []
+        for entry in try RunnerFS.listDirectory(outputDirectory) {
+            guard case .regular = entry.kind, let name = String(validating: entry.name, as: UTF8.self),
+                  name.hasPrefix("manifest-shard-"), name.hasSuffix(".state.json") else { continue }
+            let middle = name.dropFirst("manifest-shard-".count).dropLast(".state.json".count)
+            let parts = middle.components(separatedBy: "-of-")
+            guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count > 1,
+                  let shard = try? ShardSpec(index: index, count: count), ShardCompletion.fileName(of: shard) == name else { continue }
+            found.append((shard, RelativePath.join(outputDirectory, name)))
+        }
+        return found.sorted { ($0.shard.count, $0.shard.index) < ($1.shard.count, $1.shard.index) }
+    }
+
     /// Merges `manifest-shard-<I>-of-<N>.jsonl` for every I of one N into `manifest.jsonl`
     /// (atomically), keeping each line's bytes and sorting lines into manifest order: the
     /// result equals the manifest of the same run on one machine, byte for byte. Returns the
-    /// number of records. Throws `.usage` when shards are missing, of several N, or hold an
-    /// invalid line (a shard still running or killed).
+    /// number of records. Throws `IncompleteShards` (nothing written) when any shard is missing,
+    /// unfinished (no completion record saying complete), of other settings or input, or
+    /// changed since it completed; `.usage` when OUT holds no shard manifest or several N.
     @discardableResult
     public static func merge(outputDirectory: String) throws -> Int {
+        let status = try ShardSetStatus.read(outputDirectory: outputDirectory)
+        if let refusal = status.refusal { throw IncompleteShards(lines: status.problems + [refusal]) }
         let shards = try shardManifests(in: outputDirectory)
-        guard let count = shards.first?.shard.count else {
-            throw RunnerError.usage("no manifest-shard-<I>-of-<N>.jsonl in '\(outputDirectory)'")
-        }
-        guard shards.allSatisfy({ $0.shard.count == count }) else {
-            let counts = Set(shards.map(\.shard.count)).sorted().map(String.init).joined(separator: ", ")
-            throw RunnerError.usage("'\(outputDirectory)' holds shard manifests for different shard counts (\(counts))")
-        }
-        let present = Set(shards.map(\.shard.index))
-        let missing = (0..<count).filter { !present.contains($0) }
-        guard missing.isEmpty else {
-            let names = missing.map { "manifest-shard-\($0)-of-\(count).jsonl" }.joined(separator: ", ")
-            throw RunnerError.usage("cannot merge: missing \(names) in '\(outputDirectory)'")
-        }
         var entries: [(record: ManifestRecord, line: String)] = []
         var position: [RecordKey: Int] = [:]
         for (_, path) in shards {

@@ -48,7 +48,8 @@ public enum TempNames {
     }
 
     /// Removes, below `root` (symlinks not followed), every temporary output file whose tag
-    /// belongs to `shard`, and manifest temporaries for `manifestName` (every one of both kinds
+    /// belongs to `shard`, and manifest temporaries for `manifestName` and the shard's
+    /// completion record (every one of both kinds
     /// when `shard` is nil). Returns how many it removed. Temporaries of other shards are left
     /// alone: those shards may be running right now.
     static func removeLeftovers(under root: String, shard: ShardSpec?, manifestName: String) throws -> Int {
@@ -64,7 +65,8 @@ public enum TempNames {
                 case .regular:
                     guard let parts = parse(entry.name) else { continue }
                     let mine = parts.tag == manifestTag
-                        ? directory == root && (shard == nil || parts.base == Array(manifestName.utf8))
+                        ? directory == root && (shard == nil || parts.base == Array(manifestName.utf8)
+                            || shard.map { parts.base == Array(ShardCompletion.fileName(of: $0).utf8) } == true)
                         : tag(parts.tag, belongsTo: shard)
                     if mine {
                         try RunnerFS.removeFile(path)
