@@ -5,6 +5,7 @@ import PackageDescription
 //   NPYFormat      pure header/dtype rules over bytes, no I/O, no Foundation
 //   NPYStream      file descriptors, chunked npy reading/writing, atomic output files
 //   NPZContainer   zip container over the system zlib (NPDropZlib)
+//   NPDropKernels  C keep-flag kernels over the PCG64 stream (scalar, AVX2, AVX-512 IFMA)
 //   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout (no file I/O)
 //   DropoutFiles   a file in, its outputs out: the .npy job (positioned, all cores), the .npz job
 //   BatchRunner    directory walk, plan, Dispatch workers, manifest, shards, verify
@@ -27,7 +28,10 @@ let package = Package(
         .target(name: "NPYFormat"),
         .target(name: "NPYStream", dependencies: ["NPYFormat"]),
         .target(name: "NPZContainer", dependencies: ["NPYFormat", "NPYStream", "NPDropZlib"]),
-        .target(name: "DropoutEngine", dependencies: ["NPYFormat", "NPYStream"]),
+        // Compiled by clang; the vector kernels pick their instruction sets per function
+        // (`__attribute__((target(...)))`), so no global -m flags are needed.
+        .target(name: "NPDropKernels"),
+        .target(name: "DropoutEngine", dependencies: ["NPYFormat", "NPYStream", "NPDropKernels"]),
         .target(name: "DropoutFiles", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
         .target(name: "BatchRunner", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles"]),
         .executableTarget(

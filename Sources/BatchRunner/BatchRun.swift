@@ -1,3 +1,4 @@
+import DropoutEngine
 import DropoutFiles
 
 /// Where a run's outputs go, relative to OUT (contract §4.1).
@@ -78,9 +79,16 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         var todo: [FileTask] = []
         var carried: [ManifestRecord] = []
         var resumedTasks = 0
-        for file in files {
+        // The global position of each file (all shards see the same list), for Keras call indices.
+        let positions = walk.files.indices.filter { shard?.owns(walk.files[$0].relativePath) ?? true }
+        for position in positions {
+            let file = walk.files[position]
             for copy in 0..<options.copies {
-                let task = makeTask(file, copy: copy, seed: seed)
+                var task = makeTask(file, copy: copy, seed: seed)
+                task.rng = options.rng
+                task.kerasLayer = options.kerasLayer
+                task.kerasCall = UInt32(truncatingIfNeeded:
+                    UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(walk.files.count) &+ UInt64(position))
                 if let records = resumeIndex?.reusableRecords(for: task, outputRoot: locations.output) {
                     carried += records
                     resumedTasks += 1
@@ -172,7 +180,8 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             throw RunnerError.usage("a sharded run needs --seed: every shard must use the same seed")
         }
         var generator = SystemRandomNumberGenerator()
-        let seed = generator.next()
+        let drawn: UInt64 = generator.next()
+        let seed = options.rng.isKeras ? drawn & 0xFFFF_FFFF : drawn  // Keras seeds are uint32
         console.line("seed \(seed) (drawn at random; pass --seed \(seed) to repeat this run)")
         return seed
     }

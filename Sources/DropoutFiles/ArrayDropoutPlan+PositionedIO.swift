@@ -34,6 +34,7 @@ extension ArrayDropoutPlan {
     ) throws {
         precondition(elements.lowerBound >= 0 && elements.upperBound <= elementCount, "element range outside the array")
         let itemSize = header.dtype.itemSize
+        let outputItemSize = outputDType.itemSize
         let step = elementsPerChunk(scratch, chunkElements)
         let validatesBools = header.dtype.kind == .bool
         try scratch.withBuffers { data, keep in
@@ -52,8 +53,8 @@ extension ArrayDropoutPlan {
                         try BoolValidator.validate(UnsafeRawBufferPointer(bytes), dataOffset: start)
                     }
                 }
-                transform(bytes, elements: chunk, keep: keep, flagsNeeded: mask != nil && masksInStep)
-                try output.pwriteAll(UnsafeRawBufferPointer(bytes), at: outputDataOffset + start * itemSize)
+                let result = transform(bytes, elements: chunk, keep: keep, flagsNeeded: mask != nil && masksInStep)
+                try output.pwriteAll(result, at: outputDataOffset + start * outputItemSize)
                 if let mask {
                     if masksInStep {
                         let flags = UnsafeBufferPointer(rebasing: keep[..<count])

@@ -18,6 +18,9 @@ public struct ArrayOutcome: Sendable, Hashable {
     public var shape: [Int]?
     /// Descr string (`<f4`), when its header could be read.
     public var dtype: String?
+    /// Descr string of the result when dropout was applied (float32 where a Keras stream
+    /// makes it so, else `dtype`).
+    public var outputDType: String?
     /// True for a Fortran-ordered array, when its header could be read.
     public var fortranOrder: Bool?
     /// The resolved noise shape (the mask's shape), for processed arrays.

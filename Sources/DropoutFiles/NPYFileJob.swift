@@ -85,8 +85,9 @@ public final class NPYFileJob: Sendable {
     /// The array's report once every segment is done.
     public func outcome() -> FileOutcome {
         let header = plan.header
-        let array = ArrayOutcome(member: nil, status: .processed, shape: header.shape, dtype: header.dtype.descr,
+        var array = ArrayOutcome(member: nil, status: .processed, shape: header.shape, dtype: header.dtype.descr,
                                  fortranOrder: header.fortranOrder, noiseShape: plan.noiseDims)
+        array.outputDType = plan.outputDType.descr
         return FileOutcome(arrays: [array], maskWritten: targets.mask != nil)
     }
 }

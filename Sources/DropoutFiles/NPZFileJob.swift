@@ -143,5 +143,6 @@ public final class NPZFileJob: Sendable {
         try mask?.finishMember()
         report.status = .processed
         report.noiseShape = plan.noiseDims
+        report.outputDType = plan.outputDType.descr
     }
 }

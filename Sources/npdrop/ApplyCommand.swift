@@ -46,7 +46,7 @@ struct ApplyCommand: ParsableCommand {
     var sync = false
 
     func validate() throws {
-        _ = try dropout.dropoutOptions(seed: 0)
+        _ = try dropout.dropoutOptions(seed: dropout.seed ?? 0)
         if output == "-" && mask == "-" {
             throw ValidationError("OUT and --mask cannot both be standard output")
         }

@@ -3,6 +3,7 @@ import DropoutEngine
 
 extension Variant: ExpressibleByArgument {}
 extension DataFormat: ExpressibleByArgument {}
+extension RandomStreamKind: ExpressibleByArgument {}
 
 /// The dropout options shared by `apply` and `run` (contract §4): every field is optional, so
 /// a command can layer them over a config file; `dropoutOptions(seed:)` fills in the defaults.
@@ -30,6 +31,16 @@ struct DropoutOptionGroup: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Value dropped elements take instead of 0 (converted to the element type).", valueName: "value"))
     var fill: String?
 
+    @Option(help: "Random stream: npdrop (default), or keras-numpy / keras-jax to reproduce Keras 3's dropout bit for bit (seed < 2^32).")
+    var rng: RandomStreamKind?
+
+    @Option(name: .customLong("keras-call"), parsing: .unconditional,
+            help: ArgumentHelp("Keras streams: the seeded layer's call index K (seed state [seed, K]); for run, array i of the sorted work list is call K + i. Default 0.", valueName: "K"))
+    var kerasCall: UInt32?
+
+    @Flag(name: .customLong("keras-layer"), help: "Keras streams: reproduce keras.layers.Dropout (floats cast to float32 first) instead of the op keras.random.dropout.")
+    var kerasLayer = false
+
     /// Checks each given option on its own: rate range, noise-shape syntax, fill is a number.
     func validate() throws {
         if let rate, !(rate >= 0 && rate <= 1) {
@@ -52,9 +63,12 @@ struct DropoutOptionGroup: ParsableArguments {
     /// 1, `--fill` or `--no-scale`).
     func dropoutOptions(seed: UInt64) throws -> DropoutOptions {
         guard let rate else { throw ValidationError("Missing expected argument '--rate <rate>'") }
-        let options = DropoutOptions(
+        var options = DropoutOptions(
             variant: variant ?? .dropout, rate: rate, noiseSpec: try noiseShape.map { try NoiseSpec(parsing: $0) },
             dataFormat: dataFormat ?? .channelsLast, seed: seed, scale: !noScale, fill: fill.flatMap(FillValue.init(parsing:)))
+        options.rng = rng ?? .npdrop
+        options.kerasCall = kerasCall ?? 0
+        options.kerasLayer = kerasLayer
         do {
             try options.validate()
         } catch {
@@ -68,6 +82,8 @@ struct DropoutOptionGroup: ParsableArguments {
     func resolvedSeed() -> (seed: UInt64, drawn: Bool) {
         if let seed { return (seed, false) }
         var generator = SystemRandomNumberGenerator()
-        return (generator.next(), true)
+        let drawn: UInt64 = generator.next()
+        // Keras seeds are uint32.
+        return ((rng ?? .npdrop).isKeras ? drawn & 0xFFFF_FFFF : drawn, true)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatchRunner
+import DropoutEngine
 import NPYStream
 #if canImport(Glibc)
 import Glibc
@@ -36,10 +37,20 @@ enum ErrorReporting {
     private static func run(arguments: [String]) -> Int32 {
         do {
             var command = try NPDrop.parseAsRoot(arguments)
+            try checkRandomKernel()
             try command.run()
             return 0
         } catch {
             return report(error)
+        }
+    }
+
+    /// A bad `NPDROP_RNG_KERNEL` (no such kernel, or one this CPU cannot run) is a usage error.
+    private static func checkRandomKernel() throws {
+        do {
+            try RandomKernel.checkEnvironment()
+        } catch {
+            throw UsageError(error.description)
         }
     }
 

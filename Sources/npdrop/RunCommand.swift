@@ -89,6 +89,9 @@ struct RunCommand: ParsableCommand {
         a.seed = dropout.seed.map { String($0) }
         a.noScale = dropout.noScale
         a.fill = dropout.fill
+        a.rng = dropout.rng?.rawValue
+        a.kerasCall = dropout.kerasCall
+        a.kerasLayer = dropout.kerasLayer
         a.copies = copies
         a.jobs = jobs
         a.shard = shard

@@ -123,6 +123,13 @@ public struct FileTask: Sendable {
     /// How the runner would like large files split.
     public let segmentHint: SegmentHint
     let actions: ActionSource
+    /// `--rng`: the stream every processed array of this task follows.
+    public var rng: RandomStreamKind = .npdrop
+    /// Keras streams: the layer call this task's arrays are (`--keras-call K` plus the file's
+    /// position in the work list, see `BatchRunner`); every member of an `.npz` shares it.
+    public var kerasCall: UInt32 = 0
+    /// Keras streams: reproduce the layer (float inputs cast to float32) rather than the op.
+    public var kerasLayer = false
 
     init(input: InputFile, copy: Int, seed: UInt64, compression: NPZCompression, compressionLevel: Int?,
          deflateBlockSize: Int?,
@@ -148,6 +155,17 @@ public struct FileTask: Sendable {
         self.init(input: input, copy: copy, seed: seed, compression: compression, compressionLevel: compressionLevel,
                   deflateBlockSize: deflateBlockSize,
                   outputPath: outputPath, maskPath: maskPath, segmentHint: segmentHint, actions: .rules(settings, members))
+    }
+
+    /// The engine's options for an array processed with `settings`: the settings, the seed and
+    /// this task's stream. Throws `DropoutError` for a combination no array can take.
+    func engineOptions(_ settings: DropoutSettings) throws -> DropoutOptions {
+        var options = try settings.engineOptions(seed: seed)
+        options.rng = rng
+        options.kerasCall = kerasCall
+        options.kerasLayer = kerasLayer
+        try options.validate()
+        return options
     }
 
     /// How this task's output npz members are encoded.

@@ -12,7 +12,7 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
         /// A plain `.npy` file.
         case npy(NPYFileJob)
         /// An `.npz` archive, and its outcome once processed.
-        case npz(NPZFileJob, Locked<FileOutcome?>)
+        case npz(NPZFileJob, DropoutFiles.Locked<FileOutcome?>)
     }
 
     /// Bytes of each of a worker's buffers (two for the engine, one for copying).
@@ -80,7 +80,7 @@ extension FileTask {
                            encoding: memberEncoding, segmentBytes: segmentHint.preferredSegmentBytes) { member in
             switch task.action(forMember: member) {
             case .copy: return .copy
-            case .process(let settings): return .process(try settings.engineOptions(seed: task.seed))
+            case .process(let settings): return .process(try task.engineOptions(settings))
             }
         }
     }

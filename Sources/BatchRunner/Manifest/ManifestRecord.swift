@@ -3,7 +3,8 @@
 /// JSON field names and order (contract §4.2, then the fields resume and verify need):
 /// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
-/// scale, fill, compression, compression_level`. Every field is always present; absent values are `null`.
+/// scale, fill, compression, compression_level, deflate_block_size, rng, keras_call, keras_layer,
+/// output_dtype`. Every field is always present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
     public enum Status: String, Codable, Sendable, Hashable {
@@ -59,6 +60,15 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     /// Input bytes per independently deflated block of deflated output npz members (pigz-style);
     /// null when each member is one deflate stream, and for `.npy`. Absent in older manifests.
     public var deflateBlockSize: Int?
+    /// `npdrop`, `keras-numpy` or `keras-jax` for processed arrays; null otherwise (and in
+    /// manifests older than the field, which used `npdrop`).
+    public var rng: String?
+    /// Keras streams: the layer call index of this array (seed state `[seed, keras_call]`).
+    public var kerasCall: Int?
+    /// Keras streams: true when the layer was reproduced (floats cast to float32).
+    public var kerasLayer: Bool?
+    /// Descr of the result for processed arrays (float32 where a Keras stream makes it so).
+    public var outputDType: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case input, member, copy, output, mask
@@ -76,6 +86,10 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case scale, fill, compression
         case compressionLevel = "compression_level"
         case deflateBlockSize = "deflate_block_size"
+        case rng
+        case kerasCall = "keras_call"
+        case kerasLayer = "keras_layer"
+        case outputDType = "output_dtype"
     }
 
     /// The JSON field names, in the order they are written.
@@ -140,6 +154,10 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(compression, forKey: .compression)
         try c.encode(compressionLevel, forKey: .compressionLevel)
         try c.encode(deflateBlockSize, forKey: .deflateBlockSize)
+        try c.encode(rng, forKey: .rng)
+        try c.encode(kerasCall, forKey: .kerasCall)
+        try c.encode(kerasLayer, forKey: .kerasLayer)
+        try c.encode(outputDType, forKey: .outputDType)
     }
 
     /// The canonical JSON text of this record, without newline: fields in `fieldNames` order,
@@ -170,6 +188,10 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("compression", JSONText.string(compression)),
             ("compression_level", compressionLevel.map { JSONText.integer($0) } ?? "null"),
             ("deflate_block_size", deflateBlockSize.map { JSONText.integer($0) } ?? "null"),
+            ("rng", JSONText.string(rng)),
+            ("keras_call", kerasCall.map { JSONText.integer($0) } ?? "null"),
+            ("keras_layer", JSONText.bool(kerasLayer)),
+            ("output_dtype", JSONText.string(outputDType)),
         ])
     }
 

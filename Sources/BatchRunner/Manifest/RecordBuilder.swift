@@ -21,6 +21,11 @@ enum RecordBuilder {
             record.dataFormat = settings.dataFormat.rawValue
             record.scale = settings.scale
             record.fill = settings.fill?.text
+            record.rng = task.rng.rawValue
+            if task.rng.isKeras {
+                record.kerasCall = Int(task.kerasCall)
+                record.kerasLayer = task.kerasLayer
+            }
         }
         return record
     }
@@ -29,6 +34,7 @@ enum RecordBuilder {
         record.shape = array.shape
         record.dtype = array.dtype
         record.fortranOrder = array.fortranOrder
+        record.outputDType = array.outputDType
     }
 
     /// The records of a finished task, in the order the processor reported the arrays.

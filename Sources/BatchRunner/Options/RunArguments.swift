@@ -53,6 +53,12 @@ public struct RunArguments: Sendable, Hashable {
     public var json = false
     /// Path of a JSON config file.
     public var config: String?
+    /// `--rng npdrop|keras-numpy|keras-jax`.
+    public var rng: String?
+    /// `--keras-call K`.
+    public var kerasCall: UInt32?
+    /// `--keras-layer`.
+    public var kerasLayer = false
 
     /// Arguments with only the two positional values given.
     public init(input: String, output: String) {

@@ -1,3 +1,4 @@
+import DropoutEngine
 import Foundation
 import NPZContainer
 
@@ -44,6 +45,13 @@ public struct RunOptions: Sendable {
     public var json: Bool
     /// Target bytes of one work segment of a large file (a hint to the processor).
     public var segmentBytes: Int
+    /// `--rng`: npdrop's stream or a Keras backend's.
+    public var rng: RandomStreamKind = .npdrop
+    /// `--keras-call K`: file `f` of the sorted work list (all `F` files INPUT holds, before
+    /// sharding), copy `c`, is call `K + c * F + f` of the layer (mod 2^32, as Keras's uint32 state).
+    public var kerasCall: UInt32 = 0
+    /// `--keras-layer`: reproduce the layer rather than the op.
+    public var kerasLayer = false
 
     /// Options with everything explicit; for library users and tests.
     public init(input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
@@ -145,6 +153,24 @@ public struct RunOptions: Sendable {
             throw RunnerError.usage("a sharded run needs --seed: every shard must use the same seed")
         }
 
+        var rng = RandomStreamKind.npdrop
+        if let text = arguments.rng {
+            guard let kind = RandomStreamKind(rawValue: text) else {
+                throw RunnerError.usage("--rng must be npdrop|keras-numpy|keras-jax, found '\(text)'")
+            }
+            rng = kind
+        }
+        if rng.isKeras {
+            if let seed, seed > UInt64(UInt32.max) {
+                throw RunnerError.usage("--rng \(rng.rawValue) needs a seed in [0, 2^32) (Keras seeds are uint32), found \(seed)")
+            }
+            if defaults.variant == .alpha || defaults.fill != nil || !defaults.scale {
+                throw RunnerError.usage("--rng \(rng.rawValue) reproduces keras dropout, which has no alpha variant, --fill or --no-scale")
+            }
+        } else if arguments.kerasCall != nil || arguments.kerasLayer {
+            throw RunnerError.usage("--keras-call and --keras-layer need --rng keras-numpy or --rng keras-jax")
+        }
+
         self.init(input: arguments.input, output: arguments.output, settings: resolver, seed: seed, copies: copies,
                   members: members, resume: arguments.resume, writeMasks: !(arguments.noMasks || config.noMasks == true),
                   compression: compression, compressionLevel: level == -1 ? nil : level,
@@ -152,6 +178,9 @@ public struct RunOptions: Sendable {
                   sync: arguments.sync,
                   jobs: jobs, shard: shard, shardSource: source,
                   quiet: arguments.quiet, json: arguments.json, segmentBytes: segmentBytes)
+        self.rng = rng
+        kerasCall = arguments.kerasCall ?? 0
+        kerasLayer = arguments.kerasLayer
     }
 
     /// The manifest file this run writes in OUT.

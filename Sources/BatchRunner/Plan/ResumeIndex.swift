@@ -1,3 +1,5 @@
+import DropoutEngine
+
 /// The records of an earlier (possibly killed) run, by file task, for `--resume`.
 ///
 /// A file task (input file × copy) is skipped when the earlier manifest holds records for it,
@@ -45,7 +47,10 @@ struct ResumeIndex {
             case (.copied, .copy):
                 continue
             case (.ok, .process(let settings)):
-                guard matches(record, settings) else { return nil }
+                guard matches(record, settings), (record.rng ?? RandomStreamKind.npdrop.rawValue) == task.rng.rawValue,
+                      record.kerasCall == (task.rng.isKeras ? Int(task.kerasCall) : nil),
+                      record.kerasLayer == (task.rng.isKeras ? task.kerasLayer : nil)
+                else { return nil }
                 switch (record.mask, task.maskPath) {
                 case (nil, nil):
                     break

@@ -240,11 +240,19 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             }
         }
         let file = InputFile(relativePath: first.input, absolutePath: absolute, kind: kind, byteCount: size)
-        return .success(FileTask(
+        var task = FileTask(
             input: file, copy: first.copy, seed: first.seed, compression: compression, compressionLevel: level,
             deflateBlockSize: kind == .npz ? first.deflateBlockSize : nil, outputPath: outputPath,
             maskPath: maskPath, segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
-            actions: .recorded(actions)))
+            actions: .recorded(actions))
+        // The stream of the task's processed records (one task: one rng and call).
+        if let processed = group.first(where: { $0.status == .ok }), let text = processed.rng,
+           let rng = RandomStreamKind(rawValue: text) {
+            task.rng = rng
+            task.kerasCall = UInt32(truncatingIfNeeded: processed.kerasCall ?? 0)
+            task.kerasLayer = processed.kerasLayer ?? false
+        }
+        return .success(task)
     }
 
     /// The dropout settings a record was made with.

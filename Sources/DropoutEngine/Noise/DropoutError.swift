@@ -20,6 +20,14 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
     /// The noise of an empty array (shape `shape`) has `count` elements, more than `limit`: its mask
     /// would be that many bytes written for an array of none (a tiny file could fill the disk).
     case noiseTooLarge(noiseDims: [Int], shape: [Int], count: Int, limit: Int)
+    /// A Keras stream was asked for with a seed that does not fit Keras's uint32 seed state.
+    case kerasSeedTooLarge(UInt64)
+    /// A Keras stream was combined with an option Keras's dropout has no counterpart for.
+    case kerasUnsupported(String)
+    /// `--keras-call` or `--keras-layer` without `--rng keras-numpy|keras-jax`.
+    case kerasOptionsNeedKerasStream
+    /// A dtype the Keras backend's dropout does not handle (or that npdrop refuses to guess).
+    case kerasDType(RandomStreamKind, DType, reason: String)
     /// Any of the above, tied to the file (and npz member) it happened in.
     case inArray(file: String, member: String?, DropoutError)
 
@@ -59,6 +67,14 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
         case .noiseTooLarge(let noiseDims, let shape, let count, let limit):
             return "noise shape \(formatShape(noiseDims)) has \(count) elements for the empty array of shape "
                 + "\(formatShape(shape)), more than the limit of \(limit) (the mask would be \(count) bytes)"
+        case .kerasSeedTooLarge(let seed):
+            return "--rng keras-numpy/keras-jax needs a seed in [0, 2^32) (Keras seeds are uint32), found \(seed)"
+        case .kerasUnsupported(let what):
+            return "--rng keras-numpy/keras-jax reproduces keras dropout, which has no \(what)"
+        case .kerasOptionsNeedKerasStream:
+            return "--keras-call and --keras-layer need --rng keras-numpy or --rng keras-jax"
+        case .kerasDType(let rng, let dtype, let reason):
+            return "--rng \(rng.rawValue) does not apply to dtype \(dtype.descr): \(reason)"
         case .inArray(let file, let member, let inner):
             // The same layout as NPYStream's FileError: `file: member: message`.
             let place = member.map { "\(file): \($0)" } ?? file

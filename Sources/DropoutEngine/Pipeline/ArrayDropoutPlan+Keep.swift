@@ -19,6 +19,8 @@ extension ArrayDropoutPlan {
             table?.withFlags { noise in map.fillKeep(elements: elements, noiseKeep: noise, into: flags) }
         case .strided:
             fillStrided(elements, into: base)
+        case .counter:
+            fillCounter(elements, into: base)
         }
     }
 
@@ -40,16 +42,42 @@ extension ArrayDropoutPlan {
             var rng = stream
             rng.advance(by: UInt128(noise.lowerBound))
             rng.fillKeep(flags, rule: rule)
+        case .counter:
+            jaxKeep?.fill(from: noise.lowerBound, into: flags)
+        }
+    }
+
+    /// `.counter`: each element's flag is computed from its noise index (threefry is random
+    /// access), walking `elements` run by run; a broadcast run computes one flag.
+    private func fillCounter(_ elements: Range<Int>, into out: UnsafeMutablePointer<UInt8>) {
+        guard let keep = jaxKeep else { return }
+        if masksInStep {
+            keep.fill(from: elements.lowerBound, into: UnsafeMutableBufferPointer(start: out, count: elements.count))
+            return
+        }
+        map.forEachRun(elements: elements) { run in
+            let target = out + run.elementOffset
+            if run.noiseStride == 0 || run.count == 1 {
+                target.update(repeating: keep.keeps(run.noiseStart) ? 1 : 0, count: run.count)
+                return
+            }
+            var index = run.noiseStart
+            for j in 0..<run.count {
+                target[j] = keep.keeps(index) ? 1 : 0
+                index &+= run.noiseStride
+            }
         }
     }
 
     /// `.strided`: walks `elements` run by run (`BroadcastMap.forEachRun`); each run's first
     /// draw is reached by jumping from the previous run's (jumps cached by distance, so a walk
-    /// costs O(1) per run after the first few), then stepped by the run's noise stride.
+    /// costs O(1) per run after the first few), then stepped by the run's noise stride (with
+    /// `PCG64.fillKeep` when that stride is 1).
     private func fillStrided(_ elements: Range<Int>, into out: UnsafeMutablePointer<UInt8>) {
         let inc = stream.inc
         let mult = PCG64.multiplier
         let threshold = rule.threshold
+        let flip = rule.flip
         let stride = innerNoiseStride
         let one = strideJump.one
         let four = strideJump.four
@@ -86,24 +114,30 @@ extension ArrayDropoutPlan {
                 let target = out + run.elementOffset
                 let first = state &* mult &+ inc
                 if run.noiseStride == 0 || run.count == 1 {
-                    let flag: UInt8 = (PCG64.output(first) >> 11) >= threshold ? 1 : 0
+                    let flag: UInt8 = ((PCG64.output(first) >> 11) >= threshold ? 1 : 0) ^ flip
                     target.update(repeating: flag, count: run.count)
                     return
                 }
                 precondition(run.noiseStride == stride, "runs step by the innermost walk stride")
+                let count = run.count
+                if stride == 1 {
+                    // Consecutive draws: the stream's own keep kernel.
+                    var rng = PCG64(state: state, inc: inc)
+                    rng.fillKeep(UnsafeMutableBufferPointer(start: target, count: count), rule: rule)
+                    return
+                }
                 var s = first
                 var j = 0
-                let count = run.count
                 if count >= 16 {
                     var s0 = s
                     var s1 = one.mult &* s0 &+ one.plus
                     var s2 = one.mult &* s1 &+ one.plus
                     var s3 = one.mult &* s2 &+ one.plus
                     while j &+ 4 <= count {
-                        target[j] = (PCG64.output(s0) >> 11) >= threshold ? 1 : 0
-                        target[j &+ 1] = (PCG64.output(s1) >> 11) >= threshold ? 1 : 0
-                        target[j &+ 2] = (PCG64.output(s2) >> 11) >= threshold ? 1 : 0
-                        target[j &+ 3] = (PCG64.output(s3) >> 11) >= threshold ? 1 : 0
+                        target[j] = ((PCG64.output(s0) >> 11) >= threshold ? 1 : 0) ^ flip
+                        target[j &+ 1] = ((PCG64.output(s1) >> 11) >= threshold ? 1 : 0) ^ flip
+                        target[j &+ 2] = ((PCG64.output(s2) >> 11) >= threshold ? 1 : 0) ^ flip
+                        target[j &+ 3] = ((PCG64.output(s3) >> 11) >= threshold ? 1 : 0) ^ flip
                         s0 = four.mult &* s0 &+ four.plus
                         s1 = four.mult &* s1 &+ four.plus
                         s2 = four.mult &* s2 &+ four.plus
@@ -113,7 +147,7 @@ extension ArrayDropoutPlan {
                     s = s0
                 }
                 while j < count {
-                    target[j] = (PCG64.output(s) >> 11) >= threshold ? 1 : 0
+                    target[j] = ((PCG64.output(s) >> 11) >= threshold ? 1 : 0) ^ flip
                     s = one.mult &* s &+ one.plus
                     j &+= 1
                 }

@@ -20,7 +20,7 @@ extension ArrayDropoutPlan {
         precondition(reader.header.dtype == header.dtype && reader.header.shape == header.shape
             && reader.header.fortranOrder == header.fortranOrder && reader.dataBytesRead == 0,
             "reader is not at the start of this plan's array data")
-        let writer = try NPYWriter(sink: output, like: header, name: outputName, member: member)
+        let writer = try NPYWriter(sink: output, like: outputHeader, name: outputName, member: member)
         let maskWriter = try mask.map {
             try NPYWriter(sink: $0, dtype: KeepMask.dtype, fortranOrder: KeepMask.fortranOrder, shape: noiseDims,
                           name: maskName ?? outputName, member: member)
@@ -35,8 +35,8 @@ extension ArrayDropoutPlan {
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: data[..<(count * itemSize)])
                 let got = try reader.readChunk(into: bytes)
                 precondition(got == bytes.count, "NPYReader delivers whole requests or throws")
-                transform(bytes, elements: elements, keep: keep, flagsNeeded: maskWriter != nil && masksInStep)
-                try writer.write(UnsafeRawBufferPointer(bytes))
+                let result = transform(bytes, elements: elements, keep: keep, flagsNeeded: maskWriter != nil && masksInStep)
+                try writer.write(result)
                 if let maskWriter {
                     if masksInStep {
                         try maskWriter.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: keep[..<count])))
@@ -68,25 +68,35 @@ extension ArrayDropoutPlan {
 
     /// Elements per chunk: `requested` (at least 1) or as many as fit the scratch.
     public func elementsPerChunk(_ scratch: DropoutScratch, _ requested: Int?) -> Int {
-        let fit = scratch.chunkBytes / header.dtype.itemSize
+        let fit = scratch.chunkBytes / (kerasKernel?.chunkItemSize ?? header.dtype.itemSize)
         guard let requested else { return fit }
         return max(1, min(requested, fit))
     }
 
     /// Fills the keep flags of `elements` (only when the kernel or `flagsNeeded` uses them)
     /// and applies the kernel to `bytes` in place (not at all when it is the identity).
+    /// Returns the result bytes: `bytes` itself, or with a Keras kernel that changes the dtype
+    /// the first `elements.count * outputDType.itemSize` bytes of the buffer `bytes` starts
+    /// (which then holds `elements.count * kerasKernel.chunkItemSize` bytes).
     @inline(__always)
     public func transform(
         _ bytes: UnsafeMutableRawBufferPointer, elements: Range<Int>, keep: UnsafeMutableBufferPointer<UInt8>,
         flagsNeeded: Bool
-    ) {
+    ) -> UnsafeRawBufferPointer {
         let flags = UnsafeMutableBufferPointer(rebasing: keep[..<elements.count])
         if flagsNeeded || !kernel.ignoresKeepFlags {
             fillElementKeep(elements, into: flags)
         }
+        if let kerasKernel {
+            guard let base = bytes.baseAddress else { return UnsafeRawBufferPointer(bytes) }
+            let room = UnsafeMutableRawBufferPointer(start: base, count: elements.count * kerasKernel.chunkItemSize)
+            let written = kerasKernel.apply(room, count: elements.count, keep: UnsafeBufferPointer(flags))
+            return UnsafeRawBufferPointer(start: base, count: written)
+        }
         if !kernel.isIdentity {
             kernel.apply(bytes, keep: UnsafeBufferPointer(flags))
         }
+        return UnsafeRawBufferPointer(bytes)
     }
 
     /// Produces noise flags `noise` through `keep` in pieces and hands each piece to `emit`

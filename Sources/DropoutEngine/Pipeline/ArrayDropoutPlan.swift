@@ -16,6 +16,9 @@ public enum KeepStrategy: Sendable, Hashable {
     /// noise index and stepping it by the run's noise stride — no table, for noise too large
     /// for one (e.g. a big Fortran-order array with full noise).
     case strided
+    /// Every flag computed from its noise index (`--rng keras-jax`: threefry is a hash of the
+    /// index), run by run along the storage walk; no table.
+    case counter
 }
 
 /// Everything needed to apply dropout to one array (an `.npy` file or an `.npz` member):
@@ -46,12 +49,18 @@ public struct ArrayDropoutPlan: Sendable {
     public let noiseDims: [Int]
     /// Maps noise flags to storage-order elements.
     public let map: BroadcastMap
-    /// The element transform.
+    /// The element transform (npdrop's stream; built for every stream to check the dtype).
     public let kernel: DropoutKernel
-    /// `random() >= rate` on integers.
+    /// Keras's element transform, for `--rng keras-numpy|keras-jax` (then used instead of
+    /// `kernel`; it may change the dtype to float32).
+    public let kerasKernel: KerasKernel?
+    /// `random() >= rate` on integers (`random() < 1 - rate` for keras-numpy).
     public let rule: KeepRule
-    /// The array's stream at draw 0: `PCG64(SeedSequence(seed, spawn_key))`.
+    /// The array's stream at draw 0: `PCG64(SeedSequence(seed, spawn_key))`, or for
+    /// keras-numpy `PCG64(SeedSequence([seed, kerasCall]))` (unused for keras-jax).
     public let stream: PCG64
+    /// The keep flags of keras-jax.
+    public let jaxKeep: JAXBernoulliKeep?
     /// How keep flags are produced.
     public let strategy: KeepStrategy
     /// The header `np.save` writes for the result: same dtype, byte order, order and shape.
@@ -79,7 +88,8 @@ public struct ArrayDropoutPlan: Sendable {
     ) throws(DropoutError) {
         precondition(copy >= 0, "copy index must be non-negative")
         do throws(DropoutError) {
-            rule = try KeepRule(rate: options.rate)
+            try options.validate()
+            rule = options.rng == .kerasNumPy ? try KeepRule(kerasRate: options.rate) : try KeepRule(rate: options.rate)
             noiseDims = try DropoutEngine.noiseDims(
                 variant: options.variant, dataFormat: options.dataFormat, explicit: options.noiseSpec, shape: header.shape)
             do throws(DropoutKernelError) {
@@ -89,15 +99,19 @@ public struct ArrayDropoutPlan: Sendable {
             } catch {
                 throw .kernel(error)
             }
+            kerasKernel = options.rng.isKeras
+                ? try KerasKernel(dtype: header.dtype, rng: options.rng, layer: options.kerasLayer, rate: options.rate)
+                : nil
             guard map.noiseElementCount <= max(map.elementCount, Self.maxEmptyArrayNoiseElements) else {
                 throw DropoutError.noiseTooLarge(
                     noiseDims: noiseDims, shape: header.shape, count: map.noiseElementCount,
                     limit: Self.maxEmptyArrayNoiseElements)
             }
             let maskHeader = NPYHeaderEncoder.header(dtype: KeepMask.dtype, fortranOrder: false, shape: noiseDims)
-            let outputHeader = NPYHeaderEncoder.header(dtype: header.dtype, fortranOrder: header.fortranOrder, shape: header.shape)
+            let outputHeader = NPYHeaderEncoder.header(
+                dtype: kerasKernel?.outputDType ?? header.dtype, fortranOrder: header.fortranOrder, shape: header.shape)
             guard !maskHeader.dataOffset.addingReportingOverflow(map.noiseElementCount).overflow,
-                  !outputHeader.dataOffset.addingReportingOverflow(header.dataByteCount).overflow else {
+                  !outputHeader.dataOffset.addingReportingOverflow(outputHeader.dataByteCount).overflow else {
                 throw DropoutError.kernel(.invalidShape(noiseDims))
             }
             self.maskHeader = maskHeader
@@ -111,7 +125,16 @@ public struct ArrayDropoutPlan: Sendable {
         self.key = key
         self.copy = copy
         self.options = options
-        stream = key.stream(seed: options.seed, copy: copy)
+        switch options.rng {
+        case .npdrop:
+            stream = key.stream(seed: options.seed, copy: copy)
+            jaxKeep = nil
+        case .kerasNumPy, .kerasJAX:
+            // Keras's seed state [S, call]: default_rng's entropy, or the raw threefry key.
+            let seed = UInt32(truncatingIfNeeded: options.seed)
+            stream = PCG64(SeedSequence(entropyWords: [seed, options.kerasCall], spawnKey: []))
+            jaxKeep = options.rng == .kerasJAX ? JAXBernoulliKeep(seed: seed, call: options.kerasCall, rate: options.rate) : nil
+        }
 
         let walk = map.walkAxes
         innerNoiseStride = walk.noiseStrides.last ?? 0
@@ -124,6 +147,15 @@ public struct ArrayDropoutPlan: Sendable {
             strategy = .constant
             constantFlag = kernel.isIdentity ? 1 : 0
             table = nil
+        } else if let jaxKeep {
+            if !(map.isIdentity && map.noiseElementCount == map.elementCount) && map.noiseElementCount <= noiseTableLimit {
+                strategy = .noiseTable
+                table = NoiseTable(count: map.noiseElementCount) { jaxKeep.fill(from: 0, into: $0) }
+            } else {
+                strategy = .counter
+                table = nil
+            }
+            constantFlag = 0
         } else if map.isIdentity && map.noiseElementCount == map.elementCount {
             strategy = .inStep
             constantFlag = 0
@@ -151,7 +183,7 @@ public struct ArrayDropoutPlan: Sendable {
 
     /// The bytes `np.save` writes before the result's data (`outputHeader.dataOffset` of them).
     public var outputHeaderBytes: [UInt8] {
-        NPYHeaderEncoder.encode(dtype: header.dtype, fortranOrder: header.fortranOrder, shape: header.shape)
+        NPYHeaderEncoder.encode(dtype: outputDType, fortranOrder: header.fortranOrder, shape: header.shape)
     }
 
     /// The bytes `np.save` writes before the mask's data (`maskHeader.dataOffset` of them).
@@ -160,7 +192,9 @@ public struct ArrayDropoutPlan: Sendable {
     }
 
     /// Size of the whole result file: header plus data.
-    public var outputFileSize: Int { outputHeader.dataOffset + header.dataByteCount }
+    public var outputFileSize: Int { outputHeader.dataOffset + outputHeader.dataByteCount }
+    /// The result's element type: the input's, except where a Keras stream makes it float32.
+    public var outputDType: DType { outputHeader.dtype }
     /// Size of the whole mask file: header plus one byte per noise element.
     public var maskFileSize: Int { maskHeader.dataOffset + noiseElementCount }
 

@@ -15,6 +15,15 @@ public struct DropoutOptions: Sendable, Hashable {
     public var scale: Bool
     /// `--fill V`: the value dropped elements take instead of 0; nil for 0.
     public var fill: FillValue?
+    /// `--rng`: npdrop's stream (default) or one of the Keras backends'.
+    public var rng: RandomStreamKind = .npdrop
+    /// `--keras-call K` (Keras streams only): the seed is `[seed, kerasCall]`, the state of a
+    /// seeded layer's `SeedGenerator` on its call `kerasCall` (0-based).
+    public var kerasCall: UInt32 = 0
+    /// `--keras-layer` (Keras streams only): reproduce the layer, which first casts floating
+    /// inputs to float32 (Keras's default dtype policy); without it, the op
+    /// `keras.random.dropout`.
+    public var kerasLayer = false
 
     /// Options with the command-line defaults for everything but `rate` and `seed`.
     public init(
@@ -34,10 +43,19 @@ public struct DropoutOptions: Sendable, Hashable {
     public var mode: DropoutMode { variant == .alpha ? .alpha : .standard }
 
     /// Checks what does not depend on any array: the rate is in `[0, 1]`, and alpha dropout has
-    /// `rate < 1`, no `--fill` and no `--no-scale`. Throws `DropoutError.invalidRate` or
-    /// `DropoutError.kernel(...)`; arrays can still refuse later (dtype, rank, fill range).
+    /// `rate < 1`, no `--fill` and no `--no-scale`; a Keras stream has a seed below 2^32 and
+    /// none of alpha, `--fill`, `--no-scale`; `--keras-call`/`--keras-layer` need a Keras stream. Throws `DropoutError.invalidRate`,
+    /// `.kerasSeedTooLarge`, `.kerasUnsupported`, `.kerasOptionsNeedKerasStream` or `.kernel(...)`; arrays can still refuse later (dtype, rank, fill range).
     public func validate() throws(DropoutError) {
         _ = try KeepRule(rate: rate)
+        if rng.isKeras {
+            guard seed <= UInt64(UInt32.max) else { throw .kerasSeedTooLarge(seed) }
+            if variant == .alpha { throw .kerasUnsupported("alpha dropout") }
+            if fill != nil { throw .kerasUnsupported("--fill") }
+            if !scale { throw .kerasUnsupported("--no-scale") }
+        } else if kerasLayer || kerasCall != 0 {
+            throw .kerasOptionsNeedKerasStream
+        }
         guard variant == .alpha else { return }
         if rate >= 1 { throw .kernel(.alphaRateOne) }
         if fill != nil { throw .kernel(.alphaWithFill) }

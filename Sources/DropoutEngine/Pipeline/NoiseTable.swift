@@ -6,12 +6,19 @@ final class NoiseTable: @unchecked Sendable {
     private let storage: UnsafeMutableBufferPointer<UInt8>
 
     /// Draws `count` flags from `stream` (advancing a copy of it by `count` draws).
-    init(stream: PCG64, count: Int, rule: KeepRule) {
+    convenience init(stream: PCG64, count: Int, rule: KeepRule) {
+        self.init(count: count) { flags in
+            var rng = stream
+            rng.fillKeep(flags, rule: rule)
+        }
+    }
+
+    /// `count` flags written once by `fill` (which gets the whole table).
+    init(count: Int, fill: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
         precondition(count >= 0, "noise count must be non-negative")
         self.count = count
         storage = .allocate(capacity: max(count, 1))
-        var rng = stream
-        rng.fillKeep(UnsafeMutableBufferPointer(rebasing: storage[..<count]), rule: rule)
+        fill(UnsafeMutableBufferPointer(rebasing: storage[..<count]))
     }
 
     deinit {

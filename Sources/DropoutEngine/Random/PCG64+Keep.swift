@@ -1,14 +1,42 @@
+import NPDropKernels
+
 extension PCG64 {
     /// Writes one keep byte per draw (1 = kept, 0 = dropped) to every byte of `out`, in order,
     /// advancing the stream by `out.count` draws. Equals `rng.random(n) >= rate` as bytes.
     ///
+    /// Runs `RandomKernel.active` (the scalar kernel below `RandomKernel.vectorMinimumCount`
+    /// draws); every kernel writes the bytes of `referenceFillKeep`.
+    @inline(__always)
+    public mutating func fillKeep(_ out: UnsafeMutableBufferPointer<UInt8>, rule: KeepRule) {
+        fillKeep(out, rule: rule, kernel: out.count < RandomKernel.vectorMinimumCount ? .scalar : RandomKernel.active)
+    }
+
+    /// `fillKeep` with the C kernel `kernel`. Traps when this CPU cannot run it.
+    public mutating func fillKeep(_ out: UnsafeMutableBufferPointer<UInt8>, rule: KeepRule, kernel: RandomKernel) {
+        precondition(kernel.isSupported, "random kernel \(kernel) is not supported by this CPU")
+        guard let base = out.baseAddress, !out.isEmpty else { return }
+        let rng = npdrop_pcg64(
+            state_high: UInt64(truncatingIfNeeded: state >> 64), state_low: UInt64(truncatingIfNeeded: state),
+            inc_high: UInt64(truncatingIfNeeded: inc >> 64), inc_low: UInt64(truncatingIfNeeded: inc))
+        let after = switch kernel {
+        case .scalar: npdrop_keep_scalar(rng, rule.threshold, base, out.count)
+        case .avx2: npdrop_keep_avx2(rng, rule.threshold, base, out.count)
+        case .avx512ifma: npdrop_keep_avx512ifma(rng, rule.threshold, base, out.count)
+        }
+        state = (UInt128(after.state_high) << 64) | UInt128(after.state_low)
+    }
+
+    /// The Swift reference of `fillKeep` (same bytes, same end state), which the C kernels are
+    /// tested against.
+    ///
     /// Runs four interleaved LCG lanes (each jumping 4 steps) so the 128-bit multiplies of
     /// consecutive draws do not wait on each other; the bytes are the same as drawing one by one.
     @inlinable
-    public mutating func fillKeep(_ out: UnsafeMutableBufferPointer<UInt8>, rule: KeepRule) {
+    public mutating func referenceFillKeep(_ out: UnsafeMutableBufferPointer<UInt8>, rule: KeepRule) {
         guard let base = out.baseAddress else { return }
         let count = out.count
         let threshold = rule.threshold
+        let flip = rule.flip
         let mult = Self.multiplier
         let inc = self.inc
         var s = state
@@ -21,10 +49,10 @@ extension PCG64 {
             var s2 = s1 &* mult &+ inc
             var s3 = s2 &* mult &+ inc
             while i &+ 4 <= count {
-                base[i] = (Self.output(s0) >> 11) >= threshold ? 1 : 0
-                base[i &+ 1] = (Self.output(s1) >> 11) >= threshold ? 1 : 0
-                base[i &+ 2] = (Self.output(s2) >> 11) >= threshold ? 1 : 0
-                base[i &+ 3] = (Self.output(s3) >> 11) >= threshold ? 1 : 0
+                base[i] = ((Self.output(s0) >> 11) >= threshold ? 1 : 0) ^ flip
+                base[i &+ 1] = ((Self.output(s1) >> 11) >= threshold ? 1 : 0) ^ flip
+                base[i &+ 2] = ((Self.output(s2) >> 11) >= threshold ? 1 : 0) ^ flip
+                base[i &+ 3] = ((Self.output(s3) >> 11) >= threshold ? 1 : 0) ^ flip
                 s = s3
                 s0 = s0 &* mult4 &+ plus4
                 s1 = s1 &* mult4 &+ plus4
@@ -35,7 +63,7 @@ extension PCG64 {
         }
         while i < count {
             s = s &* mult &+ inc
-            base[i] = (Self.output(s) >> 11) >= threshold ? 1 : 0
+            base[i] = ((Self.output(s) >> 11) >= threshold ? 1 : 0) ^ flip
             i &+= 1
         }
         state = s
@@ -49,6 +77,7 @@ extension PCG64 {
         precondition(count >= 0 && out.count >= (count + 63) / 64, "fillKeepBits: buffer too small")
         guard let base = out.baseAddress else { return }
         let threshold = rule.threshold
+        let flip = rule.flip
         let mult = Self.multiplier
         let inc = self.inc
         let (mult4, plus4) = Self.jump(by: 4, inc: inc)
@@ -65,10 +94,10 @@ extension PCG64 {
                 var s3 = s2 &* mult &+ inc
                 var bit: UInt64 = 0
                 while bit < 64 {
-                    packed |= ((Self.output(s0) >> 11) >= threshold ? 1 : 0) &<< bit
-                    packed |= ((Self.output(s1) >> 11) >= threshold ? 1 : 0) &<< (bit &+ 1)
-                    packed |= ((Self.output(s2) >> 11) >= threshold ? 1 : 0) &<< (bit &+ 2)
-                    packed |= ((Self.output(s3) >> 11) >= threshold ? 1 : 0) &<< (bit &+ 3)
+                    packed |= UInt64(((Self.output(s0) >> 11) >= threshold ? 1 : 0) ^ flip) &<< bit
+                    packed |= UInt64(((Self.output(s1) >> 11) >= threshold ? 1 : 0) ^ flip) &<< (bit &+ 1)
+                    packed |= UInt64(((Self.output(s2) >> 11) >= threshold ? 1 : 0) ^ flip) &<< (bit &+ 2)
+                    packed |= UInt64(((Self.output(s3) >> 11) >= threshold ? 1 : 0) ^ flip) &<< (bit &+ 3)
                     s = s3
                     s0 = s0 &* mult4 &+ plus4
                     s1 = s1 &* mult4 &+ plus4
@@ -80,7 +109,7 @@ extension PCG64 {
             } else {
                 for bit in 0..<UInt64(count - done) {
                     s = s &* mult &+ inc
-                    packed |= ((Self.output(s) >> 11) >= threshold ? 1 : 0) &<< bit
+                    packed |= UInt64(((Self.output(s) >> 11) >= threshold ? 1 : 0) ^ flip) &<< bit
                 }
                 done = count
             }
