@@ -26,6 +26,8 @@ public struct RunReport: Sendable {
     public var records: [ManifestRecord]
     /// 0 when every array succeeded, 1 when any failed.
     public var exitCode: Int32 { summary.exitCode }
+    /// 128 + the signal number when a signal stopped the run, else nil.
+    public var interruptedExitCode: Int32?
 }
 
 /// `npdrop run`: walks INPUT, plans file tasks (file × copy) in sorted order, runs them on
@@ -38,26 +40,46 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
     public let processor: Processor
     /// Where messages go.
     public let console: RunConsole
+    /// Set (by a signal) to stop the run early.
+    public let interruption: RunInterruption
 
     /// A runner; nothing happens until `run()`.
-    public init(options: RunOptions, processor: Processor, console: RunConsole = .standard) {
+    public init(options: RunOptions, processor: Processor, console: RunConsole = .standard,
+                interruption: RunInterruption = RunInterruption()) {
         self.options = options
         self.processor = processor
         self.console = console
+        self.interruption = interruption
     }
 
-    /// Runs the batch. Returns the report (exit status 0 or 1 in it); throws `RunnerError`
-    /// with `.usage` (exit 2) for impossible requests found before any work, and other
-    /// `RunnerError`s (exit 1) when OUT or the manifest cannot be written.
+    /// Runs the batch. Returns the report (exit status 0 or 1 in it, or the interruption's);
+    /// throws `RunnerError` with `.usage` (exit 2) for impossible requests found before any
+    /// work (no input file, OUT busy, unusable or holding an earlier run), and other
+    /// `RunnerError`s (exit 1) when the manifest cannot be written.
     public func run() throws -> RunReport {
         let started = ContinuousClock.now
-        let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: true)
+        let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: false,
+                                                 outputMayBeMissing: true)
         let walk = try InputWalker.walk(locations)
+        if walk.files.isEmpty && !walk.issues.contains(where: \.isError) {
+            throw RunnerError.usage("INPUT '\(options.input)' holds no file to process (no .npy or .npz file below it); nothing was written")
+        }
         let shard = options.shard
         let files = walk.files.filter { shard?.owns($0.relativePath) ?? true }
         let issues = walk.issues.filter { shard?.owns($0.relativePath) ?? true }
         if let shard, let source = options.shardSource, source != .commandLine, !options.quiet {
             console.line("shard \(shard) (from \(source.rawValue)): \(files.count) of \(walk.files.count) files")
+        }
+
+        try locations.createOutputDirectory()
+        let lock = try OutputLock.acquire(in: locations.output, shownOutput: options.output,
+                                          scope: shard.map { .shard($0) } ?? .exclusive)
+        defer { lock.release() }
+        let removedEntries = try ExistingOutput.prepare(locations.output, shownOutput: options.output,
+                                                        policy: options.existingOutputPolicy, shard: shard,
+                                                        manifestName: options.manifestName)
+        if !removedEntries.isEmpty && !options.quiet {
+            console.line("--overwrite: removed \(removedEntries.joined(separator: ", ")) from an earlier run")
         }
 
         let manifestPath = RelativePath.join(locations.output, options.manifestName)
@@ -87,8 +109,10 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                 var task = makeTask(file, copy: copy, seed: seed)
                 task.rng = options.rng
                 task.kerasLayer = options.kerasLayer
-                task.kerasCall = UInt32(truncatingIfNeeded:
-                    UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(walk.files.count) &+ UInt64(position))
+                if options.rng.isKeras {
+                    task.kerasCall = UInt32(truncatingIfNeeded:
+                        UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(walk.files.count) &+ UInt64(position))
+                }
                 if let records = resumeIndex?.reusableRecords(for: task, outputRoot: locations.output) {
                     carried += records
                     resumedTasks += 1
@@ -118,9 +142,9 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                                      enabled: !options.quiet && console.errorIsTerminal)
         let results = Locked<[[ManifestRecord]]>(Array(repeating: [], count: todo.count))
         let logFailure = Locked<RunnerError?>(nil)
-        let finishedTasks = Locked(0)
         let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: locations.output,
-                                      syncOutputs: options.sync)
+                                      syncOutputs: options.sync, interruption: interruption)
+        let finishedTasks = Locked(0)
         let tasks = todo
         scheduler.run(tasks) { index, result in
             let records = RecordBuilder.records(tasks[index], result: result)
@@ -130,6 +154,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                 logFailure.withLock { $0 = $0 ?? (error as? RunnerError) }
             }
             results.withLock { $0[index] = records }
+            if case .interrupted = result { return }
             finishedTasks.withLock { $0 += 1 }
             for record in records where record.status == .error {
                 progress.message("error: \(record.error ?? "")")
@@ -143,6 +168,12 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         final = ManifestFiles.sorted(final)
         try ManifestFiles.writeSorted(final, to: manifestPath)
         if let failure = logFailure.withLock({ $0 }) { throw failure }
+        let interruptedCode = interruption.exitCode
+        if interruptedCode != nil {
+            let done = resumedTasks + finishedTasks.withLock { $0 }
+            let total = resumedTasks + todo.count
+            console.line("interrupted: \(done) of \(total) file\(total == 1 ? "" : "s") done; rerun with --resume")
+        }
 
         let errors = final.filter { $0.status == .error }.count
         if let shard, var completion, finishedTasks.withLock({ $0 }) == todo.count {
@@ -160,9 +191,13 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             arrayErrors: errors, skipped: issues.filter { !$0.isError }.count, bytesRead: totalBytes,
             seconds: seconds(ContinuousClock.now - started), seed: seed, shard: shard?.description,
             exitCode: errors > 0 ? 1 : 0)
-        if !options.quiet { console.line(summary.line) }
-        if options.json { console.writeOutput(summary.json + "\n") }
-        return RunReport(summary: summary, records: final)
+        if interruptedCode == nil {
+            if !options.quiet {
+                console.line(summary.line + (files.isEmpty && shard != nil ? " (no file of INPUT falls in this shard)" : ""))
+            }
+            if options.json { console.writeOutput(summary.json + "\n") }
+        }
+        return RunReport(summary: summary, records: final, interruptedExitCode: interruptedCode)
     }
 
     /// The seed: `--seed`, else (resuming) the one seed of the earlier manifest, else random

@@ -54,6 +54,7 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         try checkDistinctFiles()
+        try checkOutputDirectories()
         let (seed, drawn) = dropout.resolvedSeed()
         let options = try dropout.dropoutOptions(seed: seed)
         // A drawn seed is printed once the input is accepted, and only when it matters:

@@ -37,11 +37,14 @@ struct RunCommand: ParsableCommand {
     var shard: String?
 
     @Option(name: .customLong("shard-count"),
-            help: "N for a shard index taken from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID.")
+            help: "N for a shard index taken from JOB_COMPLETION_INDEX (Kubernetes: the Job's completions); with a Slurm array it must equal SLURM_ARRAY_TASK_COUNT.")
     var shardCount: Int?
 
-    @Flag(help: "Skip arrays the manifest already records as done with the same settings.")
+    @Flag(help: "Finish the run OUT holds: skip files the manifest records as done with the same settings and unchanged inputs, redo the rest.")
     var resume = false
+
+    @Flag(help: "Remove what an earlier npdrop run wrote in OUT (data/, masks/, copy-*/, manifests), then run.")
+    var overwrite = false
 
     @Option(help: ArgumentHelp("JSON config file with defaults and per-file rules.", valueName: "file"))
     var config: String?
@@ -98,6 +101,7 @@ struct RunCommand: ParsableCommand {
         a.shardCount = shardCount
         a.members = members
         a.resume = resume
+        a.overwrite = overwrite
         a.noMasks = noMasks
         a.compress = encoding.compress
         a.store = encoding.store
@@ -113,7 +117,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let options = try RunOptions(arguments: arguments, environment: ProcessInfo.processInfo.environment)
-        let report = try BatchRunner(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits)).run()
+        let report = try BatchRunner(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits),
+                                     interruption: RunInterruption.handlingSignals()).run()
+        if let code = report.interruptedExitCode { throw ExitCode(code) }
         if report.exitCode != 0 { throw FailuresReported(count: report.summary.arrayErrors) }
     }
 }

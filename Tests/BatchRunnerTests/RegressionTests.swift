@@ -88,7 +88,8 @@ import Glibc
         layout.scratch.write("in/top.npy", pattern(10, seed: 2))
         try FileManager.default.createDirectory(atPath: layout.output + "/data", withIntermediateDirectories: true)
         Self.symlink("../../outside", at: layout.output + "/data/sub")
-        let (report, _) = try layout.run()
+        // OUT already holds data/: only --resume (or --overwrite) may run into it.
+        let (report, _) = try layout.run(resume: true)
         layout.expectOutsideUntouched()
         #expect(report.exitCode == 1)
         let failed = try #require(report.records.first { $0.input == "sub/x.npy" })
@@ -106,7 +107,7 @@ import Glibc
         layout.scratch.write("in/x.npy", pattern(10, seed: 1))
         try FileManager.default.createDirectory(atPath: layout.output + "/data", withIntermediateDirectories: true)
         Self.symlink(layout.outside + "/sentinel.npy", at: layout.output + "/data/x.npy")
-        let (report, _) = try layout.run()
+        let (report, _) = try layout.run(resume: true)
         #expect(report.exitCode == 0)
         layout.expectOutsideUntouched()
         #expect(try RunnerFS.entryKind(layout.output + "/data/x.npy", followLinks: false) == .regular(byteCount: 10))

@@ -282,8 +282,9 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         options.shard = shard
         _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         #expect(temporaries(scratch.sub("out")) == ["copy-1/masks/" + theirTemp, otherManifestTemp].sorted())
-        // Unsharded: every leftover goes.
+        // Unsharded (resuming: OUT holds the shard's run): every leftover goes.
         options.shard = nil
+        options.resume = true
         _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         #expect(temporaries(scratch.sub("out")).isEmpty)
     }

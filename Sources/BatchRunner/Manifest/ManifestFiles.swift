@@ -119,6 +119,8 @@ public enum ManifestFiles {
     /// changed since it completed; `.usage` when OUT holds no shard manifest or several N.
     @discardableResult
     public static func merge(outputDirectory: String) throws -> Int {
+        let lock = try OutputLock.acquire(in: outputDirectory, shownOutput: outputDirectory, scope: .exclusive)
+        defer { lock.release() }
         let status = try ShardSetStatus.read(outputDirectory: outputDirectory)
         if let refusal = status.refusal { throw IncompleteShards(lines: status.problems + [refusal]) }
         let shards = try shardManifests(in: outputDirectory)

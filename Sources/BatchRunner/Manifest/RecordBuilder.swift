@@ -57,6 +57,8 @@ enum RecordBuilder {
                 }
                 return record
             }
+        case .interrupted:
+            return []
         case .failed(let member, let message, let outcome):
             guard let outcome else {
                 var record = base(task, member: member, status: .error, action: task.action(forMember: member))

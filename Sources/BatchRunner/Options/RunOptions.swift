@@ -21,6 +21,8 @@ public struct RunOptions: Sendable {
     public var members: MemberSelection
     /// Skip arrays whose outputs and matching records already exist.
     public var resume: Bool
+    /// Remove what an earlier npdrop run wrote in OUT before running (`--overwrite`).
+    public var overwrite: Bool
     /// Write keep masks (false with `--no-masks`).
     public var writeMasks: Bool
     /// How output npz members are stored.
@@ -55,7 +57,7 @@ public struct RunOptions: Sendable {
 
     /// Options with everything explicit; for library users and tests.
     public init(input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
-                copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, writeMasks: Bool = true,
+                copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, overwrite: Bool = false, writeMasks: Bool = true,
                 compression: NPZCompression = .input, compressionLevel: Int? = nil,
                 deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, sync: Bool = false,
                 jobs: Int = RunOptions.defaultJobs, shard: ShardSpec? = nil,
@@ -68,6 +70,7 @@ public struct RunOptions: Sendable {
         self.copies = copies
         self.members = members
         self.resume = resume
+        self.overwrite = overwrite
         self.writeMasks = writeMasks
         self.compression = compression
         self.compressionLevel = compressionLevel
@@ -149,6 +152,12 @@ public struct RunOptions: Sendable {
             throw RunnerError.usage("--shard-count needs JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID in the environment (or use --shard I/N)")
         }
         if shard?.count == 1 { shard = nil }
+        if arguments.resume && arguments.overwrite {
+            throw RunnerError.usage("--resume and --overwrite exclude each other: --resume finishes the run in OUT, --overwrite replaces it")
+        }
+        if arguments.overwrite, let shard {
+            throw RunnerError.usage("--overwrite cannot be used by shard \(shard): the other shards share OUT; empty OUT before starting the shards, or pass --resume")
+        }
         if shard != nil && seed == nil && !arguments.resume {
             throw RunnerError.usage("a sharded run needs --seed: every shard must use the same seed")
         }
@@ -172,7 +181,7 @@ public struct RunOptions: Sendable {
         }
 
         self.init(input: arguments.input, output: arguments.output, settings: resolver, seed: seed, copies: copies,
-                  members: members, resume: arguments.resume, writeMasks: !(arguments.noMasks || config.noMasks == true),
+                  members: members, resume: arguments.resume, overwrite: arguments.overwrite, writeMasks: !(arguments.noMasks || config.noMasks == true),
                   compression: compression, compressionLevel: level == -1 ? nil : level,
                   deflateBlockSize: singleStream ? nil : ParallelDeflateOptions.defaultBlockSize,
                   sync: arguments.sync,
@@ -181,6 +190,11 @@ public struct RunOptions: Sendable {
         self.rng = rng
         kerasCall = arguments.kerasCall ?? 0
         kerasLayer = arguments.kerasLayer
+    }
+
+    /// What the run may do with an OUT that already holds files.
+    public var existingOutputPolicy: ExistingOutput.Policy {
+        resume ? .resume : overwrite ? .overwrite : .refuse
     }
 
     /// The manifest file this run writes in OUT.

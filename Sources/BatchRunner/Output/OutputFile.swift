@@ -31,8 +31,11 @@ public final class OutputFile: Sendable {
     /// Do not close it; do not use it after the task finished.
     public let descriptor: FileDescriptor
     private let closed = Locked(false)
+    private let interruption: RunInterruption?
 
-    private init(relativePath: String, finalPath: String, temporaryPath: String, descriptor: FileDescriptor) {
+    private init(relativePath: String, finalPath: String, temporaryPath: String, descriptor: FileDescriptor,
+                 interruption: RunInterruption?) {
+        self.interruption = interruption
         self.relativePath = relativePath
         self.finalPath = finalPath
         self.temporaryPath = temporaryPath
@@ -41,7 +44,9 @@ public final class OutputFile: Sendable {
 
     /// Creates an empty temporary file named `TempNames.name(...)` next to `finalPath`
     /// (`O_EXCL`, retried with the next number when the name is taken). Throws `RunnerError.io`.
-    static func create(finalPath: String, relativePath: String, tempTag: String) throws -> OutputFile {
+    /// Once `interruption` is requested, every write throws `RunInterrupted`.
+    static func create(finalPath: String, relativePath: String, tempTag: String,
+                       interruption: RunInterruption? = nil) throws -> OutputFile {
         let slash = finalPath.lastIndex(of: "/")
         let directory = slash.map { String(finalPath[..<$0]) } ?? "."
         let base = slash.map { String(finalPath[finalPath.index(after: $0)...]) } ?? finalPath
@@ -54,7 +59,8 @@ public final class OutputFile: Sendable {
             let path = directory + "/" + name
             do {
                 let descriptor = try RunnerFS.mappingErrors { try FileDescriptor.createExclusive(path, mode: 0o666) }
-                return OutputFile(relativePath: relativePath, finalPath: finalPath, temporaryPath: path, descriptor: descriptor)
+                return OutputFile(relativePath: relativePath, finalPath: finalPath, temporaryPath: path, descriptor: descriptor,
+                                  interruption: interruption)
             } catch RunnerError.io(_, _, let code) where code == EEXIST {
                 continue
             }
@@ -63,6 +69,7 @@ public final class OutputFile: Sendable {
     }
 
     private func checkOpen() throws {
+        if interruption?.isRequested == true { throw RunInterrupted() }
         if closed.withLock({ $0 }) {
             throw RunnerError.io(path: temporaryPath, operation: "write (already committed or discarded)", errno: EBADF)
         }

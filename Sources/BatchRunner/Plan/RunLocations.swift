@@ -10,8 +10,11 @@ public struct RunLocations: Sendable, Hashable {
     /// Resolves both paths (real paths; OUT may not exist yet) and refuses, with `.usage`:
     /// a missing INPUT, a file INPUT that is not `.npy`/`.npz`, an OUT that exists and is not a
     /// directory, and an OUT equal to, inside, or containing INPUT (outputs, temporaries and
-    /// their clean-up must never touch inputs). Creates OUT when `createOutput` is true.
-    public static func resolve(input: String, output: String, createOutput: Bool) throws -> RunLocations {
+    /// their clean-up must never touch inputs). Creates OUT when `createOutput` is true; a
+    /// missing OUT is refused unless `createOutput` or `outputMayBeMissing` (then `output` is the
+    /// path OUT will have: see `createOutputDirectory`).
+    public static func resolve(input: String, output: String, createOutput: Bool,
+                               outputMayBeMissing: Bool = false) throws -> RunLocations {
         let inputKind = try RunnerFS.entryKind(input, followLinks: true)
         let isDirectory: Bool
         switch inputKind {
@@ -45,11 +48,9 @@ public struct RunLocations: Sendable, Hashable {
         switch try RunnerFS.entryKind(plannedOutput, followLinks: true) {
         case .missing:
             if createOutput {
-                do {
-                    try RunnerFS.makeDirectories(plannedOutput)
-                } catch let error as RunnerError {
-                    throw RunnerError.usage("cannot create OUT: \(error)")
-                }
+                try createDirectory(plannedOutput)
+            } else if outputMayBeMissing {
+                return RunLocations(input: realInput, inputIsDirectory: isDirectory, output: plannedOutput)
             } else {
                 throw RunnerError.usage("OUT '\(output)' does not exist")
             }
@@ -60,6 +61,19 @@ public struct RunLocations: Sendable, Hashable {
         }
         let realOutput = try RunnerFS.realPath(plannedOutput)
         return RunLocations(input: realInput, inputIsDirectory: isDirectory, output: realOutput)
+    }
+
+    /// Creates OUT (and missing parents) when it does not exist yet; throws `.usage` (exit 2).
+    public func createOutputDirectory() throws {
+        try RunLocations.createDirectory(output)
+    }
+
+    private static func createDirectory(_ path: String) throws {
+        do {
+            try RunnerFS.makeDirectories(path)
+        } catch let error as RunnerError {
+            throw RunnerError.usage("cannot create OUT: \(error)")
+        }
     }
 
     /// The canonical absolute form of `path`: the longest existing prefix resolved with

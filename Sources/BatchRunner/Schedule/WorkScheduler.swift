@@ -9,6 +9,9 @@ enum FileTaskResult: Sendable {
     /// Nothing was committed. `member` names the npz member at fault when known; `outcome` is
     /// set when `finish` reported failed arrays.
     case failed(member: String?, message: String, outcome: FileOutcome?)
+    /// The run was interrupted before the file was done; its temporaries were removed and it
+    /// gets no record (a `--resume` does it).
+    case interrupted
 }
 
 /// A file whose segments are being processed.
@@ -58,12 +61,16 @@ private final class WorkQueue<Segment>: @unchecked Sendable {
 
     private let condition = NSCondition()
     private let taskCount: Int
+    private let interruption: RunInterruption
     private var nextTask = 0
     private var segments: [Segment] = []
     private var head = 0
     private var preparing = 0
 
-    init(taskCount: Int) { self.taskCount = taskCount }
+    init(taskCount: Int, interruption: RunInterruption) {
+        self.taskCount = taskCount
+        self.interruption = interruption
+    }
 
     /// The next unit of work, waiting while a file being prepared may still add segments;
     /// nil when no work is left.
@@ -80,7 +87,7 @@ private final class WorkQueue<Segment>: @unchecked Sendable {
                 }
                 return .segment(segment)
             }
-            if nextTask < taskCount {
+            if nextTask < taskCount && !interruption.isRequested {
                 nextTask += 1
                 preparing += 1
                 return .start(nextTask - 1)
@@ -117,6 +124,8 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
     let outputRoot: String
     /// `fsync` every output before renaming it (`--sync`); off by default.
     var syncOutputs = false
+    /// Set by a signal: no file is started after it, files in flight are abandoned.
+    var interruption = RunInterruption()
 
     private typealias Segment = (file: InFlightFile<Processor.FileState>, index: Int)
 
@@ -124,7 +133,7 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
     /// threads, in completion order (the callback must be thread-safe).
     func run(_ tasks: [FileTask], onFinished: @escaping @Sendable (Int, FileTaskResult) -> Void) {
         guard !tasks.isEmpty else { return }
-        let queue = WorkQueue<Segment>(taskCount: tasks.count)
+        let queue = WorkQueue<Segment>(taskCount: tasks.count, interruption: interruption)
         DispatchQueue.concurrentPerform(iterations: max(1, jobs)) { _ in
             var worker = processor.makeWorkerState()
             while let item = queue.take() {
@@ -146,6 +155,10 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
             outputs = try makeOutputs(task)
         } catch {
             queue.finishedPreparing(adding: [])
+            if interruption.isRequested {
+                onFinished(index, .interrupted)
+                return
+            }
             // The runner's own I/O errors name an output path; the message must name the input too.
             let failure = failureDescription(error)
             onFinished(index, .failed(member: nil, message: "\(task.input.relativePath): \(failure.message)", outcome: nil))
@@ -157,6 +170,10 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         } catch {
             queue.finishedPreparing(adding: [])
             discard(outputs)
+            if interruption.isRequested {
+                onFinished(index, .interrupted)
+                return
+            }
             let failure = failureDescription(error)
             onFinished(index, .failed(member: failure.member, message: failure.message, outcome: nil))
             return
@@ -177,7 +194,9 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
                      onFinished: (Int, FileTaskResult) -> Void) {
         let file = segment.file
         let task = tasks[file.taskIndex]
-        if !file.hasFailed {
+        if interruption.isRequested {
+            file.fail(RunInterrupted())
+        } else if !file.hasFailed {
             do {
                 try processor.process(segment: segment.index, of: file.plan, task: task, outputs: file.outputs, worker: &worker)
             } catch {
@@ -194,13 +213,20 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         if let failure = file.failure {
             processor.abandon(file.plan, task: task)
             discard(file.outputs)
+            if interruption.isRequested { return .interrupted }
             return .failed(member: failure.member, message: failure.message, outcome: nil)
+        }
+        if interruption.isRequested {
+            processor.abandon(file.plan, task: task)
+            discard(file.outputs)
+            return .interrupted
         }
         let outcome: FileOutcome
         do {
             outcome = try processor.finish(file.plan, task: task, outputs: file.outputs, worker: &worker)
         } catch {
             discard(file.outputs)
+            if interruption.isRequested { return .interrupted }
             let failure = failureDescription(error)
             return .failed(member: failure.member, message: failure.message, outcome: nil)
         }
@@ -223,7 +249,7 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         func create(_ relative: String) throws -> OutputFile {
             let final = RelativePath.join(outputRoot, relative)
             try RunnerFS.makeDirectories(RelativePath.directoryName(final))
-            return try OutputFile.create(finalPath: final, relativePath: relative, tempTag: tag)
+            return try OutputFile.create(finalPath: final, relativePath: relative, tempTag: tag, interruption: interruption)
         }
         let data = try create(task.outputPath)
         do {

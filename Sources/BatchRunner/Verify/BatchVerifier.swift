@@ -85,6 +85,14 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
     public func run() throws -> VerifyReport {
         let started = ContinuousClock.now
         let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: false)
+        // No run may write OUT while it is checked; an OUT this process cannot write is verified unlocked.
+        let lock: OutputLock?
+        do {
+            lock = try OutputLock.acquire(in: locations.output, shownOutput: options.output, scope: .exclusive)
+        } catch RunnerError.usage(let message) where message.hasPrefix("cannot write in OUT") {
+            lock = nil
+        }
+        defer { lock?.release() }
         let (records, invalidLines, source) = try readManifest(in: locations.output)
         var mismatches: [String] = []
         if invalidLines > 0 { mismatches.append("\(source): \(invalidLines) line(s) are not valid records") }
