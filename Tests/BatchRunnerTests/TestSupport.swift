@@ -1,6 +1,7 @@
 @testable import BatchRunner
 import DropoutFiles
 import Foundation
+import NPDropTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,8 @@ struct Scratch {
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
+    /// Removes the whole tree, also paths longer than PATH_MAX (`ScratchTree`).
+    func remove() { ScratchTree.remove(path) }
 
     func sub(_ relative: String) -> String { path + "/" + relative }
 
