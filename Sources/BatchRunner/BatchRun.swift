@@ -1,4 +1,5 @@
 import DropoutEngine
+import NPZContainer
 
 /// Where a run's outputs go, relative to OUT (contract §4.1).
 public enum OutputLayout {
@@ -97,6 +98,16 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             console.line("\(issue.relativePath): \(issue.message)")
         }
 
+        // The first deflate checks ISA-L's known answer; where it fails, this run writes zlib blocks.
+        var engine = options.deflateEngine
+        var isalCheckFailed = false
+        if files.contains(where: { $0.kind == .npz }) {
+            let checked = options.memberEncoding.checkedForThisMachine(expected: options.isalKnownAnswer)
+            engine = checked.encoding.engine
+            isalCheckFailed = checked.fallback
+            if checked.fallback { console.line(MemberEncoding.fallbackMessage) }
+        }
+
         var todo: [FileTask] = []
         var carried: [ManifestRecord] = []
         var resumedTasks = 0
@@ -105,7 +116,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         for position in positions {
             let file = walk.files[position]
             for copy in 0..<options.copies {
-                var task = makeTask(file, copy: copy, seed: seed)
+                var task = makeTask(file, copy: copy, seed: seed, engine: engine, isalCheckFailed: isalCheckFailed)
                 task.rng = options.rng
                 task.kerasLayer = options.kerasLayer
                 if options.rng.isKeras {
@@ -220,11 +231,13 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         return seed
     }
 
-    private func makeTask(_ file: InputFile, copy: Int, seed: UInt64) -> FileTask {
+    private func makeTask(_ file: InputFile, copy: Int, seed: UInt64, engine: DeflateEngine,
+                          isalCheckFailed: Bool) -> FileTask {
         FileTask(
             input: file, copy: copy, seed: seed, compression: options.compression,
             compressionLevel: file.kind == .npz ? options.compressionLevel : nil,
             deflateBlockSize: file.kind == .npz ? options.deflateBlockSize : nil,
+            deflateEngine: engine, isalCheckFailed: isalCheckFailed,
             outputPath: OutputLayout.dataPath(file.relativePath, copy: copy, copies: options.copies),
             maskPath: options.writeMasks ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
             segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),

@@ -4,7 +4,7 @@
 /// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
 /// scale, fill, compression, compression_level, deflate_block_size, rng, keras_call, keras_layer,
-/// output_dtype`. Every field is always present; absent values are `null`.
+/// output_dtype, deflate_engine, isal_version, isal_check`. Every field is always present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
     public enum Status: String, Codable, Sendable, Hashable {
@@ -55,7 +55,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var fill: String?
     /// Output npz compression option (`input`, `deflate`, `store`); null for `.npy`.
     public var compression: String?
-    /// zlib level of deflated output npz members; null for zlib's default and for `.npy`.
+    /// Level of deflated output npz members: ISA-L's 1 with the `isal` engine, else the zlib level
+    /// (null for zlib's default); null for `.npy`.
     public var compressionLevel: Int?
     /// Input bytes per independently deflated block of deflated output npz members (pigz-style);
     /// null when each member is one deflate stream, and for `.npy`. Absent in older manifests.
@@ -69,6 +70,14 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var kerasLayer: Bool?
     /// Descr of the result for processed arrays (float32 where a Keras stream makes it so).
     public var outputDType: String?
+    /// `isal` or `zlib`: the library that deflated output npz members; null for `.npy`, with
+    /// `--store`, and in manifests older than ISA-L support (which all used zlib).
+    public var deflateEngine: String?
+    /// The ISA-L version npdrop was built with, when ISA-L was asked for; else null.
+    public var isalVersion: String?
+    /// `ok` when ISA-L passed its known-answer check, `failed` when it did not (the run then wrote
+    /// zlib blocks); null when ISA-L was not asked for.
+    public var isalCheck: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case input, member, copy, output, mask
@@ -90,6 +99,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case kerasCall = "keras_call"
         case kerasLayer = "keras_layer"
         case outputDType = "output_dtype"
+        case deflateEngine = "deflate_engine"
+        case isalVersion = "isal_version"
+        case isalCheck = "isal_check"
     }
 
     /// The JSON field names, in the order they are written.
@@ -100,7 +112,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
                 maskMember: String?, variant: String?, rate: Double?, noiseShape: [Int]?, shape: [Int]?,
                 dtype: String?, fortranOrder: Bool?, seed: UInt64, spawnKey: [UInt64], status: Status,
                 error: String?, noiseShapeSpec: String?, dataFormat: String?, scale: Bool?, fill: String?,
-                compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil) {
+                compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil,
+                deflateEngine: String? = nil, isalVersion: String? = nil, isalCheck: String? = nil) {
         self.input = input
         self.member = member
         self.copy = copy
@@ -125,6 +138,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         self.compression = compression
         self.compressionLevel = compressionLevel
         self.deflateBlockSize = deflateBlockSize
+        self.deflateEngine = deflateEngine
+        self.isalVersion = isalVersion
+        self.isalCheck = isalCheck
     }
 
     /// Encodes every field, writing `null` for absent values (same keys as `jsonLine`).
@@ -158,6 +174,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(kerasCall, forKey: .kerasCall)
         try c.encode(kerasLayer, forKey: .kerasLayer)
         try c.encode(outputDType, forKey: .outputDType)
+        try c.encode(deflateEngine, forKey: .deflateEngine)
+        try c.encode(isalVersion, forKey: .isalVersion)
+        try c.encode(isalCheck, forKey: .isalCheck)
     }
 
     /// The canonical JSON text of this record, without newline: fields in `fieldNames` order,
@@ -192,6 +211,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("keras_call", kerasCall.map { JSONText.integer($0) } ?? "null"),
             ("keras_layer", JSONText.bool(kerasLayer)),
             ("output_dtype", JSONText.string(outputDType)),
+            ("deflate_engine", JSONText.string(deflateEngine)),
+            ("isal_version", JSONText.string(isalVersion)),
+            ("isal_check", JSONText.string(isalCheck)),
         ])
     }
 

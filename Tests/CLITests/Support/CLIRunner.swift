@@ -12,7 +12,7 @@ enum CLIRunner {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = packageRoot.appendingPathComponent("Fixtures/npy")
-    static let corpus = packageRoot.appendingPathComponent("../shared/corpus").standardizedFileURL
+    static let corpus = packageRoot.appendingPathComponent("Fixtures/third-party")
 
     /// The `npdrop` binary next to the test bundle (both live in the build products directory).
     static let executable: URL = {
