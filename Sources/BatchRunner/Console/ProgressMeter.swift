@@ -1,3 +1,4 @@
+import DropoutFiles
 import NPYFormat
 
 /// Formats byte counts and rates for people: decimal units, 3 significant digits.
