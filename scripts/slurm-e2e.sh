@@ -58,7 +58,13 @@ cleanup() {
     local status=$?
     trap - EXIT INT TERM
     if [ ${#JOBS[@]} -gt 0 ] && [ -n "${SLURM_CONF:-}" ]; then
+        # Cancel what is left and give slurmstepd up to 20 s to end the tasks (they are not
+        # children of slurmd, so stopping the daemons would not stop them).
         timeout 10 scancel "${JOBS[@]}" >/dev/null 2>&1 || true
+        for _ in $(seq 1 40); do
+            [ -z "$(timeout 5 squeue -h -o %i 2>/dev/null)" ] && break
+            sleep 0.5
+        done
     fi
     local i pid
     for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
