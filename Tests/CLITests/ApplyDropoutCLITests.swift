@@ -125,7 +125,7 @@ import Testing
             (["apply", f4, out, "--rate", "0.5", "--seed", "1", "--noise-shape", "None,1,1"],
              "npdrop: \(f4): noise shape None,1,1 has rank 3 but the array has shape (2, 3) of rank 2\n"),
             (["apply", f4, out, "--rate", "0.5", "--seed", "1", "--noise-shape", "3,1"],
-             "npdrop: \(f4): noise shape 3,1 does not fit array shape (2, 3): axis 0 must be None, 1 or 2\n"),
+             "npdrop: \(f4): noise shape 3,1 does not fit array shape (2, 3): axis 0 has size 2; its noise entry must be None, 1 or 2, found 3\n"),
             (["apply", u2, out, "--rate", "0.5", "--seed", "1", "--fill", "70000"],
              "npdrop: \(u2): fill value 70000 is not representable in dtype >u2: expected an integer in 0...65535\n"),
             (["apply", u2, out, "--rate", "0.5", "--seed", "1", "--fill", "1.5"],
@@ -236,7 +236,8 @@ import Testing
     }
 
     /// A member with bytes after its data, a refused dtype, a corrupt CRC: exit 1, the message
-    /// names archive and member once, and neither OUT nor MASKFILE is left behind.
+    /// names archive and member once, worded as `run` words it, and neither OUT nor MASKFILE is
+    /// left behind.
     @Test(.enabled(if: LiveNumPy.isAvailable, "python3 with numpy is not available"))
     func badNpzMembersNameArchiveAndMember() throws {
         let directory = try temporaryDirectory()
@@ -264,7 +265,7 @@ import Testing
         let cases: [(String, String)] = [
             (trailing, "npdrop: \(trailing): tail.npy: the member has bytes after its array data (an .npz member must hold exactly one .npy array)\n"),
             (unicode, "npdrop: \(unicode): u.npy: unsupported dtype '<U2': unicode dtype is not supported\n"),
-            (corrupt, "npdrop: \(corrupt): x.npy: CRC-32 mismatch: central directory says "),
+            (corrupt, "npdrop: \(corrupt): member 'x.npy': CRC-32 mismatch: central directory says "),
         ]
         for (input, message) in cases {
             let result = try CLIRunner.run(["apply", input, out, "--mask", mask, "--rate", "0.5", "--seed", "1"])

@@ -4,7 +4,8 @@
 /// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
 /// scale, fill, compression, compression_level, deflate_block_size, rng, keras_call, keras_layer,
-/// output_dtype, deflate_engine, isal_version, isal_check`. Every field is always present; absent values are `null`.
+/// output_dtype, deflate_engine, isal_version, isal_check, npdrop_version`. Every field is always
+/// present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
     public enum Status: String, Codable, Sendable, Hashable {
@@ -78,6 +79,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok` when ISA-L passed its known-answer check, `failed` when it did not (the run then wrote
     /// zlib blocks); null when ISA-L was not asked for.
     public var isalCheck: String?
+    /// The npdrop that wrote the record (`NPDropVersion.current`); null in manifests older than the field.
+    public var npdropVersion: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case input, member, copy, output, mask
@@ -102,6 +105,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case deflateEngine = "deflate_engine"
         case isalVersion = "isal_version"
         case isalCheck = "isal_check"
+        case npdropVersion = "npdrop_version"
     }
 
     /// The JSON field names, in the order they are written.
@@ -113,7 +117,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
                 dtype: String?, fortranOrder: Bool?, seed: UInt64, spawnKey: [UInt64], status: Status,
                 error: String?, noiseShapeSpec: String?, dataFormat: String?, scale: Bool?, fill: String?,
                 compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil,
-                deflateEngine: String? = nil, isalVersion: String? = nil, isalCheck: String? = nil) {
+                deflateEngine: String? = nil, isalVersion: String? = nil, isalCheck: String? = nil,
+                npdropVersion: String? = NPDropVersion.current) {
         self.input = input
         self.member = member
         self.copy = copy
@@ -141,6 +146,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         self.deflateEngine = deflateEngine
         self.isalVersion = isalVersion
         self.isalCheck = isalCheck
+        self.npdropVersion = npdropVersion
     }
 
     /// Encodes every field, writing `null` for absent values (same keys as `jsonLine`).
@@ -177,6 +183,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(deflateEngine, forKey: .deflateEngine)
         try c.encode(isalVersion, forKey: .isalVersion)
         try c.encode(isalCheck, forKey: .isalCheck)
+        try c.encode(npdropVersion, forKey: .npdropVersion)
     }
 
     /// The canonical JSON text of this record, without newline: fields in `fieldNames` order,
@@ -214,6 +221,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("deflate_engine", JSONText.string(deflateEngine)),
             ("isal_version", JSONText.string(isalVersion)),
             ("isal_check", JSONText.string(isalCheck)),
+            ("npdrop_version", JSONText.string(npdropVersion)),
         ])
     }
 
