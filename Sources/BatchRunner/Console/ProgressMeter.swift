@@ -98,7 +98,7 @@ final class ProgressMeter: Sendable {
             let clear = state.drawnWidth > 0 ? "\r" + String(repeating: " ", count: state.drawnWidth) + "\r" : ""
             state.drawnWidth = 0
             state.lastDraw = nil
-            console.writeError(clear + "npdrop: \(MessageText.escaped(text))\n")
+            console.writeError(clear + MessageText.errorLine(text))
         }
     }
 
