@@ -15,13 +15,14 @@
 #
 # Environment: NPDROP (the binary; default .build/debug/npdrop, built when missing),
 # NPDROP_E2E_TIMEOUT (seconds for each wait, default 240), NPDROP_E2E_KEEP=1 (keep the scratch
-# directory), NPDROP_E2E_BIG_MIB (size of the slow file in the cancelled shard, default 48).
+# directory), NPDROP_E2E_BIG_MIB (size of the slow file in the cancelled shard, default 256:
+# large enough that the task is still running when it is cancelled on an idle machine).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SBATCH_SCRIPT=$ROOT/docs/slurm-array.sbatch
 WAIT=${NPDROP_E2E_TIMEOUT:-240}
-BIG_MIB=${NPDROP_E2E_BIG_MIB:-48}
+BIG_MIB=${NPDROP_E2E_BIG_MIB:-256}
 SHARDS=8           # the script's --array=0-7
 CANCEL=5           # the task cancelled in step 2
 STARTED=$(date +%s)
