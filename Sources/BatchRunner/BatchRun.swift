@@ -164,7 +164,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                             }),
                             settings: Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed)))
         }
-        if let shard, let completion { try completion.write(outputDirectory: locations.output, shard: shard) }
+        if let shard, let completion { try completion.write(outputDirectory: locations.output, shard: shard, sync: options.sync) }
 
         let log = try AppendOnlyFile(path: manifestPath, truncate: !options.resume)
         defer { log.close() }
@@ -202,7 +202,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
 
         let counts: SortedManifestWriter.Counts
         do {
-            counts = try manifest.finish()
+            counts = try manifest.finish(sync: options.sync)
         } catch {
             manifest.abandon()
             throw error
@@ -223,7 +223,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             completion.copied = counts.copied
             completion.errors = errors
             completion.allOK = errors == 0
-            try completion.write(outputDirectory: locations.output, shard: shard)
+            try completion.write(outputDirectory: locations.output, shard: shard, sync: options.sync)
         }
         let summary = RunSummary(
             files: fileCount, tasks: todoCount, resumedTasks: resumedTasks, arrays: counts.records,

@@ -61,8 +61,9 @@ final class SortedManifestWriter: Sendable {
     }
 
     /// Writes what is left (tasks that never finished, e.g. after an interruption, have no
-    /// records), renames the manifest into place and returns the counts. Throws `RunnerError.io`.
-    func finish() throws -> Counts {
+    /// records), renames the manifest into place (synced first as every output with `sync`)
+    /// and returns the counts. Throws `RunnerError.io`.
+    func finish(sync: Bool = false) throws -> Counts {
         try state.withLock { state in
             advance(&state, draining: true)
             flushGroup(&state)
@@ -75,7 +76,7 @@ final class SortedManifestWriter: Sendable {
                 file.discard()
                 throw failure
             }
-            try file.commit(sync: false)
+            try file.commit(sync: sync)
             return state.counts
         }
     }
