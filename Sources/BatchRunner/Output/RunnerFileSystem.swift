@@ -1,15 +1,8 @@
 // The runner's system calls on paths (stat, directories, rename, whole-file reads and compares).
 // Reads and writes on open files go through NPYStream's `FileDescriptor`, the one place that
 // retries EINTR and short transfers; `OutputFile` and `AppendOnlyFile` build on it.
+import NPDropPlatform
 import NPYStream
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 // File-scope names for the C calls whose names the types below reuse.
 private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
