@@ -1,13 +1,6 @@
 import DropoutFiles
+import NPDropPlatform
 import NPYStream
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 private let temporaryNameCounter = Locked<UInt64>(0)
 /// This process's id, asked once (temporary names carry it; one `getpid` per output otherwise).
