@@ -2,19 +2,13 @@ import DropoutEngine
 import NPYFormat
 import NPYStream
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Dropout of one `.npy` file, split into segments of whole elements that workers process at
 /// the same time: each reads its elements with `pread` and writes the result (and its share of
 /// the mask) with `pwrite` at the same offsets it would have in an unsplit run, so the bytes
 /// never depend on the split.
 public final class NPYFileJob: Sendable {
+    /// The request the job was made for.
+    public let request: FileRequest
     /// The engine's plan for the array (headers, noise, kernel, stream).
     public let plan: ArrayDropoutPlan
     /// Elements per segment (the last one may be shorter).
@@ -22,27 +16,31 @@ public final class NPYFileJob: Sendable {
     /// Number of segments, at least 1 (an empty array has the one segment `0..<0`).
     public let segmentCount: Int
     private let input: FileDescriptor
+    private let targets: FileTargets
 
-    private init(plan: ArrayDropoutPlan, input: FileDescriptor, elementsPerSegment: Int) {
+    private init(request: FileRequest, plan: ArrayDropoutPlan, input: FileDescriptor, targets: FileTargets,
+                 elementsPerSegment: Int) {
+        self.request = request
         self.plan = plan
         self.input = input
+        self.targets = targets
         self.elementsPerSegment = elementsPerSegment
         let count = plan.elementCount
         segmentCount = count == 0 ? 1 : count / elementsPerSegment + (count % elementsPerSegment == 0 ? 0 : 1)
     }
 
     /// Opens the input, reads and checks its header (the file must hold every data byte the
-    /// header announces), plans the array with `task`'s settings, writes the result's
-    /// `np.save` header and the mask's header at offset 0 of the outputs, and sizes both outputs
-    /// to their final lengths. Segments hold about `task.segmentHint.preferredSegmentBytes`
-    /// bytes of data. Throws `RunnerError.array` naming the file.
-    static func prepare(_ task: FileTask, outputs: FileOutputs) throws -> NPYFileJob {
+    /// header announces), plans the array with the request's action, writes the result's
+    /// `np.save` header and the mask's header at offset 0 of the targets, and sizes both to
+    /// their final lengths. Segments hold about `request.segmentBytes` bytes of data. Throws
+    /// `ArrayFileError` naming the file.
+    public static func prepare(_ request: FileRequest, targets: FileTargets) throws -> NPYFileJob {
         do {
-            guard case .process(let settings) = task.action(forMember: nil) else {
-                throw RunnerError.array(member: nil, message: "\(task.input.relativePath): an .npy file cannot be copied, only processed")
+            guard case .process(let options) = try request.action(nil) else {
+                throw FileJobMisuse(description: "\(request.name): an .npy file cannot be copied, only processed")
             }
-            let name = task.input.relativePath
-            let input = try RunnerFS.open(task.input.absolutePath, flags: O_RDONLY, operation: "open", name: name)
+            let name = request.name
+            let input = try FileError.wrapping(path: name) { try FileDescriptor.openForReading(request.path) }
             let size = try input.status().size
             let reader = try NPYReader(source: FileRegionSource(descriptor: input, offset: 0, length: size), name: name,
                                        validateBools: false)
@@ -52,16 +50,15 @@ public final class NPYFileJob: Sendable {
                 throw FileError(path: name, underlying: NPYFormatError.truncated(
                     section: .data, expected: header.dataByteCount, found: available))
             }
-            let options = try task.engineOptions(settings)
-            let plan = try ArrayDropoutPlan(header: header, key: task.arrayKey(forMember: nil), copy: task.copy,
+            let plan = try ArrayDropoutPlan(header: header, key: request.arrayKey(forMember: nil), copy: request.copy,
                                             options: options, name: name)
-            try outputs.data.setLength(Int64(plan.outputFileSize))
-            try outputs.mask?.setLength(Int64(plan.maskFileSize))
-            try plan.writeHeaders(output: outputs.data.descriptor, mask: outputs.mask?.descriptor)
-            let perSegment = max(1, task.segmentHint.preferredSegmentBytes / header.dtype.itemSize)
-            return NPYFileJob(plan: plan, input: input, elementsPerSegment: perSegment)
+            try targets.data.truncate(to: plan.outputFileSize)
+            try targets.mask?.truncate(to: plan.maskFileSize)
+            try plan.writeHeaders(output: targets.data, mask: targets.mask)
+            let perSegment = max(1, request.segmentBytes / header.dtype.itemSize)
+            return NPYFileJob(request: request, plan: plan, input: input, targets: targets, elementsPerSegment: perSegment)
         } catch {
-            throw InputErrorMessage.attribute(error, task: task, member: nil)
+            throw ArrayFileError.attributing(error, to: request, member: nil)
         }
     }
 
@@ -72,25 +69,25 @@ public final class NPYFileJob: Sendable {
     }
 
     /// Transforms segment `segment` (reads its input elements, writes its result bytes and
-    /// mask share) through `worker`'s buffers. Throws `RunnerError.array` naming the file
-    /// (data cut short, a bool byte other than 0/1, I/O failure).
-    func process(segment: Int, task: FileTask, outputs: FileOutputs, worker: DropoutWorker) throws {
+    /// mask share) through `worker`'s buffers. Throws `ArrayFileError` naming the file (data
+    /// cut short, a bool byte other than 0/1, I/O failure).
+    public func process(segment: Int, worker: DropoutWorker) throws {
         do {
             try plan.process(
                 elements: elements(ofSegment: segment), input: input, inputDataOffset: plan.header.dataOffset,
-                output: outputs.data.descriptor, outputDataOffset: plan.outputHeader.dataOffset,
-                mask: outputs.mask?.descriptor, maskDataOffset: plan.maskHeader.dataOffset, scratch: worker.scratch)
+                output: targets.data, outputDataOffset: plan.outputHeader.dataOffset,
+                mask: targets.mask, maskDataOffset: plan.maskHeader.dataOffset, scratch: worker.scratch)
         } catch {
-            throw InputErrorMessage.attribute(error, task: task, member: nil)
+            throw ArrayFileError.attributing(error, to: request, member: nil)
         }
     }
 
     /// The array's report once every segment is done.
-    func outcome(outputs: FileOutputs) -> FileOutcome {
+    public func outcome() -> FileOutcome {
         let header = plan.header
         var array = ArrayOutcome(member: nil, status: .processed, shape: header.shape, dtype: header.dtype.descr,
                                  fortranOrder: header.fortranOrder, noiseShape: plan.noiseDims)
         array.outputDType = plan.outputDType.descr
-        return FileOutcome(arrays: [array], maskWritten: outputs.mask != nil)
+        return FileOutcome(arrays: [array], maskWritten: targets.mask != nil)
     }
 }
