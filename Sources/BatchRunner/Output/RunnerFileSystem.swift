@@ -1,15 +1,8 @@
 // The runner's system calls on paths (stat, directories, rename, whole-file reads and compares).
 // Reads and writes on open files go through NPYStream's `FileDescriptor`, the one place that
 // retries EINTR and short transfers; `OutputFile` and `AppendOnlyFile` build on it.
+import NPDropPlatform
 import NPYStream
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 // File-scope names for the C calls whose names the types below reuse.
 private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
@@ -130,7 +123,7 @@ enum RunnerFS {
                 case .symlink:
                     throw RunnerError.malformed(path: prefix, detail: "is a symlink; outputs are never written through symlinks")
                 default:
-                    break
+                    throw RunnerError.malformed(path: prefix, detail: "exists and is not a directory")
                 }
             }
             throw RunnerError.io(path: prefix, operation: "create directory", errno: code)
@@ -274,12 +267,13 @@ enum RunnerFS {
     }
 
     /// Writes `bytes` to `path` through a temporary file in the same directory, then renames
-    /// it over `path`: readers see the old content or the new one, never a mix.
-    static func writeFileAtomically(_ path: String, bytes: [UInt8], tempTag: String) throws {
+    /// it over `path`: readers see the old content or the new one, never a mix. With `sync`
+    /// (`--sync`), the file and its directory are synced as every output is.
+    static func writeFileAtomically(_ path: String, bytes: [UInt8], tempTag: String, sync: Bool = false) throws {
         let file = try OutputFile.create(finalPath: path, relativePath: path, tempTag: tempTag)
         do {
             try mappingErrors { try bytes.withUnsafeBytes { try file.write($0, at: 0) } }
-            try file.commit(sync: false)
+            try file.commit(sync: sync)
         } catch {
             file.discard()
             throw error
