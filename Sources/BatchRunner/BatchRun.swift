@@ -185,12 +185,19 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         let finishedTasks = Locked(0)
         scheduler.run(count: todoCount, task: { makeTask(slotOfTodo($0)) }) { index, task, result in
             let records = RecordBuilder.records(task, result: result)
+            // Each record is encoded once: the same text goes to the log and the final manifest.
+            let lines = records.map { ManifestLine(record: $0, text: $0.jsonLine) }
             do {
-                try log.append(ManifestFiles.encode(records))
+                var bytes: [UInt8] = []
+                for line in lines {
+                    bytes.append(contentsOf: (line.text ?? "").utf8)
+                    bytes.append(0x0A)
+                }
+                try log.append(bytes)
             } catch {
                 logFailure.withLock { $0 = $0 ?? (error as? RunnerError) }
             }
-            manifest.finished(todoIndex: index, records: records.map { ManifestLine(record: $0, text: nil) })
+            manifest.finished(todoIndex: index, records: lines)
             if case .interrupted = result { return }
             finishedTasks.withLock { $0 += 1 }
             for record in records where record.status == .error {

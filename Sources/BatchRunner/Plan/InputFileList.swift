@@ -1,41 +1,48 @@
-/// The input files of a run in walk order, stored compactly: every relpath's bytes in one
-/// buffer, one end offset, size and kind per file (about 13 bytes plus the relpath per file,
-/// instead of two heap strings and a struct). Elements are built on access.
+/// The input files of a run in walk order, stored compactly: per block of 65,536 files, every
+/// relpath's bytes in one buffer and one end offset, size and kind per file (about 13 bytes plus
+/// the relpath per file, instead of two heap strings and a struct). Blocks keep growth from
+/// copying the whole list (a doubling array would briefly hold it twice). Elements are built on
+/// access.
 public struct InputFileList: RandomAccessCollection, Sendable {
+    private struct Block: Sendable {
+        var pathBytes: [UInt8] = []
+        var ends: [UInt32] = []
+        var sizes: [Int64] = []
+        var kinds: [InputFile.Kind] = []
+    }
+
+    private static let blockShift = 16
+    private static let blockMask = (1 << blockShift) - 1
     /// What `absolutePath` is built from: this prefix followed by the relpath.
     private let absolutePrefix: String
-    private var pathBytes: [UInt8] = []
-    private var ends: [UInt32] = []
-    private var sizes: [Int64] = []
-    private var kinds: [InputFile.Kind] = []
-    /// Relpaths longer in total than `UInt32.max` bytes go here instead (never in practice).
-    private var wideEnds: [Int]? = nil
+    private var blocks: [Block] = []
+    public private(set) var count = 0
 
     /// An empty list whose files live at `absolutePrefix + relpath`.
     init(absolutePrefix: String) {
         self.absolutePrefix = absolutePrefix
     }
 
-    /// Appends a file (relpath bytes, valid UTF-8).
+    /// Appends a file (relpath bytes, valid UTF-8; a block's relpaths stay below 4 GiB since
+    /// each is at most `PATH_MAX`).
     mutating func append(relativePath: some Collection<UInt8>, kind: InputFile.Kind, byteCount: Int64) {
-        pathBytes.append(contentsOf: relativePath)
-        if wideEnds == nil && pathBytes.count > Int(UInt32.max) { wideEnds = ends.map(Int.init) }
-        if wideEnds != nil { wideEnds!.append(pathBytes.count) } else { ends.append(UInt32(pathBytes.count)) }
-        sizes.append(byteCount)
-        kinds.append(kind)
+        if count & InputFileList.blockMask == 0 { blocks.append(Block()) }
+        let last = blocks.count - 1
+        blocks[last].pathBytes.append(contentsOf: relativePath)
+        blocks[last].ends.append(UInt32(blocks[last].pathBytes.count))
+        blocks[last].sizes.append(byteCount)
+        blocks[last].kinds.append(kind)
+        count += 1
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { kinds.count }
-
-    private func end(_ index: Int) -> Int {
-        if let wideEnds { return wideEnds[index] }
-        return Int(ends[index])
-    }
+    public var endIndex: Int { count }
 
     /// The relpath's bytes of file `index`.
     func relativePathBytes(_ index: Int) -> ArraySlice<UInt8> {
-        pathBytes[(index == 0 ? 0 : end(index - 1))..<end(index)]
+        let block = blocks[index >> InputFileList.blockShift]
+        let slot = index & InputFileList.blockMask
+        return block.pathBytes[(slot == 0 ? 0 : Int(block.ends[slot - 1]))..<Int(block.ends[slot])]
     }
 
     /// The relpath of file `index`.
@@ -44,18 +51,19 @@ public struct InputFileList: RandomAccessCollection, Sendable {
     }
 
     /// The size of file `index` when walked.
-    public func byteCount(_ index: Int) -> Int64 { sizes[index] }
+    public func byteCount(_ index: Int) -> Int64 {
+        blocks[index >> InputFileList.blockShift].sizes[index & InputFileList.blockMask]
+    }
 
     /// The kind of file `index`.
-    public func kind(_ index: Int) -> InputFile.Kind { kinds[index] }
+    public func kind(_ index: Int) -> InputFile.Kind {
+        blocks[index >> InputFileList.blockShift].kinds[index & InputFileList.blockMask]
+    }
 
     /// File `index`.
     public subscript(index: Int) -> InputFile {
         let relative = relativePath(index)
-        return InputFile(relativePath: relative, absolutePath: absolutePrefix + relative, kind: kinds[index],
-                         byteCount: sizes[index])
+        return InputFile(relativePath: relative, absolutePath: absolutePrefix + relative, kind: kind(index),
+                         byteCount: byteCount(index))
     }
-
-    /// Sum of the sizes.
-    var totalBytes: Int64 { sizes.reduce(0, +) }
 }
