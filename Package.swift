@@ -6,6 +6,7 @@ import PackageDescription
 //   NPYStream      file descriptors, chunked npy reading/writing, atomic output files
 //   NPZContainer   zip container over the system zlib (NPDropZlib)
 //   NPDropKernels  C keep-flag kernels over the PCG64 stream (scalar, AVX2, AVX-512 IFMA)
+//   NPDropCSupport C helpers: CRC-32C, copy_file_range (no dependencies)
 //   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout
 //   BatchRunner    directory walk, plan, Dispatch workers, manifest, shards, verify
 //   npdrop         the command line (swift-argument-parser)
@@ -24,6 +25,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // C helpers: CRC-32C (SSE 4.2 when present) and copy_file_range(2).
+        .target(name: "NPDropCSupport"),
         .target(name: "NPYFormat"),
         .target(name: "NPYStream", dependencies: ["NPYFormat"]),
         .target(name: "NPZContainer", dependencies: ["NPYFormat", "NPYStream", "NPDropZlib"]),
@@ -31,7 +34,7 @@ let package = Package(
         // (`__attribute__((target(...)))`), so no global -m flags are needed.
         .target(name: "NPDropKernels"),
         .target(name: "DropoutEngine", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropKernels"]),
-        .target(name: "BatchRunner", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
+        .target(name: "BatchRunner", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "NPDropCSupport"]),
         .executableTarget(
             name: "npdrop",
             dependencies: [

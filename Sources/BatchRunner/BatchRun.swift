@@ -59,9 +59,10 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         let started = ContinuousClock.now
         let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: false,
                                                  outputMayBeMissing: true)
-        let walk = try InputWalker.walk(locations)
+        let walk = try InputWalker.walk(locations, includeOtherFiles: !options.arraysOnly)
         if walk.files.isEmpty && !walk.issues.contains(where: \.isError) {
-            throw RunnerError.usage("INPUT '\(options.input)' holds no file to process (no .npy or .npz file below it); nothing was written")
+            let what = options.arraysOnly ? "no .npy or .npz file below it" : "no regular file below it"
+            throw RunnerError.usage("INPUT '\(options.input)' holds no file to process (\(what)); nothing was written")
         }
         let shard = options.shard
         let files = walk.files.filter { shard?.owns($0.relativePath) ?? true }
@@ -100,16 +101,25 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         var todo: [FileTask] = []
         var carried: [ManifestRecord] = []
         var resumedTasks = 0
-        // The global position of each file (all shards see the same list), for Keras call indices.
+        // The global position of each array file (all shards see the same list), for Keras call
+        // indices; files carried over unchanged are not counted.
+        var arrayPositions: [Int: Int] = [:]
+        var arrayFileCount = 0
+        for index in walk.files.indices where walk.files[index].kind != .other {
+            arrayPositions[index] = arrayFileCount
+            arrayFileCount += 1
+        }
         let positions = walk.files.indices.filter { shard?.owns(walk.files[$0].relativePath) ?? true }
-        for position in positions {
-            let file = walk.files[position]
+        for index in positions {
+            let file = walk.files[index]
+            let position = arrayPositions[index] ?? 0
             for copy in 0..<options.copies {
                 var task = makeTask(file, copy: copy, seed: seed)
                 task.rng = options.rng
                 task.kerasLayer = options.kerasLayer
-                task.kerasCall = UInt32(truncatingIfNeeded:
-                    UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(walk.files.count) &+ UInt64(position))
+                // Call indices exist only for Keras streams (the engine refuses one for npdrop's).
+                task.kerasCall = options.rng == .npdrop ? 0 : UInt32(truncatingIfNeeded:
+                    UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(arrayFileCount) &+ UInt64(position))
                 if let records = resumeIndex?.reusableRecords(for: task, outputRoot: locations.output) {
                     carried += records
                     resumedTasks += 1
@@ -224,7 +234,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             compressionLevel: file.kind == .npz ? options.compressionLevel : nil,
             deflateBlockSize: file.kind == .npz ? options.deflateBlockSize : nil,
             outputPath: OutputLayout.dataPath(file.relativePath, copy: copy, copies: options.copies),
-            maskPath: options.writeMasks ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
+            maskPath: options.writeMasks && file.kind != .other ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
             segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
             actions: .rules(options.settings, options.members))
     }

@@ -60,6 +60,8 @@ public struct InputFile: Sendable, Hashable {
     /// The container format, from the file name's extension (case-insensitive).
     public enum Kind: String, Sendable, Hashable {
         case npy, npz
+        /// Any other regular file: carried over byte for byte, never parsed.
+        case other
     }
 
     /// Path below INPUT with `/` separators (the base name when INPUT is a file).
@@ -273,10 +275,13 @@ public struct ArrayOutcome: Sendable, Hashable {
     public var fortranOrder: Bool?
     /// The resolved noise shape (the mask's shape), for processed arrays.
     public var noiseShape: [Int]?
+    /// Why a copied array (or file) was not transformed, for its record; nil otherwise.
+    public var reason: String?
 
     /// An outcome; see the properties.
     public init(member: String?, status: Status, shape: [Int]? = nil, dtype: String? = nil,
-                fortranOrder: Bool? = nil, noiseShape: [Int]? = nil) {
+                fortranOrder: Bool? = nil, noiseShape: [Int]? = nil, reason: String? = nil) {
+        self.reason = reason
         self.member = member
         self.status = status
         self.shape = shape

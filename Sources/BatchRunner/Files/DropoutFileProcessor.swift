@@ -41,6 +41,8 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
         case .npz:
             let job = try NPZFileJob.prepare(task, limits: zipLimits)
             return FilePlan(segmentCount: 1, state: .npz(job))
+        case .other:
+            throw RunnerError.array(member: nil, message: "\(task.input.relativePath): not an array file (the runner copies it)")
         }
     }
 

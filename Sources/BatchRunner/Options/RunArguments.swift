@@ -35,6 +35,8 @@ public struct RunArguments: Sendable, Hashable {
     public var resume = false
     /// `--overwrite`.
     public var overwrite = false
+    /// `--arrays-only`.
+    public var arraysOnly = false
     /// `--no-masks`.
     public var noMasks = false
     /// `--compress`.

@@ -5,9 +5,11 @@ import DropoutEngine
 /// A file task (input file × copy) is skipped when the earlier manifest holds records for it,
 /// none of them an error, each matching what this run would do (same seed, output and mask
 /// paths, npz compression option and level, and for processed arrays the same variant, rate, noise-shape
-/// spec, data format, scale and fill; copied members still not selected), and its output (and
-/// mask, when recorded) files exist. Inputs are trusted not to have changed: `npdrop verify`
-/// checks the bytes.
+/// spec, data format, scale and fill; copied members still not selected), its input still has
+/// the size and modification time the records keep, and its output (and mask, when recorded)
+/// files exist with the sizes the records keep. Anything else is stale and redone (a record
+/// from before these fields existed too). `npdrop verify --quick` checks the output bytes
+/// against their checksums; `npdrop verify` re-derives them.
 struct ResumeIndex {
     private var byTask: [TaskKey: [ManifestRecord]] = [:]
 
@@ -32,8 +34,11 @@ struct ResumeIndex {
     func reusableRecords(for task: FileTask, outputRoot: String) -> [ManifestRecord]? {
         guard let records = byTask[TaskKey(input: Array(task.input.relativePath.utf8), copy: task.copy)],
               !records.isEmpty else { return nil }
-        let isNPY = task.input.kind == .npy
+        let isNPY = task.input.kind != .npz
         if isNPY && (records.count != 1 || records[0].member != nil) { return nil }
+        guard let input = InputState.current(task.input.absolutePath),
+              records.allSatisfy({ $0.inputSize == input.size && $0.inputMtimeNs == input.modificationTimeNanoseconds })
+        else { return nil }
         var needsMask = false
         for record in records {
             guard record.status != .error, record.seed == task.seed,
@@ -43,6 +48,10 @@ struct ResumeIndex {
                   record.compressionLevel == (isNPY ? nil : task.compressionLevel),
                   record.deflateBlockSize == (isNPY ? nil : task.deflateBlockSize)
             else { return nil }
+            if task.input.kind == .other {
+                guard record.status == .copied else { return nil }
+                continue
+            }
             switch (record.status, task.action(forMember: record.member)) {
             case (.copied, .copy):
                 continue
@@ -63,10 +72,12 @@ struct ResumeIndex {
                 return nil
             }
         }
-        guard case .regular = try? RunnerFS.entryKind(RelativePath.join(outputRoot, task.outputPath), followLinks: false)
+        guard case .regular(let outputSize)? = try? RunnerFS.entryKind(RelativePath.join(outputRoot, task.outputPath), followLinks: false),
+              records.allSatisfy({ $0.outputSize == outputSize })
         else { return nil }
         if needsMask, let mask = task.maskPath {
-            guard case .regular = try? RunnerFS.entryKind(RelativePath.join(outputRoot, mask), followLinks: false)
+            guard case .regular(let maskSize)? = try? RunnerFS.entryKind(RelativePath.join(outputRoot, mask), followLinks: false),
+                  records.allSatisfy({ $0.mask == nil || $0.maskSize == maskSize })
             else { return nil }
         }
         return records

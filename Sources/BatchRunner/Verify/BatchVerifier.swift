@@ -129,7 +129,7 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         let allTasks = tasks
         let allRecords = taskRecords
         let output = locations.output
-        WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: scratch).run(allTasks) { index, result in
+        WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: scratch, computeDigests: false).run(allTasks) { index, result in
             let problems = BatchVerifier.check(allTasks[index], records: allRecords[index], result: result,
                                                scratch: scratch, output: output)
             for line in problems { progress.message(line) }
@@ -205,11 +205,19 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             }
             absolute = locations.input
         }
-        guard let kind = InputWalker.kind(ofName: first.input) else { return fail("input is not .npy or .npz") }
+        let kind: InputFile.Kind
+        if let arrayKind = InputWalker.kind(ofName: first.input) {
+            kind = arrayKind
+        } else {
+            guard group.count == 1, first.member == nil, first.status == .copied else {
+                return fail("records do not fit a file that is not .npy or .npz (carried over unchanged)")
+            }
+            kind = .other
+        }
         guard case .regular(let size)? = try? RunnerFS.entryKind(absolute, followLinks: false) else {
             return fail("input file is missing from INPUT")
         }
-        guard (kind == .npy) == (first.member == nil), group.count == 1 || kind == .npz else {
+        guard (kind == .npz) == (first.member != nil), group.count == 1 || kind == .npz else {
             return fail("records do not fit a .\(kind.rawValue) file")
         }
         var actions: [(member: String?, action: ArrayAction)] = []
@@ -282,7 +290,7 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
     static func check(_ task: FileTask, records: [ManifestRecord], result: FileTaskResult,
                       scratch: String, output: String) -> [String] {
         let label = "\(task.input.relativePath) copy \(task.copy)"
-        guard case .committed(let outcome) = result else {
+        guard case .committed(let outcome, _) = result else {
             if case .failed(let member, let message, _) = result {
                 return ["\(label)\(member.map { " [\($0)]" } ?? ""): cannot re-derive: \(message)"]
             }
