@@ -84,6 +84,8 @@ struct FakeProcessor: ArrayFileProcessor {
         case .npz:
             let members = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
             return FilePlan(segmentCount: 1, state: FakeFileState(bytes: bytes, members: members, segmentBytes: 0))
+        case .other:
+            throw FakeError(description: "\(task.input.relativePath): the runner copies other files itself", memberName: nil)
         }
     }
 
@@ -130,6 +132,8 @@ struct FakeProcessor: ArrayFileProcessor {
             return FileOutcome(arrays: [ArrayOutcome(member: nil, status: .processed, shape: [count], dtype: "|u1",
                                                      fortranOrder: false, noiseShape: noise)],
                                maskWritten: outputs.mask != nil)
+        case .other:
+            return FileOutcome(arrays: [], maskWritten: false)
         case .npz:
             var out = ""
             var mask = ""

@@ -13,6 +13,8 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
         case npy(NPYFileJob)
         /// An `.npz` archive.
         case npz(NPZFileJob)
+        /// An `.npy` file copied unchanged (dtype not selected or not transformed).
+        case copied(CopiedArrayFile)
     }
 
     /// Bytes of each of a worker's buffers (two for the engine, one for copying).
@@ -36,8 +38,9 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
     public func prepare(_ task: FileTask, outputs: FileOutputs, worker: inout DropoutWorker) throws -> FilePlan<FileState> {
         switch task.input.kind {
         case .npy:
-            let job = try NPYFileJob.prepare(task, outputs: outputs)
-            return FilePlan(segmentCount: job.segmentCount, state: .npy(job))
+            let state = try NPYFileJob.prepare(task, outputs: outputs)
+            if case .npy(let job) = state { return FilePlan(segmentCount: job.segmentCount, state: state) }
+            return FilePlan(segmentCount: 1, state: state)
         case .npz:
             let job = try NPZFileJob.prepare(task, limits: zipLimits)
             return FilePlan(segmentCount: 1, state: .npz(job))
@@ -54,6 +57,12 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
             try job.process(segment: segment, task: task, outputs: outputs, worker: worker)
         case .npz(let job):
             try job.process(task, outputs: outputs, worker: worker)
+        case .copied(let job):
+            do {
+                try job.process(task: task, outputs: outputs)
+            } catch {
+                throw InputErrorMessage.attribute(error, task: task, member: nil)
+            }
         }
     }
 
@@ -65,6 +74,8 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
             return job.outcome(outputs: outputs)
         case .npz(let job):
             return try job.outcome()
+        case .copied(let job):
+            return job.outcome()
         }
     }
 }

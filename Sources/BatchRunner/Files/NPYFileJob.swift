@@ -35,18 +35,34 @@ public final class NPYFileJob: Sendable {
     /// header announces), plans the array with `task`'s settings, writes the result's
     /// `np.save` header and the mask's header at offset 0 of the outputs, and sizes both outputs
     /// to their final lengths. Segments hold about `task.segmentHint.preferredSegmentBytes`
-    /// bytes of data. Throws `RunnerError.array` naming the file.
-    static func prepare(_ task: FileTask, outputs: FileOutputs) throws -> NPYFileJob {
+    /// bytes of data. A file whose dtype `task` does not select (or npdrop does not transform),
+    /// or that the task copies, is returned as a `CopiedArrayFile` instead, after reading only
+    /// its header. Throws `RunnerError.array` naming the file.
+    static func prepare(_ task: FileTask, outputs: FileOutputs) throws -> DropoutFileProcessor.FileState {
         do {
-            guard case .process(let settings) = task.action(forMember: nil) else {
-                throw RunnerError.array(member: nil, message: "\(task.input.relativePath): an .npy file cannot be copied, only processed")
-            }
             let name = task.input.relativePath
             let input = try RunnerFS.open(task.input.absolutePath, flags: O_RDONLY, operation: "open", name: name)
             let size = try input.status().size
-            let reader = try NPYReader(source: FileRegionSource(descriptor: input, offset: 0, length: size), name: name,
+            let reader: NPYReader
+            do {
+                reader = try NPYReader(source: FileRegionSource(descriptor: input, offset: 0, length: size), name: name,
                                        validateBools: false)
+            } catch {
+                guard let refusal = CopiedArrayFile.isUntransformedDType(error) else { throw error }
+                return .copied(CopiedArrayFile(reason: DTypeSelection.reason(unsupported: refusal), header: nil, input: input))
+            }
             let header = reader.header
+            let settings: DropoutSettings
+            switch task.action(forMember: nil) {
+            case .copy:
+                return .copied(CopiedArrayFile(reason: "copied unchanged (recorded so)", header: header, input: input))
+            case .process(let selected):
+                guard selected.dtypes.selects(header.dtype) else {
+                    return .copied(CopiedArrayFile(reason: selected.dtypes.reason(notSelecting: header.dtype),
+                                                   header: header, input: input))
+                }
+                settings = selected
+            }
             let available = max(0, size - header.dataOffset)
             guard available >= header.dataByteCount else {
                 throw FileError(path: name, underlying: NPYFormatError.truncated(
@@ -59,7 +75,7 @@ public final class NPYFileJob: Sendable {
             try outputs.mask?.setLength(Int64(plan.maskFileSize))
             try plan.writeHeaders(output: outputs.data.descriptor, mask: outputs.mask?.descriptor)
             let perSegment = max(1, task.segmentHint.preferredSegmentBytes / header.dtype.itemSize)
-            return NPYFileJob(plan: plan, input: input, elementsPerSegment: perSegment)
+            return .npy(NPYFileJob(plan: plan, input: input, elementsPerSegment: perSegment))
         } catch {
             throw InputErrorMessage.attribute(error, task: task, member: nil)
         }

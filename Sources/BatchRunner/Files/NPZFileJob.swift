@@ -53,11 +53,20 @@ public final class NPZFileJob: Sendable {
                 case .copy:
                     try copy(entry, to: writer, method: method, report: &array, worker: worker)
                 case .process(let settings):
-                    if maskWriter == nil, let mask = outputs.mask {
-                        maskWriter = ZipArchiveWriter(descriptor: mask.descriptor.rawValue, name: mask.finalPath)
+                    let openMask = { () -> ZipArchiveWriter? in
+                        if maskWriter == nil, let mask = outputs.mask {
+                            maskWriter = ZipArchiveWriter(descriptor: mask.descriptor.rawValue, name: mask.finalPath)
+                        }
+                        return maskWriter
                     }
-                    try process(entry, settings: settings, task: task, to: writer, mask: maskWriter, method: method,
-                                report: &array, worker: worker)
+                    let transformed = try process(entry, settings: settings, task: task, to: writer, mask: openMask,
+                                                  method: method, report: &array, worker: worker)
+                    if !transformed {
+                        // Not selected by --dtypes, or a dtype npdrop does not transform: copied.
+                        let reason = array.reason
+                        try copy(entry, to: writer, method: method, report: &array, worker: worker)
+                        array.reason = reason
+                    }
                 }
             } catch {
                 array.status = .failed(InputErrorMessage.attribute(error, task: task, member: entry.name).description)
@@ -111,14 +120,28 @@ public final class NPZFileJob: Sendable {
     }
 
     /// Applies dropout to `entry` into a member of the same name in `writer` (and its mask into
-    /// `mask`). Throws for a member with bytes after its array data.
+    /// the archive `mask()` opens). Returns false, having written nothing and set
+    /// `report.reason`, when the member's dtype is not selected by `settings.dtypes` or is one
+    /// npdrop does not transform. Throws for a member with bytes after its array data.
     private func process(_ entry: ZipEntry, settings: DropoutSettings, task: FileTask, to writer: ZipArchiveWriter,
-                         mask: ZipArchiveWriter?, method: ZipWriteMethod, report: inout ArrayOutcome,
-                         worker: DropoutWorker) throws {
+                         mask openMask: () -> ZipArchiveWriter?, method: ZipWriteMethod, report: inout ArrayOutcome,
+                         worker: DropoutWorker) throws -> Bool {
         let name = task.input.relativePath
         let source = try archive.openMember(entry)
-        let reader = try NPYReader(source: source, name: name, member: entry.name)
+        let reader: NPYReader
+        do {
+            reader = try NPYReader(source: source, name: name, member: entry.name)
+        } catch {
+            guard let refusal = CopiedArrayFile.isUntransformedDType(error) else { throw error }
+            report.reason = DTypeSelection.reason(unsupported: refusal)
+            return false
+        }
         let header = reader.header
+        guard settings.dtypes.selects(header.dtype) else {
+            report.reason = settings.dtypes.reason(notSelecting: header.dtype)
+            return false
+        }
+        let mask = openMask()
         report.shape = header.shape
         report.dtype = header.dtype.descr
         report.fortranOrder = header.fortranOrder
@@ -139,5 +162,6 @@ public final class NPZFileJob: Sendable {
         report.status = .processed
         report.noiseShape = plan.noiseDims
         report.outputDType = plan.outputDType.descr
+        return true
     }
 }

@@ -79,10 +79,10 @@ public struct RunConfig: Sendable, Hashable {
     public static let topLevelKeys = [
         "variant", "rate", "noise_shape", "data_format", "seed", "no_scale", "fill", "copies",
         "members", "no_masks", "compress", "store", "compression_level", "single_stream_deflate", "jobs",
-        "arrays_only", "rules",
+        "arrays_only", "dtypes", "rules",
     ]
     /// Keys a rule may hold.
-    public static let ruleKeys = ["match", "member", "variant", "rate", "noise_shape", "data_format", "no_scale", "fill"]
+    public static let ruleKeys = ["match", "member", "variant", "rate", "noise_shape", "data_format", "no_scale", "fill", "dtypes"]
 
     /// Reads and parses the config file at `path` (at most 16 MiB); throws `.usage` naming the
     /// file and the offending key when it is not a valid config.
@@ -197,6 +197,16 @@ private func decodeOverrides(_ object: Object, origin: String) throws -> Dropout
             }
             result.fill = .some(try FillValue(parsing: text, origin: "\(origin): fill"))
         }
+    }
+    if has(object, "dtypes") {
+        let key = AnyCodingKey("dtypes")
+        let text: String
+        if let string = try? object.decode(String.self, forKey: key) {
+            text = string
+        } else {
+            text = try object.decode([String].self, forKey: key).joined(separator: ",")
+        }
+        result.dtypes = try DTypeSelection(parsing: text, origin: "\(origin): dtypes")
     }
     return result
 }

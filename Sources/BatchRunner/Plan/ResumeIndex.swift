@@ -1,4 +1,5 @@
 import DropoutEngine
+import NPYFormat
 
 /// The records of an earlier (possibly killed) run, by file task, for `--resume`.
 ///
@@ -55,8 +56,12 @@ struct ResumeIndex {
             switch (record.status, task.action(forMember: record.member)) {
             case (.copied, .copy):
                 continue
+            case (.copied, .process(let settings)):
+                // Copied for its dtype: still so only while the dtype is not selected.
+                guard record.reason != nil, !ResumeIndex.selects(settings, record.dtype) else { return nil }
+                continue
             case (.ok, .process(let settings)):
-                guard matches(record, settings), (record.rng ?? RandomStreamKind.npdrop.rawValue) == task.rng.rawValue,
+                guard matches(record, settings), ResumeIndex.selects(settings, record.dtype), (record.rng ?? RandomStreamKind.npdrop.rawValue) == task.rng.rawValue,
                       record.kerasCall == (task.rng.isKeras ? Int(task.kerasCall) : nil),
                       record.kerasLayer == (task.rng.isKeras ? task.kerasLayer : nil)
                 else { return nil }
@@ -81,6 +86,12 @@ struct ResumeIndex {
             else { return nil }
         }
         return records
+    }
+
+    /// True when `settings.dtypes` selects the recorded dtype (false for none or a refused one).
+    private static func selects(_ settings: DropoutSettings, _ descr: String?) -> Bool {
+        guard let descr, let dtype = try? DType.parse(descr: descr) else { return false }
+        return settings.dtypes.selects(dtype)
     }
 
     private func matches(_ record: ManifestRecord, _ settings: DropoutSettings) -> Bool {

@@ -1,3 +1,4 @@
+import Dispatch
 import DropoutEngine
 import NPZContainer
 
@@ -15,6 +16,9 @@ public struct VerifyOptions: Sendable {
     public var json: Bool
     /// Segment size hint passed to the processor.
     public var segmentBytes: Int
+    /// `--quick`: check every output's size and CRC-32C against its record instead of
+    /// re-deriving it.
+    public var quick: Bool = false
 
     /// Options; see the properties.
     public init(input: String, output: String, jobs: Int = RunOptions.defaultJobs, quiet: Bool = false,
@@ -106,6 +110,24 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
                 position[key] = groups.count
                 groups.append([record])
             }
+        }
+        var explained = Set<[UInt8]>()
+        for record in records {
+            if let output = record.output { explained.insert(Array(output.utf8)) }
+            if let mask = record.mask { explained.insert(Array(mask.utf8)) }
+        }
+        for path in try UnexplainedFiles.find(in: locations.output, explained: explained) {
+            mismatches.append("\(path): in OUT but no manifest record explains it")
+        }
+        if options.quick {
+            mismatches += BatchVerifier.checkDigests(groups, output: locations.output, jobs: options.jobs)
+            mismatches.sort(by: RelativePath.precedes)
+            for line in mismatches { console.line(line) }
+            let report = VerifyReport(records: records.count, files: groups.count, mismatches: mismatches,
+                                      seconds: seconds(ContinuousClock.now - started))
+            if !options.quiet { console.line(report.line) }
+            if options.json { console.writeOutput(report.json + "\n") }
+            return report
         }
         var tasks: [FileTask] = []
         var taskRecords: [[ManifestRecord]] = []
@@ -270,6 +292,67 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         return .success(task)
     }
 
+    /// `--quick`: the size and CRC-32C of every output and mask file named by `groups` (one
+    /// group per input file and copy) against what the records keep, read on `jobs` threads.
+    static func checkDigests(_ groups: [[ManifestRecord]], output: String, jobs: Int) -> [String] {
+        var checks: [(path: String, size: Int64?, crc: UInt32?, label: String)] = []
+        var problems: [String] = []
+        for group in groups {
+            let first = group[0]
+            if let failed = group.first(where: { $0.status == .error }) {
+                problems.append("\(name(failed)): recorded error: \(failed.error ?? "")")
+                continue
+            }
+            guard let path = first.output, RelativePath.isSafe(path) else {
+                problems.append("\(name(first)): no safe output path in the record")
+                continue
+            }
+            checks.append((path, first.outputSize, first.outputCRC32C, name(first)))
+            if let masked = group.first(where: { $0.mask != nil }), let mask = masked.mask {
+                guard RelativePath.isSafe(mask) else {
+                    problems.append("\(name(masked)): mask path is not a safe relative path")
+                    continue
+                }
+                checks.append((mask, masked.maskSize, masked.maskCRC32C, name(masked)))
+            }
+        }
+        let found = Locked<[String]>([])
+        let next = Locked(0)
+        let all = checks
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, all.count))) { _ in
+            while true {
+                let index = next.withLock { value -> Int in
+                    defer { value += 1 }
+                    return value
+                }
+                guard index < all.count else { return }
+                let check = all[index]
+                guard let size = check.size, let crc = check.crc else {
+                    found.withLock { $0.append("\(check.label): no checksum recorded for \(check.path) (an older npdrop wrote it); run verify without --quick") }
+                    continue
+                }
+                let line: String?
+                do {
+                    if let digest = try FileDigest.of(path: RelativePath.join(output, check.path)) {
+                        if digest.size != size {
+                            line = "\(check.path): \(digest.size) bytes, the record says \(size)"
+                        } else if digest.crc32c != crc {
+                            line = "\(check.path): CRC-32C \(digest.crc32c) differs from the recorded \(crc)"
+                        } else {
+                            line = nil
+                        }
+                    } else {
+                        line = "\(check.path): missing from OUT"
+                    }
+                } catch {
+                    line = "\(check.path): cannot read: \(error)"
+                }
+                if let line { found.withLock { $0.append(line) } }
+            }
+        }
+        return problems + found.withLock { $0 }
+    }
+
     /// The dropout settings a record was made with.
     static func settings(of record: ManifestRecord) throws -> DropoutSettings {
         guard let variantName = record.variant, let rate = record.rate else {
@@ -282,7 +365,8 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             noiseShape: try record.noiseShapeSpec.map { try NoiseSpec(parsing: $0, origin: "noise_shape_spec") },
             dataFormat: try DataFormat(parsing: record.dataFormat ?? DataFormat.channelsLast.rawValue, origin: "data_format"),
             scale: record.scale ?? true,
-            fill: try record.fill.map { try FillValue(parsing: $0, origin: "fill") })
+            fill: try record.fill.map { try FillValue(parsing: $0, origin: "fill") },
+            dtypes: .all)  // the record says the array was transformed
     }
 
     /// Mismatches between a re-derived task (committed under `scratch`) and OUT; removes the
