@@ -4,7 +4,7 @@ import PackageDescription
 // Layers, from the bottom up (dependencies point down only):
 //   NPYFormat      pure header/dtype rules over bytes, no I/O, no Foundation
 //   NPYStream      file descriptors, chunked npy reading/writing, atomic output files
-//   NPZContainer   zip container over the system zlib (NPDropZlib)
+//   NPZContainer   zip container over the system zlib (NPDropZlib) and ISA-L (NPDropISAL)
 //   NPDropKernels  C keep-flag kernels over the PCG64 stream (scalar, AVX2, AVX-512 IFMA)
 //   NPDropCSupport C helpers: CRC-32C, copy_file_range (no dependencies)
 //   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout
@@ -27,9 +27,14 @@ let package = Package(
         ),
         // C helpers: CRC-32C (SSE 4.2 when present) and copy_file_range(2).
         .target(name: "NPDropCSupport"),
+        // Intel ISA-L's igzip (deflate, inflate, CRC-32); Debian ships no pkg-config file for it.
+        .systemLibrary(
+            name: "NPDropISAL",
+            providers: [.apt(["libisal-dev"])]
+        ),
         .target(name: "NPYFormat"),
         .target(name: "NPYStream", dependencies: ["NPYFormat"]),
-        .target(name: "NPZContainer", dependencies: ["NPYFormat", "NPYStream", "NPDropZlib"]),
+        .target(name: "NPZContainer", dependencies: ["NPYFormat", "NPYStream", "NPDropZlib", "NPDropISAL"]),
         // Compiled by clang; the vector kernels pick their instruction sets per function
         // (`__attribute__((target(...)))`), so no global -m flags are needed.
         .target(name: "NPDropKernels"),
@@ -42,13 +47,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Helpers shared by the test targets (live NumPy, SHA-256); never part of the product.
+        // Helpers shared by the test targets (live NumPy, SHA-256, scratch removal); never part of the product.
         .target(name: "NPDropTestSupport", path: "Tests/NPDropTestSupport"),
         .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat", "NPDropTestSupport"]),
         .testTarget(name: "NPYStreamTests", dependencies: ["NPYFormat", "NPYStream", "NPDropTestSupport"]),
         .testTarget(name: "NPZContainerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropTestSupport"]),
-        .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
-        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner"]),
+        .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "NPDropTestSupport"]),
+        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner", "NPDropTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["npdrop", "NPDropTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

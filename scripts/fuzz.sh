@@ -17,7 +17,7 @@
 #   .build-fuzz/bin/       fuzz-<target> executables
 #   .build-fuzz/<target>/corpus     the growing corpus (kept between runs)
 #   .build-fuzz/<target>/artifacts  crash-*, leak-*, timeout-*, oom-* reproducers
-# Seeds (Fixtures and ../shared/corpus) are copied into a temporary directory at each run.
+# Seeds (Fixtures, with the third-party corpus in Fixtures/third-party) are copied into a temporary directory at each run.
 # Every run uses -rss_limit_mb=512 -timeout=10 and a per-target -max_len, and ends with a line
 #   fuzz <target>: <N> executions in <S> s (<E> exec/s), ...
 # Exit status: 0 when the run found nothing, libFuzzer's status (non-zero) when it found a crash.
@@ -28,7 +28,6 @@ cd "$ROOT"
 OUT="$ROOT/.build-fuzz"
 MODULES="$OUT/modules"
 BIN="$OUT/bin"
-SHARED="$ROOT/../shared"
 SWIFTC="${SWIFTC:-swiftc}"
 # Instrumented code: coverage for libFuzzer + AddressSanitizer. -O keeps Swift's overflow and
 # bounds checks (only -Ounchecked drops them); -g gives symbolised stack traces.
@@ -182,7 +181,7 @@ seed_corpus() {
             name="${name//\//__}"
             cp "$file" "$dir/$name"
             n=$((n + 1))
-        done < <(find "$ROOT/Fixtures" "$SHARED/corpus" -name "$pattern" -type f -print0 2>/dev/null)
+        done < <(find "$ROOT/Fixtures" -name "$pattern" -type f -print0 2>/dev/null)
     done
     echo "$n"
 }

@@ -1,4 +1,5 @@
 import DropoutEngine
+import NPZContainer
 
 /// Where a run's outputs go, relative to OUT (contract §4.1).
 public enum OutputLayout {
@@ -98,6 +99,16 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             console.line("\(issue.relativePath): \(issue.message)")
         }
 
+        // The first deflate checks ISA-L's known answer; where it fails, this run writes zlib blocks.
+        var engine = options.deflateEngine
+        var isalCheckFailed = false
+        if files.contains(where: { $0.kind == .npz }) {
+            let checked = options.memberEncoding.checkedForThisMachine(expected: options.isalKnownAnswer)
+            engine = checked.encoding.engine
+            isalCheckFailed = checked.fallback
+            if checked.fallback { console.line(MemberEncoding.fallbackMessage) }
+        }
+
         var todo: [FileTask] = []
         var carried: [ManifestRecord] = []
         var resumedTasks = 0
@@ -114,12 +125,14 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             let file = walk.files[index]
             let position = arrayPositions[index] ?? 0
             for copy in 0..<options.copies {
-                var task = makeTask(file, copy: copy, seed: seed)
+                var task = makeTask(file, copy: copy, seed: seed, engine: engine, isalCheckFailed: isalCheckFailed)
                 task.rng = options.rng
                 task.kerasLayer = options.kerasLayer
                 // Call indices exist only for Keras streams (the engine refuses one for npdrop's).
-                task.kerasCall = options.rng == .npdrop ? 0 : UInt32(truncatingIfNeeded:
-                    UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(arrayFileCount) &+ UInt64(position))
+                if options.rng.isKeras {
+                    task.kerasCall = UInt32(truncatingIfNeeded:
+                        UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(arrayFileCount) &+ UInt64(position))
+                }
                 if let records = resumeIndex?.reusableRecords(for: task, outputRoot: locations.output) {
                     carried += records
                     resumedTasks += 1
@@ -228,11 +241,13 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         return seed
     }
 
-    private func makeTask(_ file: InputFile, copy: Int, seed: UInt64) -> FileTask {
+    private func makeTask(_ file: InputFile, copy: Int, seed: UInt64, engine: DeflateEngine,
+                          isalCheckFailed: Bool) -> FileTask {
         FileTask(
             input: file, copy: copy, seed: seed, compression: options.compression,
             compressionLevel: file.kind == .npz ? options.compressionLevel : nil,
             deflateBlockSize: file.kind == .npz ? options.deflateBlockSize : nil,
+            deflateEngine: engine, isalCheckFailed: isalCheckFailed,
             outputPath: OutputLayout.dataPath(file.relativePath, copy: copy, copies: options.copies),
             maskPath: options.writeMasks && file.kind != .other ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
             segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),

@@ -1,6 +1,8 @@
+import NPDropISAL
 import NPDropZlib
 
-/// A running CRC-32 (the zip/gzip polynomial) computed by zlib's `crc32_z`.
+/// A running CRC-32 (the zip/gzip polynomial) computed by ISA-L's `crc32_gzip_refl` (carry-less
+/// multiply; the same values as zlib's `crc32_z`, about 5× faster).
 public struct CRC32: Sendable, Hashable {
     /// The CRC of all bytes fed so far (0 for none).
     public private(set) var value: UInt32
@@ -13,8 +15,7 @@ public struct CRC32: Sendable, Hashable {
     /// Extends the checksum by `bytes`.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        let result = crc32_z(uLong(value), base.assumingMemoryBound(to: Bytef.self), z_size_t(bytes.count))
-        value = UInt32(truncatingIfNeeded: result)
+        value = crc32_gzip_refl(value, base.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
     }
 
     /// The CRC-32 of `bytes`.

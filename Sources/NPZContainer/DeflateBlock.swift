@@ -17,7 +17,7 @@ final class DeflateBlock: @unchecked Sendable {
     private var dictionaryCount = 0
     private var output: UnsafeMutableRawBufferPointer
     private var outputCount = 0
-    private let deflater: DeflateStream
+    private let deflater: BlockCompressor
     private let maxInputCount: Int
     /// True when this is the member's last block (ended with `Z_FINISH` instead of `Z_SYNC_FLUSH`).
     var isLast = false
@@ -30,9 +30,12 @@ final class DeflateBlock: @unchecked Sendable {
     static let windowSize = 32_768
 
     /// Allocates small buffers (they grow with the data, so a tiny member costs little) and a
-    /// deflate stream at `level`. Throws `ZipError.zlib` if zlib refuses.
-    init(level: Int, blockSize: Int) throws(ZipError) {
-        deflater = try DeflateStream(level: level, windowBits: -15, memLevel: 8)
+    /// deflate stream of `engine` (at zlib `level` for zlib). Throws `ZipError.zlib` if zlib refuses.
+    init(engine: DeflateEngine, level: Int, blockSize: Int) throws(ZipError) {
+        switch engine {
+        case .zlib: deflater = .zlib(try DeflateStream(level: level, windowBits: -15, memLevel: 8))
+        case .isal: deflater = .isal(IsalDeflateStream())
+        }
         maxInputCount = blockSize
         input = .allocate(byteCount: min(blockSize, 1 << 16), alignment: 16)
         dictionary = .allocate(byteCount: Self.windowSize, alignment: 16)
@@ -89,11 +92,35 @@ final class DeflateBlock: @unchecked Sendable {
 
     /// Deflates the input as a self-contained piece of one raw deflate stream: history primed with the
     /// dictionary, ended with a sync flush (or the final block when `isLast`). The output is a
-    /// function of (dictionary, input, level, isLast) only: one `deflate` call into room for
-    /// `deflateBound` of the input, so no buffer size or thread can change a byte. Records a zlib
-    /// failure in `failure`.
+    /// function of (engine, dictionary, input, level, isLast) only: one `deflate` call into room for
+    /// `deflateBound` of the input (ISA-L: `IsalDeflateStream.outputBound`), so no buffer size or
+    /// thread can change a byte. Records a failure in `failure`.
     func compress() {
         inputCRC = CRC32.checksum(UnsafeRawBufferPointer(rebasing: input[0..<inputCount]))
+        switch deflater {
+        case .zlib(let stream): compressWithZlib(stream)
+        case .isal(let stream): compressWithISAL(stream)
+        }
+    }
+
+    private func compressWithISAL(_ stream: IsalDeflateStream) {
+        do throws(ZipError) {
+            let needed = IsalDeflateStream.outputBound(sourceLength: inputCount)
+            if output.count < needed {
+                output.deallocate()
+                output = .allocate(byteCount: needed, alignment: 16)
+            }
+            outputCount = try stream.compressBlock(
+                UnsafeRawBufferPointer(rebasing: input[0..<inputCount]),
+                dictionary: UnsafeRawBufferPointer(rebasing: dictionary[0..<dictionaryCount]), isLast: isLast,
+                into: UnsafeMutableRawBufferPointer(rebasing: output[0..<needed]))
+        } catch {
+            outputCount = 0
+            failure = error
+        }
+    }
+
+    private func compressWithZlib(_ deflater: DeflateStream) {
         do throws(ZipError) {
             try deflater.reset()
             if dictionaryCount > 0 {
@@ -138,4 +165,10 @@ final class DeflateBlock: @unchecked Sendable {
         output.deallocate()
         output = grown
     }
+}
+
+/// The deflate state a block is compressed with.
+private enum BlockCompressor {
+    case zlib(DeflateStream)
+    case isal(IsalDeflateStream)
 }

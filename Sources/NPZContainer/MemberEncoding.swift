@@ -11,20 +11,27 @@ public struct MemberEncoding: Sendable, Hashable {
 
     /// Stored or deflated.
     public var compression: Compression
-    /// zlib level for deflated members; nil for zlib's default.
+    /// zlib level for deflated members; nil for zlib's default. Unused by ISA-L (always its level 1).
     public var level: Int?
     /// Deflated members are compressed in independent blocks of this many input bytes on several
-    /// threads (pigz-style; a member of at most one block is the bytes `np.savez_compressed` writes);
-    /// nil deflates each member as one stream on one thread (always `np.savez_compressed`'s bytes).
+    /// threads (pigz-style; with zlib a member of at most one block is the bytes
+    /// `np.savez_compressed` writes); nil deflates each member as one zlib stream on one thread
+    /// (always `np.savez_compressed`'s bytes at the default level).
     public var deflateBlockSize: Int?
+    /// The library deflating the blocks; ignored without `deflateBlockSize` (zlib's single stream).
+    public var engine: DeflateEngine
 
-    /// Deflated members in 1 MiB blocks by default.
+    /// Deflated members in 1 MiB ISA-L blocks by default.
     public init(compression: Compression = .input, level: Int? = nil,
-                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize) {
+                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, engine: DeflateEngine = .isal) {
         self.compression = compression
         self.level = level
         self.deflateBlockSize = deflateBlockSize
+        self.engine = engine
     }
+
+    /// The engine deflated members are written with: ISA-L only for block deflate.
+    public var effectiveEngine: DeflateEngine { deflateBlockSize == nil ? .zlib : engine }
 
     /// Whether a member stored in the input with `method` is written deflated.
     public func deflates(inputMethod method: ZipMethod) -> Bool {
@@ -41,6 +48,29 @@ public struct MemberEncoding: Sendable, Hashable {
                             threads: Int = ParallelDeflateOptions.defaultThreads) -> ZipWriteMethod {
         guard deflates(inputMethod: method) else { return .stored }
         guard let deflateBlockSize else { return .deflated(level: level ?? -1) }
-        return .parallelDeflated(level: level ?? -1, blockSize: deflateBlockSize, threads: threads)
+        switch engine {
+        case .isal: return .isalBlocks(blockSize: deflateBlockSize, threads: threads)
+        case .zlib: return .parallelDeflated(level: level ?? -1, blockSize: deflateBlockSize, threads: threads)
+        }
     }
+
+    /// This encoding as this machine can keep its promise: zlib blocks instead of ISA-L ones when
+    /// ISA-L fails the known-answer check against `expected` (then `fallback` is true). Runs the
+    /// check only when ISA-L blocks could be written; the committed answer is checked once per process.
+    public func checkedForThisMachine(
+        expected: IsalKnownAnswer.Answer = IsalKnownAnswer.committed
+    ) -> (encoding: MemberEncoding, fallback: Bool) {
+        guard compression != .store, effectiveEngine == .isal else { return (self, false) }
+        let passes = expected == IsalKnownAnswer.committed
+            ? IsalKnownAnswer.passesOnThisMachine : IsalKnownAnswer.matches(expected)
+        guard !passes else { return (self, false) }
+        var zlibBlocks = self
+        zlibBlocks.engine = .zlib
+        return (zlibBlocks, true)
+    }
+
+    /// The one line printed when `checkedForThisMachine` falls back to zlib blocks.
+    public static let fallbackMessage =
+        "warning: this machine's ISA-L \(DeflateEngine.isalVersion) does not give the known deflate bytes; "
+        + "writing zlib blocks for this run"
 }

@@ -11,13 +11,14 @@
 ///
 /// Determinism: a block is cut only when it is full *and* a later byte exists, so block boundaries
 /// depend only on the member's length; each block's bytes depend only on its input, its dictionary
-/// and the level. Neither `threads`, nor the caller's write sizes, nor timing change a byte. A member
+/// the engine and the level. Neither `threads`, nor the caller's write sizes, nor timing change a byte. A member
 /// of at most one block is deflated as a single `Z_FINISH` stream: the same bytes as `DeflateStream`
 /// (and `np.savez_compressed`) give.
 ///
 /// Memory: at most `threads + 2` blocks exist (input up to `blockSize`, output up to `deflateBound`,
 /// and a deflate state each), created as they are first needed and reused after.
 final class ParallelDeflater {
+    private let engine: DeflateEngine
     private let level: Int
     private let blockSize: Int
     private let windowCount: Int
@@ -32,13 +33,15 @@ final class ParallelDeflater {
     /// CRC-32 of the input of the blocks emitted so far (block CRCs joined with `CRC32.combine`).
     private(set) var checksum: UInt32 = 0
 
-    /// Prepares the first block. Throws `ZipError.zlib` if zlib cannot start a stream at `level`.
-    init(level: Int, options: ParallelDeflateOptions) throws(ZipError) {
+    /// Prepares the first block; `level` is zlib's (unused by ISA-L, always its level 1). Throws
+    /// `ZipError.zlib` if zlib cannot start a stream at `level`.
+    init(engine: DeflateEngine = .zlib, level: Int, options: ParallelDeflateOptions) throws(ZipError) {
+        self.engine = engine
         self.level = level
         self.blockSize = options.blockSize
         self.windowCount = options.threads + 2
         self.queue = DeflateWorkQueue(maxWorkers: options.threads - 1)
-        blocks.append(try DeflateBlock(level: level, blockSize: blockSize))
+        blocks.append(try DeflateBlock(engine: engine, level: level, blockSize: blockSize))
         blocks[0].start(after: nil)
     }
 
@@ -76,7 +79,7 @@ final class ParallelDeflater {
         while pending > 0, try emitOldest(wait: false, emit: emit) {}
         let next = (submitted + 1) % windowCount
         if next == blocks.count {
-            blocks.append(try DeflateBlock(level: level, blockSize: blockSize))
+            blocks.append(try DeflateBlock(engine: engine, level: level, blockSize: blockSize))
         } else if pending == windowCount {
             // Every block is pending, the next one is the oldest: complete and emit it.
             try emitOldest(wait: true, emit: emit)

@@ -55,7 +55,8 @@ public final class ZipArchiveWriter {
         var deflater: DeflateStream?
         var blockDeflater: ParallelDeflater?
         if method.method == .deflated {
-            guard (-1...9).contains(method.level) else {
+            let levels = method.engine == .isal ? DeflateEngine.isalLevel...DeflateEngine.isalLevel : -1...9
+            guard levels.contains(method.level) else {
                 throw ZipError.invalidCompressionLevel(archive: path, level: method.level)
             }
             if let parallel = method.parallel {
@@ -64,7 +65,7 @@ public final class ZipArchiveWriter {
                         archive: path, detail: "deflate block size \(parallel.blockSize) for '\(name)' is outside "
                             + "\(ParallelDeflateOptions.blockSizeRange.lowerBound)...\(ParallelDeflateOptions.blockSizeRange.upperBound)")
                 }
-                blockDeflater = try ParallelDeflater(level: method.level, options: parallel)
+                blockDeflater = try ParallelDeflater(engine: method.engine, level: method.level, options: parallel)
             } else {
                 deflater = try DeflateStream(level: method.level, windowBits: -15, memLevel: 8)
             }

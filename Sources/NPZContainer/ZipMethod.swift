@@ -30,8 +30,11 @@ public struct ZipMethod: RawRepresentable, Sendable, Hashable, CustomStringConve
 public struct ZipWriteMethod: Sendable, Hashable {
     /// The method id written to the headers.
     public let method: ZipMethod
-    /// zlib compression level, -1 (zlib's default, 6) through 9; unused for stored members.
+    /// zlib compression level, -1 (zlib's default, 6) through 9, or `DeflateEngine.isalLevel` for
+    /// ISA-L; unused for stored members.
     public let level: Int
+    /// The library that deflates: ISA-L only with `parallel` (block deflate); zlib otherwise.
+    public let engine: DeflateEngine
     /// For a deflated member: deflate it in independent blocks on several threads (pigz-style), or
     /// as one stream (nil, the bytes `np.savez_compressed` writes).
     public let parallel: ParallelDeflateOptions?
@@ -58,13 +61,26 @@ public struct ZipWriteMethod: Sendable, Hashable {
         level: Int = -1, blockSize: Int = ParallelDeflateOptions.defaultBlockSize,
         threads: Int = ParallelDeflateOptions.defaultThreads
     ) -> ZipWriteMethod {
-        ZipWriteMethod(method: .deflated, level: level,
+        ZipWriteMethod(method: .deflated, level: level, engine: .zlib,
                        parallel: ParallelDeflateOptions(blockSize: blockSize, threads: threads))
     }
 
-    private init(method: ZipMethod, level: Int, parallel: ParallelDeflateOptions? = nil) {
+    /// Deflate with ISA-L level 1 in blocks of `blockSize` input bytes on up to `threads` threads,
+    /// as `parallelDeflated` does with zlib (the same block scheme, one deflate stream any unzip
+    /// reads). The bytes depend on the data, `blockSize` and the ISA-L code path only (identical on
+    /// x86-64 with SSE4.2 or later for ISA-L 2.25–2.32; `IsalKnownAnswer` checks this machine), never
+    /// on `threads`.
+    public static func isalBlocks(
+        blockSize: Int = ParallelDeflateOptions.defaultBlockSize, threads: Int = ParallelDeflateOptions.defaultThreads
+    ) -> ZipWriteMethod {
+        ZipWriteMethod(method: .deflated, level: DeflateEngine.isalLevel, engine: .isal,
+                       parallel: ParallelDeflateOptions(blockSize: blockSize, threads: threads))
+    }
+
+    private init(method: ZipMethod, level: Int, engine: DeflateEngine = .zlib, parallel: ParallelDeflateOptions? = nil) {
         self.method = method
         self.level = level
+        self.engine = engine
         self.parallel = parallel
     }
 }

@@ -37,7 +37,7 @@ struct RunCommand: ParsableCommand {
     var shard: String?
 
     @Option(name: .customLong("shard-count"),
-            help: "N for a shard index taken from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID.")
+            help: "N for a shard index taken from JOB_COMPLETION_INDEX (Kubernetes: the Job's completions); with a Slurm array it must equal SLURM_ARRAY_TASK_COUNT.")
     var shardCount: Int?
 
     @Flag(help: "Finish the run OUT holds: skip files the manifest records as done with the same settings and unchanged inputs, redo the rest.")

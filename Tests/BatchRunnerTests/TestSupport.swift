@@ -1,5 +1,6 @@
 @testable import BatchRunner
 import Foundation
+import NPDropTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +15,8 @@ struct Scratch {
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
+    /// Removes the whole tree, also paths longer than PATH_MAX (`ScratchTree`).
+    func remove() { ScratchTree.remove(path) }
 
     func sub(_ relative: String) -> String { path + "/" + relative }
 

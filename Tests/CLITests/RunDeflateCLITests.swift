@@ -43,12 +43,38 @@ struct RunDeflateCLITests {
         String(decoding: try LiveNumPy.run(Self.describe, arguments: paths), as: UTF8.self)
     }
 
+    /// The default: ISA-L level 1 blocks, the same bytes on 1, 2 and 7 jobs, read by np.load and zlib.
     @Test func bigMembersAreBlockDeflatedTheSameOnAnyNumberOfJobs() throws {
+        let input = try makeInput()
+        let out = try ScratchDirectory("deflate-out")
+        for jobs in ["1", "2", "7"] {
+            let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("j\(jobs)"), "--rate", "0.3",
+                                            "--seed", "5", "--jobs", jobs, "--quiet"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        for jobs in ["2", "7"] {
+            #expect(FileTree.differences(try FileTree.contents(of: out.path("j1")),
+                                            try FileTree.contents(of: out.path("j\(jobs)"))).isEmpty, "jobs \(jobs)")
+        }
+        // ISA-L's bytes are valid deflate (zipfile tests them), never zlib's single stream.
+        #expect(try describe([out.path("j1/data/a.npz"), out.path("j1/masks/a.npz")])
+                == "big.npy 8 False\nsmall.npy 8 False\nbig.npy 8 False\nsmall.npy 8 False\n")
+        let records = try ManifestLines.records(at: out.path("j1/manifest.jsonl"))
+        #expect(records.map { $0["deflate_block_size"] as? Int } == [1 << 20, 1 << 20])
+        #expect(records.allSatisfy { $0["deflate_engine"] as? String == "isal" && $0["compression_level"] as? Int == 1 })
+        #expect(records.allSatisfy { ($0["isal_version"] as? String)?.hasPrefix("2.") == true && $0["isal_check"] as? String == "ok" })
+        try expectNumPyResults(input: input.path("a.npz"), output: out.path("j1/data/a.npz"))
+        let verify = try CLIRunner.run(["verify", input.path("a.npz"), out.path("j1"), "--quiet"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    /// `--compression-level L`: zlib blocks at L; a member of one block is zlib's single stream.
+    @Test func aCompressionLevelSelectsZlibBlocks() throws {
         let input = try makeInput()
         let out = try ScratchDirectory("deflate-out")
         for jobs in ["1", "2"] {
             let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("j\(jobs)"), "--rate", "0.3",
-                                            "--seed", "5", "--jobs", jobs, "--quiet"])
+                                            "--seed", "5", "--jobs", jobs, "--compression-level", "6", "--quiet"])
             #expect(result.status == 0, "\(result.stderr)")
         }
         #expect(FileTree.differences(try FileTree.contents(of: out.path("j1")),
@@ -57,8 +83,44 @@ struct RunDeflateCLITests {
         #expect(try describe([out.path("j1/data/a.npz"), out.path("j1/masks/a.npz")])
                 == "big.npy 8 False\nsmall.npy 8 True\nbig.npy 8 True\nsmall.npy 8 True\n")
         let records = try ManifestLines.records(at: out.path("j1/manifest.jsonl"))
-        #expect(records.map { $0["deflate_block_size"] as? Int } == [1 << 20, 1 << 20])
-        // The results are what NumPy computes (np.load reads the block-deflated members).
+        #expect(records.allSatisfy { $0["deflate_engine"] as? String == "zlib" && $0["compression_level"] as? Int == 6 })
+        #expect(records.allSatisfy { $0["isal_version"] is NSNull && $0["isal_check"] is NSNull })
+        try expectNumPyResults(input: input.path("a.npz"), output: out.path("j1/data/a.npz"))
+        let verify = try CLIRunner.run(["verify", input.path("a.npz"), out.path("j1"), "--quiet"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    /// A failed known-answer check (made to fail through the test hook) says so in one line and
+    /// writes zlib blocks at zlib's default level: the bytes of `--compression-level -1`.
+    @Test func aFailedKnownAnswerCheckWritesZlibBlocks() throws {
+        let input = try makeInput()
+        let out = try ScratchDirectory("deflate-out")
+        let failed = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("f"), "--rate", "0.3",
+                                        "--seed", "5", "--quiet"],
+                                       environment: ["NPDROP_TEST_ISAL_KNOWN_ANSWER": "1:00000000"])
+        #expect(failed.status == 0, "\(failed.stderr)")
+        let lines = failed.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("ISA-L") && lines[0].contains("zlib blocks"), "\(failed.stderr)")
+        let zlib = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("z"), "--rate", "0.3",
+                                      "--seed", "5", "--compression-level=-1", "--quiet"])
+        #expect(zlib.status == 0, "\(zlib.stderr)")
+        for part in ["data/a.npz", "masks/a.npz"] {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: out.path("f/" + part)))
+                    == (try Data(contentsOf: URL(fileURLWithPath: out.path("z/" + part)))), "\(part)")
+        }
+        let records = try ManifestLines.records(at: out.path("f/manifest.jsonl"))
+        #expect(records.allSatisfy { $0["deflate_engine"] as? String == "zlib" && $0["isal_check"] as? String == "failed" })
+        #expect(records.allSatisfy { $0["compression_level"] is NSNull && $0["isal_version"] is String })
+        try expectNumPyResults(input: input.path("a.npz"), output: out.path("f/data/a.npz"))
+        let verify = try CLIRunner.run(["verify", input.path("a.npz"), out.path("f"), "--quiet"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        let bad = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("b"), "--rate", "0.3", "--seed", "5"],
+                                    environment: ["NPDROP_TEST_ISAL_KNOWN_ANSWER": "nonsense"])
+        #expect(bad.status == 2, "\(bad.stderr)")
+    }
+
+    /// The results are what NumPy computes (np.load reads the block-deflated members).
+    private func expectNumPyResults(input: String, output: String) throws {
         let check = try LiveNumPy.run("""
             import sys
             import numpy as np
@@ -69,10 +131,8 @@ struct RunDeflateCLITests {
                 want, keep, _ = ref.dropout(x[name], 5, "a.npz\\0" + name + ".npy", 0.3)
                 assert y[name].dtype == want.dtype and np.array_equal(y[name], want), name
             print("ok")
-            """, arguments: [input.path("a.npz"), out.path("j1/data/a.npz"), CLIRunner.packageRoot.appendingPathComponent("python").path])
+            """, arguments: [input, output, CLIRunner.packageRoot.appendingPathComponent("python").path])
         #expect(String(decoding: check, as: UTF8.self) == "ok\n")
-        let verify = try CLIRunner.run(["verify", input.path("a.npz"), out.path("j1"), "--quiet"])
-        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
     @Test func singleStreamDeflateWritesTheBytesOfSavezCompressed() throws {

@@ -152,31 +152,40 @@ enum PipelineMatrix {
     }
 }
 
-/// Runs every case through the Python reference once; the folder holds `<id>.{in,out,mask}.npy`.
+/// Runs every case through the Python reference once and keeps `<id>.{in,out,mask}.npy` in
+/// memory; the folder the script wrote them to is removed right after reading (tests leave no
+/// scratch behind, also when they fail).
 final class PipelineReferenceData: @unchecked Sendable {
     static let shared = PipelineReferenceData()
 
     let cases = PipelineMatrix.cases()
     private let lock = NSLock()
-    private var folder: Result<URL, any Error>?
+    private var files: Result<[String: [UInt8]], any Error>?
 
-    /// The folder with the reference files, made on first use.
-    func referenceFolder() throws -> URL {
+    /// The reference files by name, made on first use.
+    func referenceFiles() throws -> [String: [UInt8]] {
         try lock.withLock {
-            if folder == nil {
-                folder = Result {
+            if files == nil {
+                files = Result {
                     let dir = try Reference.makeTemporaryDirectory()
+                    defer { try? FileManager.default.removeItem(at: dir) }
                     _ = try Reference.runPython(pipelineReferenceScript,
                                                 jsonInput: ["folder": dir.path, "cases": cases.map(\.json)])
-                    return dir
+                    var loaded: [String: [UInt8]] = [:]
+                    for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".npy") {
+                        loaded[name] = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
+                    }
+                    return loaded
                 }
             }
-            return try folder!.get()
+            return try files!.get()
         }
     }
 
     func file(_ id: Int, _ kind: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: try referenceFolder().appendingPathComponent("\(id).\(kind).npy")))
+        let name = "\(id).\(kind).npy"
+        guard let bytes = try referenceFiles()[name] else { throw Reference.PythonFailure(status: 0, stderr: "no \(name)") }
+        return bytes
     }
 }
 

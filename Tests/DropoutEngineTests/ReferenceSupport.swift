@@ -2,15 +2,14 @@ import Foundation
 import Testing
 
 /// Paths and helpers the DropoutEngine tests share: the package root (from `#filePath`), the
-/// shared spec folder, and a way to run a Python script with NumPy and read what it prints.
+/// RNG vectors in Fixtures/rng, and a way to run a Python script with NumPy and read what it prints.
 enum Reference {
     /// `<package root>`, three levels above this file (Tests/DropoutEngineTests/<file>).
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `<package root>/../shared/spec`.
-    static let specFolder: URL = packageRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared").appendingPathComponent("spec")
+    /// `<package root>/Fixtures/rng`: NumPy's RNG test vectors (copied from the project's spec).
+    static let rngFixtures: URL = packageRoot.appendingPathComponent("Fixtures").appendingPathComponent("rng")
 
     /// `<package root>/python/npdrop_ref.py`.
     static let referenceScript: URL = packageRoot.appendingPathComponent("python").appendingPathComponent("npdrop_ref.py")

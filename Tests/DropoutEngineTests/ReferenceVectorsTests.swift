@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DropoutEngine
 
-/// Every vector of shared/spec/numpy-rng-vectors.json (made by NumPy 2.4.6).
+/// Every vector of Fixtures/rng/numpy-rng-vectors.json (made by NumPy 2.4.6).
 struct RNGVector {
     let name: String
     let entropyWords: [UInt32]
@@ -32,7 +32,7 @@ struct RNGVector {
     }
 
     static func load() throws -> [RNGVector] {
-        let url = Reference.specFolder.appendingPathComponent("numpy-rng-vectors.json")
+        let url = Reference.rngFixtures.appendingPathComponent("numpy-rng-vectors.json")
         let list = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
         return try list.map { item in
             func hexList(_ key: String) throws -> [String] { try #require(item[key] as? [String], "\(key)") }

@@ -4,7 +4,7 @@ import Testing
 import NPYFormat
 @testable import NPYStream
 
-/// Every `.npy` of the third-party corpus in /work/shared/corpus against MANIFEST.tsv.
+/// Every `.npy` of the third-party corpus in Fixtures/third-party against its MANIFEST.tsv.
 @Suite struct CorpusTests {
     static let rows: [[String: String]] = ((try? readTSV(TestPaths.corpus.appendingPathComponent("MANIFEST.tsv"))) ?? [])
         .filter { $0["kind"] == "npy" }

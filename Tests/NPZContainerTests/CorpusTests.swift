@@ -4,7 +4,7 @@ import Testing
 
 @testable import NPZContainer
 
-/// The .npz files of the shared third-party corpus (/work/shared/corpus, MANIFEST.tsv).
+/// The .npz files of the third-party corpus (Fixtures/third-party, MANIFEST.tsv).
 struct CorpusArchive: CustomStringConvertible, Sendable {
     var file: String
     var expect: String

@@ -9,7 +9,7 @@ enum TestPaths {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = packageRoot.appendingPathComponent("Fixtures/npz")
-    static let corpus = packageRoot.appendingPathComponent("../shared/corpus").standardized
+    static let corpus = packageRoot.appendingPathComponent("Fixtures/third-party")
 
     static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
 }

@@ -124,6 +124,10 @@ public struct FileTask: Sendable {
     public let compressionLevel: Int?
     /// Block size of block-deflated output npz members; nil for one deflate stream per member.
     public let deflateBlockSize: Int?
+    /// The library deflating the blocks (after the known-answer check).
+    public let deflateEngine: DeflateEngine
+    /// True when ISA-L was asked for but failed its known-answer check, so zlib blocks are written.
+    public let isalCheckFailed: Bool
     /// Output path relative to OUT (e.g. `data/a/x.npz`, `copy-1/data/a/x.npz`).
     public let outputPath: String
     /// Mask path relative to OUT, or nil with `--no-masks`.
@@ -140,7 +144,7 @@ public struct FileTask: Sendable {
     public var kerasLayer = false
 
     init(input: InputFile, copy: Int, seed: UInt64, compression: NPZCompression, compressionLevel: Int?,
-         deflateBlockSize: Int?,
+         deflateBlockSize: Int?, deflateEngine: DeflateEngine = .isal, isalCheckFailed: Bool = false,
          outputPath: String, maskPath: String?, segmentHint: SegmentHint, actions: ActionSource) {
         self.input = input
         self.copy = copy
@@ -148,6 +152,8 @@ public struct FileTask: Sendable {
         self.compression = compression
         self.compressionLevel = compressionLevel
         self.deflateBlockSize = deflateBlockSize
+        self.deflateEngine = deflateEngine
+        self.isalCheckFailed = isalCheckFailed
         self.outputPath = outputPath
         self.maskPath = maskPath
         self.segmentHint = segmentHint
@@ -157,11 +163,11 @@ public struct FileTask: Sendable {
     /// A task driven by settings rules, for testing a processor outside a run.
     public init(input: InputFile, copy: Int = 0, seed: UInt64, settings: ArraySettingsResolver,
                 members: MemberSelection = .all, compression: NPZCompression = .input, compressionLevel: Int? = nil,
-                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize,
+                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, deflateEngine: DeflateEngine = .isal,
                 outputPath: String, maskPath: String?,
                 segmentHint: SegmentHint = SegmentHint(preferredSegmentBytes: RunOptions.defaultSegmentBytes, workers: 1)) {
         self.init(input: input, copy: copy, seed: seed, compression: compression, compressionLevel: compressionLevel,
-                  deflateBlockSize: deflateBlockSize,
+                  deflateBlockSize: deflateBlockSize, deflateEngine: deflateEngine,
                   outputPath: outputPath, maskPath: maskPath, segmentHint: segmentHint, actions: .rules(settings, members))
     }
 
@@ -178,7 +184,22 @@ public struct FileTask: Sendable {
 
     /// How this task's output npz members are encoded.
     public var memberEncoding: MemberEncoding {
-        MemberEncoding(compression: compression, level: compressionLevel, deflateBlockSize: deflateBlockSize)
+        MemberEncoding(compression: compression, level: compressionLevel, deflateBlockSize: deflateBlockSize,
+                       engine: deflateEngine)
+    }
+
+    /// The deflate fields of this task's manifest records (all nil for `.npy` inputs): the engine
+    /// (nil with `--store`), its level (ISA-L's 1, or the zlib level asked for), and the ISA-L
+    /// version with the outcome of its known-answer check when ISA-L was asked for.
+    var deflateRecord: (engine: String?, level: Int?, isalVersion: String?, isalCheck: String?) {
+        guard input.kind == .npz else { return (nil, nil, nil, nil) }
+        let encoding = memberEncoding
+        guard compression != .store else { return (nil, compressionLevel, nil, nil) }
+        let engine = encoding.effectiveEngine
+        let level = engine == .isal ? DeflateEngine.isalLevel : compressionLevel
+        let checked = engine == .isal || isalCheckFailed
+        return (engine.rawValue, level, checked ? DeflateEngine.isalVersion : nil,
+                isalCheckFailed ? "failed" : engine == .isal ? "ok" : nil)
     }
 
     /// Whether masks are written for this task.

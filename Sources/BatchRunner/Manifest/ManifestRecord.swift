@@ -4,8 +4,9 @@
 /// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
 /// scale, fill, compression, compression_level, deflate_block_size, rng, keras_call, keras_layer,
-/// output_dtype, reason, input_size, input_mtime_ns, input_crc32c, output_size, output_crc32c,
-/// mask_size, mask_crc32c`. Every field is always present; absent values are `null`.
+/// output_dtype, deflate_engine, isal_version, isal_check, reason, input_size, input_mtime_ns,
+/// input_crc32c, output_size, output_crc32c, mask_size, mask_crc32c`. Every field is always
+/// present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
     public enum Status: String, Codable, Sendable, Hashable {
@@ -56,7 +57,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var fill: String?
     /// Output npz compression option (`input`, `deflate`, `store`); null for `.npy`.
     public var compression: String?
-    /// zlib level of deflated output npz members; null for zlib's default and for `.npy`.
+    /// Level of deflated output npz members: ISA-L's 1 with the `isal` engine, else the zlib level
+    /// (null for zlib's default); null for `.npy`.
     public var compressionLevel: Int?
     /// Input bytes per independently deflated block of deflated output npz members (pigz-style);
     /// null when each member is one deflate stream, and for `.npy`. Absent in older manifests.
@@ -70,6 +72,14 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var kerasLayer: Bool?
     /// Descr of the result for processed arrays (float32 where a Keras stream makes it so).
     public var outputDType: String?
+    /// `isal` or `zlib`: the library that deflated output npz members; null for `.npy`, with
+    /// `--store`, and in manifests older than ISA-L support (which all used zlib).
+    public var deflateEngine: String?
+    /// The ISA-L version npdrop was built with, when ISA-L was asked for; else null.
+    public var isalVersion: String?
+    /// `ok` when ISA-L passed its known-answer check, `failed` when it did not (the run then wrote
+    /// zlib blocks); null when ISA-L was not asked for.
+    public var isalCheck: String?
     /// Why the array or file was copied unchanged (status `copied`); null otherwise.
     public var reason: String?
     /// Size in bytes of the input file when it was read; null for errors and older manifests.
@@ -107,6 +117,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case kerasCall = "keras_call"
         case kerasLayer = "keras_layer"
         case outputDType = "output_dtype"
+        case deflateEngine = "deflate_engine"
+        case isalVersion = "isal_version"
+        case isalCheck = "isal_check"
         case reason
         case inputSize = "input_size"
         case inputMtimeNs = "input_mtime_ns"
@@ -125,7 +138,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
                 maskMember: String?, variant: String?, rate: Double?, noiseShape: [Int]?, shape: [Int]?,
                 dtype: String?, fortranOrder: Bool?, seed: UInt64, spawnKey: [UInt64], status: Status,
                 error: String?, noiseShapeSpec: String?, dataFormat: String?, scale: Bool?, fill: String?,
-                compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil) {
+                compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil,
+                deflateEngine: String? = nil, isalVersion: String? = nil, isalCheck: String? = nil) {
         self.input = input
         self.member = member
         self.copy = copy
@@ -150,6 +164,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         self.compression = compression
         self.compressionLevel = compressionLevel
         self.deflateBlockSize = deflateBlockSize
+        self.deflateEngine = deflateEngine
+        self.isalVersion = isalVersion
+        self.isalCheck = isalCheck
     }
 
     /// Encodes every field, writing `null` for absent values (same keys as `jsonLine`).
@@ -183,6 +200,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(kerasCall, forKey: .kerasCall)
         try c.encode(kerasLayer, forKey: .kerasLayer)
         try c.encode(outputDType, forKey: .outputDType)
+        try c.encode(deflateEngine, forKey: .deflateEngine)
+        try c.encode(isalVersion, forKey: .isalVersion)
+        try c.encode(isalCheck, forKey: .isalCheck)
         try c.encode(reason, forKey: .reason)
         try c.encode(inputSize, forKey: .inputSize)
         try c.encode(inputMtimeNs, forKey: .inputMtimeNs)
@@ -225,6 +245,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("keras_call", kerasCall.map { JSONText.integer($0) } ?? "null"),
             ("keras_layer", JSONText.bool(kerasLayer)),
             ("output_dtype", JSONText.string(outputDType)),
+            ("deflate_engine", JSONText.string(deflateEngine)),
+            ("isal_version", JSONText.string(isalVersion)),
+            ("isal_check", JSONText.string(isalCheck)),
             ("reason", JSONText.string(reason)),
             ("input_size", inputSize.map { JSONText.integer($0) } ?? "null"),
             ("input_mtime_ns", inputMtimeNs.map { JSONText.integer($0) } ?? "null"),

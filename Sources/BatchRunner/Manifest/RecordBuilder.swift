@@ -11,8 +11,10 @@ enum RecordBuilder {
             fortranOrder: nil, seed: task.seed, spawnKey: task.spawnKey(forMember: member), status: status,
             error: nil, noiseShapeSpec: nil, dataFormat: nil, scale: nil, fill: nil,
             compression: task.input.kind == .npz ? task.compression.rawValue : nil,
-            compressionLevel: task.input.kind == .npz ? task.compressionLevel : nil,
-            deflateBlockSize: task.input.kind == .npz ? task.deflateBlockSize : nil)
+            compressionLevel: task.deflateRecord.level,
+            deflateBlockSize: task.input.kind == .npz ? task.deflateBlockSize : nil,
+            deflateEngine: task.deflateRecord.engine, isalVersion: task.deflateRecord.isalVersion,
+            isalCheck: task.deflateRecord.isalCheck)
         if case .process(let settings) = action {
             record.variant = settings.variant.rawValue
             record.rate = settings.rate

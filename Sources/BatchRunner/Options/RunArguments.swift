@@ -27,7 +27,7 @@ public struct RunArguments: Sendable, Hashable {
     public var jobs: Int?
     /// `I/N`.
     public var shard: String?
-    /// N for `JOB_COMPLETION_INDEX` (or to override `SLURM_ARRAY_TASK_COUNT`).
+    /// N for `JOB_COMPLETION_INDEX` (with Slurm, it must equal `SLURM_ARRAY_TASK_COUNT`).
     public var shardCount: Int?
     /// Comma-separated member names.
     public var members: String?

@@ -36,6 +36,12 @@ public struct RunOptions: Sendable {
     /// Input bytes per independently deflated block of an output npz member, or nil to deflate
     /// each member as one stream (`--single-stream-deflate`).
     public var deflateBlockSize: Int?
+    /// The library deflating the blocks: ISA-L unless a zlib level is asked for. The run checks
+    /// ISA-L's known answer first and writes zlib blocks where it fails.
+    public var deflateEngine: DeflateEngine
+    /// What ISA-L must give for its known-answer check: the committed answer, or (a test hook) the
+    /// value of `NPDROP_TEST_ISAL_KNOWN_ANSWER` (`SIZE:CRC`), so a test can make the check fail.
+    public var isalKnownAnswer: IsalKnownAnswer.Answer
     /// `fsync` every output before renaming it (off by default: see `OutputFile.commit`).
     public var sync: Bool
     /// Worker threads, at least 1.
@@ -62,7 +68,8 @@ public struct RunOptions: Sendable {
     public init(input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
                 copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, overwrite: Bool = false, arraysOnly: Bool = false, writeMasks: Bool = true,
                 compression: NPZCompression = .input, compressionLevel: Int? = nil,
-                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, sync: Bool = false,
+                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, deflateEngine: DeflateEngine = .isal,
+                isalKnownAnswer: IsalKnownAnswer.Answer = IsalKnownAnswer.committed, sync: Bool = false,
                 jobs: Int = RunOptions.defaultJobs, shard: ShardSpec? = nil,
                 shardSource: ShardSource? = nil, quiet: Bool = false, json: Bool = false,
                 segmentBytes: Int = RunOptions.defaultSegmentBytes) {
@@ -79,6 +86,8 @@ public struct RunOptions: Sendable {
         self.compression = compression
         self.compressionLevel = compressionLevel
         self.deflateBlockSize = deflateBlockSize
+        self.deflateEngine = deflateEngine
+        self.isalKnownAnswer = isalKnownAnswer
         self.sync = sync
         self.jobs = jobs
         self.shard = shard
@@ -138,6 +147,13 @@ public struct RunOptions: Sendable {
         if singleStream && compression == .store {
             throw RunnerError.usage("--single-stream-deflate does not apply with --store")
         }
+        var knownAnswer = IsalKnownAnswer.committed
+        if let text = environment[RunOptions.knownAnswerVariable] {
+            guard let answer = IsalKnownAnswer.Answer(parsing: text) else {
+                throw RunnerError.usage("\(RunOptions.knownAnswerVariable) must be SIZE:CRC (8 hex digits), found '\(text)'")
+            }
+            knownAnswer = answer
+        }
         let segmentBytes = arguments.segmentBytes ?? RunOptions.defaultSegmentBytes
         guard segmentBytes >= 1 else { throw RunnerError.usage("--segment-bytes must be positive, found \(segmentBytes)") }
 
@@ -189,6 +205,7 @@ public struct RunOptions: Sendable {
                   arraysOnly: arguments.arraysOnly || config.arraysOnly == true, writeMasks: !(arguments.noMasks || config.noMasks == true),
                   compression: compression, compressionLevel: level == -1 ? nil : level,
                   deflateBlockSize: singleStream ? nil : ParallelDeflateOptions.defaultBlockSize,
+                  deflateEngine: level == nil ? .isal : .zlib, isalKnownAnswer: knownAnswer,
                   sync: arguments.sync,
                   jobs: jobs, shard: shard, shardSource: source,
                   quiet: arguments.quiet, json: arguments.json, segmentBytes: segmentBytes)
@@ -200,6 +217,15 @@ public struct RunOptions: Sendable {
     /// What the run may do with an OUT that already holds files.
     public var existingOutputPolicy: ExistingOutput.Policy {
         resume ? .resume : overwrite ? .overwrite : .refuse
+    }
+
+    /// The environment variable that replaces the ISA-L known answer (for tests of the fallback).
+    public static let knownAnswerVariable = "NPDROP_TEST_ISAL_KNOWN_ANSWER"
+
+    /// The encoding of output npz members as the options ask for it (before the known-answer check).
+    public var memberEncoding: MemberEncoding {
+        MemberEncoding(compression: compression, level: compressionLevel, deflateBlockSize: deflateBlockSize,
+                       engine: deflateEngine)
     }
 
     /// The manifest file this run writes in OUT.

@@ -64,8 +64,11 @@ public struct ShardSpec: Sendable, Hashable, CustomStringConvertible {
 
     /// The shard given by the environment: Kubernetes Indexed Jobs (`JOB_COMPLETION_INDEX`,
     /// count from `shardCount`), else Slurm arrays (`SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN`
-    /// of `SLURM_ARRAY_TASK_COUNT`, or of `shardCount` when given). Nil when neither is set.
-    /// Throws `.usage` when the variables are malformed or inconsistent.
+    /// of `SLURM_ARRAY_TASK_COUNT`). Nil when neither is set. Throws `.usage` when the variables
+    /// are malformed, disagree with `shardCount`, or describe anything but one task per shard:
+    /// a Slurm array must be a contiguous range (`SLURM_ARRAY_TASK_STEP` 1 and
+    /// `MAX - MIN + 1 == COUNT`; a step such as `0-6:2` or a list such as `0,1,2,5` would leave
+    /// shards unrun), and a Kubernetes index must be below `shardCount`.
     public static func detect(environment: [String: String], shardCount: Int?) throws -> (ShardSpec, ShardSource)? {
         func number(_ name: String) throws -> Int? {
             guard let text = environment[name] else { return nil }
@@ -78,19 +81,41 @@ public struct ShardSpec: Sendable, Hashable, CustomStringConvertible {
             guard let shardCount else {
                 throw RunnerError.usage("JOB_COMPLETION_INDEX is set: pass --shard-count N (the Job's completions)")
             }
+            guard index < shardCount else {
+                throw RunnerError.usage("JOB_COMPLETION_INDEX is \(index) but --shard-count is \(shardCount): the indices of an "
+                    + "Indexed Job are 0 ... completions-1, so --shard-count must equal the Job's spec.completions")
+            }
             return (try ShardSpec(index: index, count: shardCount), .kubernetes)
         }
-        if let id = try number("SLURM_ARRAY_TASK_ID") {
-            let minimum = try number("SLURM_ARRAY_TASK_MIN") ?? 0
-            guard let count = try shardCount ?? number("SLURM_ARRAY_TASK_COUNT") else {
-                throw RunnerError.usage("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not: pass --shard-count N")
-            }
-            guard id >= minimum else {
-                throw RunnerError.usage("SLURM_ARRAY_TASK_ID \(id) is below SLURM_ARRAY_TASK_MIN \(minimum)")
-            }
-            return (try ShardSpec(index: id - minimum, count: count), .slurm)
+        guard let id = try number("SLURM_ARRAY_TASK_ID") else { return nil }
+        let names = ["SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_MAX", "SLURM_ARRAY_TASK_COUNT"]
+        let values = try names.map { try number($0) }
+        guard let minimum = values[0], let maximum = values[1], let count = values[2] else {
+            let absent = zip(names, values).filter { $0.1 == nil }.map(\.0).joined(separator: ", ")
+            throw RunnerError.usage("SLURM_ARRAY_TASK_ID is set but \(absent) \(absent.contains(",") ? "are" : "is") not: "
+                + "npdrop cannot check that the array runs every shard; pass --shard I/N")
         }
-        return nil
+        let step = try number("SLURM_ARRAY_TASK_STEP") ?? 1
+        let contiguous = "--array=\(minimum)-\(minimum + max(count, 1) - 1)"
+        if step != 1 {
+            throw RunnerError.usage("the Slurm array has SLURM_ARRAY_TASK_STEP=\(step) (an array such as --array=\(minimum)-\(maximum):\(step)): "
+                + "npdrop runs shard ID-MIN of COUNT, so a step leaves shards unrun; write \(contiguous) "
+                + "(\(count) tasks, one per shard; add %K to run at most K at once)")
+        }
+        guard maximum >= minimum, maximum - minimum + 1 == count else {
+            throw RunnerError.usage("the Slurm array is not a contiguous range (SLURM_ARRAY_TASK_MIN=\(minimum), "
+                + "SLURM_ARRAY_TASK_MAX=\(maximum), SLURM_ARRAY_TASK_COUNT=\(count): a list such as --array=0,1,2,5): "
+                + "npdrop runs shard ID-MIN of COUNT, so a gap leaves shards unrun; write \(contiguous) "
+                + "(\(count) tasks, one per shard; add %K to run at most K at once)")
+        }
+        guard id >= minimum, id <= maximum else {
+            throw RunnerError.usage("SLURM_ARRAY_TASK_ID \(id) is outside SLURM_ARRAY_TASK_MIN..SLURM_ARRAY_TASK_MAX (\(minimum)..\(maximum))")
+        }
+        if let shardCount, shardCount != count {
+            throw RunnerError.usage("--shard-count \(shardCount) disagrees with SLURM_ARRAY_TASK_COUNT=\(count): a Slurm array "
+                + "runs one shard per task, so submit --array=\(minimum)-\(minimum + shardCount - 1) (or drop --shard-count)")
+        }
+        return (try ShardSpec(index: id - minimum, count: count), .slurm)
     }
 }
 

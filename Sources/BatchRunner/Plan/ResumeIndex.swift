@@ -46,8 +46,9 @@ struct ResumeIndex {
                   let output = record.output, RelativePath.sameBytes(output, task.outputPath),
                   isNPY || record.member != nil,
                   record.compression == (isNPY ? nil : task.compression.rawValue),
-                  record.compressionLevel == (isNPY ? nil : task.compressionLevel),
-                  record.deflateBlockSize == (isNPY ? nil : task.deflateBlockSize)
+                  record.compressionLevel == task.deflateRecord.level,
+                  record.deflateBlockSize == (isNPY ? nil : task.deflateBlockSize),
+                  record.deflateEngine == task.deflateRecord.engine
             else { return nil }
             if task.input.kind == .other {
                 guard record.status == .copied else { return nil }

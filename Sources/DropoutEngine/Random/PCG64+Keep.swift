@@ -24,6 +24,10 @@ extension PCG64 {
         case .avx512ifma: npdrop_keep_avx512ifma(rng, rule.threshold, base, out.count)
         }
         state = (UInt128(after.state_high) << 64) | UInt128(after.state_low)
+        if rule.flip != 0 {
+            // The kernels test `k >= threshold`; Keras's NumPy rule keeps the complement.
+            for i in 0..<out.count { base[i] ^= 1 }
+        }
     }
 
     /// The Swift reference of `fillKeep` (same bytes, same end state), which the C kernels are

@@ -12,7 +12,7 @@ enum CLIRunner {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = packageRoot.appendingPathComponent("Fixtures/npy")
-    static let corpus = packageRoot.appendingPathComponent("../shared/corpus").standardizedFileURL
+    static let corpus = packageRoot.appendingPathComponent("Fixtures/third-party")
 
     /// The `npdrop` binary next to the test bundle (both live in the build products directory).
     static let executable: URL = {
@@ -25,16 +25,17 @@ enum CLIRunner {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
-    /// Runs `npdrop arguments...` with `stdin` bytes (written from another thread) or an empty stdin;
-    /// `environment` entries are added to (or replace) the test's own environment.
-    static func run(
-        _ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil, environment: [String: String] = [:]
-    ) throws -> Output {
+    /// Runs `npdrop arguments...` with `stdin` bytes (written from another thread) or an empty stdin.
+    /// `environment` adds (or, with a nil value, removes) variables of the test's environment.
+    static func run(_ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil,
+                    environment: [String: String?] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value }
+            process.environment = merged
         }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let input = Pipe(), output = Pipe(), errors = Pipe()

@@ -1,4 +1,5 @@
 import Foundation
+import NPDropTestSupport
 
 /// A temporary directory removed when the test is done with it.
 final class ScratchDirectory {
@@ -9,7 +10,7 @@ final class ScratchDirectory {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(at: url) }
+    deinit { ScratchTree.remove(url.path) }
 
     /// The path of `relative` below the directory.
     func path(_ relative: String) -> String { url.appendingPathComponent(relative).path }

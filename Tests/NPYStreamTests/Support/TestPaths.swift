@@ -6,7 +6,7 @@ enum TestPaths {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = packageRoot.appendingPathComponent("Fixtures/npy")
-    static let corpus = packageRoot.appendingPathComponent("../shared/corpus").standardizedFileURL
+    static let corpus = packageRoot.appendingPathComponent("Fixtures/third-party")
 }
 
 /// A fresh directory under /tmp, removed by `remove()`.
