@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "NPYStreamTests", dependencies: ["NPYFormat", "NPYStream", "NPDropTestSupport"]),
         .testTarget(name: "NPZContainerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropTestSupport"]),
         .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "NPDropTestSupport"]),
-        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner", "NPDropTestSupport"]),
+        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner", "NPDropTestSupport", "NPDropCSupport"]),
         .testTarget(name: "CLITests", dependencies: ["npdrop", "NPDropTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

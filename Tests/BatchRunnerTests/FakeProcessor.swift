@@ -129,7 +129,8 @@ struct FakeProcessor: ArrayFileProcessor {
                 let line = "mask \(task.key(forMember: nil)) \(task.seed) \(task.copy) \(settings.rate)\n"
                 try Array(line.utf8).withUnsafeBytes { try mask.write($0, at: 0) }
             }
-            return FileOutcome(arrays: [ArrayOutcome(member: nil, status: .processed, shape: [count], dtype: "|u1",
+            // Labelled float (the bytes are arbitrary): a dtype the default --dtypes selects, as resume checks.
+            return FileOutcome(arrays: [ArrayOutcome(member: nil, status: .processed, shape: [count], dtype: "<f4",
                                                      fortranOrder: false, noiseShape: noise)],
                                maskWritten: outputs.mask != nil)
         case .other:
