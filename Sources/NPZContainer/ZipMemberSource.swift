@@ -23,19 +23,20 @@ public final class ZipMemberSource: ByteSource {
     private var failure: ZipError?
 
     // Deflate state: compressed bytes not yet fetched, and the fetched-but-unconsumed window.
-    private let inflater: InflateStream?
+    private let inflater: MemberInflater?
     private var input: [UInt8]
     private var inputStart = 0
     private var inputEnd = 0
     private var compressedFetched: UInt64 = 0
 
-    init(file: ZipFileDescriptor, archive: String, entry: ZipEntry, dataOffset: UInt64, bufferSize: Int) throws {
+    init(file: ZipFileDescriptor, archive: String, entry: ZipEntry, dataOffset: UInt64, bufferSize: Int,
+         inflateEngine: DeflateEngine) throws {
         self.file = file
         self.archive = archive
         self.entry = entry
         self.dataOffset = dataOffset
         if entry.method == .deflated {
-            inflater = try InflateStream(windowBits: -15)
+            inflater = try MemberInflater(engine: inflateEngine)
             let size = Int(min(UInt64(max(bufferSize, 4_096)), max(entry.compressedSize, 1)))
             input = [UInt8](repeating: 0, count: size)
         } else {
@@ -86,7 +87,7 @@ public final class ZipMemberSource: ByteSource {
     }
 
     private func readDeflated(
-        into buffer: UnsafeMutableRawBufferPointer, inflater: InflateStream
+        into buffer: UnsafeMutableRawBufferPointer, inflater: MemberInflater
     ) throws(ZipError) -> Int {
         // Never let zlib write more than the declared size + 1 byte.
         let room = remaining >= UInt64(buffer.count) ? buffer.count : Int(remaining) + 1
@@ -102,7 +103,7 @@ public final class ZipMemberSource: ByteSource {
     }
 
     /// Inflates into a 1-byte scratch until the stream ends; any byte produced is past the declared size.
-    private func drainToStreamEnd(inflater: InflateStream) throws(ZipError) {
+    private func drainToStreamEnd(inflater: MemberInflater) throws(ZipError) {
         var scratch: UInt8 = 0
         let progress = try withUnsafeMutableBytes(of: &scratch) { (target) throws(ZipError) -> ZlibProgress in
             try inflateStep(into: target, inflater: inflater)
@@ -124,7 +125,7 @@ public final class ZipMemberSource: ByteSource {
     /// One or more inflate calls until some output is produced or the stream ends. Each pass either
     /// fetches input, consumes input or produces output; otherwise the data is truncated or corrupt.
     private func inflateStep(
-        into target: UnsafeMutableRawBufferPointer, inflater: InflateStream
+        into target: UnsafeMutableRawBufferPointer, inflater: MemberInflater
     ) throws(ZipError) -> ZlibProgress {
         while true {
             if inputStart == inputEnd, compressedFetched < entry.compressedSize {
@@ -190,7 +191,7 @@ public final class ZipMemberSource: ByteSource {
                     archive: archive, member: entry.name, field: "uncompressed size", expected: entry.uncompressedSize,
                     found: bytesRead, source: "the deflate data")
             }
-            let consumed = compressedFetched - UInt64(inputEnd - inputStart)
+            let consumed = compressedFetched - UInt64(inputEnd - inputStart) - UInt64(inflater?.lookaheadBytes ?? 0)
             guard consumed == entry.compressedSize else {
                 throw ZipError.sizeMismatch(
                     archive: archive, member: entry.name, field: "compressed size", expected: entry.compressedSize,

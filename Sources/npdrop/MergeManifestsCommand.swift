@@ -1,9 +1,15 @@
 import ArgumentParser
 import BatchRunner
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `npdrop merge-manifests OUT`: joins the shard manifests of a sharded run into
 /// `OUT/manifest.jsonl`, equal byte for byte to the manifest of the same run on one machine —
-/// only when every shard is complete; otherwise one line per shard to rerun, exit 1.
+/// only when every shard is complete; otherwise one line per shard to rerun, exit 1. With
+/// `--wait S` it first polls, up to S seconds, until every shard is complete.
 struct MergeManifestsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge-manifests",
@@ -16,13 +22,26 @@ struct MergeManifestsCommand: ParsableCommand {
             """
     )
 
+    /// Seconds between two looks at OUT while waiting.
+    static let pollSeconds = 2
+
     @Argument(help: "The OUT directory the shards wrote to.")
     var output: String
+
+    @Option(name: .customLong("wait"),
+            help: ArgumentHelp("Wait up to this many seconds for every shard to complete (looking every 2 s), then merge or refuse.",
+                               valueName: "seconds"))
+    var waitSeconds = 0
 
     @Flag(help: "Print nothing on success.")
     var quiet = false
 
+    func validate() throws {
+        guard waitSeconds >= 0 else { throw ValidationError("--wait must be 0 or more seconds, found \(waitSeconds)") }
+    }
+
     func run() throws {
+        try waitForCompleteShards()
         let count: Int
         do {
             count = try ManifestFiles.merge(outputDirectory: output)
@@ -31,5 +50,15 @@ struct MergeManifestsCommand: ParsableCommand {
             throw FailuresReported(count: incomplete.lines.count)
         }
         if !quiet { ErrorReporting.printError("merged \(count) records into \(output)/manifest.jsonl") }
+    }
+
+    /// Returns once every shard is complete or `waitSeconds` have passed (at once when 0).
+    /// An OUT with no shard manifest yet counts as not complete while waiting.
+    private func waitForCompleteShards() throws {
+        let deadline = ContinuousClock.now + .seconds(waitSeconds)
+        while ContinuousClock.now < deadline {
+            if let status = try? ShardSetStatus.read(outputDirectory: output), status.canMerge { return }
+            sleep(UInt32(Self.pollSeconds))
+        }
     }
 }

@@ -1,10 +1,12 @@
 import ArgumentParser
+import BatchRunner
 
 @main
 struct NPDrop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "npdrop",
         abstract: "Apply dropout to NumPy .npy/.npz files, reproducibly from NumPy.",
+        version: NPDropVersion.current,
         subcommands: [InspectCommand.self, ApplyCommand.self, RunCommand.self, VerifyCommand.self, MergeManifestsCommand.self, StatusCommand.self]
     )
 

@@ -146,3 +146,35 @@ enum ShardOf {
         return Int(hash % UInt64(count))
     }
 }
+
+/// `merge-manifests --wait`: the merge Job of docs/kubernetes-indexed-job.yaml starts with the
+/// shards and waits for them.
+@Suite struct MergeManifestsWaitCLITests {
+    @Test func waitsUntilTheLastShardCompletesThenMerges() throws {
+        let input = try ScratchDirectory("in")
+        try RunDatasets.mixed(at: input)
+        let out = try ScratchDirectory("out")
+        let common = ["--rate", "0.4", "--seed", "20240501", "--quiet"]
+        #expect(try CLIRunner.run(["run", input.url.path, "--output", out.url.path, "--shard", "0/2"] + common).status == 0)
+
+        let merge = Process()
+        merge.executableURL = CLIRunner.executable
+        merge.arguments = ["merge-manifests", out.url.path, "--wait", "600", "--quiet"]
+        try merge.run()
+        #expect(try CLIRunner.run(["run", input.url.path, "--output", out.url.path, "--shard", "1/2"] + common).status == 0)
+        merge.waitUntilExit()
+        #expect(merge.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: out.path("manifest.jsonl")))
+    }
+
+    @Test func refusesWhenTheWaitEndsWithAShardMissing() throws {
+        let input = try ScratchDirectory("in")
+        try RunDatasets.mixed(at: input)
+        let out = try ScratchDirectory("out")
+        #expect(try CLIRunner.run(["run", input.url.path, "--output", out.url.path, "--shard", "1/2", "--rate", "0.4",
+                                   "--seed", "1", "--quiet"]).status == 0)
+        let merge = try CLIRunner.run(["merge-manifests", out.url.path, "--wait", "1"])
+        #expect(merge.status == 1)
+        #expect(merge.stderr.hasPrefix("npdrop: shard 0/2: missing (no manifest-shard-0-of-2.jsonl): run shard 0\n"))
+    }
+}

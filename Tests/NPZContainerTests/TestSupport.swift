@@ -51,10 +51,36 @@ func drain(_ source: ByteSource, chunk: Int = 1 << 16) throws -> [UInt8] {
 }
 
 /// Reads every member of the archive at `path`, returning (name, bytes) in central directory order.
-func readAllMembers(_ path: String, limits: ZipLimits = .default, chunk: Int = 1 << 16) throws -> [(String, [UInt8])] {
-    let reader = try ZipArchiveReader(path: path, limits: limits)
-    return try reader.entries.map { entry in (entry.name, try drain(reader.openMember(entry), chunk: chunk)) }
+/// Reads it with both inflaters (ISA-L and zlib) and records an issue unless they agree: the same
+/// bytes, or both refusing with a `ZipError` (damaged data may be caught at different points, e.g.
+/// ISA-L decodes ahead into its own buffer); the ISA-L result is returned or thrown.
+func readAllMembers(_ path: String, limits: ZipLimits = .default, chunk: Int = 1 << 16,
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> [(String, [UInt8])] {
+    func read(_ engine: DeflateEngine) throws -> [(String, [UInt8])] {
+        let reader = try ZipArchiveReader(path: path, limits: limits)
+        return try reader.entries.map { entry in
+            (entry.name, try drain(reader.openMember(entry, inflateEngine: engine), chunk: chunk))
+        }
+    }
+    let isal = Result { try read(.isal) }
+    let zlib = Result { try read(.zlib) }
+    switch (isal, zlib) {
+    case (.success(let a), .success(let b)):
+        if a.map(\.0) != b.map(\.0) || a.map(\.1) != b.map(\.1) {
+            Issue.record("ISA-L and zlib inflate \(path) differently", sourceLocation: sourceLocation)
+        }
+    case (.failure(let a), .failure(let b)):
+        if !(a is ZipError) || !(b is ZipError) {
+            Issue.record("ISA-L fails with \(a), zlib with \(b)", sourceLocation: sourceLocation)
+        }
+    case (.success, .failure(let b)):
+        Issue.record("ISA-L reads \(path), zlib fails: \(b)", sourceLocation: sourceLocation)
+    case (.failure(let a), .success):
+        Issue.record("zlib reads \(path), ISA-L fails: \(a)", sourceLocation: sourceLocation)
+    }
+    return try isal.get()
 }
+
 
 /// Writes an archive with `members` (name, bytes) using `method`, feeding each member in `chunk`-byte writes.
 func writeArchive(

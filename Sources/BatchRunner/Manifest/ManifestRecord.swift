@@ -4,8 +4,8 @@
 /// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
 /// scale, fill, compression, compression_level, deflate_block_size, rng, keras_call, keras_layer,
-/// output_dtype, deflate_engine, isal_version, isal_check, reason, input_size, input_mtime_ns,
-/// input_crc32c, output_size, output_crc32c, mask_size, mask_crc32c`. Every field is always
+/// output_dtype, deflate_engine, isal_version, isal_check, npdrop_version, reason, input_size,
+/// input_mtime_ns, input_crc32c, output_size, output_crc32c, mask_size, mask_crc32c`. Every field is always
 /// present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
@@ -80,6 +80,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok` when ISA-L passed its known-answer check, `failed` when it did not (the run then wrote
     /// zlib blocks); null when ISA-L was not asked for.
     public var isalCheck: String?
+    /// The npdrop that wrote the record (`NPDropVersion.current`); null in manifests older than the field.
+    public var npdropVersion: String?
     /// Why the array or file was copied unchanged (status `copied`); null otherwise.
     public var reason: String?
     /// Size in bytes of the input file when it was read; null for errors and older manifests.
@@ -120,6 +122,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case deflateEngine = "deflate_engine"
         case isalVersion = "isal_version"
         case isalCheck = "isal_check"
+        case npdropVersion = "npdrop_version"
         case reason
         case inputSize = "input_size"
         case inputMtimeNs = "input_mtime_ns"
@@ -139,7 +142,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
                 dtype: String?, fortranOrder: Bool?, seed: UInt64, spawnKey: [UInt64], status: Status,
                 error: String?, noiseShapeSpec: String?, dataFormat: String?, scale: Bool?, fill: String?,
                 compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil,
-                deflateEngine: String? = nil, isalVersion: String? = nil, isalCheck: String? = nil) {
+                deflateEngine: String? = nil, isalVersion: String? = nil, isalCheck: String? = nil,
+                npdropVersion: String? = NPDropVersion.current) {
         self.input = input
         self.member = member
         self.copy = copy
@@ -167,6 +171,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         self.deflateEngine = deflateEngine
         self.isalVersion = isalVersion
         self.isalCheck = isalCheck
+        self.npdropVersion = npdropVersion
     }
 
     /// Encodes every field, writing `null` for absent values (same keys as `jsonLine`).
@@ -203,6 +208,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(deflateEngine, forKey: .deflateEngine)
         try c.encode(isalVersion, forKey: .isalVersion)
         try c.encode(isalCheck, forKey: .isalCheck)
+        try c.encode(npdropVersion, forKey: .npdropVersion)
         try c.encode(reason, forKey: .reason)
         try c.encode(inputSize, forKey: .inputSize)
         try c.encode(inputMtimeNs, forKey: .inputMtimeNs)
@@ -248,6 +254,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("deflate_engine", JSONText.string(deflateEngine)),
             ("isal_version", JSONText.string(isalVersion)),
             ("isal_check", JSONText.string(isalCheck)),
+            ("npdrop_version", JSONText.string(npdropVersion)),
             ("reason", JSONText.string(reason)),
             ("input_size", inputSize.map { JSONText.integer($0) } ?? "null"),
             ("input_mtime_ns", inputMtimeNs.map { JSONText.integer($0) } ?? "null"),

@@ -90,7 +90,9 @@ public struct ShardSetStatus: Sendable {
         let latest = contents?.latestRecords ?? []
         let tasks = Set(latest.map { TaskKey(input: Array($0.input.utf8), copy: $0.copy) }).count
         let errors = latest.filter { $0.status == .error }.count
-        var result = ShardStatus(shard: shard, state: .complete, doneTasks: min(tasks, completion?.tasks ?? tasks),
+        // A complete shard did every task (an npz without members leaves no record to count).
+        let done = completion?.complete == true ? completion?.tasks ?? tasks : min(tasks, completion?.tasks ?? tasks)
+        var result = ShardStatus(shard: shard, state: .complete, doneTasks: done,
                                  totalTasks: completion?.tasks, records: latest.count, errors: errors, problem: nil)
         let manifest = shard.manifestName
         let head = "shard \(shard): "

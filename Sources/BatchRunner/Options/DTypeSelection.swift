@@ -64,12 +64,4 @@ public struct DTypeSelection: Sendable, Hashable, CustomStringConvertible {
     public func reason(notSelecting dtype: DType) -> String {
         "dtype \(dtype.descr) is not selected (--dtypes \(self); add \(DTypeSelection.name(of: dtype)) to transform it)"
     }
-
-    /// Why an array whose dtype npdrop does not transform is copied.
-    public static func reason(unsupported error: NPYFormatError) -> String {
-        if case .unsupportedDType(let descr, let reason) = error {
-            return "dtype \(descr) is not transformed (\(reason)); copied unchanged"
-        }
-        return "\(error)"
-    }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import DropoutFiles
 import Foundation
 
 /// What became of one file task.
@@ -276,19 +277,23 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         return .committed(outcome, digests)
     }
 
-    /// Carries a file that is not an array over unchanged (`PlainFileCopy`).
+    /// Carries a file that is not an array over unchanged (`FileCopy`).
     private func copyPlainFile(_ task: FileTask, outputs: FileOutputs) -> FileTaskResult {
         do {
             let input = try RunnerFS.open(task.input.absolutePath, flags: O_RDONLY, operation: "open",
                                           name: task.input.relativePath)
-            _ = try PlainFileCopy.copy(input, name: task.input.relativePath, to: outputs.data)
+            _ = try RunnerFS.mappingErrors {
+                try FileCopy.copy(input, to: outputs.data.descriptor, name: task.input.relativePath,
+                                  checkpoint: outputs.data.checkWritable)
+            }
         } catch {
             discard(outputs)
             if interruption.isRequested { return .interrupted }
             return .failed(member: nil, message: "\(task.input.relativePath): \(failureDescription(error).message)", outcome: nil)
         }
-        let outcome = FileOutcome(arrays: [ArrayOutcome(member: nil, status: .copied, reason: "not an .npy or .npz file")],
-                                  maskWritten: false)
+        var array = ArrayOutcome(member: nil, status: .copied)
+        array.reason = "not an .npy or .npz file"
+        let outcome = FileOutcome(arrays: [array], maskWritten: false)
         return commitChecked(task, outputs: outputs, outcome: outcome)
     }
 

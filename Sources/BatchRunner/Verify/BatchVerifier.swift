@@ -1,5 +1,6 @@
 import Dispatch
 import DropoutEngine
+import DropoutFiles
 import NPZContainer
 
 /// What `npdrop verify INPUT OUT` needs.
