@@ -12,29 +12,31 @@ import NPYFormat
 /// from before these fields existed too). `npdrop verify --quick` checks the output bytes
 /// against their checksums; `npdrop verify` re-derives them.
 struct ResumeIndex {
-    private var byTask: [TaskKey: [ManifestRecord]] = [:]
+    private var byTask: [TaskKey: [(record: ManifestRecord, line: String)]] = [:]
 
     private struct TaskKey: Hashable {
         let input: [UInt8]
         let copy: Int
     }
 
-    /// Indexes the latest record of each array.
-    init(records: [ManifestRecord]) {
-        for record in records {
-            byTask[TaskKey(input: Array(record.input.utf8), copy: record.copy), default: []].append(record)
+    /// Indexes the latest record of each array, with the text of its line.
+    init(entries: [(record: ManifestRecord, line: String)]) {
+        for entry in entries {
+            byTask[TaskKey(input: Array(entry.record.input.utf8), copy: entry.record.copy), default: []].append(entry)
         }
     }
 
     /// The distinct seeds in the index, sorted.
     var seeds: [UInt64] {
-        Array(Set(byTask.values.joined().map(\.seed))).sorted()
+        Array(Set(byTask.values.joined().map(\.record.seed))).sorted()
     }
 
-    /// The earlier records of `task` when it can be skipped, else nil.
-    func reusableRecords(for task: FileTask, outputRoot: String) -> [ManifestRecord]? {
-        guard let records = byTask[TaskKey(input: Array(task.input.relativePath.utf8), copy: task.copy)],
-              !records.isEmpty else { return nil }
+    /// The earlier records of `task` (with their lines' text, written again as they are when
+    /// canonical: `{` to `}`) when it can be skipped, else nil.
+    func reusableRecords(for task: FileTask, outputRoot: String) -> [ManifestLine]? {
+        guard let entries = byTask[TaskKey(input: Array(task.input.relativePath.utf8), copy: task.copy)],
+              !entries.isEmpty else { return nil }
+        let records = entries.map(\.record)
         let isNPY = task.input.kind != .npz
         if isNPY && (records.count != 1 || records[0].member != nil) { return nil }
         guard let input = InputState.current(task.input.absolutePath),
@@ -86,7 +88,10 @@ struct ResumeIndex {
                   records.allSatisfy({ $0.mask == nil || $0.maskSize == maskSize })
             else { return nil }
         }
-        return records
+        return entries.map { entry in
+            let canonical = entry.line.utf8.first == UInt8(ascii: "{") && entry.line.utf8.last == UInt8(ascii: "}")
+            return ManifestLine(record: entry.record, text: canonical ? entry.line : nil)
+        }
     }
 
     /// True when `settings.dtypes` selects the recorded dtype (false for none or a refused one).
