@@ -119,6 +119,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                 var task = makeTask(file, copy: copy, seed: seed, engine: engine, isalCheckFailed: isalCheckFailed)
                 task.rng = options.rng
                 task.kerasLayer = options.kerasLayer
+                task.maskFormat = options.maskFormat
                 if options.rng.isKeras {
                     task.kerasCall = UInt32(truncatingIfNeeded:
                         UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(walk.files.count) &+ UInt64(position))

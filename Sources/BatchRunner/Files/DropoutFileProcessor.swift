@@ -60,6 +60,7 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
                        worker: inout DropoutWorker) throws -> FileOutcome {
         switch plan.state {
         case .npy(let job):
+            try job.finishMask(task: task, outputs: outputs, worker: worker)
             return job.outcome(outputs: outputs)
         case .npz(let job):
             return try job.outcome()

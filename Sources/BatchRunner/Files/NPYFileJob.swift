@@ -22,10 +22,13 @@ public final class NPYFileJob: Sendable {
     /// Number of segments, at least 1 (an empty array has the one segment `0..<0`).
     public let segmentCount: Int
     private let input: FileDescriptor
+    /// Packed masks are written whole once the segments are done (`finishMask`), not by segments.
+    private let packsMask: Bool
 
-    private init(plan: ArrayDropoutPlan, input: FileDescriptor, elementsPerSegment: Int) {
+    private init(plan: ArrayDropoutPlan, input: FileDescriptor, elementsPerSegment: Int, packsMask: Bool) {
         self.plan = plan
         self.input = input
+        self.packsMask = packsMask
         self.elementsPerSegment = elementsPerSegment
         let count = plan.elementCount
         segmentCount = count == 0 ? 1 : count / elementsPerSegment + (count % elementsPerSegment == 0 ? 0 : 1)
@@ -55,11 +58,12 @@ public final class NPYFileJob: Sendable {
             let options = try task.engineOptions(settings)
             let plan = try ArrayDropoutPlan(header: header, key: task.arrayKey(forMember: nil), copy: task.copy,
                                             options: options, name: name)
+            let packs = task.maskFormat == .packbits
             try outputs.data.setLength(Int64(plan.outputFileSize))
-            try outputs.mask?.setLength(Int64(plan.maskFileSize))
-            try plan.writeHeaders(output: outputs.data.descriptor, mask: outputs.mask?.descriptor)
+            if !packs { try outputs.mask?.setLength(Int64(plan.maskFileSize)) }
+            try plan.writeHeaders(output: outputs.data.descriptor, mask: packs ? nil : outputs.mask?.descriptor)
             let perSegment = max(1, task.segmentHint.preferredSegmentBytes / header.dtype.itemSize)
-            return NPYFileJob(plan: plan, input: input, elementsPerSegment: perSegment)
+            return NPYFileJob(plan: plan, input: input, elementsPerSegment: perSegment, packsMask: packs)
         } catch {
             throw InputErrorMessage.attribute(error, task: task, member: nil)
         }
@@ -79,7 +83,26 @@ public final class NPYFileJob: Sendable {
             try plan.process(
                 elements: elements(ofSegment: segment), input: input, inputDataOffset: plan.header.dataOffset,
                 output: outputs.data.descriptor, outputDataOffset: plan.outputHeader.dataOffset,
-                mask: outputs.mask?.descriptor, maskDataOffset: plan.maskHeader.dataOffset, scratch: worker.scratch)
+                mask: packsMask ? nil : outputs.mask?.descriptor, maskDataOffset: plan.maskHeader.dataOffset,
+                scratch: worker.scratch)
+        } catch {
+            throw InputErrorMessage.attribute(error, task: task, member: nil)
+        }
+    }
+
+    /// With packed masks, writes the whole mask (packed header, then 8 flags a byte) once every
+    /// segment is done; nothing otherwise. Throws `RunnerError.array` naming the file.
+    func finishMask(task: FileTask, outputs: FileOutputs, worker: DropoutWorker) throws {
+        guard packsMask, let mask = outputs.mask?.descriptor else { return }
+        do {
+            var offset = 0
+            let packed = PackedMaskSink(boolHeaderLength: plan.maskHeader.dataOffset, count: plan.noiseElementCount) {
+                try mask.pwriteAll($0, at: offset)
+                offset += $0.count
+            }
+            try plan.writeMask(to: packed, name: task.input.relativePath, scratch: worker.scratch)
+            try packed.finish()
+            try outputs.mask?.setLength(Int64(offset))
         } catch {
             throw InputErrorMessage.attribute(error, task: task, member: nil)
         }

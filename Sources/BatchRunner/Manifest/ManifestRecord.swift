@@ -4,7 +4,8 @@
 /// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
 /// scale, fill, compression, compression_level, deflate_block_size, rng, keras_call, keras_layer,
-/// output_dtype, deflate_engine, isal_version, isal_check, npdrop_version`. Every field is always
+/// output_dtype, deflate_engine, isal_version, isal_check, npdrop_version,
+/// mask_format`. Every field is always
 /// present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
@@ -81,6 +82,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var isalCheck: String?
     /// The npdrop that wrote the record (`NPDropVersion.current`); null in manifests older than the field.
     public var npdropVersion: String?
+    /// `bool` or `packbits` for records with a mask (`np.packbits(keep.ravel())`, unpack with
+    /// `np.unpackbits(m, count=n).reshape(noise_shape).astype(bool)`); else null, and in older manifests.
+    public var maskFormat: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case input, member, copy, output, mask
@@ -106,6 +110,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case isalVersion = "isal_version"
         case isalCheck = "isal_check"
         case npdropVersion = "npdrop_version"
+        case maskFormat = "mask_format"
     }
 
     /// The JSON field names, in the order they are written.
@@ -184,6 +189,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(isalVersion, forKey: .isalVersion)
         try c.encode(isalCheck, forKey: .isalCheck)
         try c.encode(npdropVersion, forKey: .npdropVersion)
+        try c.encode(maskFormat, forKey: .maskFormat)
     }
 
     /// The canonical JSON text of this record, without newline: fields in `fieldNames` order,
@@ -222,6 +228,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("isal_version", JSONText.string(isalVersion)),
             ("isal_check", JSONText.string(isalCheck)),
             ("npdrop_version", JSONText.string(npdropVersion)),
+            ("mask_format", JSONText.string(maskFormat)),
         ])
     }
 
