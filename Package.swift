@@ -6,14 +6,15 @@ import PackageDescription
 //   NPYStream      file descriptors, chunked npy reading/writing, atomic output files
 //   NPZContainer   zip container over the system zlib (NPDropZlib) and ISA-L (NPDropISAL)
 //   NPDropKernels  C keep-flag kernels over the PCG64 stream (scalar, AVX2, AVX-512 IFMA)
-//   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout
+//   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout (no file I/O)
+//   DropoutFiles   a file in, its outputs out: the .npy job (positioned, all cores), the .npz job
 //   BatchRunner    directory walk, plan, Dispatch workers, manifest, shards, verify
 //   npdrop         the command line (swift-argument-parser)
 let package = Package(
     name: "npdrop",
     products: [
         .executable(name: "npdrop", targets: ["npdrop"]),
-        .library(name: "NPDropKit", targets: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner"]),
+        .library(name: "NPDropKit", targets: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,12 +36,13 @@ let package = Package(
         // Compiled by clang; the vector kernels pick their instruction sets per function
         // (`__attribute__((target(...)))`), so no global -m flags are needed.
         .target(name: "NPDropKernels"),
-        .target(name: "DropoutEngine", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropKernels"]),
-        .target(name: "BatchRunner", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
+        .target(name: "DropoutEngine", dependencies: ["NPYFormat", "NPYStream", "NPDropKernels"]),
+        .target(name: "DropoutFiles", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
+        .target(name: "BatchRunner", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles"]),
         .executableTarget(
             name: "npdrop",
             dependencies: [
-                "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner",
+                "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,8 +51,8 @@ let package = Package(
         .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat", "NPDropTestSupport"]),
         .testTarget(name: "NPYStreamTests", dependencies: ["NPYFormat", "NPYStream", "NPDropTestSupport"]),
         .testTarget(name: "NPZContainerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropTestSupport"]),
-        .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "NPDropTestSupport"]),
-        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "BatchRunner", "NPDropTestSupport"]),
+        .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "NPDropTestSupport"]),
+        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner", "NPDropTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["npdrop", "NPDropTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

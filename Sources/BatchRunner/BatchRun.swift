@@ -1,4 +1,5 @@
 import DropoutEngine
+import DropoutFiles
 import NPZContainer
 
 /// Where a run's outputs go, relative to OUT (contract §4.1).

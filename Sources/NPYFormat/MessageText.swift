@@ -13,6 +13,15 @@ public enum MessageText {
         return result
     }
 
+    /// The one form of every line npdrop writes to stderr: `npdrop: <message>` and a newline,
+    /// the message's line breaks turned into spaces and everything else a terminal could act on
+    /// escaped as by `escaped` (escaping escaped text changes nothing, so text that is already
+    /// escaped may pass through again).
+    public static func errorLine(_ message: String) -> String {
+        let oneLine = message.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ")
+        return "npdrop: " + escaped(oneLine) + "\n"
+    }
+
     /// `text` escaped as by `escaped`, in single quotes, clipped to `limit` scalars (`'abc'...`).
     public static func quoted(_ text: String, limit: Int) -> String {
         var result = ""

@@ -68,28 +68,7 @@ public enum NPYHeaderParser {
     /// Throws `NPYFormatError` for malformed text, wrong keys, bad values, refused dtypes and
     /// sizes that overflow `Int`.
     public static func parseHeader(_ text: [UInt8], version: NPYVersion) throws -> NPYHeader {
-        let encoding: HeaderTextEncoding = version == .v3 ? .utf8 : .latin1
-        let root = try PythonLiteralParser.parse(text, encoding: encoding)
-        guard case .dictionary(let entries) = root.literal else {
-            throw NPYFormatError.headerNotADictionary(found: PythonLiteralParser.displayText(text, root.source))
-        }
-
-        var values: [String: PythonValue] = [:]
-        for entry in entries {
-            guard case .string(let key) = entry.key.literal, expectedKeys.contains(key) else {
-                throw NPYFormatError.unknownKey(PythonLiteralParser.displayText(text, entry.key.source))
-            }
-            guard values[key] == nil else { throw NPYFormatError.duplicateKey(key) }
-            values[key] = entry.value
-        }
-        for key in expectedKeys where values[key] == nil {
-            throw NPYFormatError.missingKey(key)
-        }
-        guard let descrValue = values["descr"], let orderValue = values["fortran_order"],
-              let shapeValue = values["shape"] else {
-            throw NPYFormatError.missingKey("descr")
-        }
-
+        let (descrValue, orderValue, shapeValue) = try headerValues(text, version: version)
         let dtype = try parseDescr(descrValue, text: text)
         guard case .bool(let fortranOrder) = orderValue.literal else {
             throw NPYFormatError.invalidFortranOrder(found: PythonLiteralParser.displayText(text, orderValue.source))
@@ -119,6 +98,33 @@ public enum NPYHeaderParser {
 
     static let expectedKeys = ["descr", "fortran_order", "shape"]
 
+    /// The values of the three keys of a header dictionary; throws for anything else in the text.
+    static func headerValues(_ text: [UInt8], version: NPYVersion) throws
+        -> (descr: PythonValue, fortranOrder: PythonValue, shape: PythonValue) {
+        let encoding: HeaderTextEncoding = version == .v3 ? .utf8 : .latin1
+        let root = try PythonLiteralParser.parse(text, encoding: encoding)
+        guard case .dictionary(let entries) = root.literal else {
+            throw NPYFormatError.headerNotADictionary(found: PythonLiteralParser.displayText(text, root.source))
+        }
+
+        var values: [String: PythonValue] = [:]
+        for entry in entries {
+            guard case .string(let key) = entry.key.literal, expectedKeys.contains(key) else {
+                throw NPYFormatError.unknownKey(PythonLiteralParser.displayText(text, entry.key.source))
+            }
+            guard values[key] == nil else { throw NPYFormatError.duplicateKey(key) }
+            values[key] = entry.value
+        }
+        for key in expectedKeys where values[key] == nil {
+            throw NPYFormatError.missingKey(key)
+        }
+        guard let descrValue = values["descr"], let orderValue = values["fortran_order"],
+              let shapeValue = values["shape"] else {
+            throw NPYFormatError.missingKey("descr")
+        }
+        return (descrValue, orderValue, shapeValue)
+    }
+
     private static func parseDescr(_ value: PythonValue, text: [UInt8]) throws -> DType {
         switch value.literal {
         case .string(let descr):
@@ -134,7 +140,7 @@ public enum NPYHeaderParser {
         }
     }
 
-    private static func parseShape(_ value: PythonValue, text: [UInt8], itemSize: Int) throws -> [Int] {
+    static func parseShape(_ value: PythonValue, text: [UInt8], itemSize: Int) throws -> [Int] {
         let display = PythonLiteralParser.displayText(text, value.source)
         guard case .tuple(let items) = value.literal else {
             throw NPYFormatError.invalidShape(found: display)

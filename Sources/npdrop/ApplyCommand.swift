@@ -1,5 +1,6 @@
 import ArgumentParser
 import DropoutEngine
+import DropoutFiles
 import NPYFormat
 import NPYStream
 import NPZContainer
@@ -63,6 +64,10 @@ struct ApplyCommand: ParsableCommand {
             try applyToArchive(options: options, announceSeed: announceSeed)
             return
         }
+        if input != "-", output != "-", mask != "-", try FileStatus.of(path: input)?.isRegularFile == true {
+            try applyToFile(options: options, announceSeed: announceSeed)
+            return
+        }
         let plan = try ArrayDropoutPlan(header: reader.header, key: ArrayKey(string: streamKey), options: options, name: reader.name)
         announceSeed()
         let result = try Destination(path: output)
@@ -73,20 +78,48 @@ struct ApplyCommand: ParsableCommand {
         try result.commit(sync: sync)
     }
 
-    /// IN is an `.npz`: every member through dropout into OUT (and MASKFILE), both `.npz` files.
+    /// The request DropoutFiles runs for IN: named as typed, keyed by `streamKey`, every
+    /// `.npy` member (or the `.npy` file) processed with `options`.
+    private func request(_ options: DropoutOptions) -> FileRequest {
+        FileRequest(path: input, name: input, keyPath: streamKey, encoding: encoding.memberEncoding) { _ in
+            .process(options)
+        }
+    }
+
+    /// IN and OUT (and MASKFILE) are files: the `.npy` job of `npdrop run`, its segments on
+    /// every core, into temporaries renamed into place when complete.
+    private func applyToFile(options: DropoutOptions, announceSeed: () -> Void) throws {
+        let result = try AtomicOutputFile(path: output)
+        let maskFile = try mask.map { try AtomicOutputFile(path: $0) }
+        let targets = FileTargets(data: result.descriptor, dataName: output, mask: maskFile?.descriptor, maskName: mask)
+        let job = try NPYFileJob.prepare(request(options), targets: targets)
+        announceSeed()
+        try job.processAllSegments(workers: ParallelDeflateOptions.defaultThreads, chunkBytes: NPYStreamDefaults.chunkSize)
+        try maskFile?.commit(syncToDisk: sync)
+        try result.commit(syncToDisk: sync)
+    }
+
+    /// IN is an `.npz`: the `.npz` job of `npdrop run` (every `.npy` member through dropout, other
+    /// members copied, the comment kept) into OUT, and the masks into MASKFILE (an empty archive
+    /// when IN holds no `.npy` member).
     private func applyToArchive(options: DropoutOptions, announceSeed: () -> Void) throws {
         if output == "-" || mask == "-" {
             throw UsageError("\(input) is an .npz archive: OUT and --mask must be files (a zip is written with positioned writes), not '-'")
         }
-        let archive = try ZipArchiveReader(path: input, limits: limits.zipLimits)
+        let job = try NPZFileJob.prepare(request(options), limits: limits.zipLimits)
         announceSeed()
-        let result = try ArchiveDestination(path: output)
-        let maskArchive = try mask.map { try ArchiveDestination(path: $0) }
-        _ = try NPZDropout.run(archive: archive, relpath: streamKey, options: options, output: result.writer,
-                               mask: maskArchive?.writer, encoding: encoding.memberEncoding,
-                               scratch: DropoutScratch())
-        try maskArchive?.commit(sync: sync)
-        try result.commit(sync: sync)
+        let result = try AtomicOutputFile(path: output)
+        let maskFile = try mask.map { try AtomicOutputFile(path: $0) }
+        let targets = FileTargets(data: result.descriptor, dataName: output, mask: maskFile?.descriptor, maskName: mask)
+        let outcome = try job.run(targets: targets, worker: DropoutWorker(chunkBytes: NPYStreamDefaults.chunkSize))
+        for array in outcome.arrays {
+            if case .failed(let message) = array.status { throw MemberFailure(description: message) }
+        }
+        if let maskFile, let mask {
+            if !outcome.maskWritten { try ZipArchiveWriter(descriptor: maskFile.descriptor.rawValue, name: mask).finish() }
+            try maskFile.commit(syncToDisk: sync)
+        }
+        try result.commit(syncToDisk: sync)
     }
 
     /// The key of contract §3.2: `--key`, else IN's base name (empty for standard input).
@@ -161,20 +194,8 @@ struct Destination {
     }
 }
 
-/// An `.npz` that `apply` writes: a zip writer on a temporary file renamed to `path` by
-/// `commit()` (removed if never committed).
-struct ArchiveDestination {
-    let writer: ZipArchiveWriter
-    private let file: AtomicOutputFile
-
-    init(path: String) throws {
-        file = try AtomicOutputFile(path: path)
-        writer = ZipArchiveWriter(descriptor: file.descriptor.rawValue, name: path)
-    }
-
-    /// Writes the central directory, then renames the file to its final name.
-    func commit(sync: Bool) throws {
-        try writer.finish()
-        try file.commit(syncToDisk: sync)
-    }
+/// A member of the `.npz` given to `apply` could not be processed; `description` names the
+/// archive and the member, worded as `npdrop run` words it.
+struct MemberFailure: Error, CustomStringConvertible {
+    let description: String
 }

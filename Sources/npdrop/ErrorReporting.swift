@@ -1,6 +1,7 @@
 import ArgumentParser
 import BatchRunner
 import DropoutEngine
+import NPYFormat
 import NPYStream
 #if canImport(Glibc)
 import Glibc
@@ -84,9 +85,9 @@ enum ErrorReporting {
         return failureExitCode
     }
 
-    /// Writes `npdrop: <message>` and a newline to stderr.
+    /// Writes `npdrop: <message>` and a newline to stderr, escaped (`MessageText.errorLine`).
     static func printError(_ message: String) {
-        let line = "npdrop: " + message.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ") + "\n"
+        let line = MessageText.errorLine(message)
         let standardError = FileDescriptor(rawValue: STDERR_FILENO, path: "<stderr>", owning: false)
         var bytes = Array(line.utf8)
         try? bytes.withUnsafeMutableBytes { try standardError.writeAll(UnsafeRawBufferPointer($0)) }

@@ -1,4 +1,5 @@
 @testable import BatchRunner
+import DropoutFiles
 import Foundation
 
 /// A failure of the fake processor; names the member when there is one.

@@ -1,5 +1,6 @@
 @testable import BatchRunner
 import DropoutEngine
+import DropoutFiles
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import BatchRunner
+import DropoutFiles
 import Foundation
 import NPDropTestSupport
 

@@ -236,7 +236,8 @@ import Testing
     }
 
     /// A member with bytes after its data, a refused dtype, a corrupt CRC: exit 1, the message
-    /// names archive and member once, and neither OUT nor MASKFILE is left behind.
+    /// names archive and member once, worded as `run` words it, and neither OUT nor MASKFILE is
+    /// left behind.
     @Test(.enabled(if: LiveNumPy.isAvailable, "python3 with numpy is not available"))
     func badNpzMembersNameArchiveAndMember() throws {
         let directory = try temporaryDirectory()
@@ -264,7 +265,7 @@ import Testing
         let cases: [(String, String)] = [
             (trailing, "npdrop: \(trailing): tail.npy: the member has bytes after its array data (an .npz member must hold exactly one .npy array)\n"),
             (unicode, "npdrop: \(unicode): u.npy: unsupported dtype '<U2': unicode dtype is not supported\n"),
-            (corrupt, "npdrop: \(corrupt): x.npy: CRC-32 mismatch: central directory says "),
+            (corrupt, "npdrop: \(corrupt): member 'x.npy': CRC-32 mismatch: central directory says "),
         ]
         for (input, message) in cases {
             let result = try CLIRunner.run(["apply", input, out, "--mask", mask, "--rate", "0.5", "--seed", "1"])

@@ -1,10 +1,11 @@
 import DropoutEngine
+import DropoutFiles
 import Foundation
 import NPYStream
 import NPZContainer
 import Testing
 
-/// `NPZDropout` on archives NumPy wrote: each member keyed `relpath + "\0" + entry` (and the
+/// DropoutFiles' `NPZFileJob` on archives NumPy wrote: each member keyed `relpath + "\0" + entry` (and the
 /// copy index), names, order and compression kept or forced, checked by NumPy.
 @Suite(.enabled(if: Reference.hasPython, "python3 is not available"))
 struct PipelineNPZTests {
@@ -43,18 +44,30 @@ struct PipelineNPZTests {
     print(len(zi.namelist()))
     """#
 
-    private func run(_ input: URL, folder: URL, compression: MemberEncoding.Compression, copy: Int) throws -> (URL, URL, [ArrayDropoutPlan]) {
+    private func run(_ input: URL, folder: URL, compression: MemberEncoding.Compression, copy: Int) throws -> (URL, URL, FileOutcome) {
         let out = folder.appendingPathComponent("out-\(UUID().uuidString).npz")
         let mask = folder.appendingPathComponent("mask-\(UUID().uuidString).npz")
-        let archive = try ZipArchiveReader(path: input.path)
-        let output = try ZipArchiveWriter(path: out.path)
-        let maskWriter = try ZipArchiveWriter(path: mask.path)
-        let plans = try NPZDropout.run(archive: archive, relpath: "sub/in.npz", copy: copy,
-                                       options: DropoutOptions(rate: 0.35, seed: 5), output: output, mask: maskWriter,
-                                       encoding: MemberEncoding(compression: compression), scratch: DropoutScratch(chunkBytes: 64))
-        try output.finish()
-        try maskWriter.finish()
-        return (out, mask, plans)
+        let request = FileRequest(path: input.path, name: input.path, keyPath: "sub/in.npz", copy: copy,
+                                  encoding: MemberEncoding(compression: compression)) { _ in
+            .process(DropoutOptions(rate: 0.35, seed: 5))
+        }
+        let job = try NPZFileJob.prepare(request)
+        let output = try FileDescriptor.createExclusive(out.path)
+        let maskFile = try FileDescriptor.createExclusive(mask.path)
+        defer {
+            try? output.close()
+            try? maskFile.close()
+        }
+        let outcome = try job.run(targets: FileTargets(data: output, dataName: out.path, mask: maskFile, maskName: mask.path),
+                                  worker: DropoutWorker(chunkBytes: 64))
+        for array in outcome.arrays {
+            if case .failed(let message) = array.status { throw MemberFailure(description: message) }
+        }
+        return (out, mask, outcome)
+    }
+
+    private struct MemberFailure: Error, CustomStringConvertible {
+        let description: String
     }
 
     @Test func membersMatchTheReferenceWithTheirOwnKeys() throws {
@@ -66,9 +79,9 @@ struct PipelineNPZTests {
         ]
         for (name, compression, copy, method) in cases {
             let input = folder.appendingPathComponent(name)
-            let (out, mask, plans) = try run(input, folder: folder, compression: compression, copy: copy)
-            #expect(plans.map(\.member) == ["a.npy", "b.npy", "c.npy", "d.npy", "e.npy", "f.npy"])
-            #expect(plans.map(\.spawnKey.first) == Array(repeating: UInt64(copy), count: 6))
+            let (out, mask, outcome) = try run(input, folder: folder, compression: compression, copy: copy)
+            #expect(outcome.arrays.map(\.member) == ["a.npy", "b.npy", "c.npy", "d.npy", "e.npy", "f.npy"])
+            #expect(outcome.arrays.allSatisfy { $0.status == .processed })
             let printed = try Reference.runPython(Self.verify, jsonInput: [
                 "input": input.path, "out": out.path, "mask": mask.path, "relpath": "sub/in.npz", "seed": 5,
                 "rate": 0.35, "copy": copy, "method": method,

@@ -1,4 +1,5 @@
 import DropoutEngine
+import DropoutFiles
 import Foundation
 import NPYFormat
 import NPYStream

@@ -101,6 +101,23 @@ import Testing
         #expect(rng == expectedEnd)
     }
 
+    /// A big fill split across threads writes the bytes of one fill and ends where it ends.
+    @Test func aFillSplitAcrossThreadsEqualsOneFill() throws {
+        var random = TestRandom(seed: 0x15_0005)
+        let rule = try KeepRule(rate: 0.5)
+        for count in [PCG64.splitKeepMinimumCount - 1, PCG64.splitKeepMinimumCount, PCG64.splitKeepMinimumCount + 12_345] {
+            let start = Self.randomStream(&random)
+            let (expected, expectedEnd) = Self.reference(start, count: count, rule: rule)
+            for parts in [1, 2, 3, 7] {
+                var rng = start
+                var flags = [UInt8](repeating: 9, count: count)
+                flags.withUnsafeMutableBufferPointer { rng.fillKeep($0, rule: rule, parts: parts) }
+                #expect(flags == expected, "count \(count) parts \(parts)")
+                #expect(rng == expectedEnd, "count \(count) parts \(parts): end state")
+            }
+        }
+    }
+
     /// Every kernel against NumPy itself: `Generator(PCG64 with state s).random(n) >= rate`
     /// and the bit generator's state afterwards.
     @Test(.enabled(if: Reference.hasPython)) func everyKernelMatchesLiveNumPy() throws {

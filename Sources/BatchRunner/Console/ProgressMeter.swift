@@ -1,3 +1,4 @@
+import DropoutFiles
 import NPYFormat
 
 /// Formats byte counts and rates for people: decimal units, 3 significant digits.
@@ -97,7 +98,7 @@ final class ProgressMeter: Sendable {
             let clear = state.drawnWidth > 0 ? "\r" + String(repeating: " ", count: state.drawnWidth) + "\r" : ""
             state.drawnWidth = 0
             state.lastDraw = nil
-            console.writeError(clear + "npdrop: \(MessageText.escaped(text))\n")
+            console.writeError(clear + MessageText.errorLine(text))
         }
     }
 

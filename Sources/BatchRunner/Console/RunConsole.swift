@@ -27,6 +27,6 @@ public struct RunConsole: Sendable {
     /// Writes `npdrop: <message>` and a newline to the error stream; control characters in the
     /// message (file names may hold any) are escaped, so it stays one line.
     func line(_ message: String) {
-        writeError("npdrop: \(MessageText.escaped(message))\n")
+        writeError(MessageText.errorLine(message))
     }
 }

@@ -7,9 +7,6 @@ public enum RunnerError: Error, CustomStringConvertible, Sendable, Equatable {
     case io(path: String, operation: String, errno: Int32)
     /// A run file (config, manifest) does not hold what the runner expects.
     case malformed(path: String, detail: String)
-    /// One array (an `.npy` file, or `member` of an `.npz`) could not be processed; `message`
-    /// is one line that names the input file (relative to INPUT) and the member.
-    case array(member: String?, message: String)
 
     /// One line naming the file, what was expected and what was found.
     public var description: String {
@@ -20,8 +17,6 @@ public enum RunnerError: Error, CustomStringConvertible, Sendable, Equatable {
             return "cannot \(operation) '\(path)': \(RunnerFS.errnoDescription(code))"
         case .malformed(let path, let detail):
             return "'\(path)': \(detail)"
-        case .array(_, let message):
-            return message
         }
     }
 
@@ -29,13 +24,5 @@ public enum RunnerError: Error, CustomStringConvertible, Sendable, Equatable {
     public var exitCode: Int32 {
         if case .usage = self { return 2 }
         return 1
-    }
-}
-
-extension RunnerError: MemberAttributedError {
-    /// The npz member of an `.array` error; nil otherwise.
-    public var memberName: String? {
-        if case .array(let member, _) = self { return member }
-        return nil
     }
 }

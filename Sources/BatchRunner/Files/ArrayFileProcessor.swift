@@ -1,4 +1,5 @@
 import DropoutEngine
+import DropoutFiles
 import NPZContainer
 
 /// The work the runner hands to an `ArrayFileProcessor`, and what it expects back.
@@ -46,13 +47,6 @@ public protocol ArrayFileProcessor: Sendable {
 extension ArrayFileProcessor {
     /// Default: nothing to release (state held in classes is released when dropped).
     public func abandon(_ plan: FilePlan<FileState>, task: FileTask) {}
-}
-
-/// An error that knows which npz member it concerns; the runner puts that member in the
-/// error record.
-public protocol MemberAttributedError: Error {
-    /// The zip entry name (e.g. `x.npy`), or nil when the error concerns the whole file.
-    var memberName: String? { get }
 }
 
 /// One input file found by the walk.
@@ -266,60 +260,5 @@ public struct FilePlan<State: Sendable>: Sendable {
     public init(segmentCount: Int, state: State) {
         self.segmentCount = segmentCount
         self.state = state
-    }
-}
-
-/// What happened to one array of a file.
-public struct ArrayOutcome: Sendable, Hashable {
-    /// How the array ended.
-    public enum Status: Sendable, Hashable {
-        /// Dropout applied, result (and mask, if any) written.
-        case processed
-        /// Copied unchanged (an npz member not selected).
-        case copied
-        /// Could not be processed: the message names the file, member and problem.
-        case failed(String)
-    }
-
-    /// Zip entry name of the member (e.g. `x.npy`), nil for an `.npy` file.
-    public var member: String?
-    /// How the array ended.
-    public var status: Status
-    /// Shape of the array, when its header could be read.
-    public var shape: [Int]?
-    /// Descr string (`<f4`), when its header could be read.
-    public var dtype: String?
-    /// Descr string of the result when dropout was applied (float32 where a Keras stream
-    /// makes it so, else `dtype`).
-    public var outputDType: String?
-    /// True for a Fortran-ordered array, when its header could be read.
-    public var fortranOrder: Bool?
-    /// The resolved noise shape (the mask's shape), for processed arrays.
-    public var noiseShape: [Int]?
-
-    /// An outcome; see the properties.
-    public init(member: String?, status: Status, shape: [Int]? = nil, dtype: String? = nil,
-                fortranOrder: Bool? = nil, noiseShape: [Int]? = nil) {
-        self.member = member
-        self.status = status
-        self.shape = shape
-        self.dtype = dtype
-        self.fortranOrder = fortranOrder
-        self.noiseShape = noiseShape
-    }
-}
-
-/// What `finish` reports for a file.
-public struct FileOutcome: Sendable, Hashable {
-    /// One entry per array, in the order the processor met them.
-    public var arrays: [ArrayOutcome]
-    /// False when no mask was written (e.g. every npz member copied): the mask temporary is
-    /// then removed instead of committed.
-    public var maskWritten: Bool
-
-    /// An outcome; see the properties.
-    public init(arrays: [ArrayOutcome], maskWritten: Bool) {
-        self.arrays = arrays
-        self.maskWritten = maskWritten
     }
 }

@@ -1,18 +1,18 @@
 import DropoutEngine
+import DropoutFiles
 import NPYStream
 import NPZContainer
 
-/// The real `ArrayFileProcessor`: applies dropout through the engine's per-array plan to an
-/// `.npy` file (split into element-range segments that workers process in parallel with
-/// positioned I/O) or to every selected member of an `.npz` (one segment, streamed member by
-/// member into the output and mask archives).
+/// The real `ArrayFileProcessor`: hands each file task to DropoutFiles' jobs — an `.npy` file
+/// split into element-range segments that workers process in parallel with positioned I/O, or
+/// an `.npz` streamed member by member into the output and mask archives (one segment).
 public struct DropoutFileProcessor: ArrayFileProcessor {
     /// What `prepare` made for one file: an `.npy` job or an `.npz` job.
     public enum FileState: Sendable {
         /// A plain `.npy` file.
         case npy(NPYFileJob)
-        /// An `.npz` archive.
-        case npz(NPZFileJob)
+        /// An `.npz` archive, and its outcome once processed.
+        case npz(NPZFileJob, DropoutFiles.Locked<FileOutcome?>)
     }
 
     /// Bytes of each of a worker's buffers (two for the engine, one for copying).
@@ -36,11 +36,11 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
     public func prepare(_ task: FileTask, outputs: FileOutputs, worker: inout DropoutWorker) throws -> FilePlan<FileState> {
         switch task.input.kind {
         case .npy:
-            let job = try NPYFileJob.prepare(task, outputs: outputs)
+            let job = try NPYFileJob.prepare(task.fileRequest, targets: outputs.targets)
             return FilePlan(segmentCount: job.segmentCount, state: .npy(job))
         case .npz:
-            let job = try NPZFileJob.prepare(task, limits: zipLimits)
-            return FilePlan(segmentCount: 1, state: .npz(job))
+            let job = try NPZFileJob.prepare(task.fileRequest, limits: zipLimits)
+            return FilePlan(segmentCount: 1, state: .npz(job, Locked(nil)))
         }
     }
 
@@ -49,9 +49,10 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
                         worker: inout DropoutWorker) throws {
         switch plan.state {
         case .npy(let job):
-            try job.process(segment: segment, task: task, outputs: outputs, worker: worker)
-        case .npz(let job):
-            try job.process(task, outputs: outputs, worker: worker)
+            try job.process(segment: segment, worker: worker)
+        case .npz(let job, let result):
+            let outcome = try job.run(targets: outputs.targets, worker: worker)
+            result.withLock { $0 = outcome }
         }
     }
 
@@ -60,25 +61,37 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
                        worker: inout DropoutWorker) throws -> FileOutcome {
         switch plan.state {
         case .npy(let job):
-            try job.finishMask(task: task, outputs: outputs, worker: worker)
-            return job.outcome(outputs: outputs)
-        case .npz(let job):
-            return try job.outcome()
+            try job.finishMask(worker: worker)
+            return job.outcome()
+        case .npz(_, let result):
+            guard let outcome = result.withLock({ $0 }) else {
+                throw RunnerError.usage("\(task.input.relativePath): finished before it was processed")
+            }
+            return outcome
         }
     }
 }
 
-/// One worker's reusable memory: the engine's scratch (data and keep chunks) and a buffer for
-/// copying npz members unchanged. Never shared between threads.
-public final class DropoutWorker {
-    /// The engine's chunk buffers.
-    public let scratch: DropoutScratch
-    /// Buffer for members copied unchanged.
-    public let copyBuffer: ChunkBuffer
+extension FileTask {
+    /// This task as DropoutFiles' request: opened at its absolute path, named and keyed by its
+    /// relpath, each member's action resolved from the task's settings with the run seed.
+    var fileRequest: FileRequest {
+        let task = self
+        var request = FileRequest(path: input.absolutePath, name: input.relativePath, keyPath: input.relativePath, copy: copy,
+                                  encoding: memberEncoding, segmentBytes: segmentHint.preferredSegmentBytes) { member in
+            switch task.action(forMember: member) {
+            case .copy: return .copy
+            case .process(let settings): return .process(try task.engineOptions(settings))
+            }
+        }
+        request.maskFormat = maskFormat
+        return request
+    }
+}
 
-    /// Allocates `3 * chunkBytes` bytes.
-    public init(chunkBytes: Int) {
-        scratch = DropoutScratch(chunkBytes: chunkBytes)
-        copyBuffer = ChunkBuffer(count: chunkBytes)
+extension FileOutputs {
+    /// The temporaries as DropoutFiles' targets, named by their final paths.
+    var targets: FileTargets {
+        FileTargets(data: data.descriptor, dataName: data.finalPath, mask: mask?.descriptor, maskName: mask?.finalPath)
     }
 }

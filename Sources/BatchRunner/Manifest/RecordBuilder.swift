@@ -1,4 +1,5 @@
 import DropoutEngine
+import DropoutFiles
 
 /// Turns what happened to a file task into its manifest records.
 enum RecordBuilder {

@@ -139,7 +139,8 @@ public enum ShardSettings {
     /// Names in the order they are written.
     public static let names = [
         "seed", "copies", "masks", "members", "variant", "rate", "noise_shape", "data_format", "scale", "fill",
-        "rules", "compression", "compression_level", "deflate_block_size",
+        "rules", "compression", "compression_level", "deflate_block_size", "deflate_engine", "rng", "keras_call",
+        "keras_layer",
     ]
 
     /// The pairs for a run with `options` and the chosen `seed`.
@@ -163,6 +164,10 @@ public enum ShardSettings {
             ("compression", options.compression.rawValue),
             ("compression_level", options.compressionLevel.map(String.init) ?? "default"),
             ("deflate_block_size", options.deflateBlockSize.map(String.init) ?? "single-stream"),
+            ("deflate_engine", options.deflateEngine.rawValue),
+            ("rng", options.rng.rawValue),
+            ("keras_call", String(options.kerasCall)),
+            ("keras_layer", options.kerasLayer ? "true" : "false"),
         ]
     }
 

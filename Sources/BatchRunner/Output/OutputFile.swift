@@ -1,3 +1,4 @@
+import DropoutFiles
 import NPYStream
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Dispatch
+import DropoutFiles
 import Foundation
 
 /// What became of one file task.

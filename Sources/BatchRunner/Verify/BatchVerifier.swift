@@ -1,4 +1,5 @@
 import DropoutEngine
+import DropoutFiles
 import NPZContainer
 
 /// What `npdrop verify INPUT OUT` needs.

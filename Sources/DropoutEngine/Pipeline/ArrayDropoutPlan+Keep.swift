@@ -14,7 +14,7 @@ extension ArrayDropoutPlan {
         case .inStep:
             var rng = stream
             rng.advance(by: UInt128(elements.lowerBound))
-            rng.fillKeep(flags, rule: rule)
+            rng.fillKeep(flags, rule: rule, parts: PCG64.keepParts)
         case .noiseTable:
             table?.withFlags { noise in map.fillKeep(elements: elements, noiseKeep: noise, into: flags) }
         case .strided:

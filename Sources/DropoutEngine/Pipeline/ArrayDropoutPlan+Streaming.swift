@@ -67,7 +67,7 @@ extension ArrayDropoutPlan {
     }
 
     /// Elements per chunk: `requested` (at least 1) or as many as fit the scratch.
-    func elementsPerChunk(_ scratch: DropoutScratch, _ requested: Int?) -> Int {
+    public func elementsPerChunk(_ scratch: DropoutScratch, _ requested: Int?) -> Int {
         let fit = scratch.chunkBytes / (kerasKernel?.chunkItemSize ?? header.dtype.itemSize)
         guard let requested else { return fit }
         return max(1, min(requested, fit))
@@ -79,7 +79,7 @@ extension ArrayDropoutPlan {
     /// the first `elements.count * outputDType.itemSize` bytes of the buffer `bytes` starts
     /// (which then holds `elements.count * kerasKernel.chunkItemSize` bytes).
     @inline(__always)
-    func transform(
+    public func transform(
         _ bytes: UnsafeMutableRawBufferPointer, elements: Range<Int>, keep: UnsafeMutableBufferPointer<UInt8>,
         flagsNeeded: Bool
     ) -> UnsafeRawBufferPointer {
@@ -101,7 +101,7 @@ extension ArrayDropoutPlan {
 
     /// Produces noise flags `noise` through `keep` in pieces and hands each piece to `emit`
     /// (in order, offset = piece start - `noise.lowerBound`).
-    func writeMask(
+    public func writeMask(
         _ noise: Range<Int>, keep: UnsafeMutableBufferPointer<UInt8>,
         _ emit: (UnsafeRawBufferPointer) throws -> Void
     ) throws {

@@ -21,7 +21,7 @@ public final class DropoutScratch {
     }
 
     /// Gives `body` the data buffer and the keep buffer; the pointers must not escape the call.
-    func withBuffers<R>(
+    public func withBuffers<R>(
         _ body: (UnsafeMutableRawBufferPointer, UnsafeMutableBufferPointer<UInt8>) throws -> R
     ) rethrows -> R {
         try data.withUnsafeMutableBytes { dataBytes in

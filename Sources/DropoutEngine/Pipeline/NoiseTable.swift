@@ -9,7 +9,7 @@ final class NoiseTable: @unchecked Sendable {
     convenience init(stream: PCG64, count: Int, rule: KeepRule) {
         self.init(count: count) { flags in
             var rng = stream
-            rng.fillKeep(flags, rule: rule)
+            rng.fillKeep(flags, rule: rule, parts: PCG64.keepParts)
         }
     }
 

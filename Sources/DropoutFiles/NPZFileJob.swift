@@ -5,62 +5,77 @@ import NPZContainer
 
 /// Dropout of one `.npz` archive, in one segment: every member is streamed, in archive order,
 /// into the output archive — through the engine's plan when the member is selected (its keep
-/// mask going into the mask archive under the same entry name), unchanged otherwise. Members
+/// mask going into the mask archive under the same entry name), unchanged otherwise. The archive comment is kept. Members
 /// whose names do not end in `.npy` are not arrays: they are copied and not reported.
 ///
-/// Output members are encoded as `task.memberEncoding` says (`input`: stored or deflated like the
+/// Output members are encoded as `request.encoding` says (`input`: stored or deflated like the
 /// input member). A member copied unchanged keeps its stored data byte for byte when it is to be
 /// stored or deflated as it was (whatever the level); otherwise it is inflated or deflated anew.
 /// Either way its CRC-32 and sizes are checked as it is read.
 public final class NPZFileJob: Sendable {
+    /// The request the job was made for.
+    public let request: FileRequest
     private let archive: ZipArchiveReader
-    private let result = Locked<FileOutcome?>(nil)
 
-    private init(archive: ZipArchiveReader) {
+    private init(request: FileRequest, archive: ZipArchiveReader) {
+        self.request = request
         self.archive = archive
     }
 
+    /// The archive's comment, written through to the output archive.
+    public var comment: [UInt8] { archive.comment }
+
     /// Opens the archive and reads its central directory within `limits`. Throws
-    /// `RunnerError.array` naming the file when it is not a readable zip archive.
-    static func prepare(_ task: FileTask, limits: ZipLimits = .default) throws -> NPZFileJob {
+    /// `ArrayFileError` naming the file when it is not a readable zip archive.
+    public static func prepare(_ request: FileRequest, limits: ZipLimits = .default) throws -> NPZFileJob {
         do {
-            return NPZFileJob(archive: try ZipArchiveReader(path: task.input.absolutePath, limits: limits))
+            return NPZFileJob(request: request, archive: try ZipArchiveReader(path: request.path, limits: limits))
         } catch {
-            throw InputErrorMessage.attribute(error, task: task, member: nil)
+            throw ArrayFileError.attributing(error, to: request, member: nil)
         }
     }
 
-    /// Writes the output archive (and the mask archive when some member is processed and masks
-    /// are on). A member that fails stops the file: it is reported `.failed` with its message,
-    /// the members after it are reported without shapes, and the runner writes nothing.
-    /// Throws `RunnerError.array` for failures of the archive as a whole (writing the outputs).
-    func process(_ task: FileTask, outputs: FileOutputs, worker: DropoutWorker) throws {
-        let writer = ZipArchiveWriter(descriptor: outputs.data.descriptor.rawValue, name: outputs.data.finalPath)
+    /// Writes the output archive (and the mask archive when some member is processed and a
+    /// mask target is given) and reports every array member. A member that fails stops the
+    /// file: it is reported `.failed` with its message, the members after it are reported
+    /// without shapes, and the targets are left unfinished (the caller discards them).
+    /// Throws `ArrayFileError` for failures of the archive as a whole (writing the outputs).
+    public func run(targets: FileTargets, worker: DropoutWorker) throws -> FileOutcome {
+        let writer = ZipArchiveWriter(descriptor: targets.data.rawValue, name: targets.dataName)
         var maskWriter: ZipArchiveWriter?
         var arrays: [ArrayOutcome] = []
         var failed = false
         for entry in archive.entries {
             let isArray = entry.name.hasSuffix(".npy")
-            let action = isArray ? task.action(forMember: entry.name) : .copy
+            var action = MemberAction.copy
+            var actionError: (any Error)?
+            if isArray {
+                do { action = try request.action(entry.name) } catch { actionError = error }
+            }
             if failed {
-                if isArray { arrays.append(ArrayOutcome(member: entry.name, status: action == .copy ? .copied : .processed)) }
+                if isArray {
+                    let status: ArrayOutcome.Status
+                    if case .copy = action, actionError == nil { status = .copied } else { status = .processed }
+                    arrays.append(ArrayOutcome(member: entry.name, status: status))
+                }
                 continue
             }
-            let method = task.memberEncoding.writeMethod(forInput: entry.method)
+            let method = request.encoding.writeMethod(forInput: entry.method)
             var array = ArrayOutcome(member: entry.name, status: .copied)
             do {
+                if let actionError { throw actionError }
                 switch action {
                 case .copy:
                     try copy(entry, to: writer, method: method, report: &array, worker: worker)
-                case .process(let settings):
-                    if maskWriter == nil, let mask = outputs.mask {
-                        maskWriter = ZipArchiveWriter(descriptor: mask.descriptor.rawValue, name: mask.finalPath)
+                case .process(let options):
+                    if maskWriter == nil, let mask = targets.mask {
+                        maskWriter = ZipArchiveWriter(descriptor: mask.rawValue, name: targets.maskName ?? mask.path)
                     }
-                    try process(entry, settings: settings, task: task, to: writer, mask: maskWriter, method: method,
+                    try process(entry, options: options, to: writer, mask: maskWriter, method: method,
                                 report: &array, worker: worker)
                 }
             } catch {
-                array.status = .failed(InputErrorMessage.attribute(error, task: task, member: entry.name).description)
+                array.status = .failed(ArrayFileError.attributing(error, to: request, member: entry.name).description)
                 failed = true
             }
             if isArray { arrays.append(array) }
@@ -70,19 +85,10 @@ public final class NPZFileJob: Sendable {
                 try writer.finish(comment: archive.comment)
                 try maskWriter?.finish()
             } catch {
-                throw InputErrorMessage.attribute(error, task: task, member: nil)
+                throw ArrayFileError.attributing(error, to: request, member: nil)
             }
         }
-        let outcome = FileOutcome(arrays: arrays, maskWritten: maskWriter != nil && !failed)
-        result.withLock { $0 = outcome }
-    }
-
-    /// What `process` found.
-    func outcome() throws -> FileOutcome {
-        guard let outcome = result.withLock({ $0 }) else {
-            throw RunnerError.array(member: nil, message: "\(archive.path): finished before it was processed")
-        }
-        return outcome
+        return FileOutcome(arrays: arrays, maskWritten: maskWriter != nil && !failed)
     }
 
     /// Copies `entry` unchanged, reporting its shape, dtype and order when its bytes start with
@@ -112,23 +118,22 @@ public final class NPZFileJob: Sendable {
 
     /// Applies dropout to `entry` into a member of the same name in `writer` (and its mask into
     /// `mask`). Throws for a member with bytes after its array data.
-    private func process(_ entry: ZipEntry, settings: DropoutSettings, task: FileTask, to writer: ZipArchiveWriter,
+    private func process(_ entry: ZipEntry, options: DropoutOptions, to writer: ZipArchiveWriter,
                          mask: ZipArchiveWriter?, method: ZipWriteMethod, report: inout ArrayOutcome,
                          worker: DropoutWorker) throws {
-        let name = task.input.relativePath
+        let name = request.name
         let source = try archive.openMember(entry)
         let reader = try NPYReader(source: source, name: name, member: entry.name)
         let header = reader.header
         report.shape = header.shape
         report.dtype = header.dtype.descr
         report.fortranOrder = header.fortranOrder
-        let options = try task.engineOptions(settings)
-        let plan = try ArrayDropoutPlan(header: header, key: task.arrayKey(forMember: entry.name), copy: task.copy,
+        let plan = try ArrayDropoutPlan(header: header, key: request.arrayKey(forMember: entry.name), copy: request.copy,
                                         options: options, name: name, member: entry.name)
         let sink = try writer.beginMember(name: entry.name, method: method)
         let maskSink = try mask?.beginMember(name: entry.name, method: method)
         // Packed masks: the bool mask's bytes are packed 8 flags a byte on their way to the member.
-        let packed = task.maskFormat == .packbits ? maskSink.map { member in
+        let packed = request.maskFormat == .packbits ? maskSink.map { member in
             PackedMaskSink(boolHeaderLength: plan.maskHeader.dataOffset, count: plan.noiseElementCount) { try member.write($0) }
         } : nil
         try plan.run(reader: reader, output: sink, outputName: writer.path, mask: packed ?? maskSink, maskName: mask?.path,

@@ -1,6 +1,10 @@
+import DropoutEngine
 import NPYFormat
 import NPYStream
 
+/// Positioned file I/O for the engine's per-array plan: the engine transforms chunks in memory;
+/// these read and write them at their offsets in the input and output files, so several
+/// workers can share one file.
 extension ArrayDropoutPlan {
     /// Writes the result header at offset 0 of `output` and, when given, the mask header at
     /// offset 0 of `mask` (positioned writes). Data then goes at `outputHeader.dataOffset` and
