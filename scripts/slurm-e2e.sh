@@ -15,13 +15,14 @@
 #
 # Environment: NPDROP (the binary; default .build/debug/npdrop, built when missing),
 # NPDROP_E2E_TIMEOUT (seconds for each wait, default 240), NPDROP_E2E_KEEP=1 (keep the scratch
-# directory), NPDROP_E2E_BIG_MIB (size of the slow file in the cancelled shard, default 48).
+# directory), NPDROP_E2E_BIG_MIB (size of the slow file in the cancelled shard, default 256:
+# large enough that the task is still running when it is cancelled on an idle machine).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SBATCH_SCRIPT=$ROOT/docs/slurm-array.sbatch
 WAIT=${NPDROP_E2E_TIMEOUT:-240}
-BIG_MIB=${NPDROP_E2E_BIG_MIB:-48}
+BIG_MIB=${NPDROP_E2E_BIG_MIB:-256}
 SHARDS=8           # the script's --array=0-7
 CANCEL=5           # the task cancelled in step 2
 STARTED=$(date +%s)
@@ -58,7 +59,13 @@ cleanup() {
     local status=$?
     trap - EXIT INT TERM
     if [ ${#JOBS[@]} -gt 0 ] && [ -n "${SLURM_CONF:-}" ]; then
+        # Cancel what is left and give slurmstepd up to 20 s to end the tasks (they are not
+        # children of slurmd, so stopping the daemons would not stop them).
         timeout 10 scancel "${JOBS[@]}" >/dev/null 2>&1 || true
+        for _ in $(seq 1 40); do
+            [ -z "$(timeout 5 squeue -h -o %i 2>/dev/null)" ] && break
+            sleep 0.5
+        done
     fi
     local i pid
     for (( i=${#PIDS[@]}-1; i>=0; i-- )); do

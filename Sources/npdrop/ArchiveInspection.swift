@@ -114,8 +114,7 @@ struct ArchiveInspection {
 
     /// `a.npz: npz, 2 members` and one indented line per member.
     var humanText: String {
-        let count = members.count == 1 ? "1 member" : "\(members.count) members"
-        return ([MessageText.escaped(file) + ": npz, " + count] + members.map(\.humanLine)).joined(separator: "\n")
+        return ([MessageText.escaped(file) + ": npz, " + CountText.of(members.count, "member")] + members.map(\.humanLine)).joined(separator: "\n")
     }
 
     /// `{"file":...,"format":"npz","members":[...]}` on one line.

@@ -49,7 +49,7 @@ struct MergeManifestsCommand: ParsableCommand {
             for line in incomplete.lines { ErrorReporting.printError(line) }
             throw FailuresReported(count: incomplete.lines.count)
         }
-        if !quiet { ErrorReporting.printError("merged \(count) records into \(output)/manifest.jsonl") }
+        if !quiet { ErrorReporting.printError("merged \(CountText.of(count, "record")) into \(output)/manifest.jsonl") }
     }
 
     /// Returns once every shard is complete or `waitSeconds` have passed (at once when 0).

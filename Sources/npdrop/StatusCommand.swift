@@ -31,7 +31,7 @@ struct StatusCommand: ParsableCommand {
         for shard in status.shards {
             let total = shard.totalTasks.map(String.init) ?? "?"
             var line = "shard \(shard.shard): \(shard.state.rawValue), \(shard.doneTasks)/\(total) tasks, "
-                + "\(shard.records) records, \(shard.errors) error\(shard.errors == 1 ? "" : "s")"
+                + "\(CountText.of(shard.records, "record")), \(CountText.of(shard.errors, "error"))"
             if let problem = shard.problem, shard.state != .missing {
                 line += " — " + problem.dropFirst("shard \(shard.shard): ".count)
             }

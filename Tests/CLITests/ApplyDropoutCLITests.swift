@@ -125,7 +125,7 @@ import Testing
             (["apply", f4, out, "--rate", "0.5", "--seed", "1", "--noise-shape", "None,1,1"],
              "npdrop: \(f4): noise shape None,1,1 has rank 3 but the array has shape (2, 3) of rank 2\n"),
             (["apply", f4, out, "--rate", "0.5", "--seed", "1", "--noise-shape", "3,1"],
-             "npdrop: \(f4): noise shape 3,1 does not fit array shape (2, 3): axis 0 must be None, 1 or 2\n"),
+             "npdrop: \(f4): noise shape 3,1 does not fit array shape (2, 3): axis 0 has size 2; its noise entry must be None, 1 or 2, found 3\n"),
             (["apply", u2, out, "--rate", "0.5", "--seed", "1", "--fill", "70000"],
              "npdrop: \(u2): fill value 70000 is not representable in dtype >u2: expected an integer in 0...65535\n"),
             (["apply", u2, out, "--rate", "0.5", "--seed", "1", "--fill", "1.5"],

@@ -41,7 +41,7 @@ import Testing
         try spec.resolve(against: [2, 3, 5])
     }
     #expect(DropoutError.noiseEntryMismatch(spec: spec, shape: [2, 3, 4, 7], axis: 2).description
-        == "noise shape None,1,5,None does not fit array shape (2, 3, 4, 7): axis 2 must be None, 1 or 4")
+        == "noise shape None,1,5,None does not fit array shape (2, 3, 4, 7): axis 2 has size 4; its noise entry must be None, 1 or 4, found 5")
     #expect(DropoutError.noiseRankMismatch(spec: spec, shape: [2, 3, 5]).description
         == "noise shape None,1,5,None has rank 4 but the array has shape (2, 3, 5) of rank 3")
 }

@@ -55,7 +55,7 @@ import Testing
     @Test func noiseSpecAndFillRefusalsNameTheFile() throws {
         let spec = try NoiseSpec(parsing: "None,2")
         #expect(Self.planMessage(Self.header([3, 4]), DropoutOptions(rate: 0.5, noiseSpec: spec, seed: 1))
-            == "data/x.npy: noise shape None,2 does not fit array shape (3, 4): axis 1 must be None, 1 or 4")
+            == "data/x.npy: noise shape None,2 does not fit array shape (3, 4): axis 1 has size 4; its noise entry must be None, 1 or 4, found 2")
         #expect(Self.planMessage(Self.header([3, 4, 5]), DropoutOptions(rate: 0.5, noiseSpec: spec, seed: 1))
             == "data/x.npy: noise shape None,2 has rank 2 but the array has shape (3, 4, 5) of rank 3")
         let u1 = DType(kind: .unsignedInteger, itemSize: 1, byteOrder: .notApplicable)

@@ -33,10 +33,10 @@ public struct RunSummary: Sendable, Hashable {
 
     /// `npdrop: 3 files, 5 arrays (4 ok, 1 copied, 0 errors), 1.20 MB read in 0.50 s (2.40 MB/s), seed 7`.
     public var line: String {
-        var text = "\(files) file\(files == 1 ? "" : "s")"
+        var text = CountText.of(files, "file")
         if resumedTasks > 0 { text += " (\(resumedTasks) resumed)" }
         if let shard { text += " in shard \(shard)" }
-        text += ", \(arrays) arrays (\(arraysOK) ok, \(arraysCopied) copied, \(arrayErrors) error\(arrayErrors == 1 ? "" : "s"))"
+        text += ", \(CountText.of(arrays, "array")) (\(arraysOK) ok, \(arraysCopied) copied, \(CountText.of(arrayErrors, "error")))"
         text += ", \(HumanUnits.bytes(Double(bytesRead))) read in \(HumanUnits.fixed(seconds, digits: 2)) s"
         text += " (\(HumanUnits.bytes(throughput))/s), seed \(seed)"
         return text

@@ -140,7 +140,7 @@ public enum ShardSettings {
     public static let names = [
         "seed", "copies", "masks", "members", "variant", "rate", "noise_shape", "data_format", "scale", "fill",
         "rules", "compression", "compression_level", "deflate_block_size", "deflate_engine", "rng", "keras_call",
-        "keras_layer",
+        "keras_layer", "npdrop_version",
     ]
 
     /// The pairs for a run with `options` and the chosen `seed`.
@@ -168,6 +168,7 @@ public enum ShardSettings {
             ("rng", options.rng.rawValue),
             ("keras_call", String(options.kerasCall)),
             ("keras_layer", options.kerasLayer ? "true" : "false"),
+            ("npdrop_version", NPDropVersion.current),
         ]
     }
 

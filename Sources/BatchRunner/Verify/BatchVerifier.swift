@@ -45,8 +45,9 @@ public struct VerifyReport: Sendable {
 
     /// `verify: 12 records in 5 files: all match` or `... 2 mismatches`.
     public var line: String {
-        let verdict = mismatches.isEmpty ? "all match" : "\(mismatches.count) mismatch\(mismatches.count == 1 ? "" : "es")"
-        return "verify: \(records) records in \(files) files: \(verdict) (\(HumanUnits.fixed(seconds, digits: 2)) s)"
+        let verdict = mismatches.isEmpty ? "all match" : CountText.of(mismatches.count, "mismatch", plural: "mismatches")
+        return "verify: \(CountText.of(records, "record")) in \(CountText.of(files, "file")): \(verdict) "
+            + "(\(HumanUnits.fixed(seconds, digits: 2)) s)"
     }
 
     /// The summary as one JSON object.

@@ -54,9 +54,12 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
             return "noise shape \(spec) has rank \(spec.entries.count) but the array has shape "
                 + "\(formatShape(shape)) of rank \(shape.count)"
         case .noiseEntryMismatch(let spec, let shape, let axis):
-            let dim = axis < shape.count ? String(shape[axis]) : "?"
-            return "noise shape \(spec) does not fit array shape \(formatShape(shape)): axis \(axis) "
-                + "must be None, 1 or \(dim)"
+            // `axis 0 has size 1; its noise entry must be None or 1, found 2`.
+            let size = axis < shape.count ? shape[axis] : nil
+            let allowed = size.map { $0 == 1 ? "None or 1" : "None, 1 or \($0)" } ?? "None or 1"
+            let found = axis < spec.entries.count ? spec.entries[axis].map(String.init) ?? "None" : "nothing"
+            return "noise shape \(spec) does not fit array shape \(formatShape(shape)): axis \(axis) has size "
+                + "\(size.map(String.init) ?? "?"); its noise entry must be \(allowed), found \(found)"
         case .unsupportedRank(let variant, let shape, let accepted):
             let ranks = accepted.map(String.init).joined(separator: " or ")
             return "\(variant.rawValue) needs an array of rank \(ranks), got shape \(formatShape(shape))"
