@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The resolved INPUT and OUT of a run, checked not to overlap.
 public struct RunLocations: Sendable, Hashable {
     /// Canonical absolute path of INPUT (a top-level symlink is followed).
@@ -69,27 +63,9 @@ public struct RunLocations: Sendable, Hashable {
         return RunLocations(input: realInput, inputIsDirectory: isDirectory, output: realOutput)
     }
 
-    /// Creates OUT (and missing parents) when it does not exist yet and checks that a file can be
-    /// created in it; throws `.usage` (exit 2) when it cannot, whatever the reason (read-only
-    /// file system, no permission, a file in the way).
+    /// Creates OUT (and missing parents) when it does not exist yet; throws `.usage` (exit 2).
     public func createOutputDirectory() throws {
         try RunLocations.createDirectory(output)
-        try RunLocations.checkWritable(output)
-    }
-
-    /// Creates and removes an empty file in `directory` (a temporary name, so a run killed in
-    /// between leaves nothing `TempNames.removeLeftovers` would not clean).
-    private static func checkWritable(_ directory: String) throws {
-        let probe = RelativePath.join(directory, TempNames.name(
-            tag: TempNames.manifestTag, processID: getpid(), sequence: 0, base: "write-check"))
-        do {
-            let file = try RunnerFS.open(probe, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600,
-                                         operation: "create a file in")
-            try? file.close()
-            try? RunnerFS.removeFile(probe)
-        } catch RunnerError.io(_, _, let code) {
-            throw RunnerError.usage("OUT '\(directory)' is not writable: \(RunnerFS.errnoDescription(code))")
-        }
     }
 
     private static func createDirectory(_ path: String) throws {
