@@ -1,5 +1,6 @@
 @testable import BatchRunner
 import Foundation
+import NPDropTestSupport
 import Testing
 
 @Suite struct ShardTests {
@@ -23,7 +24,8 @@ import Testing
         }
     }
 
-    @Test func pythonRecipeFromTheDocsGivesTheSameShards() throws {
+    @Test(.enabled(if: LivePython.isAvailable, "python3 is not available"))
+    func pythonRecipeFromTheDocsGivesTheSameShards() throws {
         let recipe = """
         import sys
         def shard_of(relpath, n):
@@ -34,19 +36,10 @@ import Testing
         for line in sys.stdin.read().split("\\n"):
             if line: print(shard_of(line, 5))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", recipe]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        guard (try? process.run()) != nil, pythonAvailable else { return }  // no python3: nothing to compare with
-        input.fileHandleForWriting.write(Data(ShardTests.names.joined(separator: "\n").utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let output = try LivePython.run(["-c", recipe], stdin: Data(ShardTests.names.joined(separator: "\n").utf8))
+        let text = String(decoding: output, as: UTF8.self)
         let fromPython = text.split(separator: "\n").compactMap { Int($0) }
+        #expect(fromPython.count == ShardTests.names.count)
         #expect(fromPython == ShardTests.names.map { ShardSpec.shard(of: $0, count: 5) })
     }
 

@@ -88,28 +88,13 @@ func testOptions(_ input: String, _ output: String, seed: UInt64? = 42, jobs: In
 }
 
 /// Runs python3 with `script` and returns stdout, or nil when python3 (with numpy when
-/// `needsNumpy`) is not available.
+/// `needsNumpy`) is not available and `NPDROP_LIVE_NUMPY=1` does not make it mandatory.
 func python(_ script: String, arguments: [String] = [], needsNumpy: Bool = false) throws -> String? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    do {
-        try process.run()
-    } catch {
-        return nil
-    }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    _ = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    if process.terminationStatus == 127 { return nil }
-    guard process.terminationStatus == 0 else {
-        throw PythonFailed(status: process.terminationStatus)
-    }
-    return String(decoding: data, as: UTF8.self)
+    let available = needsNumpy ? LiveNumPy.isAvailable : LivePython.isAvailable
+    guard available else { return nil }
+    let result = try LivePython.launch(["-c", script] + arguments)
+    guard result.status == 0 else { throw PythonFailed(status: result.status) }
+    return result.stdoutText
 }
 
 struct PythonFailed: Error {
@@ -117,4 +102,4 @@ struct PythonFailed: Error {
 }
 
 /// True when `python3` can be started.
-let pythonAvailable: Bool = (try? python("print(1)")) != nil
+let pythonAvailable: Bool = LivePython.isAvailable

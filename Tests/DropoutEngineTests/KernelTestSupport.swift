@@ -1,21 +1,13 @@
 import Foundation
+import NPDropTestSupport
 import NPYFormat
 import Testing
 
 /// Runs Python + NumPy for the kernel and broadcast tests: batch files in a temporary folder,
 /// one `python3` process per batch. Tests are skipped only when python3 is missing.
 enum KernelNumPy {
-    /// The python3 on PATH, or nil.
-    static let python3: URL? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(dir)).appendingPathComponent("python3")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
-    }()
-
-    static var isAvailable: Bool { python3 != nil }
+    /// True when python3 is on PATH (or `NPDROP_LIVE_NUMPY=1` makes the live tests mandatory).
+    static var isAvailable: Bool { LivePython.isAvailable }
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -28,30 +20,14 @@ enum KernelNumPy {
         return dir
     }
 
-    /// Runs `script` with `python3 - folder` (script on stdin is avoided: written to a file);
-    /// throws with python's stderr when it exits non-zero.
+    /// Runs `script` with `python3 script.py folder` (written to a file in `folder`); throws
+    /// with python's stderr when it exits non-zero.
     static func run(_ script: String, in folder: URL) throws {
-        guard let python3 else { throw Failure(description: "python3 not found") }
         let scriptURL = folder.appendingPathComponent("script.py")
         try script.write(to: scriptURL, atomically: true, encoding: .utf8)
-        let errURL = folder.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = python3
-        process.arguments = [scriptURL.path, folder.path]
-        var env = ProcessInfo.processInfo.environment
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        process.environment = env
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errHandle
-        try process.run()
-        process.waitUntilExit()
-        try errHandle.close()
-        guard process.terminationStatus == 0 else {
-            let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-            throw Failure(description: "python3 exited with \(process.terminationStatus): \(err)")
+        let result = try LivePython.launch([scriptURL.path, folder.path])
+        guard result.status == 0 else {
+            throw Failure(description: "python3 exited with \(result.status): \(result.stderr)")
         }
     }
 }

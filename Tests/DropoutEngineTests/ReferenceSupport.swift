@@ -1,4 +1,5 @@
 import Foundation
+import NPDropTestSupport
 import Testing
 
 /// Paths and helpers the DropoutEngine tests share: the package root (from `#filePath`), the
@@ -14,17 +15,8 @@ enum Reference {
     /// `<package root>/python/npdrop_ref.py`.
     static let referenceScript: URL = packageRoot.appendingPathComponent("python").appendingPathComponent("npdrop_ref.py")
 
-    /// The python3 on PATH, or nil; live NumPy tests are skipped only when it is missing.
-    static let python3: URL? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(dir)).appendingPathComponent("python3")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return nil
-    }()
-
-    static var hasPython: Bool { python3 != nil }
+    /// True when python3 is on PATH (or `NPDROP_LIVE_NUMPY=1` makes the live tests mandatory).
+    static var hasPython: Bool { LivePython.isAvailable }
 
     struct PythonFailure: Error, CustomStringConvertible {
         let status: Int32
@@ -58,32 +50,10 @@ enum Reference {
 
     /// Runs a Python file with `arguments`; returns stdout, throws with stderr on failure.
     static func runPythonFile(_ file: URL, arguments: [String], workDir: URL? = nil) throws -> String {
-        guard let python3 else { throw PythonFailure(status: -1, stderr: "python3 not found") }
-        let dir = workDir ?? FileManager.default.temporaryDirectory
-        let errURL = dir.appendingPathComponent("stderr-\(UUID().uuidString).txt")
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errURL) }
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = python3
-        process.arguments = [file.path] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["PYTHONPATH"] = packageRoot.appendingPathComponent("python").path
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        process.environment = env
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errHandle.close()
-        guard process.terminationStatus == 0 else {
-            let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-            throw PythonFailure(status: process.terminationStatus, stderr: err)
-        }
-        return String(decoding: data, as: UTF8.self)
+        let result = try LivePython.launch([file.path] + arguments,
+                                           environment: ["PYTHONPATH": packageRoot.appendingPathComponent("python").path])
+        guard result.status == 0 else { throw PythonFailure(status: result.status, stderr: result.stderr) }
+        return result.stdoutText
     }
 
     /// Parses JSON text printed by a script.

@@ -16,25 +16,7 @@ public enum LiveNumPy {
 
     /// Runs `script` with `python3 -c`, returns its stdout; throws if it exits non-zero.
     public static func run(_ script: String, arguments: [String] = [], stdin: Data? = nil) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw LiveNumPyError(message: String(decoding: errorData, as: UTF8.self))
-        }
-        return data
+        try LivePython.run(["-c", script] + arguments, stdin: stdin)
     }
 }
 

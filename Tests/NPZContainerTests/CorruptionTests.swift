@@ -50,21 +50,48 @@ import Testing
         let expected = try readAllMembers(TestPaths.fixture(file))
         let dir = try TemporaryDirectory()
         var noise = testBytes(count: 400 * 20, seed: 31)[...]
+        // Every fourth round damages only the archive comment (or nothing, without one): what the
+        // reader neither checks nor returns, so that round must read. The others must read or
+        // throw a ZipError, and some of them must be refused.
+        let comment = commentRange(of: original)
+        var refused = 0
         for round in 0..<400 {
             var damaged = original
+            let harmless = round % 4 == 0
             let hits = Int(noise.removeFirst() % 6) + 2
             for _ in 0..<hits {
-                let position = (Int(noise.removeFirst()) << 8 | Int(noise.removeFirst())) % damaged.count
-                damaged[position] = noise.removeFirst()
+                let draw = Int(noise.removeFirst()) << 8 | Int(noise.removeFirst())
+                let value = noise.removeFirst()
+                if harmless {
+                    guard !comment.isEmpty else { continue }
+                    damaged[comment.lowerBound + draw % comment.count] = value
+                } else {
+                    damaged[draw % damaged.count] = value
+                }
             }
             let path = try dir.write(damaged, to: "noise.npz")
             do {
                 let got = try readAllMembers(path, chunk: 4_096)
                 #expect(got.map(\.0) == expected.map(\.0), "\(file) round \(round)")
                 #expect(got.map(\.1) == expected.map(\.1), "\(file) round \(round)")
-            } catch is ZipError {
+            } catch let error as ZipError {
+                #expect(!harmless, "\(file) round \(round): damage to nothing checked was refused: \(error)")
+                refused += 1
             }
         }
+        #expect(refused > 0, "\(file): no damage was ever refused")
+    }
+
+    /// The bytes of the archive comment: after the end-of-central-directory record whose
+    /// comment length reaches the end of the file (empty when there is no comment).
+    private func commentRange(of bytes: [UInt8]) -> Range<Int> {
+        guard bytes.count >= 22 else { return 0..<0 }
+        for start in stride(from: bytes.count - 22, through: 0, by: -1)
+        where bytes[start] == 0x50 && bytes[start + 1] == 0x4B && bytes[start + 2] == 5 && bytes[start + 3] == 6 {
+            let length = Int(bytes[start + 20]) | Int(bytes[start + 21]) << 8
+            if start + 22 + length == bytes.count { return (start + 22)..<bytes.count }
+        }
+        return 0..<0
     }
 
     @Test func zip64ExtraMissingAValueIsRefused() throws {

@@ -1,18 +1,11 @@
 import Foundation
+import NPDropTestSupport
 
-/// Live python3 (+ NumPy) for comparisons. Tests that need it skip only when python3 is missing.
+/// Live python3 (+ NumPy) for comparisons. Tests that need it skip only when python3 is missing
+/// (never with `NPDROP_LIVE_NUMPY=1`); launched through `LivePython`.
 enum Python {
-    /// The python3 executable on PATH, or nil.
-    static let executable: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = "\(dir)/python3"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
-
-    static var isAvailable: Bool { executable != nil }
+    /// True when python3 is on PATH (or `NPDROP_LIVE_NUMPY=1` makes the live tests mandatory).
+    static var isAvailable: Bool { LivePython.isAvailable }
 
     /// Runs `python3 -c script args...`; returns (exit status, stdout, stderr).
     @discardableResult
@@ -22,30 +15,9 @@ enum Python {
 
     /// Runs `python3 arguments...`.
     static func runModule(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        guard let executable else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        try process.run()
-        // Read both pipes to the end before waiting, so a large output cannot block the child.
-        let errData = ErrBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData.data = errPipe.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: errData.data, as: UTF8.self))
+        let result = try LivePython.launch(arguments)
+        return (result.status, result.stdoutText, result.stderr)
     }
-
-    private final class ErrBox: @unchecked Sendable { var data = Data() }
 
     /// SHA-256 (hex) of every member's bytes as Python's zipfile extracts them, in infolist order,
     /// as (name, digest) pairs.
