@@ -141,7 +141,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                             inputDigest: ShardCompletion.digest(of: walk.files.lazy.map { ($0.relativePath, $0.byteCount) }),
                             settings: Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed)))
         }
-        if let shard, let completion { try completion.write(outputDirectory: locations.output, shard: shard) }
+        if let shard, let completion { try completion.write(outputDirectory: locations.output, shard: shard, sync: options.sync) }
 
         let log = try AppendOnlyFile(path: manifestPath, truncate: !options.resume)
         defer { log.close() }
@@ -178,7 +178,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         var final = issueRecords + carried
         results.withLock { for records in $0 { final += records } }
         final = ManifestFiles.sorted(final)
-        try ManifestFiles.writeSorted(final, to: manifestPath)
+        try ManifestFiles.writeSorted(final, to: manifestPath, sync: options.sync)
         if let failure = logFailure.withLock({ $0 }) { throw failure }
         let interruptedCode = interruption.exitCode
         if interruptedCode != nil {
@@ -195,7 +195,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             completion.copied = final.filter { $0.status == .copied }.count
             completion.errors = errors
             completion.allOK = errors == 0
-            try completion.write(outputDirectory: locations.output, shard: shard)
+            try completion.write(outputDirectory: locations.output, shard: shard, sync: options.sync)
         }
         let summary = RunSummary(
             files: files.count, tasks: todo.count, resumedTasks: resumedTasks, arrays: final.count,

@@ -63,18 +63,28 @@ public final class AtomicOutputFile: ByteSink {
     public func commit(syncToDisk: Bool = false) throws {
         precondition(state == .open, "commit after commit or discard")
         do {
-            if syncToDisk { try descriptor.sync() }
-            try descriptor.close()
-            if rename(temporaryPath, path) != 0 {
-                throw FileError(path: path, underlying: NPYStreamError.system(operation: "rename", code: errno))
-            }
+            try Self.commit(descriptor, temporaryPath: temporaryPath, finalPath: path, sync: syncToDisk)
             state = .committed
         } catch {
             discard()
             throw error
         }
-        if syncToDisk {
-            let directory = Self.split(path).directory
+    }
+
+    /// The one commit step of every output npdrop writes (this type's, the runner's outputs and
+    /// its manifests): with `sync`, `fsync` the file; close it; rename `temporaryPath` over
+    /// `finalPath`; with `sync`, `fsync` the directory so that the rename survives a power cut
+    /// too. Throws a `FileError` naming `finalPath`; the temporary file is the caller's to remove
+    /// then. A directory that cannot be opened or synced is not an error (some file systems
+    /// refuse `fsync` on directories): the rename itself has happened.
+    public static func commit(_ descriptor: FileDescriptor, temporaryPath: String, finalPath: String, sync: Bool) throws {
+        if sync { try descriptor.sync() }
+        try descriptor.close()
+        if rename(temporaryPath, finalPath) != 0 {
+            throw FileError(path: finalPath, underlying: NPYStreamError.system(operation: "rename", code: errno))
+        }
+        if sync {
+            let directory = Self.split(finalPath).directory
             if let directoryFD = try? FileDescriptor.openForReading(directory.isEmpty ? "." : directory) {
                 try? directoryFD.sync()
             }

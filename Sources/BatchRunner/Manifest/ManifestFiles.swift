@@ -75,9 +75,10 @@ public enum ManifestFiles {
         records.sorted(by: ManifestRecord.precedes)
     }
 
-    /// Replaces `path` atomically with `records` sorted into manifest order.
-    public static func writeSorted(_ records: [ManifestRecord], to path: String) throws {
-        try RunnerFS.writeFileAtomically(path, bytes: encode(sorted(records)), tempTag: TempNames.manifestTag)
+    /// Replaces `path` atomically with `records` sorted into manifest order (synced as every
+    /// output with `sync`).
+    public static func writeSorted(_ records: [ManifestRecord], to path: String, sync: Bool = false) throws {
+        try RunnerFS.writeFileAtomically(path, bytes: encode(sorted(records)), tempTag: TempNames.manifestTag, sync: sync)
     }
 
     /// The shard manifests in `outputDirectory`, by shard, sorted by index.

@@ -111,10 +111,10 @@ public struct ShardCompletion: Codable, Sendable, Hashable {
         ]) + "\n"
     }
 
-    /// Replaces the record of `shard` in `outputDirectory` atomically.
-    func write(outputDirectory: String, shard: ShardSpec) throws {
+    /// Replaces the record of `shard` in `outputDirectory` atomically (synced with `sync`).
+    func write(outputDirectory: String, shard: ShardSpec, sync: Bool = false) throws {
         try RunnerFS.writeFileAtomically(RelativePath.join(outputDirectory, ShardCompletion.fileName(of: shard)),
-                                         bytes: Array(jsonText.utf8), tempTag: TempNames.manifestTag)
+                                         bytes: Array(jsonText.utf8), tempTag: TempNames.manifestTag, sync: sync)
     }
 
     /// Longest completion record read back.

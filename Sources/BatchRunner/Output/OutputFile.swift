@@ -101,8 +101,9 @@ public final class OutputFile: Sendable {
         }
     }
 
-    /// Closes the file and renames it to its final name, replacing any file there. With
-    /// `sync`, the data is flushed to the device (`fsync`) before the rename; without it (the
+    /// Closes the file and renames it to its final name, replacing any file there, through
+    /// `AtomicOutputFile.commit` (the one commit step). With `sync`, the data is flushed to the
+    /// device (`fsync`) before the rename and the directory after it; without it (the
     /// default of a run) a killed process still never leaves a partial file under the final
     /// name, but a power cut may lose recent outputs. On failure the temporary file is removed.
     func commit(sync: Bool) throws {
@@ -111,10 +112,8 @@ public final class OutputFile: Sendable {
         }
         do {
             try RunnerFS.mappingErrors {
-                if sync { try descriptor.sync() }
-                try descriptor.close()
+                try AtomicOutputFile.commit(descriptor, temporaryPath: temporaryPath, finalPath: finalPath, sync: sync)
             }
-            try RunnerFS.rename(temporaryPath, finalPath)
         } catch {
             try? descriptor.close()
             try? RunnerFS.removeFile(temporaryPath)

@@ -274,12 +274,13 @@ enum RunnerFS {
     }
 
     /// Writes `bytes` to `path` through a temporary file in the same directory, then renames
-    /// it over `path`: readers see the old content or the new one, never a mix.
-    static func writeFileAtomically(_ path: String, bytes: [UInt8], tempTag: String) throws {
+    /// it over `path`: readers see the old content or the new one, never a mix. With `sync`
+    /// (`--sync`), the file and its directory are synced as every output is.
+    static func writeFileAtomically(_ path: String, bytes: [UInt8], tempTag: String, sync: Bool = false) throws {
         let file = try OutputFile.create(finalPath: path, relativePath: path, tempTag: tempTag)
         do {
             try mappingErrors { try bytes.withUnsafeBytes { try file.write($0, at: 0) } }
-            try file.commit(sync: false)
+            try file.commit(sync: sync)
         } catch {
             file.discard()
             throw error
