@@ -58,7 +58,7 @@ import Glibc
 
         let under = try CLIRunner.run(run + [scratch.path("file/out")])
         #expect(under.status == 2)
-        #expect(under.stderr == "npdrop: cannot create OUT: cannot create directory '\(scratch.path("file"))': File exists\n")
+        #expect(under.stderr == "npdrop: cannot create OUT: '\(scratch.path("file"))': exists and is not a directory\n")
 
         // A directory npdrop may not write to: one without write permission (not for root, who
         // may write anyway) and, where the machine has it, an empty sysfs folder (no one may

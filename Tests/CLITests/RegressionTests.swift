@@ -134,8 +134,20 @@ import Testing
     /// Finding 1 (scripts/fuzz.sh npy-header): a descr with a line break or a terminal escape sequence
     /// was printed raw, breaking the one-line message (and reaching the terminal).
     @Test func controlCharactersInADescrAreEscaped() throws {
-        try Self.expectRefused(
-            Self.npy("{'descr': '<f4\\n\\x1b]0;pwned\\x07', 'fortran_order': False, 'shape': (1,), }"),
-            message: "unsupported dtype '<f4\\x0a\\x1b]0;pwned\\x07': not a NumPy dtype npdrop knows")
+        let file = Self.npy("{'descr': '<f4\\n\\x1b]0;pwned\\x07', 'fortran_order': False, 'shape': (1,), }")
+        let message = "unsupported dtype '<f4\\x0a\\x1b]0;pwned\\x07': not a NumPy dtype npdrop knows"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("npdrop-regression-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("in.npy").path
+        try file.write(to: URL(fileURLWithPath: input))
+        let applied = try CLIRunner.run(["apply", input, directory.appendingPathComponent("out.npy").path, "--rate", "0"])
+        #expect(applied.status == 1)
+        #expect(applied.stderr == "npdrop: \(input): \(message)\n")
+        // inspect shows the header of a dtype it does not transform, the descr escaped on one line.
+        let inspected = try CLIRunner.run(["inspect", input])
+        #expect(inspected.status == 0)
+        #expect(inspected.stdoutText == "\(input): npy 1.0, <f4\\x0a\\x1b]0;pwned\\x07, shape (1,), C order, data at byte "
+            + "\(file.count); copied, not transformed: not a NumPy dtype npdrop knows\n")
     }
 }

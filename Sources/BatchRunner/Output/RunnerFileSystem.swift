@@ -130,7 +130,7 @@ enum RunnerFS {
                 case .symlink:
                     throw RunnerError.malformed(path: prefix, detail: "is a symlink; outputs are never written through symlinks")
                 default:
-                    break
+                    throw RunnerError.malformed(path: prefix, detail: "exists and is not a directory")
                 }
             }
             throw RunnerError.io(path: prefix, operation: "create directory", errno: code)
