@@ -2,6 +2,7 @@
 import PackageDescription
 
 // Layers, from the bottom up (dependencies point down only):
+//   NPDropPlatform the C library (Glibc/Musl/Darwin) re-exported, for every module that calls the system
 //   NPYFormat      pure header/dtype rules over bytes, no I/O, no Foundation
 //   NPYStream      file descriptors, chunked npy reading/writing, atomic output files
 //   NPZContainer   zip container over the system zlib (NPDropZlib) and ISA-L (NPDropISAL)
@@ -30,19 +31,21 @@ let package = Package(
             name: "NPDropISAL",
             providers: [.apt(["libisal-dev"])]
         ),
+        // The C library (Glibc, Musl or Darwin), re-exported: the one platform-import block.
+        .target(name: "NPDropPlatform"),
         .target(name: "NPYFormat"),
-        .target(name: "NPYStream", dependencies: ["NPYFormat"]),
-        .target(name: "NPZContainer", dependencies: ["NPYFormat", "NPYStream", "NPDropZlib", "NPDropISAL"]),
+        .target(name: "NPYStream", dependencies: ["NPDropPlatform", "NPYFormat"]),
+        .target(name: "NPZContainer", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPDropZlib", "NPDropISAL"]),
         // Compiled by clang; the vector kernels pick their instruction sets per function
         // (`__attribute__((target(...)))`), so no global -m flags are needed.
         .target(name: "NPDropKernels"),
-        .target(name: "DropoutEngine", dependencies: ["NPYFormat", "NPYStream", "NPDropKernels"]),
+        .target(name: "DropoutEngine", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPDropKernels"]),
         .target(name: "DropoutFiles", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
-        .target(name: "BatchRunner", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles"]),
+        .target(name: "BatchRunner", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles"]),
         .executableTarget(
             name: "npdrop",
             dependencies: [
-                "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner",
+                "NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -23,7 +23,9 @@ public enum OutputLayout {
 public struct RunReport: Sendable {
     /// The numbers printed at the end.
     public var summary: RunSummary
-    /// The final manifest, sorted (what `manifest.jsonl` now holds).
+    /// The final manifest, sorted: what `manifest.jsonl` holds at the end, read back from it
+    /// (the run itself never holds every record); empty when the runner was made with
+    /// `returnsRecords: false` (the command line, where it would cost memory per file).
     public var records: [ManifestRecord]
     /// 0 when every array succeeded, 1 when any failed.
     public var exitCode: Int32 { summary.exitCode }
@@ -43,11 +45,14 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
     public let console: RunConsole
     /// Set (by a signal) to stop the run early.
     public let interruption: RunInterruption
+    /// Read the final manifest back into `RunReport.records`.
+    public let returnsRecords: Bool
 
     /// A runner; nothing happens until `run()`.
     public init(options: RunOptions, processor: Processor, console: RunConsole = .standard,
-                interruption: RunInterruption = RunInterruption()) {
+                interruption: RunInterruption = RunInterruption(), returnsRecords: Bool = true) {
         self.options = options
+        self.returnsRecords = returnsRecords
         self.processor = processor
         self.console = console
         self.interruption = interruption
@@ -66,10 +71,13 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             throw RunnerError.usage("INPUT '\(options.input)' holds no file to process (no .npy or .npz file below it); nothing was written")
         }
         let shard = options.shard
-        let files = walk.files.filter { shard?.owns($0.relativePath) ?? true }
+        let allFiles = walk.files
+        // The global positions (in the sorted list every shard sees) of this shard's files; nil: all.
+        let owned: [Int]? = shard.map { shard in allFiles.indices.filter { shard.owns(allFiles.relativePath($0)) } }
+        let fileCount = owned?.count ?? allFiles.count
         let issues = walk.issues.filter { shard?.owns($0.relativePath) ?? true }
         if let shard, let source = options.shardSource, source != .commandLine, !options.quiet {
-            console.line("shard \(shard) (from \(source.rawValue)): \(files.count) of \(walk.files.count) files")
+            console.line("shard \(shard) (from \(source.rawValue)): \(fileCount) of \(allFiles.count) files")
         }
 
         try locations.createOutputDirectory()
@@ -85,7 +93,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
 
         let manifestPath = RelativePath.join(locations.output, options.manifestName)
         let previous = options.resume ? try ManifestFiles.read(path: manifestPath) : nil
-        let resumeIndex = previous.map { ResumeIndex(records: $0.latestRecords) }
+        let resumeIndex = previous.map { ResumeIndex(entries: $0.latestEntries) }
         if let previous, previous.invalidLines > 0, !options.quiet {
             console.line("\(options.manifestName): ignoring \(previous.invalidLines) incomplete line(s) left by an interrupted run")
         }
@@ -102,43 +110,59 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         // The first deflate checks ISA-L's known answer; where it fails, this run writes zlib blocks.
         var engine = options.deflateEngine
         var isalCheckFailed = false
-        if files.contains(where: { $0.kind == .npz }) {
+        if (owned ?? Array(allFiles.indices)).contains(where: { allFiles.kind($0) == .npz }) {
             let checked = options.memberEncoding.checkedForThisMachine(expected: options.isalKnownAnswer)
             engine = checked.encoding.engine
             isalCheckFailed = checked.fallback
             if checked.fallback { console.line(MemberEncoding.fallbackMessage) }
         }
 
-        var todo: [FileTask] = []
-        var carried: [ManifestRecord] = []
+        // Slot s (0..<slotCount, sorted order) is copy s % copies of this shard's file s / copies;
+        // tasks are built from it when a worker starts them, so no list of tasks is held.
+        let copies = options.copies
+        let slotCount = fileCount * copies
+        let options = self.options
+        let makeTask: @Sendable (Int) -> FileTask = { [engine, isalCheckFailed] slot in
+            let position = owned?[slot / copies] ?? slot / copies
+            let copy = slot % copies
+            var task = BatchRunner.makeTask(allFiles[position], copy: copy, seed: seed, engine: engine,
+                                            isalCheckFailed: isalCheckFailed, options: options)
+            task.rng = options.rng
+            task.kerasLayer = options.kerasLayer
+            task.maskFormat = options.maskFormat
+            if options.rng.isKeras {
+                task.kerasCall = UInt32(truncatingIfNeeded:
+                    UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(allFiles.count) &+ UInt64(position))
+            }
+            return task
+        }
+        // Resuming: the slots whose earlier records are reused, and the others (to do), in order.
+        var todo: [Int]? = nil
+        var carried: [Int: [ManifestLine]] = [:]
         var resumedTasks = 0
-        // The global position of each file (all shards see the same list), for Keras call indices.
-        let positions = walk.files.indices.filter { shard?.owns(walk.files[$0].relativePath) ?? true }
-        for position in positions {
-            let file = walk.files[position]
-            for copy in 0..<options.copies {
-                var task = makeTask(file, copy: copy, seed: seed, engine: engine, isalCheckFailed: isalCheckFailed)
-                task.rng = options.rng
-                task.kerasLayer = options.kerasLayer
-                task.maskFormat = options.maskFormat
-                if options.rng.isKeras {
-                    task.kerasCall = UInt32(truncatingIfNeeded:
-                        UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(walk.files.count) &+ UInt64(position))
-                }
-                if let records = resumeIndex?.reusableRecords(for: task, outputRoot: locations.output) {
-                    carried += records
+        if let resumeIndex {
+            var left: [Int] = []
+            for slot in 0..<slotCount {
+                if let records = resumeIndex.reusableRecords(for: makeTask(slot), outputRoot: locations.output) {
+                    carried[slot] = records
                     resumedTasks += 1
                 } else {
-                    todo.append(task)
+                    left.append(slot)
                 }
             }
+            todo = left
         }
+        let todoCount = todo?.count ?? slotCount
+        let slotOfTodo: @Sendable (Int) -> Int = { [todo] index in todo?[index] ?? index }
+        let position: @Sendable (Int) -> Int = { slot in owned?[slot / copies] ?? slot / copies }
 
-        let plannedTasks = files.count * options.copies + issues.filter(\.isError).count
+        let plannedTasks = slotCount + issues.filter(\.isError).count
         let completion = shard.map { shard in
-            ShardCompletion(shard: shard, complete: false, files: files.count, tasks: plannedTasks, resumedTasks: resumedTasks,
-                            records: nil, ok: nil, copied: nil, errors: nil, inputFiles: walk.files.count,
-                            inputDigest: ShardCompletion.digest(of: walk.files.lazy.map { ($0.relativePath, $0.byteCount) }),
+            ShardCompletion(shard: shard, complete: false, files: fileCount, tasks: plannedTasks, resumedTasks: resumedTasks,
+                            records: nil, ok: nil, copied: nil, errors: nil, inputFiles: allFiles.count,
+                            inputDigest: ShardCompletion.digest(of: allFiles.indices.lazy.map {
+                                (allFiles.relativePath($0), allFiles.byteCount($0))
+                            }),
                             settings: Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed)))
         }
         if let shard, let completion { try completion.write(outputDirectory: locations.output, shard: shard, sync: options.sync) }
@@ -149,67 +173,73 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         for record in issueRecords { console.line("error: \(record.error ?? "")") }
         try log.append(ManifestFiles.encode(issueRecords))
 
-        let totalBytes = todo.reduce(Int64(0)) { $0 + $1.input.byteCount }
-        let progress = ProgressMeter(label: "npdrop:", totalFiles: todo.count, totalBytes: totalBytes, console: console,
+        var totalBytes: Int64 = 0
+        for index in 0..<todoCount { totalBytes += allFiles.byteCount(position(slotOfTodo(index))) }
+        let progress = ProgressMeter(label: "npdrop:", totalFiles: todoCount, totalBytes: totalBytes, console: console,
                                      enabled: !options.quiet && console.errorIsTerminal)
-        let results = Locked<[[ManifestRecord]]>(Array(repeating: [], count: todo.count))
+        let manifest = try SortedManifestWriter(path: manifestPath, slotCount: slotCount, copies: copies, todo: todo,
+                                                carried: carried, issues: ManifestFiles.sorted(issueRecords))
+        carried = [:]
         let logFailure = Locked<RunnerError?>(nil)
         let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: locations.output,
                                       syncOutputs: options.sync, interruption: interruption)
         let finishedTasks = Locked(0)
-        let tasks = todo
-        scheduler.run(tasks) { index, result in
-            let records = RecordBuilder.records(tasks[index], result: result)
+        scheduler.run(count: todoCount, task: { makeTask(slotOfTodo($0)) }) { index, task, result in
+            let records = RecordBuilder.records(task, result: result)
             do {
                 try log.append(ManifestFiles.encode(records))
             } catch {
                 logFailure.withLock { $0 = $0 ?? (error as? RunnerError) }
             }
-            results.withLock { $0[index] = records }
+            manifest.finished(todoIndex: index, records: records.map { ManifestLine(record: $0, text: nil) })
             if case .interrupted = result { return }
             finishedTasks.withLock { $0 += 1 }
             for record in records where record.status == .error {
                 progress.message("error: \(record.error ?? "")")
             }
-            progress.fileDone(bytes: tasks[index].input.byteCount)
+            progress.fileDone(bytes: task.input.byteCount)
         }
         progress.finish()
 
-        var final = issueRecords + carried
-        results.withLock { for records in $0 { final += records } }
-        final = ManifestFiles.sorted(final)
-        try ManifestFiles.writeSorted(final, to: manifestPath, sync: options.sync)
+        let counts: SortedManifestWriter.Counts
+        do {
+            counts = try manifest.finish(sync: options.sync)
+        } catch {
+            manifest.abandon()
+            throw error
+        }
         if let failure = logFailure.withLock({ $0 }) { throw failure }
         let interruptedCode = interruption.exitCode
         if interruptedCode != nil {
             let done = resumedTasks + finishedTasks.withLock { $0 }
-            let total = resumedTasks + todo.count
+            let total = resumedTasks + todoCount
             console.line("interrupted: \(done) of \(total) file\(total == 1 ? "" : "s") done; rerun with --resume")
         }
 
-        let errors = final.filter { $0.status == .error }.count
-        if let shard, var completion, finishedTasks.withLock({ $0 }) == todo.count {
+        let errors = counts.errors
+        if let shard, var completion, finishedTasks.withLock({ $0 }) == todoCount {
             completion.complete = true
-            completion.records = final.count
-            completion.ok = final.filter { $0.status == .ok }.count
-            completion.copied = final.filter { $0.status == .copied }.count
+            completion.records = counts.records
+            completion.ok = counts.ok
+            completion.copied = counts.copied
             completion.errors = errors
             completion.allOK = errors == 0
             try completion.write(outputDirectory: locations.output, shard: shard, sync: options.sync)
         }
         let summary = RunSummary(
-            files: files.count, tasks: todo.count, resumedTasks: resumedTasks, arrays: final.count,
-            arraysOK: final.filter { $0.status == .ok }.count, arraysCopied: final.filter { $0.status == .copied }.count,
+            files: fileCount, tasks: todoCount, resumedTasks: resumedTasks, arrays: counts.records,
+            arraysOK: counts.ok, arraysCopied: counts.copied,
             arrayErrors: errors, skipped: issues.filter { !$0.isError }.count, bytesRead: totalBytes,
             seconds: seconds(ContinuousClock.now - started), seed: seed, shard: shard?.description,
             exitCode: errors > 0 ? 1 : 0)
         if interruptedCode == nil {
             if !options.quiet {
-                console.line(summary.line + (files.isEmpty && shard != nil ? " (no file of INPUT falls in this shard)" : ""))
+                console.line(summary.line + (fileCount == 0 && shard != nil ? " (no file of INPUT falls in this shard)" : ""))
             }
             if options.json { console.writeOutput(summary.json + "\n") }
         }
-        return RunReport(summary: summary, records: final, interruptedExitCode: interruptedCode)
+        let records = returnsRecords ? try ManifestFiles.read(path: manifestPath)?.records ?? [] : []
+        return RunReport(summary: summary, records: records, interruptedExitCode: interruptedCode)
     }
 
     /// The seed: `--seed`, else (resuming) the one seed of the earlier manifest, else random
@@ -233,8 +263,8 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         return seed
     }
 
-    private func makeTask(_ file: InputFile, copy: Int, seed: UInt64, engine: DeflateEngine,
-                          isalCheckFailed: Bool) -> FileTask {
+    private static func makeTask(_ file: InputFile, copy: Int, seed: UInt64, engine: DeflateEngine,
+                                 isalCheckFailed: Bool, options: RunOptions) -> FileTask {
         FileTask(
             input: file, copy: copy, seed: seed, compression: options.compression,
             compressionLevel: file.kind == .npz ? options.compressionLevel : nil,

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NPDropPlatform
 
 /// An open file descriptor that closes itself when released (unless it is borrowed, like stdin).
 ///

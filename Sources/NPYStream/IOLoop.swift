@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NPDropPlatform
 
 /// The one place that retries interrupted system calls and loops over short reads and writes.
 enum IOLoop {

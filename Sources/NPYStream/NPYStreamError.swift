@@ -1,10 +1,5 @@
+import NPDropPlatform
 import NPYFormat
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// An I/O failure or misuse of a stream, below the format rules.
 public enum NPYStreamError: Error, Hashable, Sendable, CustomStringConvertible {

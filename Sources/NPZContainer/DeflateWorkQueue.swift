@@ -1,10 +1,5 @@
 import Dispatch
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NPDropPlatform
 
 /// Submitted blocks that no thread has started yet, shared by the writing thread and at most
 /// `maxWorkers` Dispatch workers. Whoever takes a block compresses it and signals its completion;

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NPDropPlatform
 
 /// How a member is deflated in independent blocks on several threads, pigz-style. The bytes written
 /// depend only on the data, the level and `blockSize`; `threads` changes the speed, never the bytes.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NPDropPlatform
 
 /// The zip layer's only file I/O: positioned reads and writes on one descriptor, with EINTR
 /// retried and short transfers continued. (To be replaced by NPYStream's shared descriptor type.)

@@ -1,12 +1,5 @@
+import NPDropPlatform
 import NPYStream
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension ApplyCommand {
     /// Refuses, naming the user's path (never a temporary), an OUT or MASKFILE whose directory

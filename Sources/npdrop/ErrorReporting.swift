@@ -1,13 +1,9 @@
 import ArgumentParser
 import BatchRunner
 import DropoutEngine
+import NPDropPlatform
 import NPYFormat
 import NPYStream
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A mistake in how npdrop was called, found after parsing (exit code 2).
 struct UsageError: Error, CustomStringConvertible {

@@ -1,10 +1,6 @@
 import ArgumentParser
 import BatchRunner
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NPDropPlatform
 
 /// `npdrop merge-manifests OUT`: joins the shard manifests of a sharded run into
 /// `OUT/manifest.jsonl`, equal byte for byte to the manifest of the same run on one machine —

@@ -126,7 +126,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let options = try RunOptions(arguments: arguments, environment: ProcessInfo.processInfo.environment)
         let report = try BatchRunner(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits),
-                                     interruption: RunInterruption.handlingSignals()).run()
+                                     interruption: RunInterruption.handlingSignals(), returnsRecords: false).run()
         if let code = report.interruptedExitCode { throw ExitCode(code) }
         if report.exitCode != 0 { throw FailuresReported(count: report.summary.arrayErrors) }
     }

@@ -9,6 +9,22 @@ public struct ManifestContents: Sendable {
     /// Lines that were not a valid record (a killed run's cut-off last line, overlong lines).
     public var invalidLines: Int
 
+    /// The last record of each (input, member, copy) with its line's text, in order of first
+    /// appearance.
+    var latestEntries: [(record: ManifestRecord, line: String)] {
+        var position: [RecordKey: Int] = [:]
+        var result: [(record: ManifestRecord, line: String)] = []
+        for (record, line) in zip(records, lines) {
+            if let index = position[record.key] {
+                result[index] = (record, line)
+            } else {
+                position[record.key] = result.count
+                result.append((record, line))
+            }
+        }
+        return result
+    }
+
     /// The last record of each (input, member, copy), in order of first appearance.
     public var latestRecords: [ManifestRecord] {
         var position: [RecordKey: Int] = [:]

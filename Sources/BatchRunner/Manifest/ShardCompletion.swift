@@ -79,14 +79,19 @@ public struct ShardCompletion: Codable, Sendable, Hashable {
 
     /// The digest of `inputDigest` for files given as (relpath, size), in walk order.
     public static func digest(of files: some Sequence<(String, Int64)>) -> String {
-        var bytes: [UInt8] = []
-        for (path, size) in files {
-            bytes.append(contentsOf: path.utf8)
-            bytes.append(0)
-            bytes.append(contentsOf: String(size).utf8)
-            bytes.append(0x0A)
+        // FNV-1a 64 over "<path>\0<size>\n" per file, hashed as it goes (no buffer of every path).
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
         }
-        let hex = String(ShardSpec.fnv1a64(bytes), radix: 16)
+        for (path, size) in files {
+            for byte in path.utf8 { mix(byte) }
+            mix(0)
+            for byte in String(size).utf8 { mix(byte) }
+            mix(0x0A)
+        }
+        let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 

@@ -1,13 +1,6 @@
 import DropoutFiles
+import NPDropPlatform
 import NPYStream
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A file opened for appending whole records with one `write(2)` each (`O_APPEND`), so a killed
 /// process leaves every completed append in place.

@@ -1,15 +1,10 @@
 import DropoutFiles
+import NPDropPlatform
 import NPYStream
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 private let temporaryNameCounter = Locked<UInt64>(0)
+/// This process's id, asked once (temporary names carry it; one `getpid` per output otherwise).
+private let temporaryNameProcessID = RunnerFS.processID
 
 /// An output being written under a temporary name in its final directory; `commit()` renames
 /// it to the final name, `discard()` removes it. Built on NPYStream's `FileDescriptor` (one
@@ -55,7 +50,7 @@ public final class OutputFile: Sendable {
                 value += 1
                 return value
             }
-            let name = TempNames.name(tag: tempTag, processID: RunnerFS.processID, sequence: sequence, base: base)
+            let name = TempNames.name(tag: tempTag, processID: temporaryNameProcessID, sequence: sequence, base: base)
             let path = directory + "/" + name
             do {
                 let descriptor = try RunnerFS.mappingErrors { try FileDescriptor.createExclusive(path, mode: 0o666) }

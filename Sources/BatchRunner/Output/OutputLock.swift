@@ -1,12 +1,5 @@
+import NPDropPlatform
 import NPYStream
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 private func systemOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
 private func systemClose(_ fd: Int32) { _ = close(fd) }

@@ -1,15 +1,8 @@
 // The runner's system calls on paths (stat, directories, rename, whole-file reads and compares).
 // Reads and writes on open files go through NPYStream's `FileDescriptor`, the one place that
 // retries EINTR and short transfers; `OutputFile` and `AppendOnlyFile` build on it.
+import NPDropPlatform
 import NPYStream
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 // File-scope names for the C calls whose names the types below reuse.
 private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
@@ -63,8 +56,10 @@ enum RunnerFS {
     }
 
     /// The entries of directory `path` (without `.` and `..`) as raw name bytes with their
-    /// kinds (symlinks are not followed), in the order the system gives them.
-    static func listDirectory(_ path: String) throws -> [(name: [UInt8], kind: FileEntryKind)] {
+    /// kinds (symlinks are not followed), in the order the system gives them. With
+    /// `sizes: false`, kinds come from the directory entry itself (`d_type`, no `stat` per
+    /// entry) where the file system records them, and a regular file's `byteCount` is 0.
+    static func listDirectory(_ path: String, sizes: Bool = true) throws -> [(name: [UInt8], kind: FileEntryKind)] {
         guard let dir = opendir(path) else {
             throw RunnerError.io(path: path, operation: "open directory", errno: errno)
         }
@@ -83,6 +78,15 @@ enum RunnerFS {
                 return Array(bytes[0..<length])
             }
             if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+            if !sizes {
+                switch Int32(entry.pointee.d_type) {
+                case Int32(DT_DIR): entries.append((name: name, kind: .directory)); continue
+                case Int32(DT_REG): entries.append((name: name, kind: .regular(byteCount: 0))); continue
+                case Int32(DT_LNK): entries.append((name: name, kind: .symlink)); continue
+                case Int32(DT_UNKNOWN): break
+                default: entries.append((name: name, kind: .other)); continue
+                }
+            }
             var info = stat()
             let status = (name + [0]).withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { fstatat(fd, $0.baseAddress!, &info, AT_SYMLINK_NOFOLLOW) }

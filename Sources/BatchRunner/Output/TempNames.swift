@@ -56,7 +56,7 @@ public enum TempNames {
         var removed = 0
         var pending = [root]
         while let directory = pending.popLast() {
-            for entry in try RunnerFS.listDirectory(directory) {
+            for entry in try RunnerFS.listDirectory(directory, sizes: false) {
                 guard let name = String(validating: entry.name, as: UTF8.self) else { continue }
                 let path = directory + "/" + name
                 switch entry.kind {

@@ -12,7 +12,7 @@ public struct WalkIssue: Sendable, Hashable {
 /// The input files of a run, sorted, and what was skipped.
 public struct WalkResult: Sendable {
     /// Every `.npy`/`.npz` regular file, sorted byte-wise by relpath.
-    public var files: [InputFile]
+    public var files: InputFileList
     /// Skipped entries and errors, sorted by relpath.
     public var issues: [WalkIssue]
 }
@@ -48,56 +48,72 @@ public enum InputWalker {
                   let kind = kind(ofName: name) else {
                 throw RunnerError.usage("INPUT '\(locations.input)' is not a .npy or .npz file")
             }
-            let file = InputFile(relativePath: name, absolutePath: locations.input, kind: kind, byteCount: size)
-            return WalkResult(files: [file], issues: [])
+            var files = InputFileList(absolutePrefix: String(decoding: locations.input.utf8.dropLast(name.utf8.count), as: UTF8.self))
+            files.append(relativePath: name.utf8, kind: kind, byteCount: size)
+            return WalkResult(files: files, issues: [])
         }
-        var files: [InputFile] = []
+        var files = InputFileList(absolutePrefix: RelativePath.join(locations.input, ""))
         var issues: [WalkIssue] = []
-        var pending: [(absolute: String, relative: String)] = [(locations.input, "")]
-        var isRoot = true
-        while let directory = pending.popLast() {
+        // A depth-first walk visiting each directory's entries sorted by name, a directory's
+        // name taken with a trailing "/": that is exactly the byte-wise order of the relpaths,
+        // so the list comes out sorted and memory holds only the directories on the path.
+        struct Frame {
+            let absolute: String
+            let relative: String
             let entries: [(name: [UInt8], kind: FileEntryKind)]
-            do {
-                entries = try RunnerFS.listDirectory(directory.absolute)
-            } catch {
-                if isRoot { throw error }
-                issues.append(WalkIssue(relativePath: directory.relative, message: "cannot read directory: \(error)", isError: true))
+            var next = 0
+        }
+        func listed(_ absolute: String, _ relative: String) throws -> Frame {
+            var keyed = try RunnerFS.listDirectory(absolute).map { entry in
+                (key: entry.kind == .directory ? entry.name + [0x2F] : entry.name, entry: entry)
+            }
+            keyed.sort { $0.key.lexicographicallyPrecedes($1.key) }
+            return Frame(absolute: absolute, relative: relative, entries: keyed.map(\.entry))
+        }
+        var stack = [try listed(locations.input, "")]
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            guard stack[top].next < stack[top].entries.count else {
+                stack.removeLast()
                 continue
             }
-            isRoot = false
-            for entry in entries {
-                let inputKind = kind(ofNameBytes: entry.name)
-                guard let name = String(validating: entry.name, as: UTF8.self) else {
-                    guard entry.kind == .directory || inputKind != nil else { continue }
-                    let shown = directory.relative + (directory.relative.isEmpty ? "" : "/") + String(decoding: entry.name, as: UTF8.self)
-                    let hex = entry.name.map { String($0, radix: 16) }.joined(separator: " ")
-                    issues.append(WalkIssue(relativePath: shown, message: "name is not valid UTF-8 (bytes \(hex)); rename it", isError: true))
-                    continue
+            let entry = stack[top].entries[stack[top].next]
+            stack[top].next += 1
+            let directory = (absolute: stack[top].absolute, relative: stack[top].relative)
+            let inputKind = kind(ofNameBytes: entry.name)
+            guard let name = String(validating: entry.name, as: UTF8.self) else {
+                guard entry.kind == .directory || inputKind != nil else { continue }
+                let shown = directory.relative + (directory.relative.isEmpty ? "" : "/") + String(decoding: entry.name, as: UTF8.self)
+                let hex = entry.name.map { String($0, radix: 16) }.joined(separator: " ")
+                issues.append(WalkIssue(relativePath: shown, message: "name is not valid UTF-8 (bytes \(hex)); rename it", isError: true))
+                continue
+            }
+            let relative = directory.relative.isEmpty ? name : directory.relative + "/" + name
+            let absolute = directory.absolute + "/" + name
+            switch entry.kind {
+            case .directory:
+                do {
+                    stack.append(try listed(absolute, relative))
+                } catch {
+                    issues.append(WalkIssue(relativePath: relative, message: "cannot read directory: \(error)", isError: true))
                 }
-                let relative = directory.relative.isEmpty ? name : directory.relative + "/" + name
-                let absolute = directory.absolute + "/" + name
-                switch entry.kind {
-                case .directory:
-                    pending.append((absolute, relative))
-                case .regular(let size):
-                    if let inputKind {
-                        files.append(InputFile(relativePath: relative, absolutePath: absolute, kind: inputKind, byteCount: size))
-                    }
-                case .symlink:
-                    let target = (try? RunnerFS.entryKind(absolute, followLinks: true)) ?? .missing
-                    if inputKind != nil || target == .directory {
-                        issues.append(WalkIssue(relativePath: relative, message: "symlink not followed; skipped", isError: false))
-                    }
-                case .other:
-                    if inputKind != nil {
-                        issues.append(WalkIssue(relativePath: relative, message: "not a regular file; skipped", isError: false))
-                    }
-                case .missing:
-                    continue
+            case .regular(let size):
+                if let inputKind {
+                    files.append(relativePath: relative.utf8, kind: inputKind, byteCount: size)
                 }
+            case .symlink:
+                let target = (try? RunnerFS.entryKind(absolute, followLinks: true)) ?? .missing
+                if inputKind != nil || target == .directory {
+                    issues.append(WalkIssue(relativePath: relative, message: "symlink not followed; skipped", isError: false))
+                }
+            case .other:
+                if inputKind != nil {
+                    issues.append(WalkIssue(relativePath: relative, message: "not a regular file; skipped", isError: false))
+                }
+            case .missing:
+                continue
             }
         }
-        files.sort { RelativePath.precedes($0.relativePath, $1.relativePath) }
         issues.sort { RelativePath.precedes($0.relativePath, $1.relativePath) }
         return WalkResult(files: files, issues: issues)
     }

@@ -9,29 +9,31 @@ import DropoutEngine
 /// mask, when recorded) files exist. Inputs are trusted not to have changed: `npdrop verify`
 /// checks the bytes.
 struct ResumeIndex {
-    private var byTask: [TaskKey: [ManifestRecord]] = [:]
+    private var byTask: [TaskKey: [(record: ManifestRecord, line: String)]] = [:]
 
     private struct TaskKey: Hashable {
         let input: [UInt8]
         let copy: Int
     }
 
-    /// Indexes the latest record of each array.
-    init(records: [ManifestRecord]) {
-        for record in records {
-            byTask[TaskKey(input: Array(record.input.utf8), copy: record.copy), default: []].append(record)
+    /// Indexes the latest record of each array, with the text of its line.
+    init(entries: [(record: ManifestRecord, line: String)]) {
+        for entry in entries {
+            byTask[TaskKey(input: Array(entry.record.input.utf8), copy: entry.record.copy), default: []].append(entry)
         }
     }
 
     /// The distinct seeds in the index, sorted.
     var seeds: [UInt64] {
-        Array(Set(byTask.values.joined().map(\.seed))).sorted()
+        Array(Set(byTask.values.joined().map(\.record.seed))).sorted()
     }
 
-    /// The earlier records of `task` when it can be skipped, else nil.
-    func reusableRecords(for task: FileTask, outputRoot: String) -> [ManifestRecord]? {
-        guard let records = byTask[TaskKey(input: Array(task.input.relativePath.utf8), copy: task.copy)],
-              !records.isEmpty else { return nil }
+    /// The earlier records of `task` (with their lines' text, written again as they are when
+    /// canonical: `{` to `}`) when it can be skipped, else nil.
+    func reusableRecords(for task: FileTask, outputRoot: String) -> [ManifestLine]? {
+        guard let entries = byTask[TaskKey(input: Array(task.input.relativePath.utf8), copy: task.copy)],
+              !entries.isEmpty else { return nil }
+        let records = entries.map(\.record)
         let isNPY = task.input.kind == .npy
         if isNPY && (records.count != 1 || records[0].member != nil) { return nil }
         var needsMask = false
@@ -71,7 +73,10 @@ struct ResumeIndex {
             guard case .regular = try? RunnerFS.entryKind(RelativePath.join(outputRoot, mask), followLinks: false)
             else { return nil }
         }
-        return records
+        return entries.map { entry in
+            let canonical = entry.line.utf8.first == UInt8(ascii: "{") && entry.line.utf8.last == UInt8(ascii: "}")
+            return ManifestLine(record: entry.record, text: canonical ? entry.line : nil)
+        }
     }
 
     private func matches(_ record: ManifestRecord, _ settings: DropoutSettings) -> Bool {

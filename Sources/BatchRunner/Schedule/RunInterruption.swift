@@ -1,12 +1,5 @@
 import Dispatch
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NPDropPlatform
 
 private func ignoreSignal(_ number: Int32) { _ = signal(number, SIG_IGN) }
 

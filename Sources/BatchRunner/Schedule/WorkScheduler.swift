@@ -17,6 +17,7 @@ enum FileTaskResult: Sendable {
 /// A file whose segments are being processed.
 private final class InFlightFile<State: Sendable>: Sendable {
     let taskIndex: Int
+    let task: FileTask
     let plan: FilePlan<State>
     let outputs: FileOutputs
     private struct Progress {
@@ -25,8 +26,9 @@ private final class InFlightFile<State: Sendable>: Sendable {
     }
     private let progress: Locked<Progress>
 
-    init(taskIndex: Int, plan: FilePlan<State>, outputs: FileOutputs) {
+    init(taskIndex: Int, task: FileTask, plan: FilePlan<State>, outputs: FileOutputs) {
         self.taskIndex = taskIndex
+        self.task = task
         self.plan = plan
         self.outputs = outputs
         progress = Locked(Progress(remaining: plan.segmentCount, failure: nil))
@@ -126,42 +128,61 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
     var syncOutputs = false
     /// Set by a signal: no file is started after it, files in flight are abandoned.
     var interruption = RunInterruption()
+    /// The output directories already made (each is created once per run).
+    let directories: KnownDirectories
+
+    init(processor: Processor, jobs: Int, outputRoot: String, syncOutputs: Bool = false,
+         interruption: RunInterruption = RunInterruption()) {
+        self.processor = processor
+        self.jobs = jobs
+        self.outputRoot = outputRoot
+        self.syncOutputs = syncOutputs
+        self.interruption = interruption
+        directories = KnownDirectories(root: outputRoot)
+    }
 
     private typealias Segment = (file: InFlightFile<Processor.FileState>, index: Int)
 
     /// Runs every task; calls `onFinished(taskIndex, result)` once per task, from worker
     /// threads, in completion order (the callback must be thread-safe).
     func run(_ tasks: [FileTask], onFinished: @escaping @Sendable (Int, FileTaskResult) -> Void) {
-        guard !tasks.isEmpty else { return }
-        let queue = WorkQueue<Segment>(taskCount: tasks.count, interruption: interruption)
+        run(count: tasks.count, task: { tasks[$0] }, onFinished: { index, _, result in onFinished(index, result) })
+    }
+
+    /// Runs tasks `0..<count`, each built by `task(index)` when a worker starts it (so the
+    /// whole list is never held); calls `onFinished(taskIndex, task, result)` once per task
+    /// started, from worker threads, in completion order (the callback must be thread-safe).
+    func run(count: Int, task makeTask: @escaping @Sendable (Int) -> FileTask,
+             onFinished: @escaping @Sendable (Int, FileTask, FileTaskResult) -> Void) {
+        guard count > 0 else { return }
+        let queue = WorkQueue<Segment>(taskCount: count, interruption: interruption)
         DispatchQueue.concurrentPerform(iterations: max(1, jobs)) { _ in
             var worker = processor.makeWorkerState()
             while let item = queue.take() {
                 switch item {
                 case .start(let index):
-                    start(index, tasks: tasks, queue: queue, worker: &worker, onFinished: onFinished)
+                    start(index, task: makeTask(index), queue: queue, worker: &worker, onFinished: onFinished)
                 case .segment(let segment):
-                    run(segment, tasks: tasks, worker: &worker, onFinished: onFinished)
+                    run(segment, worker: &worker, onFinished: onFinished)
                 }
             }
         }
     }
 
-    private func start(_ index: Int, tasks: [FileTask], queue: WorkQueue<Segment>, worker: inout Processor.WorkerState,
-                       onFinished: (Int, FileTaskResult) -> Void) {
-        let task = tasks[index]
+    private func start(_ index: Int, task: FileTask, queue: WorkQueue<Segment>, worker: inout Processor.WorkerState,
+                       onFinished: (Int, FileTask, FileTaskResult) -> Void) {
         let outputs: FileOutputs
         do {
             outputs = try makeOutputs(task)
         } catch {
             queue.finishedPreparing(adding: [])
             if interruption.isRequested {
-                onFinished(index, .interrupted)
+                onFinished(index, task, .interrupted)
                 return
             }
             // The runner's own I/O errors name an output path; the message must name the input too.
             let failure = failureDescription(error)
-            onFinished(index, .failed(member: nil, message: "\(task.input.relativePath): \(failure.message)", outcome: nil))
+            onFinished(index, task, .failed(member: nil, message: "\(task.input.relativePath): \(failure.message)", outcome: nil))
             return
         }
         let plan: FilePlan<Processor.FileState>
@@ -171,29 +192,29 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
             queue.finishedPreparing(adding: [])
             discard(outputs)
             if interruption.isRequested {
-                onFinished(index, .interrupted)
+                onFinished(index, task, .interrupted)
                 return
             }
             let failure = failureDescription(error)
-            onFinished(index, .failed(member: failure.member, message: failure.message, outcome: nil))
+            onFinished(index, task, .failed(member: failure.member, message: failure.message, outcome: nil))
             return
         }
         guard plan.segmentCount >= 1 else {
             queue.finishedPreparing(adding: [])
             processor.abandon(plan, task: task)
             discard(outputs)
-            onFinished(index, .failed(member: nil, message: "\(task.input.relativePath): processor planned \(plan.segmentCount) segments", outcome: nil))
+            onFinished(index, task, .failed(member: nil, message: "\(task.input.relativePath): processor planned \(plan.segmentCount) segments", outcome: nil))
             return
         }
-        let file = InFlightFile(taskIndex: index, plan: plan, outputs: outputs)
+        let file = InFlightFile(taskIndex: index, task: task, plan: plan, outputs: outputs)
         queue.finishedPreparing(adding: (1..<plan.segmentCount).map { (file, $0) })
-        run((file, 0), tasks: tasks, worker: &worker, onFinished: onFinished)
+        run((file, 0), worker: &worker, onFinished: onFinished)
     }
 
-    private func run(_ segment: Segment, tasks: [FileTask], worker: inout Processor.WorkerState,
-                     onFinished: (Int, FileTaskResult) -> Void) {
+    private func run(_ segment: Segment, worker: inout Processor.WorkerState,
+                     onFinished: (Int, FileTask, FileTaskResult) -> Void) {
         let file = segment.file
-        let task = tasks[file.taskIndex]
+        let task = file.task
         if interruption.isRequested {
             file.fail(RunInterrupted())
         } else if !file.hasFailed {
@@ -204,7 +225,7 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
             }
         }
         guard file.completeSegment() else { return }
-        onFinished(file.taskIndex, complete(file, task: task, worker: &worker))
+        onFinished(file.taskIndex, task, complete(file, task: task, worker: &worker))
     }
 
     /// Finishes and commits a file whose segments are all done, or cleans it up.
@@ -248,7 +269,7 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         let tag = TempNames.tag(forInput: task.input.relativePath)
         func create(_ relative: String) throws -> OutputFile {
             let final = RelativePath.join(outputRoot, relative)
-            try RunnerFS.makeDirectories(RelativePath.directoryName(final))
+            try directories.ensure(RelativePath.directoryName(relative))
             return try OutputFile.create(finalPath: final, relativePath: relative, tempTag: tag, interruption: interruption)
         }
         let data = try create(task.outputPath)

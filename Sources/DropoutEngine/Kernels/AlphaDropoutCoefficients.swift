@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NPDropPlatform
 
 /// The float64 constants of SELU alpha dropout (contract §3.3), computed as Keras computes them.
 public struct AlphaDropoutCoefficients: Sendable, Hashable {

@@ -41,7 +41,7 @@ extension ArrayDropoutPlan {
         case .inStep, .strided:
             var rng = stream
             rng.advance(by: UInt128(noise.lowerBound))
-            rng.fillKeep(flags, rule: rule)
+            rng.fillKeep(flags, rule: rule, parts: PCG64.keepParts)
         case .counter:
             jaxKeep?.fill(from: noise.lowerBound, into: flags)
         }

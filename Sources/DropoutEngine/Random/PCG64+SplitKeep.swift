@@ -1,11 +1,5 @@
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NPDropPlatform
 
 extension PCG64 {
     /// Draws at or above which `fillKeep(_:rule:parts:)` splits the work across threads: about

@@ -1,11 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NPDropKernels
+import NPDropPlatform
 import NPYFormat
 
 /// Which implementation writes keep flags from the PCG64 stream (`PCG64.fillKeep`). All of them
