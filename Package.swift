@@ -7,6 +7,7 @@ import PackageDescription
 //   NPYStream      file descriptors, chunked npy reading/writing, atomic output files
 //   NPZContainer   zip container over the system zlib (NPDropZlib) and ISA-L (NPDropISAL)
 //   NPDropKernels  C keep-flag kernels over the PCG64 stream (scalar, AVX2, AVX-512 IFMA)
+//   NPDropCSupport C helpers: CRC-32C, copy_file_range (no dependencies)
 //   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout (no file I/O)
 //   DropoutFiles   a file in, its outputs out: the .npy job (positioned, all cores), the .npz job
 //   BatchRunner    directory walk, plan, Dispatch workers, manifest, shards, verify
@@ -26,6 +27,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // C helpers: CRC-32C (SSE 4.2 when present) and copy_file_range(2).
+        .target(name: "NPDropCSupport"),
         // Intel ISA-L's igzip (deflate, inflate, CRC-32); Debian ships no pkg-config file for it.
         .systemLibrary(
             name: "NPDropISAL",
@@ -40,8 +43,8 @@ let package = Package(
         // (`__attribute__((target(...)))`), so no global -m flags are needed.
         .target(name: "NPDropKernels"),
         .target(name: "DropoutEngine", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPDropKernels"]),
-        .target(name: "DropoutFiles", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine"]),
-        .target(name: "BatchRunner", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles"]),
+        .target(name: "DropoutFiles", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "NPDropCSupport"]),
+        .target(name: "BatchRunner", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "NPDropCSupport"]),
         .executableTarget(
             name: "npdrop",
             dependencies: [
@@ -55,7 +58,7 @@ let package = Package(
         .testTarget(name: "NPYStreamTests", dependencies: ["NPYFormat", "NPYStream", "NPDropTestSupport"]),
         .testTarget(name: "NPZContainerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropTestSupport"]),
         .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "NPDropTestSupport"]),
-        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner", "NPDropTestSupport"]),
+        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner", "NPDropTestSupport", "NPDropCSupport"]),
         .testTarget(name: "CLITests", dependencies: ["npdrop", "NPDropTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,23 +2,6 @@ import DropoutEngine
 import DropoutFiles
 import NPZContainer
 
-/// Where a run's outputs go, relative to OUT (contract §4.1).
-public enum OutputLayout {
-    /// `data/<relpath>`, or `copy-<k>/data/<relpath>` when `copies > 1`.
-    public static func dataPath(_ relativePath: String, copy: Int, copies: Int) -> String {
-        prefix(copy: copy, copies: copies) + "data/" + relativePath
-    }
-
-    /// `masks/<relpath>`, or `copy-<k>/masks/<relpath>` when `copies > 1`.
-    public static func maskPath(_ relativePath: String, copy: Int, copies: Int) -> String {
-        prefix(copy: copy, copies: copies) + "masks/" + relativePath
-    }
-
-    private static func prefix(copy: Int, copies: Int) -> String {
-        copies > 1 ? "copy-\(copy)/" : ""
-    }
-}
-
 /// What a finished run reports.
 public struct RunReport: Sendable {
     /// The numbers printed at the end.
@@ -66,9 +49,10 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         let started = ContinuousClock.now
         let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: false,
                                                  outputMayBeMissing: true)
-        let walk = try InputWalker.walk(locations)
+        let walk = try InputWalker.walk(locations, includeOtherFiles: !options.arraysOnly)
         if walk.files.isEmpty && !walk.issues.contains(where: \.isError) {
-            throw RunnerError.usage("INPUT '\(options.input)' holds no file to process (no .npy or .npz file below it); nothing was written")
+            let what = options.arraysOnly ? "no .npy or .npz file below it" : "no regular file below it"
+            throw RunnerError.usage("INPUT '\(options.input)' holds no file to process (\(what)); nothing was written")
         }
         let shard = options.shard
         let allFiles = walk.files
@@ -122,7 +106,17 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         let copies = options.copies
         let slotCount = fileCount * copies
         let options = self.options
-        let makeTask: @Sendable (Int) -> FileTask = { [engine, isalCheckFailed] slot in
+        // Keras call indices count array files only (a file carried over is not a layer call).
+        var arrayRank: [Int32] = []
+        var arrayCount = 0
+        if options.rng.isKeras {
+            arrayRank.reserveCapacity(allFiles.count)
+            for index in allFiles.indices {
+                arrayRank.append(Int32(truncatingIfNeeded: arrayCount))
+                if allFiles.kind(index) != .other { arrayCount += 1 }
+            }
+        }
+        let makeTask: @Sendable (Int) -> FileTask = { [engine, isalCheckFailed, arrayRank, arrayCount] slot in
             let position = owned?[slot / copies] ?? slot / copies
             let copy = slot % copies
             var task = BatchRunner.makeTask(allFiles[position], copy: copy, seed: seed, engine: engine,
@@ -132,7 +126,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             task.maskFormat = options.maskFormat
             if options.rng.isKeras {
                 task.kerasCall = UInt32(truncatingIfNeeded:
-                    UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(allFiles.count) &+ UInt64(position))
+                    UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(arrayCount) &+ UInt64(arrayRank[position]))
             }
             return task
         }
@@ -271,7 +265,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             deflateBlockSize: file.kind == .npz ? options.deflateBlockSize : nil,
             deflateEngine: engine, isalCheckFailed: isalCheckFailed,
             outputPath: OutputLayout.dataPath(file.relativePath, copy: copy, copies: options.copies),
-            maskPath: options.writeMasks ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
+            maskPath: options.writeMasks && file.kind != .other ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
             segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
             actions: .rules(options.settings, options.members))
     }

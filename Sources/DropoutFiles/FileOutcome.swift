@@ -25,6 +25,9 @@ public struct ArrayOutcome: Sendable, Hashable {
     public var fortranOrder: Bool?
     /// The resolved noise shape (the mask's shape), for processed arrays.
     public var noiseShape: [Int]?
+    /// Why a copied array (or file) was not transformed (its dtype, or not an array file);
+    /// nil otherwise.
+    public var reason: String?
 
     /// An outcome; see the properties.
     public init(member: String?, status: Status, shape: [Int]? = nil, dtype: String? = nil,

@@ -1,4 +1,5 @@
 import DropoutEngine
+import NPYFormat
 import NPZContainer
 
 /// What to do with one array of a file.
@@ -28,6 +29,13 @@ public struct FileRequest: Sendable {
     /// What to do with `member` (a zip entry name such as `x.npy`; nil for an `.npy` file).
     /// Throws when the member's settings cannot work (reported against that member).
     public let action: @Sendable (_ member: String?) throws -> MemberAction
+    /// For a member (nil: the `.npy` file) that `action` processes, why an array of `dtype` is
+    /// copied instead (`--dtypes` does not select it), or nil to transform it. `apply`: never.
+    public var copyReason: @Sendable (_ member: String?, _ dtype: DType) -> String? = { _, _ in nil }
+    /// Copy, instead of refusing, an array of a dtype npdrop does not transform (strings,
+    /// object, structured, datetime, ...): true for a run (a dataset is carried over whole),
+    /// false for `apply` (which names the refused dtype).
+    public var copiesUntransformedDTypes = false
     /// How masks are written: NumPy bools, or `np.packbits` of the flattened mask.
     public var maskFormat = MaskFormat.bool
 

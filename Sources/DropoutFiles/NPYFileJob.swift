@@ -37,16 +37,49 @@ public final class NPYFileJob: Sendable {
     /// their final lengths. Segments hold about `request.segmentBytes` bytes of data. Throws
     /// `ArrayFileError` naming the file.
     public static func prepare(_ request: FileRequest, targets: FileTargets) throws -> NPYFileJob {
+        switch try prepareOrCopy(request, targets: targets) {
+        case .transform(let job):
+            return job
+        case .copy:
+            throw ArrayFileError.attributing(FileJobMisuse(description: "\(request.name): an .npy file cannot be copied, only processed"),
+                                             to: request, member: nil)
+        }
+    }
+
+    /// What `prepareOrCopy` made.
+    public enum Preparation: Sendable {
+        /// The array is transformed.
+        case transform(NPYFileJob)
+        /// The file is carried over unchanged (its dtype is not transformed, or the request copies it).
+        case copy(CopiedArrayFile)
+    }
+
+    /// `prepare`, except that a file the request copies, whose dtype `request.copyReason`
+    /// leaves alone, or (with `request.copiesUntransformedDTypes`) whose dtype npdrop does not
+    /// transform becomes a `CopiedArrayFile` after only its header was read.
+    public static func prepareOrCopy(_ request: FileRequest, targets: FileTargets) throws -> Preparation {
         do {
-            guard case .process(let options) = try request.action(nil) else {
-                throw FileJobMisuse(description: "\(request.name): an .npy file cannot be copied, only processed")
-            }
             let name = request.name
             let input = try FileError.wrapping(path: name) { try FileDescriptor.openForReading(request.path) }
             let size = try input.status().size
-            let reader = try NPYReader(source: FileRegionSource(descriptor: input, offset: 0, length: size), name: name,
+            let reader: NPYReader
+            do {
+                reader = try NPYReader(source: FileRegionSource(descriptor: input, offset: 0, length: size), name: name,
                                        validateBools: false)
+            } catch {
+                guard request.copiesUntransformedDTypes, let refusal = CopiedArrayFile.untransformedDType(in: error) else {
+                    throw error
+                }
+                return .copy(CopiedArrayFile(request: request, reason: CopiedArrayFile.reason(unsupported: refusal),
+                                             header: nil, input: input, targets: targets))
+            }
             let header = reader.header
+            guard case .process(let options) = try request.action(nil) else {
+                return .copy(CopiedArrayFile(request: request, reason: nil, header: header, input: input, targets: targets))
+            }
+            if let reason = request.copyReason(nil, header.dtype) {
+                return .copy(CopiedArrayFile(request: request, reason: reason, header: header, input: input, targets: targets))
+            }
             let available = max(0, size - header.dataOffset)
             guard available >= header.dataByteCount else {
                 throw FileError(path: name, underlying: NPYFormatError.truncated(
@@ -59,7 +92,8 @@ public final class NPYFileJob: Sendable {
             if !packs { try targets.mask?.truncate(to: plan.maskFileSize) }
             try plan.writeHeaders(output: targets.data, mask: packs ? nil : targets.mask)
             let perSegment = max(1, request.segmentBytes / header.dtype.itemSize)
-            return NPYFileJob(request: request, plan: plan, input: input, targets: targets, elementsPerSegment: perSegment)
+            return .transform(NPYFileJob(request: request, plan: plan, input: input, targets: targets,
+                                         elementsPerSegment: perSegment))
         } catch {
             throw ArrayFileError.attributing(error, to: request, member: nil)
         }

@@ -68,11 +68,20 @@ public final class NPZFileJob: Sendable {
                 case .copy:
                     try copy(entry, to: writer, method: method, report: &array, worker: worker)
                 case .process(let options):
-                    if maskWriter == nil, let mask = targets.mask {
-                        maskWriter = ZipArchiveWriter(descriptor: mask.rawValue, name: targets.maskName ?? mask.path)
+                    let openMask = { () -> ZipArchiveWriter? in
+                        if maskWriter == nil, let mask = targets.mask {
+                            maskWriter = ZipArchiveWriter(descriptor: mask.rawValue, name: targets.maskName ?? mask.path)
+                        }
+                        return maskWriter
                     }
-                    try process(entry, options: options, to: writer, mask: maskWriter, method: method,
-                                report: &array, worker: worker)
+                    let transformed = try process(entry, options: options, to: writer, mask: openMask, method: method,
+                                                  report: &array, worker: worker)
+                    if !transformed {
+                        // A dtype the request leaves alone, or one npdrop does not transform: copied.
+                        let reason = array.reason
+                        try copy(entry, to: writer, method: method, report: &array, worker: worker)
+                        array.reason = reason
+                    }
                 }
             } catch {
                 array.status = .failed(ArrayFileError.attributing(error, to: request, member: entry.name).description)
@@ -117,14 +126,31 @@ public final class NPZFileJob: Sendable {
     }
 
     /// Applies dropout to `entry` into a member of the same name in `writer` (and its mask into
-    /// `mask`). Throws for a member with bytes after its array data.
+    /// the archive `openMask()` opens). Returns false, having written nothing and set
+    /// `report.reason`, when `request.copyReason` leaves the member's dtype alone or (with
+    /// `request.copiesUntransformedDTypes`) npdrop does not transform it. Throws for a member
+    /// with bytes after its array data.
     private func process(_ entry: ZipEntry, options: DropoutOptions, to writer: ZipArchiveWriter,
-                         mask: ZipArchiveWriter?, method: ZipWriteMethod, report: inout ArrayOutcome,
-                         worker: DropoutWorker) throws {
+                         mask openMask: () -> ZipArchiveWriter?, method: ZipWriteMethod, report: inout ArrayOutcome,
+                         worker: DropoutWorker) throws -> Bool {
         let name = request.name
         let source = try archive.openMember(entry)
-        let reader = try NPYReader(source: source, name: name, member: entry.name)
+        let reader: NPYReader
+        do {
+            reader = try NPYReader(source: source, name: name, member: entry.name)
+        } catch {
+            guard request.copiesUntransformedDTypes, let refusal = CopiedArrayFile.untransformedDType(in: error) else {
+                throw error
+            }
+            report.reason = CopiedArrayFile.reason(unsupported: refusal)
+            return false
+        }
         let header = reader.header
+        if let reason = request.copyReason(entry.name, header.dtype) {
+            report.reason = reason
+            return false
+        }
+        let mask = openMask()
         report.shape = header.shape
         report.dtype = header.dtype.descr
         report.fortranOrder = header.fortranOrder
@@ -149,5 +175,6 @@ public final class NPZFileJob: Sendable {
         report.status = .processed
         report.noiseShape = plan.noiseDims
         report.outputDType = plan.outputDType.descr
+        return true
     }
 }

@@ -1,10 +1,12 @@
 import NPDropPlatform
 
-/// The one place that retries interrupted system calls and loops over short reads and writes.
-enum IOLoop {
+/// The one place that retries interrupted system calls and loops over short reads and writes:
+/// NPYStream's `FileDescriptor`, the zip layer's descriptor and the runner's file system all
+/// call through it.
+public enum IOLoop {
     /// Calls `call` until it returns something other than -1 with `errno == EINTR`.
     /// Returns its non-negative result; throws `NPYStreamError.system` for any other failure.
-    static func retryingInterrupts(_ operation: String, _ call: () -> Int) throws -> Int {
+    public static func retryingInterrupts(_ operation: String, _ call: () -> Int) throws -> Int {
         while true {
             let result = call()
             if result >= 0 { return result }
@@ -17,7 +19,7 @@ enum IOLoop {
     /// Moves up to `count` bytes with a read-like `transfer(done)` (bytes moved so far in, bytes
     /// moved by this call out, 0 at end of input). Loops over short transfers and interrupts;
     /// returns the total, which is less than `count` only at end of input.
-    static func fill(_ operation: String, count: Int, _ transfer: (_ done: Int) -> Int) throws -> Int {
+    public static func fill(_ operation: String, count: Int, _ transfer: (_ done: Int) -> Int) throws -> Int {
         var done = 0
         while done < count {
             let moved = try retryingInterrupts(operation) { transfer(done) }
@@ -29,7 +31,7 @@ enum IOLoop {
 
     /// Moves exactly `count` bytes with a write-like `transfer(done)`. Loops over short transfers
     /// and interrupts; throws `.noProgress` if a call moves nothing, `.system` on failure.
-    static func drain(_ operation: String, count: Int, _ transfer: (_ done: Int) -> Int) throws {
+    public static func drain(_ operation: String, count: Int, _ transfer: (_ done: Int) -> Int) throws {
         var done = 0
         while done < count {
             let moved = try retryingInterrupts(operation) { transfer(done) }

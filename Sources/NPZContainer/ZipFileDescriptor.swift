@@ -1,7 +1,9 @@
 import NPDropPlatform
+import NPYStream
 
 /// The zip layer's only file I/O: positioned reads and writes on one descriptor, with EINTR
-/// retried and short transfers continued. (To be replaced by NPYStream's shared descriptor type.)
+/// retried and short transfers continued by NPYStream's `IOLoop` (the one syscall seam); its
+/// failures become `ZipError.io` naming the archive.
 final class ZipFileDescriptor: @unchecked Sendable {
     /// Name used in error messages.
     let path: String
@@ -19,11 +21,9 @@ final class ZipFileDescriptor: @unchecked Sendable {
     }
 
     private init(path: String, flags: Int32, mode: mode_t) throws(ZipError) {
-        var result: Int32
-        repeat { result = open(path, flags, mode) } while result < 0 && errno == EINTR
-        guard result >= 0 else { throw ZipError.io(archive: path, operation: "open", errno: errno) }
+        let result = try Self.zipErrors(path) { try IOLoop.retryingInterrupts("open") { Int(open(path, flags, mode)) } }
         self.path = path
-        self.fd = result
+        self.fd = Int32(result)
         self.ownsDescriptor = true
     }
 
@@ -47,33 +47,23 @@ final class ZipFileDescriptor: @unchecked Sendable {
 
     /// Reads into `buffer` from `offset` until it is full or the file ends; returns the count read.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(ZipError) -> Int {
-        var done = 0
-        while done < buffer.count {
-            guard let position = off_t(exactly: offset + UInt64(done)) else { break }
-            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, position)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ZipError.io(archive: path, operation: "pread", errno: errno)
-            }
-            if n == 0 { break }
-            done += n
+        guard let start = off_t(exactly: offset), buffer.count > 0 else { return 0 }
+        let count = off_t.max - start < off_t(buffer.count) ? Int(off_t.max - start) : buffer.count
+        return try Self.zipErrors(path) {
+            try IOLoop.fill("pread", count: count) { done in pread(fd, buffer.baseAddress! + done, count - done, start + off_t(done)) }
         }
-        return done
     }
 
     /// Writes all of `bytes` at `offset`.
     func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(ZipError) {
-        var done = 0
-        while done < bytes.count {
-            guard let position = off_t(exactly: offset + UInt64(done)) else {
-                throw ZipError.io(archive: path, operation: "pwrite", errno: EFBIG)
+        guard bytes.count > 0 else { return }
+        guard let start = off_t(exactly: offset), off_t.max - start >= off_t(bytes.count) else {
+            throw ZipError.io(archive: path, operation: "pwrite", errno: EFBIG)
+        }
+        try Self.zipErrors(path) {
+            try IOLoop.drain("pwrite", count: bytes.count) { done in
+                pwrite(fd, bytes.baseAddress! + done, bytes.count - done, start + off_t(done))
             }
-            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, position)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ZipError.io(archive: path, operation: "pwrite", errno: errno)
-            }
-            done += n
         }
     }
 
@@ -82,9 +72,23 @@ final class ZipFileDescriptor: @unchecked Sendable {
         guard let size = off_t(exactly: length) else {
             throw ZipError.io(archive: path, operation: "ftruncate", errno: EFBIG)
         }
-        var result: Int32
-        repeat { result = ftruncate(fd, size) } while result < 0 && errno == EINTR
-        guard result == 0 else { throw ZipError.io(archive: path, operation: "ftruncate", errno: errno) }
+        _ = try Self.zipErrors(path) { try IOLoop.retryingInterrupts("ftruncate") { Int(ftruncate(fd, size)) } }
+    }
+
+    /// Runs `body` (calls through `IOLoop`), turning its `NPYStreamError` into `ZipError.io`
+    /// naming `path`.
+    private static func zipErrors<T>(_ path: String, _ body: () throws -> T) throws(ZipError) -> T {
+        do {
+            return try body()
+        } catch NPYStreamError.system(let operation, let code) {
+            throw ZipError.io(archive: path, operation: operation, errno: code)
+        } catch NPYStreamError.noProgress(let operation) {
+            throw ZipError.io(archive: path, operation: operation, errno: EIO)
+        } catch let error as ZipError {
+            throw error
+        } catch {
+            throw ZipError.io(archive: path, operation: "I/O", errno: EIO)
+        }
     }
 
     /// The C library's text for an errno value.

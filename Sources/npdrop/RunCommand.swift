@@ -52,6 +52,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("npz members to process, comma-separated (others are copied unchanged).", valueName: "names"))
     var members: String?
 
+    @Option(help: ArgumentHelp("Element kinds that get dropout: a comma list of float, complex, int, bool, all (default float,complex); other arrays are copied unchanged.", valueName: "list"))
+    var dtypes: String?
+
+    @Flag(name: .customLong("arrays-only"), help: "Leave files that are not .npy/.npz out of OUT (by default every other file is copied unchanged).")
+    var arraysOnly = false
+
     @Flag(name: .customLong("no-masks"), help: "Do not write keep masks.")
     var noMasks = false
 
@@ -109,6 +115,8 @@ struct RunCommand: ParsableCommand {
         a.members = members
         a.resume = resume
         a.overwrite = overwrite
+        a.arraysOnly = arraysOnly
+        a.dtypes = dtypes
         a.noMasks = noMasks
         a.compress = encoding.compress
         a.store = encoding.store

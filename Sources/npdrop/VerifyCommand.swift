@@ -22,6 +22,9 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup(title: "Input limits")
     var limits: InputLimitsOptionGroup
 
+    @Flag(help: "Check every output's size and CRC-32C against its record instead of re-deriving it (reads OUT only).")
+    var quick = false
+
     @Flag(help: "No progress line and no summary (mismatches are still printed).")
     var quiet = false
 
@@ -33,7 +36,8 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = VerifyOptions(input: input, output: output, jobs: jobs ?? RunOptions.defaultJobs, quiet: quiet, json: json)
+        var options = VerifyOptions(input: input, output: output, jobs: jobs ?? RunOptions.defaultJobs, quiet: quiet, json: json)
+        options.quick = quick
         let report = try BatchVerifier(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits)).run()
         if report.exitCode != 0 { throw FailuresReported(count: report.mismatches.count) }
     }

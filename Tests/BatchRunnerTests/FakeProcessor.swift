@@ -85,6 +85,8 @@ struct FakeProcessor: ArrayFileProcessor {
         case .npz:
             let members = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
             return FilePlan(segmentCount: 1, state: FakeFileState(bytes: bytes, members: members, segmentBytes: 0))
+        case .other:
+            throw FakeError(description: "\(task.input.relativePath): the runner copies other files itself", memberName: nil)
         }
     }
 
@@ -128,9 +130,12 @@ struct FakeProcessor: ArrayFileProcessor {
                 let line = "mask \(task.key(forMember: nil)) \(task.seed) \(task.copy) \(settings.rate)\n"
                 try Array(line.utf8).withUnsafeBytes { try mask.write($0, at: 0) }
             }
-            return FileOutcome(arrays: [ArrayOutcome(member: nil, status: .processed, shape: [count], dtype: "|u1",
+            // Labelled float (the bytes are arbitrary): a dtype the default --dtypes selects, as resume checks.
+            return FileOutcome(arrays: [ArrayOutcome(member: nil, status: .processed, shape: [count], dtype: "<f4",
                                                      fortranOrder: false, noiseShape: noise)],
                                maskWritten: outputs.mask != nil)
+        case .other:
+            return FileOutcome(arrays: [], maskWritten: false)
         case .npz:
             var out = ""
             var mask = ""

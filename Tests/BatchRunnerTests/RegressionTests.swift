@@ -71,11 +71,12 @@ import Glibc
         #expect(report.records.map(\.input) == ["ok.npy"])
         #expect(Self.entries(layout.output).map { String(decoding: $0, as: UTF8.self) }
                 == ["data", "data/ok.npy", "manifest.jsonl", "masks", "masks/ok.npy"])
-        for name in ["absolute.npy", "dangling.npy", "relative.npy", "new\\x0aline\\x1b[2J.npy"] {
+        // Every symlink is reported (other files are carried over, so none is silently left out).
+        for name in ["absolute.npy", "dangling.npy", "dirlink", "relative.npy", "new line\\x1b[2J.npy"] {
             #expect(captured.errorLines.contains("npdrop: \(name): symlink not followed; skipped"), "\(name)")
         }
-        // The name with a line break stays on one line: 4 skipped symlinks and the summary.
-        #expect(captured.errorLines.count == 5, "\(captured.errorLines)")
+        // The name with a line break stays on one line: 5 skipped symlinks and the summary.
+        #expect(captured.errorLines.count == 6, "\(captured.errorLines)")
         layout.expectOutsideUntouched()
     }
 

@@ -49,7 +49,7 @@ struct RunDeflateCLITests {
         let out = try ScratchDirectory("deflate-out")
         for jobs in ["1", "2", "7"] {
             let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("j\(jobs)"), "--rate", "0.3",
-                                            "--seed", "5", "--jobs", jobs, "--quiet"])
+                                            "--seed", "5", "--jobs", jobs, "--quiet", "--dtypes", "all"])
             #expect(result.status == 0, "\(result.stderr)")
         }
         for jobs in ["2", "7"] {
@@ -74,7 +74,7 @@ struct RunDeflateCLITests {
         let out = try ScratchDirectory("deflate-out")
         for jobs in ["1", "2"] {
             let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("j\(jobs)"), "--rate", "0.3",
-                                            "--seed", "5", "--jobs", jobs, "--compression-level", "6", "--quiet"])
+                                            "--seed", "5", "--jobs", jobs, "--compression-level", "6", "--quiet", "--dtypes", "all"])
             #expect(result.status == 0, "\(result.stderr)")
         }
         #expect(FileTree.differences(try FileTree.contents(of: out.path("j1")),
@@ -96,13 +96,13 @@ struct RunDeflateCLITests {
         let input = try makeInput()
         let out = try ScratchDirectory("deflate-out")
         let failed = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("f"), "--rate", "0.3",
-                                        "--seed", "5", "--quiet"],
+                                        "--seed", "5", "--quiet", "--dtypes", "all"],
                                        environment: ["NPDROP_TEST_ISAL_KNOWN_ANSWER": "1:00000000"])
         #expect(failed.status == 0, "\(failed.stderr)")
         let lines = failed.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains("ISA-L") && lines[0].contains("zlib blocks"), "\(failed.stderr)")
         let zlib = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("z"), "--rate", "0.3",
-                                      "--seed", "5", "--compression-level=-1", "--quiet"])
+                                      "--seed", "5", "--compression-level=-1", "--quiet", "--dtypes", "all"])
         #expect(zlib.status == 0, "\(zlib.stderr)")
         for part in ["data/a.npz", "masks/a.npz"] {
             #expect(try Data(contentsOf: URL(fileURLWithPath: out.path("f/" + part)))
@@ -139,7 +139,7 @@ struct RunDeflateCLITests {
         let input = try makeInput()
         let out = try ScratchDirectory("deflate-out")
         let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
-                                        "--seed", "5", "--single-stream-deflate", "--quiet"])
+                                        "--seed", "5", "--single-stream-deflate", "--quiet", "--dtypes", "all"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try describe([out.path("o/data/a.npz"), out.path("o/masks/a.npz")])
                 == "big.npy 8 True\nsmall.npy 8 True\nbig.npy 8 True\nsmall.npy 8 True\n")
@@ -182,7 +182,7 @@ struct RunDeflateCLITests {
         let input = try makeInput()
         let out = try ScratchDirectory("deflate-out")
         let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
-                                        "--seed", "5", "--members", "small", "--compression-level", "1", "--quiet"])
+                                        "--seed", "5", "--members", "small", "--compression-level", "1", "--quiet", "--dtypes", "all"])
         #expect(result.status == 0, "\(result.stderr)")
         let same = try LiveNumPy.run("""
             import sys, zipfile
@@ -208,7 +208,7 @@ struct RunDeflateCLITests {
         try input.write(bytes, to: "a.npz")
         let out = try ScratchDirectory("deflate-out")
         let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
-                                        "--seed", "5", "--members", "small", "--quiet"])
+                                        "--seed", "5", "--members", "small", "--quiet", "--dtypes", "all"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("a.npz") && result.stderr.contains("big.npy"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path("o/data/a.npz")))

@@ -76,7 +76,7 @@ import Testing
     """#
 
     /// Runs the checker on OUT and returns what it printed.
-    private func check(_ input: String, _ output: String) throws -> String {
+    static func check(_ input: String, _ output: String) throws -> String {
         let script = CLIRunner.packageRoot.appendingPathComponent("python").path
         return String(decoding: try LiveNumPy.run(Self.checker, arguments: [input, output, script]), as: UTF8.self)
     }
@@ -113,23 +113,23 @@ import Testing
         let out = try ScratchDirectory("out")
         let result = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--rate", "0.35", "--seed",
                                         "18446744073709551557", "--copies", "2", "--members", "floats,ints,flags,données,values",
-                                        "--config", configFile, "--quiet", "--jobs", "2"])
+                                        "--config", configFile, "--quiet", "--jobs", "2", "--dtypes", "all"])
         #expect(result.status == 0, "\(result.stderr)")
         // The CLI's --rate wins over the rules' rates; variants, formats and fills come from them.
         let records = try ManifestLines.records(at: out.path("o/manifest.jsonl"))
         #expect(records.count == 2 * (names.count + 2 + 7 + 7 + 2))
         #expect(records.allSatisfy { $0["status"] as? String == "copied" || $0["rate"] as? Double == 0.35 })
         #expect(records.contains { $0["variant"] as? String == "spatial2d" && $0["noise_shape"] as? [Int] == [5, 7, 1, 1] })
-        #expect(try check(input.url.path, out.path("o")) == "ok \(records.count)\n")
+        #expect(try Self.check(input.url.path, out.path("o")) == "ok \(records.count)\n")
 
         let compressed = try CLIRunner.run(["run", input.path("npz"), "--output", out.path("c"), "--rate", "0.6",
                                             "--seed", "3", "--compress", "--compression-level", "1", "--quiet"])
         #expect(compressed.status == 0, "\(compressed.stderr)")
-        #expect(try check(input.path("npz"), out.path("c")) == "ok 16\n")
+        #expect(try Self.check(input.path("npz"), out.path("c")) == "ok 16\n")
         let stored = try CLIRunner.run(["run", input.path("npz"), "--output", out.path("s"), "--rate", "0.6",
                                         "--seed", "3", "--store", "--quiet", "--members", "zeros"])
         #expect(stored.status == 0, "\(stored.stderr)")
-        #expect(try check(input.path("npz"), out.path("s")) == "ok 16\n")
+        #expect(try Self.check(input.path("npz"), out.path("s")) == "ok 16\n")
         let methods = try LiveNumPy.run("""
             import sys, zipfile
             for p in sys.argv[1:]:

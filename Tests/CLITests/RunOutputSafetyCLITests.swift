@@ -153,7 +153,7 @@ import Testing
         let out = try ScratchDirectory("out")
         let result = try CLIRunner.run(["run", input.path("empty"), "--output", out.path("o")] + Self.common)
         #expect(result.status == 2)
-        #expect(result.stderr == "npdrop: INPUT '\(input.path("empty"))' holds no file to process (no .npy or .npz file below it); nothing was written\n")
+        #expect(result.stderr == "npdrop: INPUT '\(input.path("empty"))' holds no file to process (no regular file below it); nothing was written\n")
         #expect(!exists(out.path("o")))
         let typo = try CLIRunner.run(["run", input.path("emtpy"), "--output", out.path("o")] + Self.common)
         #expect(typo.status == 2)

@@ -54,6 +54,8 @@ public struct InputFile: Sendable, Hashable {
     /// The container format, from the file name's extension (case-insensitive).
     public enum Kind: String, Sendable, Hashable {
         case npy, npz
+        /// Any other regular file: carried over byte for byte, never parsed.
+        case other
     }
 
     /// Path below INPUT with `/` separators (the base name when INPUT is a file).

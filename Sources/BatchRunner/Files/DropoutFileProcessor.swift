@@ -13,6 +13,8 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
         case npy(NPYFileJob)
         /// An `.npz` archive, and its outcome once processed.
         case npz(NPZFileJob, DropoutFiles.Locked<FileOutcome?>)
+        /// An `.npy` file copied unchanged (dtype not selected or not transformed).
+        case copied(CopiedArrayFile)
     }
 
     /// Bytes of each of a worker's buffers (two for the engine, one for copying).
@@ -36,11 +38,17 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
     public func prepare(_ task: FileTask, outputs: FileOutputs, worker: inout DropoutWorker) throws -> FilePlan<FileState> {
         switch task.input.kind {
         case .npy:
-            let job = try NPYFileJob.prepare(task.fileRequest, targets: outputs.targets)
-            return FilePlan(segmentCount: job.segmentCount, state: .npy(job))
+            switch try NPYFileJob.prepareOrCopy(task.fileRequest, targets: outputs.targets) {
+            case .transform(let job):
+                return FilePlan(segmentCount: job.segmentCount, state: .npy(job))
+            case .copy(let job):
+                return FilePlan(segmentCount: 1, state: .copied(job))
+            }
         case .npz:
             let job = try NPZFileJob.prepare(task.fileRequest, limits: zipLimits)
             return FilePlan(segmentCount: 1, state: .npz(job, Locked(nil)))
+        case .other:
+            throw RunnerError.usage("\(task.input.relativePath): not an array file (the runner copies it)")
         }
     }
 
@@ -53,6 +61,8 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
         case .npz(let job, let result):
             let outcome = try job.run(targets: outputs.targets, worker: worker)
             result.withLock { $0 = outcome }
+        case .copied(let job):
+            try job.process(checkpoint: outputs.data.checkWritable)
         }
     }
 
@@ -68,6 +78,8 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
                 throw RunnerError.usage("\(task.input.relativePath): finished before it was processed")
             }
             return outcome
+        case .copied(let job):
+            return job.outcome()
         }
     }
 }
@@ -77,14 +89,23 @@ extension FileTask {
     /// relpath, each member's action resolved from the task's settings with the run seed.
     var fileRequest: FileRequest {
         let task = self
-        var request = FileRequest(path: input.absolutePath, name: input.relativePath, keyPath: input.relativePath, copy: copy,
-                                  encoding: memberEncoding, segmentBytes: segmentHint.preferredSegmentBytes) { member in
+        var request = FileRequest(path: input.absolutePath, name: input.relativePath, keyPath: input.relativePath,
+                                  copy: copy, encoding: memberEncoding, segmentBytes: segmentHint.preferredSegmentBytes) { member in
             switch task.action(forMember: member) {
             case .copy: return .copy
             case .process(let settings): return .process(try task.engineOptions(settings))
             }
         }
         request.maskFormat = maskFormat
+        // A dataset is carried over whole: arrays --dtypes leaves alone and dtypes npdrop does
+        // not transform are copied.
+        request.copiesUntransformedDTypes = true
+        request.copyReason = { member, dtype in
+            guard case .process(let settings) = task.action(forMember: member), !settings.dtypes.selects(dtype) else {
+                return nil
+            }
+            return settings.dtypes.reason(notSelecting: dtype)
+        }
         return request
     }
 }

@@ -4,8 +4,8 @@
 /// `input, member, copy, output, mask, output_member, mask_member, variant, rate, noise_shape,
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
 /// scale, fill, compression, compression_level, deflate_block_size, rng, keras_call, keras_layer,
-/// output_dtype, deflate_engine, isal_version, isal_check, npdrop_version,
-/// mask_format`. Every field is always
+/// output_dtype, deflate_engine, isal_version, isal_check, npdrop_version, reason, input_size,
+/// input_mtime_ns, input_crc32c, output_size, output_crc32c, mask_size, mask_crc32c, mask_format`. Every field is always
 /// present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
@@ -82,6 +82,22 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var isalCheck: String?
     /// The npdrop that wrote the record (`NPDropVersion.current`); null in manifests older than the field.
     public var npdropVersion: String?
+    /// Why the array or file was copied unchanged (status `copied`); null otherwise.
+    public var reason: String?
+    /// Size in bytes of the input file when it was read; null for errors and older manifests.
+    public var inputSize: Int64?
+    /// Modification time of the input file (nanoseconds since the epoch) when it was read.
+    public var inputMtimeNs: Int64?
+    /// CRC-32C of the input file's bytes.
+    public var inputCRC32C: UInt32?
+    /// Size in bytes of the output file (the whole `.npz` for a member).
+    public var outputSize: Int64?
+    /// CRC-32C of the output file's bytes.
+    public var outputCRC32C: UInt32?
+    /// Size in bytes of the mask file; null when no mask was written.
+    public var maskSize: Int64?
+    /// CRC-32C of the mask file's bytes.
+    public var maskCRC32C: UInt32?
     /// `bool` or `packbits` for records with a mask (`np.packbits(keep.ravel())`, unpack with
     /// `np.unpackbits(m, count=n).reshape(noise_shape).astype(bool)`); else null, and in older manifests.
     public var maskFormat: String?
@@ -110,6 +126,14 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case isalVersion = "isal_version"
         case isalCheck = "isal_check"
         case npdropVersion = "npdrop_version"
+        case reason
+        case inputSize = "input_size"
+        case inputMtimeNs = "input_mtime_ns"
+        case inputCRC32C = "input_crc32c"
+        case outputSize = "output_size"
+        case outputCRC32C = "output_crc32c"
+        case maskSize = "mask_size"
+        case maskCRC32C = "mask_crc32c"
         case maskFormat = "mask_format"
     }
 
@@ -189,6 +213,14 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(isalVersion, forKey: .isalVersion)
         try c.encode(isalCheck, forKey: .isalCheck)
         try c.encode(npdropVersion, forKey: .npdropVersion)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(inputSize, forKey: .inputSize)
+        try c.encode(inputMtimeNs, forKey: .inputMtimeNs)
+        try c.encode(inputCRC32C, forKey: .inputCRC32C)
+        try c.encode(outputSize, forKey: .outputSize)
+        try c.encode(outputCRC32C, forKey: .outputCRC32C)
+        try c.encode(maskSize, forKey: .maskSize)
+        try c.encode(maskCRC32C, forKey: .maskCRC32C)
         try c.encode(maskFormat, forKey: .maskFormat)
     }
 
@@ -228,6 +260,14 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("isal_version", JSONText.string(isalVersion)),
             ("isal_check", JSONText.string(isalCheck)),
             ("npdrop_version", JSONText.string(npdropVersion)),
+            ("reason", JSONText.string(reason)),
+            ("input_size", inputSize.map { JSONText.integer($0) } ?? "null"),
+            ("input_mtime_ns", inputMtimeNs.map { JSONText.integer($0) } ?? "null"),
+            ("input_crc32c", inputCRC32C.map { JSONText.integer($0) } ?? "null"),
+            ("output_size", outputSize.map { JSONText.integer($0) } ?? "null"),
+            ("output_crc32c", outputCRC32C.map { JSONText.integer($0) } ?? "null"),
+            ("mask_size", maskSize.map { JSONText.integer($0) } ?? "null"),
+            ("mask_crc32c", maskCRC32C.map { JSONText.integer($0) } ?? "null"),
             ("mask_format", JSONText.string(maskFormat)),
         ])
     }

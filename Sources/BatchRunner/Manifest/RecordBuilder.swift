@@ -43,7 +43,7 @@ enum RecordBuilder {
     /// The records of a finished task, in the order the processor reported the arrays.
     static func records(_ task: FileTask, result: FileTaskResult) -> [ManifestRecord] {
         switch result {
-        case .committed(let outcome):
+        case .committed(let outcome, let digests):
             return outcome.arrays.map { array in
                 let action = task.action(forMember: array.member)
                 let copied = array.status == .copied
@@ -51,11 +51,19 @@ enum RecordBuilder {
                 describeArray(array, into: &record)
                 record.output = task.outputPath
                 record.outputMember = array.member
+                record.reason = array.reason
+                record.inputSize = digests.input?.size
+                record.inputMtimeNs = digests.input?.modificationTimeNanoseconds
+                record.inputCRC32C = digests.input?.crc32c
+                record.outputSize = digests.output?.size
+                record.outputCRC32C = digests.output?.crc32c
                 if !copied {
                     record.noiseShape = array.noiseShape
                     if outcome.maskWritten, let mask = task.maskPath {
                         record.mask = mask
                         record.maskMember = array.member
+                        record.maskSize = digests.mask?.size
+                        record.maskCRC32C = digests.mask?.crc32c
                     }
                 }
                 return record

@@ -80,10 +80,14 @@ public struct DropoutSettings: Sendable, Hashable {
     public var scale: Bool
     /// What dropped elements become (nil: zero, or alpha's value).
     public var fill: FillValue?
+    /// Which element kinds get dropout; arrays of other kinds are copied unchanged.
+    public var dtypes: DTypeSelection
 
     /// Settings with the command-line defaults for everything but `rate`.
     public init(variant: Variant = .dropout, rate: Double, noiseShape: NoiseSpec? = nil,
-                dataFormat: DataFormat = .channelsLast, scale: Bool = true, fill: FillValue? = nil) {
+                dataFormat: DataFormat = .channelsLast, scale: Bool = true, fill: FillValue? = nil,
+                dtypes: DTypeSelection = .default) {
+        self.dtypes = dtypes
         self.variant = variant
         self.rate = rate
         self.noiseShape = noiseShape
@@ -111,7 +115,7 @@ public struct DropoutSettings: Sendable, Hashable {
 
 /// A dropout setting that a config rule or the command line can set.
 public enum DropoutField: String, Sendable, Hashable, CaseIterable {
-    case variant, rate, noiseShape = "noise_shape", dataFormat = "data_format", scale = "no_scale", fill
+    case variant, rate, noiseShape = "noise_shape", dataFormat = "data_format", scale = "no_scale", fill, dtypes
 }
 
 /// A partial set of dropout settings: what one layer (config top level, a rule, the command
@@ -129,6 +133,8 @@ public struct DropoutOverrides: Sendable, Hashable {
     public var scale: Bool?
     /// Replaces the fill value (`.some(nil)`: no fill).
     public var fill: FillValue??
+    /// Replaces the dtype selection.
+    public var dtypes: DTypeSelection?
 
     /// Overrides that set nothing.
     public init(variant: Variant? = nil, rate: Double? = nil, noiseShape: NoiseSpec?? = nil,
@@ -150,6 +156,7 @@ public struct DropoutOverrides: Sendable, Hashable {
         if dataFormat != nil { result.insert(.dataFormat) }
         if scale != nil { result.insert(.scale) }
         if fill != nil { result.insert(.fill) }
+        if dtypes != nil { result.insert(.dtypes) }
         return result
     }
 
@@ -162,6 +169,7 @@ public struct DropoutOverrides: Sendable, Hashable {
         if let dataFormat, !keeping.contains(.dataFormat) { result.dataFormat = dataFormat }
         if let scale, !keeping.contains(.scale) { result.scale = scale }
         if let fill, !keeping.contains(.fill) { result.fill = fill }
+        if let dtypes, !keeping.contains(.dtypes) { result.dtypes = dtypes }
         return result
     }
 }

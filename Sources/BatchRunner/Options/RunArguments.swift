@@ -35,6 +35,10 @@ public struct RunArguments: Sendable, Hashable {
     public var resume = false
     /// `--overwrite`.
     public var overwrite = false
+    /// `--arrays-only`.
+    public var arraysOnly = false
+    /// `--dtypes LIST`.
+    public var dtypes: String?
     /// `--no-masks`.
     public var noMasks = false
     /// `--compress`.
@@ -90,6 +94,7 @@ public struct RunArguments: Sendable, Hashable {
         if let dataFormat { result.dataFormat = try DataFormat(parsing: dataFormat, origin: "--data-format") }
         if noScale { result.scale = false }
         if let fill { result.fill = .some(try FillValue(parsing: fill)) }
+        if let dtypes { result.dtypes = try DTypeSelection(parsing: dtypes) }
         return result
     }
 }

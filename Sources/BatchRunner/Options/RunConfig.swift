@@ -56,6 +56,8 @@ public struct RunConfig: Sendable, Hashable {
     public var compressionLevel: Int?
     /// `single_stream_deflate`: each deflated member as one zlib stream (`--single-stream-deflate`).
     public var singleStreamDeflate: Bool?
+    /// `arrays_only`: leave files that are not `.npy`/`.npz` out of OUT (`--arrays-only`).
+    public var arraysOnly: Bool?
     /// Rules in file order; the first that matches an array wins.
     public var rules: [DropoutRule]
 
@@ -77,10 +79,10 @@ public struct RunConfig: Sendable, Hashable {
     public static let topLevelKeys = [
         "variant", "rate", "noise_shape", "data_format", "seed", "no_scale", "fill", "copies",
         "members", "no_masks", "compress", "store", "compression_level", "single_stream_deflate", "jobs",
-        "rules",
+        "arrays_only", "dtypes", "rules",
     ]
     /// Keys a rule may hold.
-    public static let ruleKeys = ["match", "member", "variant", "rate", "noise_shape", "data_format", "no_scale", "fill"]
+    public static let ruleKeys = ["match", "member", "variant", "rate", "noise_shape", "data_format", "no_scale", "fill", "dtypes"]
 
     /// Reads and parses the config file at `path` (at most 16 MiB); throws `.usage` naming the
     /// file and the offending key when it is not a valid config.
@@ -196,6 +198,16 @@ private func decodeOverrides(_ object: Object, origin: String) throws -> Dropout
             result.fill = .some(try FillValue(parsing: text, origin: "\(origin): fill"))
         }
     }
+    if has(object, "dtypes") {
+        let key = AnyCodingKey("dtypes")
+        let text: String
+        if let string = try? object.decode(String.self, forKey: key) {
+            text = string
+        } else {
+            text = try object.decode([String].self, forKey: key).joined(separator: ",")
+        }
+        result.dtypes = try DTypeSelection(parsing: text, origin: "\(origin): dtypes")
+    }
     return result
 }
 
@@ -257,6 +269,7 @@ private struct ConfigDocument: Decodable {
         if has(object, "single_stream_deflate") {
             config.singleStreamDeflate = try object.decode(Bool.self, forKey: AnyCodingKey("single_stream_deflate"))
         }
+        if has(object, "arrays_only") { config.arraysOnly = try object.decode(Bool.self, forKey: AnyCodingKey("arrays_only")) }
         if store { config.compression = .store }
         if has(object, "rules") { config.rules = try object.decode([RuleDocument].self, forKey: AnyCodingKey("rules")).map(\.rule) }
         self.config = config

@@ -23,6 +23,9 @@ public struct RunOptions: Sendable {
     public var resume: Bool
     /// Remove what an earlier npdrop run wrote in OUT before running (`--overwrite`).
     public var overwrite: Bool
+    /// Leave files that are not `.npy`/`.npz` out of OUT (`--arrays-only`); by default they
+    /// are copied unchanged.
+    public var arraysOnly: Bool
     /// Write keep masks (false with `--no-masks`).
     public var writeMasks: Bool
     /// How output npz members are stored.
@@ -65,7 +68,7 @@ public struct RunOptions: Sendable {
 
     /// Options with everything explicit; for library users and tests.
     public init(input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
-                copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, overwrite: Bool = false, writeMasks: Bool = true,
+                copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, overwrite: Bool = false, arraysOnly: Bool = false, writeMasks: Bool = true,
                 compression: NPZCompression = .input, compressionLevel: Int? = nil,
                 deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, deflateEngine: DeflateEngine = .isal,
                 isalKnownAnswer: IsalKnownAnswer.Answer = IsalKnownAnswer.committed, sync: Bool = false,
@@ -80,6 +83,7 @@ public struct RunOptions: Sendable {
         self.members = members
         self.resume = resume
         self.overwrite = overwrite
+        self.arraysOnly = arraysOnly
         self.writeMasks = writeMasks
         self.compression = compression
         self.compressionLevel = compressionLevel
@@ -199,7 +203,8 @@ public struct RunOptions: Sendable {
         }
 
         self.init(input: arguments.input, output: arguments.output, settings: resolver, seed: seed, copies: copies,
-                  members: members, resume: arguments.resume, overwrite: arguments.overwrite, writeMasks: !(arguments.noMasks || config.noMasks == true),
+                  members: members, resume: arguments.resume, overwrite: arguments.overwrite,
+                  arraysOnly: arguments.arraysOnly || config.arraysOnly == true, writeMasks: !(arguments.noMasks || config.noMasks == true),
                   compression: compression, compressionLevel: level == -1 ? nil : level,
                   deflateBlockSize: singleStream ? nil : ParallelDeflateOptions.defaultBlockSize,
                   deflateEngine: level == nil ? .isal : .zlib, isalKnownAnswer: knownAnswer,

@@ -63,6 +63,10 @@ public final class OutputFile: Sendable {
         throw RunnerError.io(path: directory, operation: "find a free temporary name in", errno: EEXIST)
     }
 
+    /// Throws when the file can no longer be written (committed, discarded, or the run was
+    /// interrupted).
+    func checkWritable() throws { try checkOpen() }
+
     private func checkOpen() throws {
         if interruption?.isRequested == true { throw RunInterrupted() }
         if closed.withLock({ $0 }) {

@@ -189,11 +189,11 @@ enum RunnerFS {
     /// `RunnerError.io` naming `operation`.
     static func open(_ path: String, flags: Int32, mode: mode_t = 0o644, operation: String,
                      name: String? = nil) throws -> FileDescriptor {
-        while true {
-            let fd = systemOpen(path, flags | O_CLOEXEC, mode)
-            if fd >= 0 { return FileDescriptor(rawValue: fd, path: name ?? path, owning: true) }
-            if errno == EINTR { continue }
-            throw RunnerError.io(path: path, operation: operation, errno: errno)
+        do {
+            let fd = try IOLoop.retryingInterrupts(operation) { Int(systemOpen(path, flags | O_CLOEXEC, mode)) }
+            return FileDescriptor(rawValue: Int32(fd), path: name ?? path, owning: true)
+        } catch NPYStreamError.system(_, let code) {
+            throw RunnerError.io(path: path, operation: operation, errno: code)
         }
     }
 

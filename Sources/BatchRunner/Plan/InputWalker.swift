@@ -11,7 +11,8 @@ public struct WalkIssue: Sendable, Hashable {
 
 /// The input files of a run, sorted, and what was skipped.
 public struct WalkResult: Sendable {
-    /// Every `.npy`/`.npz` regular file, sorted byte-wise by relpath.
+    /// Every `.npy`/`.npz` regular file (and every other regular file when the walk carries
+    /// them over), sorted byte-wise by relpath.
     public var files: InputFileList
     /// Skipped entries and errors, sorted by relpath.
     public var issues: [WalkIssue]
@@ -20,11 +21,13 @@ public struct WalkResult: Sendable {
 /// Finds the input files of a run.
 ///
 /// Rules: every regular file whose name ends in `.npy` or `.npz` (any letter case), at any
-/// depth, hidden files and directories included; symlinks are never followed (a symlink named
-/// like an input, or pointing to a directory, is reported as skipped); other special files
-/// named like inputs are reported as skipped; other files are ignored. A name that is not valid
-/// UTF-8 (of a directory, or of a file named like an input) is an error: keys need UTF-8.
-/// An unreadable subdirectory is an error; the walk goes on.
+/// depth, hidden files and directories included, and (with `includeOtherFiles`, the default of
+/// a run) every other regular file as kind `.other`, to be carried over unchanged; symlinks
+/// are never followed (a symlink named like an input, pointing to a directory, or any symlink
+/// when other files are carried over, is reported as skipped); other special files named like
+/// inputs (any, when other files are carried over) are reported as skipped; other files are
+/// ignored. A name that is not valid UTF-8 (of a directory, or of a file the walk would take)
+/// is an error: keys need UTF-8. An unreadable subdirectory is an error; the walk goes on.
 public enum InputWalker {
     /// The kind of input a file name denotes, or nil.
     public static func kind(ofName name: String) -> InputFile.Kind? {
@@ -41,7 +44,7 @@ public enum InputWalker {
 
     /// Walks `locations.input`: the file itself (relpath = its base name) or everything below
     /// the directory. Throws only when INPUT itself cannot be read.
-    public static func walk(_ locations: RunLocations) throws -> WalkResult {
+    public static func walk(_ locations: RunLocations, includeOtherFiles: Bool = false) throws -> WalkResult {
         guard locations.inputIsDirectory else {
             let name = RelativePath.baseName(locations.input)
             guard case .regular(let size) = try RunnerFS.entryKind(locations.input, followLinks: true),
@@ -80,7 +83,8 @@ public enum InputWalker {
             let entry = stack[top].entries[stack[top].next]
             stack[top].next += 1
             let directory = (absolute: stack[top].absolute, relative: stack[top].relative)
-            let inputKind = kind(ofNameBytes: entry.name)
+            let arrayKind = kind(ofNameBytes: entry.name)
+            let inputKind = arrayKind ?? (includeOtherFiles ? .other : nil)
             guard let name = String(validating: entry.name, as: UTF8.self) else {
                 guard entry.kind == .directory || inputKind != nil else { continue }
                 let shown = directory.relative + (directory.relative.isEmpty ? "" : "/") + String(decoding: entry.name, as: UTF8.self)
@@ -103,7 +107,7 @@ public enum InputWalker {
                 }
             case .symlink:
                 let target = (try? RunnerFS.entryKind(absolute, followLinks: true)) ?? .missing
-                if inputKind != nil || target == .directory {
+                if includeOtherFiles || arrayKind != nil || target == .directory {
                     issues.append(WalkIssue(relativePath: relative, message: "symlink not followed; skipped", isError: false))
                 }
             case .other:

@@ -1,13 +1,16 @@
 import DropoutEngine
+import NPYFormat
 
 /// The records of an earlier (possibly killed) run, by file task, for `--resume`.
 ///
 /// A file task (input file × copy) is skipped when the earlier manifest holds records for it,
 /// none of them an error, each matching what this run would do (same seed, output and mask
 /// paths, npz compression option and level, and for processed arrays the same variant, rate, noise-shape
-/// spec, data format, scale and fill; copied members still not selected), and its output (and
-/// mask, when recorded) files exist. Inputs are trusted not to have changed: `npdrop verify`
-/// checks the bytes.
+/// spec, data format, scale and fill; copied members still not selected), its input still has
+/// the size and modification time the records keep, and its output (and mask, when recorded)
+/// files exist with the sizes the records keep. Anything else is stale and redone (a record
+/// from before these fields existed too). `npdrop verify --quick` checks the output bytes
+/// against their checksums; `npdrop verify` re-derives them.
 struct ResumeIndex {
     private var byTask: [TaskKey: [(record: ManifestRecord, line: String)]] = [:]
 
@@ -34,8 +37,11 @@ struct ResumeIndex {
         guard let entries = byTask[TaskKey(input: Array(task.input.relativePath.utf8), copy: task.copy)],
               !entries.isEmpty else { return nil }
         let records = entries.map(\.record)
-        let isNPY = task.input.kind == .npy
+        let isNPY = task.input.kind != .npz
         if isNPY && (records.count != 1 || records[0].member != nil) { return nil }
+        guard let input = InputState.current(task.input.absolutePath),
+              records.allSatisfy({ $0.inputSize == input.size && $0.inputMtimeNs == input.modificationTimeNanoseconds })
+        else { return nil }
         var needsMask = false
         for record in records {
             guard record.status != .error, record.seed == task.seed,
@@ -46,11 +52,19 @@ struct ResumeIndex {
                   record.deflateBlockSize == (isNPY ? nil : task.deflateBlockSize),
                   record.deflateEngine == task.deflateRecord.engine
             else { return nil }
+            if task.input.kind == .other {
+                guard record.status == .copied else { return nil }
+                continue
+            }
             switch (record.status, task.action(forMember: record.member)) {
             case (.copied, .copy):
                 continue
+            case (.copied, .process(let settings)):
+                // Copied for its dtype: still so only while the dtype is not selected.
+                guard record.reason != nil, !ResumeIndex.selects(settings, record.dtype) else { return nil }
+                continue
             case (.ok, .process(let settings)):
-                guard matches(record, settings), (record.rng ?? RandomStreamKind.npdrop.rawValue) == task.rng.rawValue,
+                guard matches(record, settings), ResumeIndex.selects(settings, record.dtype), (record.rng ?? RandomStreamKind.npdrop.rawValue) == task.rng.rawValue,
                       record.kerasCall == (task.rng.isKeras ? Int(task.kerasCall) : nil),
                       record.kerasLayer == (task.rng.isKeras ? task.kerasLayer : nil),
                       record.mask == nil || (record.maskFormat ?? MaskFormat.bool.rawValue) == task.maskFormat.rawValue
@@ -67,16 +81,24 @@ struct ResumeIndex {
                 return nil
             }
         }
-        guard case .regular = try? RunnerFS.entryKind(RelativePath.join(outputRoot, task.outputPath), followLinks: false)
+        guard case .regular(let outputSize)? = try? RunnerFS.entryKind(RelativePath.join(outputRoot, task.outputPath), followLinks: false),
+              records.allSatisfy({ $0.outputSize == outputSize })
         else { return nil }
         if needsMask, let mask = task.maskPath {
-            guard case .regular = try? RunnerFS.entryKind(RelativePath.join(outputRoot, mask), followLinks: false)
+            guard case .regular(let maskSize)? = try? RunnerFS.entryKind(RelativePath.join(outputRoot, mask), followLinks: false),
+                  records.allSatisfy({ $0.mask == nil || $0.maskSize == maskSize })
             else { return nil }
         }
         return entries.map { entry in
             let canonical = entry.line.utf8.first == UInt8(ascii: "{") && entry.line.utf8.last == UInt8(ascii: "}")
             return ManifestLine(record: entry.record, text: canonical ? entry.line : nil)
         }
+    }
+
+    /// True when `settings.dtypes` selects the recorded dtype (false for none or a refused one).
+    private static func selects(_ settings: DropoutSettings, _ descr: String?) -> Bool {
+        guard let descr, let dtype = try? DType.parse(descr: descr) else { return false }
+        return settings.dtypes.selects(dtype)
     }
 
     private func matches(_ record: ManifestRecord, _ settings: DropoutSettings) -> Bool {

@@ -4,14 +4,24 @@ import Foundation
 
 /// What became of one file task.
 enum FileTaskResult: Sendable {
-    /// Every output was renamed to its final name.
-    case committed(FileOutcome)
+    /// Every output was renamed to its final name; `digests` says what was read and written.
+    case committed(FileOutcome, FileDigests)
     /// Nothing was committed. `member` names the npz member at fault when known; `outcome` is
     /// set when `finish` reported failed arrays.
     case failed(member: String?, message: String, outcome: FileOutcome?)
     /// The run was interrupted before the file was done; its temporaries were removed and it
     /// gets no record (a `--resume` does it).
     case interrupted
+}
+
+/// What a committed file task read and wrote, for its records (`--resume`, `verify --quick`).
+struct FileDigests: Sendable, Hashable {
+    /// The input as read (size, modification time, CRC-32C); nil when not computed.
+    var input: InputState?
+    /// The result file.
+    var output: FileDigest?
+    /// The mask file, when one was written.
+    var mask: FileDigest?
 }
 
 /// A file whose segments are being processed.
@@ -128,16 +138,20 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
     var syncOutputs = false
     /// Set by a signal: no file is started after it, files in flight are abandoned.
     var interruption = RunInterruption()
+    /// Compute the digests of each committed task's input and outputs (a run does; `verify`
+    /// re-deriving does not need them).
+    var computeDigests = true
     /// The output directories already made (each is created once per run).
     let directories: KnownDirectories
 
     init(processor: Processor, jobs: Int, outputRoot: String, syncOutputs: Bool = false,
-         interruption: RunInterruption = RunInterruption()) {
+         interruption: RunInterruption = RunInterruption(), computeDigests: Bool = true) {
         self.processor = processor
         self.jobs = jobs
         self.outputRoot = outputRoot
         self.syncOutputs = syncOutputs
         self.interruption = interruption
+        self.computeDigests = computeDigests
         directories = KnownDirectories(root: outputRoot)
     }
 
@@ -183,6 +197,11 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
             // The runner's own I/O errors name an output path; the message must name the input too.
             let failure = failureDescription(error)
             onFinished(index, task, .failed(member: nil, message: "\(task.input.relativePath): \(failure.message)", outcome: nil))
+            return
+        }
+        if task.input.kind == .other {
+            queue.finishedPreparing(adding: [])
+            onFinished(index, task, copyPlainFile(task, outputs: outputs))
             return
         }
         let plan: FilePlan<Processor.FileState>
@@ -257,12 +276,47 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
                 return .failed(member: array.member, message: message, outcome: outcome)
             }
         }
+        return commitChecked(task, outputs: file.outputs, outcome: outcome)
+    }
+
+    /// Digests (when `computeDigests`) and commits the complete outputs of `task`.
+    private func commitChecked(_ task: FileTask, outputs: FileOutputs, outcome: FileOutcome) -> FileTaskResult {
+        var digests = FileDigests()
         do {
-            try commit(file.outputs, maskWritten: outcome.maskWritten)
+            if computeDigests {
+                let input = try RunnerFS.open(task.input.absolutePath, flags: O_RDONLY, operation: "open",
+                                              name: task.input.relativePath)
+                digests.input = try InputState.read(input, name: task.input.relativePath)
+                digests.output = try FileDigest.of(path: outputs.data.temporaryPath)
+                if outcome.maskWritten, let mask = outputs.mask { digests.mask = try FileDigest.of(path: mask.temporaryPath) }
+            }
+            try commit(outputs, maskWritten: outcome.maskWritten)
         } catch {
+            discard(outputs)
+            if interruption.isRequested { return .interrupted }
             return .failed(member: nil, message: "\(task.input.relativePath): \(failureDescription(error).message)", outcome: nil)
         }
-        return .committed(outcome)
+        return .committed(outcome, digests)
+    }
+
+    /// Carries a file that is not an array over unchanged (`FileCopy`).
+    private func copyPlainFile(_ task: FileTask, outputs: FileOutputs) -> FileTaskResult {
+        do {
+            let input = try RunnerFS.open(task.input.absolutePath, flags: O_RDONLY, operation: "open",
+                                          name: task.input.relativePath)
+            _ = try RunnerFS.mappingErrors {
+                try FileCopy.copy(input, to: outputs.data.descriptor, name: task.input.relativePath,
+                                  checkpoint: outputs.data.checkWritable)
+            }
+        } catch {
+            discard(outputs)
+            if interruption.isRequested { return .interrupted }
+            return .failed(member: nil, message: "\(task.input.relativePath): \(failureDescription(error).message)", outcome: nil)
+        }
+        var array = ArrayOutcome(member: nil, status: .copied)
+        array.reason = "not an .npy or .npz file"
+        let outcome = FileOutcome(arrays: [array], maskWritten: false)
+        return commitChecked(task, outputs: outputs, outcome: outcome)
     }
 
     private func makeOutputs(_ task: FileTask) throws -> FileOutputs {

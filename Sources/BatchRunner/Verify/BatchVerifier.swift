@@ -1,3 +1,4 @@
+import Dispatch
 import DropoutEngine
 import DropoutFiles
 import NPZContainer
@@ -16,6 +17,9 @@ public struct VerifyOptions: Sendable {
     public var json: Bool
     /// Segment size hint passed to the processor.
     public var segmentBytes: Int
+    /// `--quick`: check every output's size and CRC-32C against its record instead of
+    /// re-deriving it.
+    public var quick: Bool = false
 
     /// Options; see the properties.
     public init(input: String, output: String, jobs: Int = RunOptions.defaultJobs, quiet: Bool = false,
@@ -109,6 +113,24 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
                 groups.append([record])
             }
         }
+        var explained = Set<[UInt8]>()
+        for record in records {
+            if let output = record.output { explained.insert(Array(output.utf8)) }
+            if let mask = record.mask { explained.insert(Array(mask.utf8)) }
+        }
+        for path in try UnexplainedFiles.find(in: locations.output, explained: explained) {
+            mismatches.append("\(path): in OUT but no manifest record explains it")
+        }
+        if options.quick {
+            mismatches += BatchVerifier.checkDigests(groups, output: locations.output, jobs: options.jobs)
+            mismatches.sort(by: RelativePath.precedes)
+            for line in mismatches { console.line(line) }
+            let report = VerifyReport(records: records.count, files: groups.count, mismatches: mismatches,
+                                      seconds: seconds(ContinuousClock.now - started))
+            if !options.quiet { console.line(report.line) }
+            if options.json { console.writeOutput(report.json + "\n") }
+            return report
+        }
         var tasks: [FileTask] = []
         var taskRecords: [[ManifestRecord]] = []
         for group in groups {
@@ -131,7 +153,7 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         let allTasks = tasks
         let allRecords = taskRecords
         let output = locations.output
-        WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: scratch).run(allTasks) { index, result in
+        WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: scratch, computeDigests: false).run(allTasks) { index, result in
             let problems = BatchVerifier.check(allTasks[index], records: allRecords[index], result: result,
                                                scratch: scratch, output: output)
             for line in problems { progress.message(line) }
@@ -207,11 +229,19 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             }
             absolute = locations.input
         }
-        guard let kind = InputWalker.kind(ofName: first.input) else { return fail("input is not .npy or .npz") }
+        let kind: InputFile.Kind
+        if let arrayKind = InputWalker.kind(ofName: first.input) {
+            kind = arrayKind
+        } else {
+            guard group.count == 1, first.member == nil, first.status == .copied else {
+                return fail("records do not fit a file that is not .npy or .npz (carried over unchanged)")
+            }
+            kind = .other
+        }
         guard case .regular(let size)? = try? RunnerFS.entryKind(absolute, followLinks: false) else {
             return fail("input file is missing from INPUT")
         }
-        guard (kind == .npy) == (first.member == nil), group.count == 1 || kind == .npz else {
+        guard (kind == .npz) == (first.member != nil), group.count == 1 || kind == .npz else {
             return fail("records do not fit a .\(kind.rawValue) file")
         }
         var actions: [(member: String?, action: ArrayAction)] = []
@@ -280,6 +310,67 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         return .success(task)
     }
 
+    /// `--quick`: the size and CRC-32C of every output and mask file named by `groups` (one
+    /// group per input file and copy) against what the records keep, read on `jobs` threads.
+    static func checkDigests(_ groups: [[ManifestRecord]], output: String, jobs: Int) -> [String] {
+        var checks: [(path: String, size: Int64?, crc: UInt32?, label: String)] = []
+        var problems: [String] = []
+        for group in groups {
+            let first = group[0]
+            if let failed = group.first(where: { $0.status == .error }) {
+                problems.append("\(name(failed)): recorded error: \(failed.error ?? "")")
+                continue
+            }
+            guard let path = first.output, RelativePath.isSafe(path) else {
+                problems.append("\(name(first)): no safe output path in the record")
+                continue
+            }
+            checks.append((path, first.outputSize, first.outputCRC32C, name(first)))
+            if let masked = group.first(where: { $0.mask != nil }), let mask = masked.mask {
+                guard RelativePath.isSafe(mask) else {
+                    problems.append("\(name(masked)): mask path is not a safe relative path")
+                    continue
+                }
+                checks.append((mask, masked.maskSize, masked.maskCRC32C, name(masked)))
+            }
+        }
+        let found = Locked<[String]>([])
+        let next = Locked(0)
+        let all = checks
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, all.count))) { _ in
+            while true {
+                let index = next.withLock { value -> Int in
+                    defer { value += 1 }
+                    return value
+                }
+                guard index < all.count else { return }
+                let check = all[index]
+                guard let size = check.size, let crc = check.crc else {
+                    found.withLock { $0.append("\(check.label): no checksum recorded for \(check.path) (an older npdrop wrote it); run verify without --quick") }
+                    continue
+                }
+                let line: String?
+                do {
+                    if let digest = try FileDigest.of(path: RelativePath.join(output, check.path)) {
+                        if digest.size != size {
+                            line = "\(check.path): \(digest.size) bytes, the record says \(size)"
+                        } else if digest.crc32c != crc {
+                            line = "\(check.path): CRC-32C \(digest.crc32c) differs from the recorded \(crc)"
+                        } else {
+                            line = nil
+                        }
+                    } else {
+                        line = "\(check.path): missing from OUT"
+                    }
+                } catch {
+                    line = "\(check.path): cannot read: \(error)"
+                }
+                if let line { found.withLock { $0.append(line) } }
+            }
+        }
+        return problems + found.withLock { $0 }
+    }
+
     /// The dropout settings a record was made with.
     static func settings(of record: ManifestRecord) throws -> DropoutSettings {
         guard let variantName = record.variant, let rate = record.rate else {
@@ -292,7 +383,8 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             noiseShape: try record.noiseShapeSpec.map { try NoiseSpec(parsing: $0, origin: "noise_shape_spec") },
             dataFormat: try DataFormat(parsing: record.dataFormat ?? DataFormat.channelsLast.rawValue, origin: "data_format"),
             scale: record.scale ?? true,
-            fill: try record.fill.map { try FillValue(parsing: $0, origin: "fill") })
+            fill: try record.fill.map { try FillValue(parsing: $0, origin: "fill") },
+            dtypes: .all)  // the record says the array was transformed
     }
 
     /// Mismatches between a re-derived task (committed under `scratch`) and OUT; removes the
@@ -300,7 +392,7 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
     static func check(_ task: FileTask, records: [ManifestRecord], result: FileTaskResult,
                       scratch: String, output: String) -> [String] {
         let label = "\(task.input.relativePath) copy \(task.copy)"
-        guard case .committed(let outcome) = result else {
+        guard case .committed(let outcome, _) = result else {
             if case .failed(let member, let message, _) = result {
                 return ["\(label)\(member.map { " [\($0)]" } ?? ""): cannot re-derive: \(message)"]
             }

@@ -1,0 +1,49 @@
+import NPDropCSupport
+import NPYStream
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Copies a file byte for byte without parsing it (a file carried over unchanged):
+/// `copy_file_range(2)` first (in the kernel; a reflink on file systems that share extents),
+/// read/write in 1 MiB chunks where the system refuses it (another file system, no such call).
+public enum FileCopy {
+    /// Copies every byte of `input` (from offset 0 to its end) into `output` from offset 0 and
+    /// returns the byte count. Calls `checkpoint` before each chunk (it may throw to stop).
+    /// Throws a `FileError` naming `name`.
+    public static func copy(_ input: FileDescriptor, to output: FileDescriptor, name: String,
+                            checkpoint: () throws -> Void = {}) throws -> Int64 {
+        let size = Int64(try input.status().size)
+        var inOffset: Int64 = 0
+        var outOffset: Int64 = 0
+        while inOffset < size {
+            try checkpoint()
+            let want = Int(min(size - inOffset, 64 << 20))
+            let n = npdrop_copy_file_range(input.rawValue, &inOffset, output.rawValue, &outOffset, want)
+            if n > 0 { continue }
+            if n == 0 { break }  // the input got shorter; the read loop below finds its end
+            let code = errno
+            if code == EINTR { continue }
+            if [ENOSYS, EXDEV, EINVAL, EOPNOTSUPP, EPERM, EBADF, ETXTBSY].contains(code) { break }
+            throw FileError(path: name, underlying: NPYStreamError.system(operation: "copy", code: code))
+        }
+        // Read/write for what the kernel did not copy (all of it when it refused), up to EOF.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(max(4096, min(1 << 20, size - inOffset + 1))),
+                                                            alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            try checkpoint()
+            let n = try input.pread(into: buffer, at: Int(inOffset))
+            if n == 0 { break }
+            try output.pwriteAll(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), at: Int(outOffset))
+            inOffset += Int64(n)
+            outOffset += Int64(n)
+        }
+        return outOffset
+    }
+}
