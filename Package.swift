@@ -43,7 +43,7 @@ let package = Package(
         // (`__attribute__((target(...)))`), so no global -m flags are needed.
         .target(name: "NPDropKernels"),
         .target(name: "DropoutEngine", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPDropKernels"]),
-        .target(name: "DropoutFiles", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "NPDropCSupport"]),
+        .target(name: "DropoutFiles", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "NPDropCSupport"]),
         .target(name: "BatchRunner", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "NPDropCSupport"]),
         .executableTarget(
             name: "npdrop",

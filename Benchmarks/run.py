@@ -72,6 +72,8 @@ class Sizes:
 
 FULL = Sizes(many_count=48, many_shape=(8, 4096, 64), big_shape=(64, 65536, 64))  # 48 x 8 MiB, 1 GiB
 SMALL = Sizes(many_count=6, many_shape=(8, 128, 64), big_shape=(16, 4096, 64))     # 6 x 256 KiB, 16 MiB
+# The pairs case: np.savez_compressed files of two float32 members each (24 x 2 x 4 MiB in FULL).
+PAIRS = {id(FULL): (24, (1024, 1024)), id(SMALL): (4, (128, 256))}
 
 
 @dataclass(frozen=True)
@@ -81,19 +83,21 @@ class DataSet:
     big_npy: Path    # one file
     many_npz: Path   # directory of f000.npz ... (member x.npy, deflated)
     big_npz: Path    # one file (member x.npy, deflated)
+    pairs_npz: Path  # directory of p000.npz ... (members a.npy and b.npy, deflated)
 
 
 def generate_data(root: Path, sizes: Sizes) -> DataSet:
     """Writes the inputs under `root`, or reuses them if a previous run left the same ones."""
-    ds = DataSet(root / "many-npy", root / "big-npy" / "big.npy", root / "many-npz", root / "big-npz" / "big.npz")
+    ds = DataSet(root / "many-npy", root / "big-npy" / "big.npy", root / "many-npz", root / "big-npz" / "big.npz",
+                 root / "pairs-npz")
     stamp = root / "STAMP.json"
-    wanted = json.dumps({"sizes": repr(sizes), "seed": DATA_SEED})
+    wanted = json.dumps({"sizes": repr(sizes), "seed": DATA_SEED, "pairs": repr(PAIRS[id(sizes)])})
     if stamp.exists() and stamp.read_text() == wanted:
         log(f"reusing test data in {root}")
         return ds
     if root.exists():
         shutil.rmtree(root)
-    for d in (ds.many_npy, ds.big_npy.parent, ds.many_npz, ds.big_npz.parent):
+    for d in (ds.many_npy, ds.big_npy.parent, ds.many_npz, ds.big_npz.parent, ds.pairs_npz):
         d.mkdir(parents=True)
     rng = np.random.Generator(np.random.PCG64(DATA_SEED))
 
@@ -113,6 +117,12 @@ def generate_data(root: Path, sizes: Sizes) -> DataSet:
         np.savez_compressed(ds.many_npz / npy.with_suffix(".npz").name, x=np.load(npy))
     # savez_compressed streams a memmap in 16 MiB pieces, so memory stays low.
     np.savez_compressed(ds.big_npz, x=np.load(ds.big_npy, mmap_mode="r"))
+
+    count, shape = PAIRS[id(sizes)]
+    log(f"writing {count} .npz files of two {fmt_size(4 * int(np.prod(shape)))} float32 members")
+    for i in range(count):
+        np.savez_compressed(ds.pairs_npz / f"p{i:03d}.npz", a=rng.standard_normal(shape, dtype=np.float32),
+                            b=rng.standard_normal(shape, dtype=np.float32))
 
     stamp.write_text(wanted)
     return ds
@@ -166,7 +176,9 @@ def build_cases(ds: DataSet, sizes: Sizes, npdrop: str | None, jobs: int) -> lis
             return []
         return [Command(label, npdrop_argv(npdrop, src, variant, jobs, *extra, rate=rate), "npdrop", compare)]
 
-    deflate = ("--compress", "--compression-level", str(COMPRESSION_LEVEL))
+    deflate = ("--compress", "--compression-level", str(COMPRESSION_LEVEL))   # zlib blocks at level 6
+    isal = ("--compress",)                                                     # the default: ISA-L blocks
+    pairs_count, pairs_shape = PAIRS[id(sizes)]
     return [
         Case("many-npy", f"{sizes.many_count} x {fmt_size(sizes.many_bytes // sizes.many_count)} float32 .npy, "
                          f"shape {sizes.many_shape}", ds.many_npy, sizes.many_bytes, [
@@ -192,12 +204,22 @@ def build_cases(ds: DataSet, sizes: Sizes, npdrop: str | None, jobs: int) -> lis
             # rate 0 passes the array through unchanged, and no mask is written.
             *nd("npdrop rate 0 --compress (re-deflate)", ds.big_npz, "dropout", *deflate, "--no-masks",
                 rate="0"),
+            *nd("npdrop dropout --compress isal", ds.big_npz, "dropout", *isal, compare="dropout"),
+            *nd("npdrop rate 0 --compress isal", ds.big_npz, "dropout", *isal, "--no-masks", rate="0"),
         ]),
         Case("many-npz", f"the {sizes.many_count} files as deflated .npz (member x)",
              ds.many_npz, sizes.many_bytes, [
             cp(ds.many_npz),
             Command(f"numpy {jobs} procs", numpy_argv(ds.many_npz, jobs, "--compress"), "numpy", "dropout"),
             *nd("npdrop dropout --compress", ds.many_npz, "dropout", *deflate, compare="dropout"),
+            *nd("npdrop dropout --compress isal", ds.many_npz, "dropout", *isal, compare="dropout"),
+        ]),
+        Case("pairs-npz", f"{pairs_count} np.savez_compressed files of two {fmt_size(4 * int(np.prod(pairs_shape)))} "
+                          f"float32 members", ds.pairs_npz, pairs_count * 8 * int(np.prod(pairs_shape)), [
+            cp(ds.pairs_npz),
+            Command(f"numpy {jobs} procs", numpy_argv(ds.pairs_npz, jobs, "--compress"), "numpy", "dropout"),
+            *nd("npdrop dropout --compress", ds.pairs_npz, "dropout", *deflate, compare="dropout"),
+            *nd("npdrop dropout --compress isal", ds.pairs_npz, "dropout", *isal, compare="dropout"),
         ]),
     ]
 
@@ -210,6 +232,7 @@ class Sample:
     wall: float       # seconds, measured here
     rss_mib: float    # peak resident set of the largest process in the command's tree
     cpu: float        # (user + sys) / wall; 2.0 = both cores busy the whole time
+    out_bytes: int = 0  # bytes of the result and mask files written (manifest not counted)
 
     @property
     def cpu_seconds(self) -> float:
@@ -246,6 +269,13 @@ def prewarm(path: Path) -> None:
                 pass
 
 
+def output_bytes(path: Path) -> int:
+    """Bytes of the .npy/.npz files under `path` (results and masks)."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and p.suffix in (".npy", ".npz"))
+
+
 def remove(path: Path) -> None:
     if path.is_dir():
         shutil.rmtree(path)
@@ -272,6 +302,7 @@ def run_case(case: Case, rounds: int, out_root: Path) -> None:
                 log(f"   !! {cmd.label} failed, dropped from the later rounds: {err}")
                 remove(out)
                 continue
+            sample.out_bytes = output_bytes(out)
             cmd.samples.append(sample)
             log(f"   round {r + 1}/{rounds}  {cmd.label:<28} {sample.wall:8.3f} s  "
                 f"{sample.rss_mib:8.1f} MiB  cpu {sample.cpu:4.2f}")
@@ -408,11 +439,31 @@ def targets(cases: dict[str, Case], jobs: int) -> list[Target]:
           ratio(median_wall(c.by_label("numpy 1 proc")), nd), "(info)", lambda v: None)
         t(c.name, "numpy savez_compressed / npdrop dropout --compress (time)",
           ratio(median_wall(c.by_label("numpy savez_compressed")), nd), "(info)", lambda v: None)
+        t(c.name, "numpy savez_compressed / npdrop rate 0 --compress isal (time)",
+          ratio(median_wall(c.by_label("numpy savez_compressed")), median_wall(c.by_label("npdrop rate 0 --compress isal"))),
+          ">= 10", lambda v: v >= 10)
+        t(c.name, "npdrop rate 0 isal size / numpy savez_compressed size",
+          ratio(median_out(c.by_label("npdrop rate 0 --compress isal")), median_out(c.by_label("numpy savez_compressed"))),
+          "<= 1.05", lambda v: v <= 1.05)
     if c := cases.get("many-npz"):
         t(c.name, f"numpy {jobs} procs / npdrop --compress (time)",
           ratio(median_wall(c.by_label(f"numpy {jobs} procs")), median_wall(c.by_label("npdrop dropout --compress"))),
           ">= 1.0", lambda v: v >= 1.0)
+        t(c.name, f"numpy {jobs} procs / npdrop --compress isal (time)",
+          ratio(median_wall(c.by_label(f"numpy {jobs} procs")), median_wall(c.by_label("npdrop dropout --compress isal"))),
+          "(info)", lambda v: None)
+    if c := cases.get("pairs-npz"):
+        t(c.name, f"numpy {jobs} procs / npdrop --compress isal (time)",
+          ratio(median_wall(c.by_label(f"numpy {jobs} procs")), median_wall(c.by_label("npdrop dropout --compress isal"))),
+          ">= 10", lambda v: v >= 10)
+        t(c.name, f"npdrop isal output size / numpy {jobs} procs output size",
+          ratio(median_out(c.by_label("npdrop dropout --compress isal")), median_out(c.by_label(f"numpy {jobs} procs"))),
+          "(info)", lambda v: None)
     return out
+
+
+def median_out(cmd: Command | None) -> float | None:
+    return statistics.median(s.out_bytes for s in cmd.samples) if cmd and cmd.samples else None
 
 
 def md_table(header: list[str], rows: list[list[str]]) -> str:
@@ -449,14 +500,16 @@ def report(cases: list[Case], info: list[str], jobs: int) -> str:
     for case in cases:
         for cmd in case.commands:
             if not cmd.samples:
-                rows.append([case.name, cmd.label, "-", "-", "-", "-", "-", "-", cmd.check])
+                rows.append([case.name, cmd.label, "-", "-", "-", "-", "-", "-", "-", cmd.check])
                 continue
             med = median_wall(cmd)
             rows.append([case.name, cmd.label, f"{med:.3f}", f"{min(s.wall for s in cmd.samples):.3f}",
                          f"{case.array_bytes / MIB / med:.0f}", f"{peak_rss(cmd):.1f}",
                          f"{median_cpu(cmd):.2f}",
-                         f"{statistics.median(s.cpu_seconds for s in cmd.samples):.2f}", cmd.check])
-    timings = md_table(["case", "command", "median s", "min s", "MiB/s", "peak RSS MiB", "CPU", "CPU s", "output"], rows)
+                         f"{statistics.median(s.cpu_seconds for s in cmd.samples):.2f}",
+                         f"{median_out(cmd) / MIB:.1f}", cmd.check])
+    timings = md_table(["case", "command", "median s", "min s", "MiB/s", "peak RSS MiB", "CPU", "CPU s", "written MiB",
+                        "output"], rows)
 
     goal_rows = [[t.case, t.what, "n/a" if t.value is None else f"{t.value:.2f}", t.goal,
                   "-" if t.ok is None else ("pass" if t.ok else "FAIL")]
@@ -503,7 +556,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--small", action="store_true", help="tiny data (6 x 256 KiB, 16 MiB) to try the harness")
     p.add_argument("--rounds", type=int, default=3, help="timed runs of every command (default 3)")
-    p.add_argument("--only", help="comma-separated cases: many-npy, big-npy, big-npz, many-npz")
+    p.add_argument("--only", help="comma-separated cases: many-npy, big-npy, big-npz, many-npz, pairs-npz")
     p.add_argument("--no-build", action="store_true", help="do not run `swift build -c release` first")
     p.add_argument("--baselines-only", action="store_true", help="time only cp -r and NumPy (no build, no npdrop)")
     p.add_argument("--jobs", type=int, default=2, help="npdrop --jobs and NumPy pool size (default 2)")
@@ -513,7 +566,7 @@ def main() -> int:
     p.add_argument("--results", type=Path, default=BENCH_DIR / "results.md", help="Markdown report to write")
     args = p.parse_args()
 
-    all_cases = ["many-npy", "big-npy", "big-npz", "many-npz"]
+    all_cases = ["many-npy", "big-npy", "big-npz", "many-npz", "pairs-npz"]
     only = all_cases if not args.only else [n.strip() for n in args.only.split(",")]
     if unknown := [n for n in only if n not in all_cases]:
         p.error(f"unknown case {', '.join(unknown)}; choose from {', '.join(all_cases)}")

@@ -123,6 +123,7 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                                             isalCheckFailed: isalCheckFailed, options: options)
             task.rng = options.rng
             task.kerasLayer = options.kerasLayer
+            task.maskFormat = options.maskFormat
             if options.rng.isKeras {
                 task.kerasCall = UInt32(truncatingIfNeeded:
                     UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(arrayCount) &+ UInt64(arrayRank[position]))

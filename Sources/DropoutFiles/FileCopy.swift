@@ -1,13 +1,6 @@
 import NPDropCSupport
+import NPDropPlatform
 import NPYStream
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Copies a file byte for byte without parsing it (a file carried over unchanged):
 /// `copy_file_range(2)` first (in the kernel; a reflink on file systems that share extents),

@@ -36,6 +36,8 @@ public struct FileRequest: Sendable {
     /// object, structured, datetime, ...): true for a run (a dataset is carried over whole),
     /// false for `apply` (which names the refused dtype).
     public var copiesUntransformedDTypes = false
+    /// How masks are written: NumPy bools, or `np.packbits` of the flattened mask.
+    public var maskFormat = MaskFormat.bool
 
     /// A request; see the properties.
     public init(path: String, name: String, keyPath: String, copy: Int = 0, encoding: MemberEncoding = MemberEncoding(),

@@ -17,6 +17,8 @@ public final class NPYFileJob: Sendable {
     public let segmentCount: Int
     private let input: FileDescriptor
     private let targets: FileTargets
+    /// Packed masks are written whole once the segments are done (`finishMask`), not by segments.
+    private var packsMask: Bool { request.maskFormat == .packbits && targets.mask != nil }
 
     private init(request: FileRequest, plan: ArrayDropoutPlan, input: FileDescriptor, targets: FileTargets,
                  elementsPerSegment: Int) {
@@ -85,9 +87,10 @@ public final class NPYFileJob: Sendable {
             }
             let plan = try ArrayDropoutPlan(header: header, key: request.arrayKey(forMember: nil), copy: request.copy,
                                             options: options, name: name)
+            let packs = request.maskFormat == .packbits
             try targets.data.truncate(to: plan.outputFileSize)
-            try targets.mask?.truncate(to: plan.maskFileSize)
-            try plan.writeHeaders(output: targets.data, mask: targets.mask)
+            if !packs { try targets.mask?.truncate(to: plan.maskFileSize) }
+            try plan.writeHeaders(output: targets.data, mask: packs ? nil : targets.mask)
             let perSegment = max(1, request.segmentBytes / header.dtype.itemSize)
             return .transform(NPYFileJob(request: request, plan: plan, input: input, targets: targets,
                                          elementsPerSegment: perSegment))
@@ -110,7 +113,25 @@ public final class NPYFileJob: Sendable {
             try plan.process(
                 elements: elements(ofSegment: segment), input: input, inputDataOffset: plan.header.dataOffset,
                 output: targets.data, outputDataOffset: plan.outputHeader.dataOffset,
-                mask: targets.mask, maskDataOffset: plan.maskHeader.dataOffset, scratch: worker.scratch)
+                mask: packsMask ? nil : targets.mask, maskDataOffset: plan.maskHeader.dataOffset, scratch: worker.scratch)
+        } catch {
+            throw ArrayFileError.attributing(error, to: request, member: nil)
+        }
+    }
+
+    /// With packed masks, writes the whole mask (packed header, then 8 flags a byte) once every
+    /// segment is done; nothing otherwise. Throws what `attributing` makes of a failure.
+    public func finishMask(worker: DropoutWorker) throws {
+        guard packsMask, let mask = targets.mask else { return }
+        do {
+            var offset = 0
+            let packed = PackedMaskSink(boolHeaderLength: plan.maskHeader.dataOffset, count: plan.noiseElementCount) {
+                try mask.pwriteAll($0, at: offset)
+                offset += $0.count
+            }
+            try plan.writeMask(to: packed, name: request.name, scratch: worker.scratch)
+            try packed.finish()
+            try mask.truncate(to: offset)
         } catch {
             throw ArrayFileError.attributing(error, to: request, member: nil)
         }

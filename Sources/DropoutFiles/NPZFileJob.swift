@@ -158,8 +158,13 @@ public final class NPZFileJob: Sendable {
                                         options: options, name: name, member: entry.name)
         let sink = try writer.beginMember(name: entry.name, method: method)
         let maskSink = try mask?.beginMember(name: entry.name, method: method)
-        try plan.run(reader: reader, output: sink, outputName: writer.path, mask: maskSink, maskName: mask?.path,
+        // Packed masks: the bool mask's bytes are packed 8 flags a byte on their way to the member.
+        let packed = request.maskFormat == .packbits ? maskSink.map { member in
+            PackedMaskSink(boolHeaderLength: plan.maskHeader.dataOffset, count: plan.noiseElementCount) { try member.write($0) }
+        } : nil
+        try plan.run(reader: reader, output: sink, outputName: writer.path, mask: packed ?? maskSink, maskName: mask?.path,
                      scratch: worker.scratch)
+        try packed?.finish()
         // The read that delivered the last byte checked the member's CRC-32; bytes after the
         // array's data are refused, as `npdrop apply` refuses them in an npz.
         if reader.trailingBytesSeen {

@@ -76,6 +76,13 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the summary as one JSON object on standard output.")
     var json = false
 
+    @Option(name: .customLong("mask-format"),
+            help: ArgumentHelp(
+                "Masks as NumPy bools (bool, default) or np.packbits(keep.ravel()) (packbits: |u1, 8 flags a byte; "
+                    + "np.unpackbits(m, count=n).reshape(noise_shape).astype(bool) gives the mask back).",
+                valueName: "format"))
+    var maskFormat: String?
+
     @Option(name: .customLong("segment-bytes"),
             help: ArgumentHelp("Split .npy files into work segments of about this many data bytes (default 64 MiB).",
                                valueName: "bytes", visibility: .hidden))
@@ -120,6 +127,7 @@ struct RunCommand: ParsableCommand {
         a.json = json
         a.config = config
         a.segmentBytes = segmentBytes
+        a.maskFormat = maskFormat
         return a
     }
 

@@ -22,7 +22,7 @@ import Testing
         let extras = ["noise_shape_spec", "data_format", "scale", "fill", "compression", "compression_level", "deflate_block_size",
                       "rng", "keras_call", "keras_layer", "output_dtype", "deflate_engine", "isal_version", "isal_check",
                       "npdrop_version", "reason", "input_size", "input_mtime_ns", "input_crc32c", "output_size",
-                      "output_crc32c", "mask_size", "mask_crc32c"]
+                      "output_crc32c", "mask_size", "mask_crc32c", "mask_format"]
         #expect(ManifestRecord.fieldNames == contract + extras)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(Set(object.keys) == Set(contract + extras))

@@ -136,6 +136,8 @@ public struct FileTask: Sendable {
     public var kerasCall: UInt32 = 0
     /// Keras streams: reproduce the layer (float inputs cast to float32) rather than the op.
     public var kerasLayer = false
+    /// How this task's masks are written (bools, or packed 8 flags a byte).
+    public var maskFormat = MaskFormat.bool
 
     init(input: InputFile, copy: Int, seed: UInt64, compression: NPZCompression, compressionLevel: Int?,
          deflateBlockSize: Int?, deflateEngine: DeflateEngine = .isal, isalCheckFailed: Bool = false,

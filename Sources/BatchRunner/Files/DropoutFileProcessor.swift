@@ -71,6 +71,7 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
                        worker: inout DropoutWorker) throws -> FileOutcome {
         switch plan.state {
         case .npy(let job):
+            try job.finishMask(worker: worker)
             return job.outcome()
         case .npz(_, let result):
             guard let outcome = result.withLock({ $0 }) else {
@@ -95,6 +96,7 @@ extension FileTask {
             case .process(let settings): return .process(try task.engineOptions(settings))
             }
         }
+        request.maskFormat = maskFormat
         // A dataset is carried over whole: arrays --dtypes leaves alone and dtypes npdrop does
         // not transform are copied.
         request.copiesUntransformedDTypes = true

@@ -5,7 +5,7 @@
 /// shape, dtype, fortran_order, seed, spawn_key, status, error, noise_shape_spec, data_format,
 /// scale, fill, compression, compression_level, deflate_block_size, rng, keras_call, keras_layer,
 /// output_dtype, deflate_engine, isal_version, isal_check, npdrop_version, reason, input_size,
-/// input_mtime_ns, input_crc32c, output_size, output_crc32c, mask_size, mask_crc32c`. Every field is always
+/// input_mtime_ns, input_crc32c, output_size, output_crc32c, mask_size, mask_crc32c, mask_format`. Every field is always
 /// present; absent values are `null`.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
@@ -98,6 +98,9 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public var maskSize: Int64?
     /// CRC-32C of the mask file's bytes.
     public var maskCRC32C: UInt32?
+    /// `bool` or `packbits` for records with a mask (`np.packbits(keep.ravel())`, unpack with
+    /// `np.unpackbits(m, count=n).reshape(noise_shape).astype(bool)`); else null, and in older manifests.
+    public var maskFormat: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case input, member, copy, output, mask
@@ -131,6 +134,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         case outputCRC32C = "output_crc32c"
         case maskSize = "mask_size"
         case maskCRC32C = "mask_crc32c"
+        case maskFormat = "mask_format"
     }
 
     /// The JSON field names, in the order they are written.
@@ -217,6 +221,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         try c.encode(outputCRC32C, forKey: .outputCRC32C)
         try c.encode(maskSize, forKey: .maskSize)
         try c.encode(maskCRC32C, forKey: .maskCRC32C)
+        try c.encode(maskFormat, forKey: .maskFormat)
     }
 
     /// The canonical JSON text of this record, without newline: fields in `fieldNames` order,
@@ -263,6 +268,7 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
             ("output_crc32c", outputCRC32C.map { JSONText.integer($0) } ?? "null"),
             ("mask_size", maskSize.map { JSONText.integer($0) } ?? "null"),
             ("mask_crc32c", maskCRC32C.map { JSONText.integer($0) } ?? "null"),
+            ("mask_format", JSONText.string(maskFormat)),
         ])
     }
 

@@ -24,6 +24,7 @@ enum RecordBuilder {
             record.scale = settings.scale
             record.fill = settings.fill?.text
             record.rng = task.rng.rawValue
+            if task.writesMasks { record.maskFormat = task.maskFormat.rawValue }
             if task.rng.isKeras {
                 record.kerasCall = Int(task.kerasCall)
                 record.kerasLayer = task.kerasLayer

@@ -65,6 +65,8 @@ public struct RunArguments: Sendable, Hashable {
     public var kerasCall: UInt32?
     /// `--keras-layer`.
     public var kerasLayer = false
+    /// `--mask-format bool|packbits`.
+    public var maskFormat: String?
 
     /// Arguments with only the two positional values given.
     public init(input: String, output: String) {

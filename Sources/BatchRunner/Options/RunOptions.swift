@@ -63,6 +63,8 @@ public struct RunOptions: Sendable {
     public var kerasCall: UInt32 = 0
     /// `--keras-layer`: reproduce the layer rather than the op.
     public var kerasLayer = false
+    /// How keep masks are written: NumPy bools (default) or `np.packbits` of the flattened mask.
+    public var maskFormat = MaskFormat.bool
 
     /// Options with everything explicit; for library users and tests.
     public init(input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
@@ -212,6 +214,12 @@ public struct RunOptions: Sendable {
         self.rng = rng
         kerasCall = arguments.kerasCall ?? 0
         kerasLayer = arguments.kerasLayer
+        if let text = arguments.maskFormat {
+            guard let format = MaskFormat(rawValue: text) else {
+                throw RunnerError.usage("--mask-format must be bool or packbits, found '\(text)'")
+            }
+            maskFormat = format
+        }
     }
 
     /// What the run may do with an OUT that already holds files.

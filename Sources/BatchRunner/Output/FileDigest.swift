@@ -1,13 +1,6 @@
 import NPDropCSupport
+import NPDropPlatform
 import NPYStream
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The size and CRC-32C of a file's bytes, as a manifest record keeps them for its input and
 /// its outputs (`--resume` compares sizes, `verify --quick` checksums).

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NPDropPlatform
 
 /// The output directories of one run known to exist (created by it, or found as real
 /// directories), so each is created once: a file whose directory is known costs no `mkdir`

@@ -66,7 +66,8 @@ struct ResumeIndex {
             case (.ok, .process(let settings)):
                 guard matches(record, settings), ResumeIndex.selects(settings, record.dtype), (record.rng ?? RandomStreamKind.npdrop.rawValue) == task.rng.rawValue,
                       record.kerasCall == (task.rng.isKeras ? Int(task.kerasCall) : nil),
-                      record.kerasLayer == (task.rng.isKeras ? task.kerasLayer : nil)
+                      record.kerasLayer == (task.rng.isKeras ? task.kerasLayer : nil),
+                      record.mask == nil || (record.maskFormat ?? MaskFormat.bool.rawValue) == task.maskFormat.rawValue
                 else { return nil }
                 switch (record.mask, task.maskPath) {
                 case (nil, nil):

@@ -296,6 +296,10 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             deflateBlockSize: kind == .npz ? first.deflateBlockSize : nil, deflateEngine: engine, outputPath: outputPath,
             maskPath: maskPath, segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
             actions: .recorded(actions))
+        if let text = group.first(where: { $0.mask != nil })?.maskFormat {
+            guard let format = MaskFormat(rawValue: text) else { return fail("unknown mask_format '\(text)'") }
+            task.maskFormat = format
+        }
         // The stream of the task's processed records (one task: one rng and call).
         if let processed = group.first(where: { $0.status == .ok }), let text = processed.rng,
            let rng = RandomStreamKind(rawValue: text) {
