@@ -69,21 +69,26 @@ static uint32_t x2nmodp(size_t n, unsigned k) {
     return p;
 }
 
+#if defined(__x86_64__)
+enum { LANE = 4096 };
+// x^(8 LANE), x^(16 LANE) mod P: the same for every call, computed once before main (a lazy
+// first-call initialisation would be a data race between worker threads).
+static uint32_t shift1, shift2;
+#endif
+
 __attribute__((constructor)) static void build_shifts(void) {
     uint32_t p = (uint32_t)1 << 30;  // x^1
     x2n[0] = p;
     for (int n = 1; n < 32; n++) x2n[n] = p = multmodp(p, p);
+#if defined(__x86_64__)
+    shift1 = x2nmodp(LANE, 3);
+    shift2 = x2nmodp(2 * LANE, 3);
+#endif
 }
 
 #if defined(__x86_64__)
-enum { LANE = 4096 };
 
 __attribute__((target("sse4.2"))) static uint32_t crc32c_sse42(uint32_t crc, const unsigned char *p, size_t n) {
-    static uint32_t shift1, shift2;  // x^(8 LANE), x^(16 LANE) mod P: the same for every call
-    if (shift1 == 0) {
-        shift1 = x2nmodp(LANE, 3);
-        shift2 = x2nmodp(2 * LANE, 3);
-    }
     while (n && ((uintptr_t)p & 7)) {
         crc = __builtin_ia32_crc32qi(crc, *p++);
         n--;
