@@ -84,6 +84,17 @@ public final class NPYReader {
     }
 
     private static func readHeader(from source: any ByteSource) throws -> NPYHeader {
+        let bytes = try readHeaderBytes(from: source)
+        return try NPYHeaderParser.parseHeader(bytes.text, version: bytes.version)
+    }
+
+    /// Reads the preamble and the header text of an `.npy` stream without interpreting them:
+    /// advances `source` past the header, allocates at most `NPYHeaderParser.maxHeaderLength`
+    /// bytes, and throws `NPYFormatError` for a bad magic or version, a too long or truncated
+    /// header. `consumed` is every byte read (magic, version, length field, text).
+    public static func readHeaderBytes(from source: any ByteSource) throws
+        -> (version: NPYVersion, text: [UInt8], consumed: [UInt8])
+    {
         var prefix = [UInt8](repeating: 0, count: NPYHeaderParser.magicAndVersionLength)
         let prefixCount = try prefix.withUnsafeMutableBytes { try source.readFully(into: $0) }
         let version = try NPYHeaderParser.parseVersion(prefix.prefix(prefixCount))
@@ -98,6 +109,6 @@ public final class NPYReader {
         guard textCount == length else {
             throw NPYFormatError.truncated(section: .header, expected: length, found: textCount)
         }
-        return try NPYHeaderParser.parseHeader(text, version: version)
+        return (version, text, prefix + field + text)
     }
 }

@@ -13,18 +13,8 @@ struct HeaderPeek {
     /// Reads at most the preamble and `NPYHeaderParser.maxHeaderLength` bytes of text from
     /// `source`. Throws `NPYFormatError` (bad magic or version, truncated or too long header).
     static func read(from source: any ByteSource) throws -> HeaderPeek {
-        var prefix = [UInt8](repeating: 0, count: NPYHeaderParser.magicAndVersionLength)
-        let prefixCount = try prefix.withUnsafeMutableBytes { try source.readFully(into: $0) }
-        let version = try NPYHeaderParser.parseVersion(prefix.prefix(prefixCount))
-        var field = [UInt8](repeating: 0, count: NPYHeaderParser.headerLengthFieldSize(for: version))
-        let fieldCount = try field.withUnsafeMutableBytes { try source.readFully(into: $0) }
-        let length = try NPYHeaderParser.parseHeaderLength(field.prefix(fieldCount), version: version)
-        var text = [UInt8](repeating: 0, count: length)
-        let textCount = try text.withUnsafeMutableBytes { try source.readFully(into: $0) }
-        guard textCount == length else {
-            throw NPYFormatError.truncated(section: .header, expected: length, found: textCount)
-        }
-        return HeaderPeek(version: version, text: text, consumed: prefix + field + text)
+        let bytes = try NPYReader.readHeaderBytes(from: source)
+        return HeaderPeek(version: bytes.version, text: bytes.text, consumed: bytes.consumed)
     }
 
     /// The header's fields when npdrop does not transform its dtype (with the reason), nil when it
