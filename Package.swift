@@ -37,7 +37,7 @@ let package = Package(
         // The C library (Glibc, Musl or Darwin), re-exported: the one platform-import block.
         .target(name: "NPDropPlatform"),
         .target(name: "NPYFormat"),
-        .target(name: "NPYStream", dependencies: ["NPDropPlatform", "NPYFormat"]),
+        .target(name: "NPYStream", dependencies: ["NPDropPlatform", "NPYFormat", "NPDropCSupport"]),
         .target(name: "NPZContainer", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPDropZlib", "NPDropISAL"]),
         // Compiled by clang; the vector kernels pick their instruction sets per function
         // (`__attribute__((target(...)))`), so no global -m flags are needed.

@@ -29,7 +29,8 @@ public final class NPZFileJob: Sendable {
     /// `ArrayFileError` naming the file when it is not a readable zip archive.
     public static func prepare(_ request: FileRequest, limits: ZipLimits = .default) throws -> NPZFileJob {
         do {
-            return NPZFileJob(request: request, archive: try ZipArchiveReader(path: request.path, limits: limits))
+            return NPZFileJob(request: request, archive: try ZipArchiveReader(path: request.path, limits: limits,
+                                                                               digest: request.inputDigest))
         } catch {
             throw ArrayFileError.attributing(error, to: request, member: nil)
         }
@@ -41,7 +42,7 @@ public final class NPZFileJob: Sendable {
     /// without shapes, and the targets are left unfinished (the caller discards them).
     /// Throws `ArrayFileError` for failures of the archive as a whole (writing the outputs).
     public func run(targets: FileTargets, worker: DropoutWorker) throws -> FileOutcome {
-        let writer = ZipArchiveWriter(descriptor: targets.data.rawValue, name: targets.dataName)
+        let writer = ZipArchiveWriter(file: targets.data, name: targets.dataName)
         var maskWriter: ZipArchiveWriter?
         var arrays: [ArrayOutcome] = []
         var failed = false
@@ -70,7 +71,7 @@ public final class NPZFileJob: Sendable {
                 case .process(let options):
                     let openMask = { () -> ZipArchiveWriter? in
                         if maskWriter == nil, let mask = targets.mask {
-                            maskWriter = ZipArchiveWriter(descriptor: mask.rawValue, name: targets.maskName ?? mask.path)
+                            maskWriter = ZipArchiveWriter(file: mask, name: targets.maskName ?? mask.path)
                         }
                         return maskWriter
                     }

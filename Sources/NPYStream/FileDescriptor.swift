@@ -11,36 +11,45 @@ public final class FileDescriptor: @unchecked Sendable {
     public let rawValue: Int32
     /// The name used in error messages.
     public let path: String
+    /// Where the bytes this descriptor reads and writes with `pread`/`pwriteAll` (and its
+    /// truncations) are checksummed as they pass, or nil. `read`/`writeAll` are not recorded.
+    public let digest: ByteRangeDigest?
     private let ownsDescriptor: Bool
     private var isClosed = false
 
-    /// Wraps `rawValue`; closes it on deinit when `owning` is true.
-    public init(rawValue: Int32, path: String, owning: Bool) {
+    /// Wraps `rawValue`; closes it on deinit when `owning` is true; records into `digest`.
+    public init(rawValue: Int32, path: String, owning: Bool, digest: ByteRangeDigest? = nil) {
         self.rawValue = rawValue
         self.path = path
         self.ownsDescriptor = owning
+        self.digest = digest
     }
 
     deinit {
         if ownsDescriptor && !isClosed { _ = systemClose(rawValue) }
     }
 
-    /// Opens `path` read-only. Throws a `FileError` if it cannot be opened.
-    public static func openForReading(_ path: String) throws -> FileDescriptor {
+    /// Opens `path` read-only, recording what is read into `digest`. Throws a `FileError` if it
+    /// cannot be opened.
+    public static func openForReading(_ path: String, digest: ByteRangeDigest? = nil) throws -> FileDescriptor {
         let fd = try FileError.wrapping(path: path) {
             try IOLoop.retryingInterrupts("open for reading") { Int(open(path, O_RDONLY | O_CLOEXEC)) }
         }
-        return FileDescriptor(rawValue: Int32(fd), path: path, owning: true)
+        return FileDescriptor(rawValue: Int32(fd), path: path, owning: true, digest: digest)
     }
 
-    /// Creates `path` for writing; fails if it exists (`O_EXCL`). Permissions are `mode` less the umask.
-    public static func createExclusive(_ path: String, mode: mode_t = 0o666) throws -> FileDescriptor {
+    /// Creates `path` for writing (and reading too with `readable`: a digest then reads back
+    /// only what it cannot know otherwise); fails if it exists (`O_EXCL`). Permissions are
+    /// `mode` less the umask. Records into `digest`.
+    public static func createExclusive(_ path: String, mode: mode_t = 0o666, readable: Bool = false,
+                                       digest: ByteRangeDigest? = nil) throws -> FileDescriptor {
+        let access = readable ? O_RDWR : O_WRONLY
         let fd = try FileError.wrapping(path: path) {
             try IOLoop.retryingInterrupts("create") {
-                Int(open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode))
+                Int(open(path, access | O_CREAT | O_EXCL | O_CLOEXEC, mode))
             }
         }
-        return FileDescriptor(rawValue: Int32(fd), path: path, owning: true)
+        return FileDescriptor(rawValue: Int32(fd), path: path, owning: true, digest: digest)
     }
 
     /// Standard input, borrowed (never closed by this object), named `<stdin>` in messages.
@@ -65,11 +74,25 @@ public final class FileDescriptor: @unchecked Sendable {
     /// Reads `buffer.count` bytes starting at file offset `offset`, without moving the file
     /// position; returns fewer only if the file ends first. Safe to call from several threads.
     public func pread(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
+        let count = try preadUnrecorded(into: buffer, at: offset)
+        digest?.recordRead(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), at: offset)
+        return count
+    }
+
+    /// `pread` without recording into `digest` (how the digest itself reads the file back).
+    public func preadUnrecorded(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
         try FileError.wrapping(path: path) {
             try IOLoop.fill("pread", count: buffer.count) { done in
                 systemPread(rawValue, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
             }
         }
+    }
+
+    /// The CRC-32C of the file's first `size` bytes: what `digest` recorded, the rest (all of
+    /// it without a digest) read back through this descriptor, which must then be readable.
+    /// Throws a `FileError`.
+    public func contentCRC32C(size: Int) throws -> UInt32 {
+        try (digest ?? ByteRangeDigest()).crc32c(size: size) { try preadUnrecorded(into: $0, at: $1) }
     }
 
     /// Writes all of `bytes` at the current position.
@@ -84,6 +107,7 @@ public final class FileDescriptor: @unchecked Sendable {
     /// Writes all of `bytes` at file offset `offset`, without moving the file position.
     /// Safe to call from several threads on disjoint ranges.
     public func pwriteAll(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+        digest?.recordWrite(bytes, at: offset) { try preadUnrecorded(into: $0, at: $1) }
         try FileError.wrapping(path: path) {
             try IOLoop.drain("pwrite", count: bytes.count) { done in
                 systemPwrite(rawValue, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
@@ -93,6 +117,7 @@ public final class FileDescriptor: @unchecked Sendable {
 
     /// Sets the file's length to `length` bytes (extending with zeros or cutting).
     public func truncate(to length: Int) throws {
+        digest?.recordTruncate(to: length)
         _ = try FileError.wrapping(path: path) {
             try IOLoop.retryingInterrupts("ftruncate") { Int(ftruncate(rawValue, off_t(length))) }
         }

@@ -1,3 +1,5 @@
+import NPYStream
+
 /// Writes a zip archive member by member, streaming each member's bytes (sizes need not be known in
 /// advance) and laying out every record as `np.savez` / `np.savez_compressed` do: a local header with
 /// zip64 sizes, the data, then the local header patched in place with the real CRC and sizes
@@ -34,6 +36,15 @@ public final class ZipArchiveWriter {
         descriptor: Int32, name: String, dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime
     ) {
         self.init(file: ZipFileDescriptor(borrowing: descriptor, path: name), dosDateTime: dosDateTime)
+    }
+
+    /// Writes to `descriptor` as `init(descriptor:name:dosDateTime:)` does, recording what it
+    /// writes into the descriptor's `digest` (the archive's CRC-32C as it is written).
+    public convenience init(
+        file descriptor: FileDescriptor, name: String, dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime
+    ) {
+        self.init(file: ZipFileDescriptor(borrowing: descriptor.rawValue, path: name, digest: descriptor.digest),
+                  dosDateTime: dosDateTime)
     }
 
     private init(file: ZipFileDescriptor, dosDateTime: UInt32) {

@@ -39,9 +39,11 @@ public final class OutputFile: Sendable {
 
     /// Creates an empty temporary file named `TempNames.name(...)` next to `finalPath`
     /// (`O_EXCL`, retried with the next number when the name is taken). Throws `RunnerError.io`.
-    /// Once `interruption` is requested, every write throws `RunInterrupted`.
+    /// Once `interruption` is requested, every write throws `RunInterrupted`. With `digesting`,
+    /// the descriptor checksums what is written through it (its `digest`) and can read, so
+    /// that `contentDigest()` reads back only what it could not see.
     static func create(finalPath: String, relativePath: String, tempTag: String,
-                       interruption: RunInterruption? = nil) throws -> OutputFile {
+                       interruption: RunInterruption? = nil, digesting: Bool = false) throws -> OutputFile {
         let slash = finalPath.lastIndex(of: "/")
         let directory = slash.map { String(finalPath[..<$0]) } ?? "."
         let base = slash.map { String(finalPath[finalPath.index(after: $0)...]) } ?? finalPath
@@ -53,7 +55,10 @@ public final class OutputFile: Sendable {
             let name = TempNames.name(tag: tempTag, processID: temporaryNameProcessID, sequence: sequence, base: base)
             let path = directory + "/" + name
             do {
-                let descriptor = try RunnerFS.mappingErrors { try FileDescriptor.createExclusive(path, mode: 0o666) }
+                let descriptor = try RunnerFS.mappingErrors {
+                    try FileDescriptor.createExclusive(path, mode: 0o666, readable: digesting,
+                                                       digest: digesting ? ByteRangeDigest() : nil)
+                }
                 return OutputFile(relativePath: relativePath, finalPath: finalPath, temporaryPath: path, descriptor: descriptor,
                                   interruption: interruption)
             } catch RunnerError.io(_, _, let code) where code == EEXIST {
@@ -86,6 +91,17 @@ public final class OutputFile: Sendable {
     public func setLength(_ byteCount: Int64) throws {
         try checkOpen()
         try descriptor.truncate(to: Int(byteCount))
+    }
+
+    /// The size and CRC-32C of the temporary file as it is now: from what its descriptor's
+    /// digest saw pass (nothing is read when every byte was written through it), the rest read
+    /// back. Throws `RunnerError.io`.
+    func contentDigest() throws -> FileDigest {
+        try checkOpen()
+        return try RunnerFS.mappingErrors {
+            let size = try descriptor.status().size
+            return FileDigest(size: Int64(size), crc32c: try descriptor.contentCRC32C(size: size))
+        }
     }
 
     /// A sequential `ByteSink` that writes at `offset`, `offset + n`, ... of this file.
