@@ -11,13 +11,14 @@ public final class FileDescriptor: @unchecked Sendable {
     public let rawValue: Int32
     /// The name used in error messages.
     public let path: String
-    /// Where the bytes this descriptor reads and writes with `pread`/`pwriteAll` (and its
-    /// truncations) are checksummed as they pass, or nil. `read`/`writeAll` are not recorded.
+    /// Where the bytes this descriptor reads with `pread` are checksummed as they pass (an
+    /// input's CRC-32C), or nil. `read` is not recorded; writes are checksummed on the write
+    /// side of the output seam (`FileOutputSink`).
     public let digest: ByteRangeDigest?
     private let ownsDescriptor: Bool
     private var isClosed = false
 
-    /// Wraps `rawValue`; closes it on deinit when `owning` is true; records into `digest`.
+    /// Wraps `rawValue`; closes it on deinit when `owning` is true; records reads into `digest`.
     public init(rawValue: Int32, path: String, owning: Bool, digest: ByteRangeDigest? = nil) {
         self.rawValue = rawValue
         self.path = path
@@ -38,18 +39,17 @@ public final class FileDescriptor: @unchecked Sendable {
         return FileDescriptor(rawValue: Int32(fd), path: path, owning: true, digest: digest)
     }
 
-    /// Creates `path` for writing (and reading too with `readable`: a digest then reads back
-    /// only what it cannot know otherwise); fails if it exists (`O_EXCL`). Permissions are
-    /// `mode` less the umask. Records into `digest`.
-    public static func createExclusive(_ path: String, mode: mode_t = 0o666, readable: Bool = false,
-                                       digest: ByteRangeDigest? = nil) throws -> FileDescriptor {
+    /// Creates `path` for writing (and reading too with `readable`: a digest of what is
+    /// written then reads back only what it could not see); fails if it exists (`O_EXCL`).
+    /// Permissions are `mode` less the umask.
+    public static func createExclusive(_ path: String, mode: mode_t = 0o666, readable: Bool = false) throws -> FileDescriptor {
         let access = readable ? O_RDWR : O_WRONLY
         let fd = try FileError.wrapping(path: path) {
             try IOLoop.retryingInterrupts("create") {
                 Int(open(path, access | O_CREAT | O_EXCL | O_CLOEXEC, mode))
             }
         }
-        return FileDescriptor(rawValue: Int32(fd), path: path, owning: true, digest: digest)
+        return FileDescriptor(rawValue: Int32(fd), path: path, owning: true)
     }
 
     /// Standard input, borrowed (never closed by this object), named `<stdin>` in messages.
@@ -88,13 +88,6 @@ public final class FileDescriptor: @unchecked Sendable {
         }
     }
 
-    /// The CRC-32C of the file's first `size` bytes: what `digest` recorded, the rest (all of
-    /// it without a digest) read back through this descriptor, which must then be readable.
-    /// Throws a `FileError`.
-    public func contentCRC32C(size: Int) throws -> UInt32 {
-        try (digest ?? ByteRangeDigest()).crc32c(size: size) { try preadUnrecorded(into: $0, at: $1) }
-    }
-
     /// Writes all of `bytes` at the current position.
     public func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
         try FileError.wrapping(path: path) {
@@ -107,7 +100,6 @@ public final class FileDescriptor: @unchecked Sendable {
     /// Writes all of `bytes` at file offset `offset`, without moving the file position.
     /// Safe to call from several threads on disjoint ranges.
     public func pwriteAll(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
-        digest?.recordWrite(bytes, at: offset) { try preadUnrecorded(into: $0, at: $1) }
         try FileError.wrapping(path: path) {
             try IOLoop.drain("pwrite", count: bytes.count) { done in
                 systemPwrite(rawValue, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
@@ -117,7 +109,6 @@ public final class FileDescriptor: @unchecked Sendable {
 
     /// Sets the file's length to `length` bytes (extending with zeros or cutting).
     public func truncate(to length: Int) throws {
-        digest?.recordTruncate(to: length)
         _ = try FileError.wrapping(path: path) {
             try IOLoop.retryingInterrupts("ftruncate") { Int(ftruncate(rawValue, off_t(length))) }
         }

@@ -9,7 +9,8 @@ final class ZipFileDescriptor: @unchecked Sendable {
     let path: String
     private let fd: Int32
     private let ownsDescriptor: Bool
-    /// Where the bytes read and written are checksummed as they pass (see `ByteRangeDigest`).
+    /// Where the bytes read are checksummed as they pass (see `ByteRangeDigest`); writes are
+    /// checksummed on the output side of the seam (`FileOutputSink`).
     private let digest: ByteRangeDigest?
 
     /// Opens `path` read-only; what is read is recorded into `digest`.
@@ -30,8 +31,7 @@ final class ZipFileDescriptor: @unchecked Sendable {
         self.digest = digest
     }
 
-    /// Wraps a descriptor the caller keeps owning (it is not closed here); what is read and
-    /// written is recorded into `digest`.
+    /// Wraps a descriptor the caller keeps owning (it is not closed here).
     init(borrowing descriptor: Int32, path: String, digest: ByteRangeDigest? = nil) {
         self.path = path
         self.fd = descriptor
@@ -71,7 +71,6 @@ final class ZipFileDescriptor: @unchecked Sendable {
         guard let start = off_t(exactly: offset), off_t.max - start >= off_t(bytes.count) else {
             throw ZipError.io(archive: path, operation: "pwrite", errno: EFBIG)
         }
-        digest?.recordWrite(bytes, at: Int(start)) { (buffer, at) throws in try readUnrecorded(into: buffer, at: UInt64(at)) }
         try Self.zipErrors(path) {
             try IOLoop.drain("pwrite", count: bytes.count) { done in
                 pwrite(fd, bytes.baseAddress! + done, bytes.count - done, start + off_t(done))
@@ -84,7 +83,6 @@ final class ZipFileDescriptor: @unchecked Sendable {
         guard let size = off_t(exactly: length) else {
             throw ZipError.io(archive: path, operation: "ftruncate", errno: EFBIG)
         }
-        digest?.recordTruncate(to: Int(size))
         _ = try Self.zipErrors(path) { try IOLoop.retryingInterrupts("ftruncate") { Int(ftruncate(fd, size)) } }
     }
 

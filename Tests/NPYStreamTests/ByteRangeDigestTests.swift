@@ -5,7 +5,8 @@ import NPDropTestSupport
 import NPYStream
 import Testing
 
-/// A file's CRC-32C gathered from the bytes passing through its descriptor equals the CRC-32C
+/// A file's CRC-32C gathered from the bytes passing through its descriptor (reads) or its
+/// `FileOutputSink` (writes) equals the CRC-32C
 /// of the file on disk, computed here one byte at a time, however the bytes went.
 @Suite struct ByteRangeDigestTests {
     private struct Generator {
@@ -62,20 +63,21 @@ import Testing
         var random = Generator(state: 9)
         for trial in 0..<60 {
             let path = directory.path("f\(trial)")
-            let file = try FileDescriptor.createExclusive(path, readable: trial % 3 != 0, digest: ByteRangeDigest())
+            let file = try FileDescriptor.createExclusive(path, readable: trial % 3 != 0)
+            let sink = FileOutputSink(descriptor: file, name: path, digest: ByteRangeDigest())
             let size = 1 + random.below(300_000)
-            if trial % 2 == 0 { try file.truncate(to: size) }
+            if trial % 2 == 0 { try sink.setLength(size) }
             // Writes of random pieces in random order; some overlap earlier ones; some ranges
             // never written (zeros from the truncation, read back at the end).
             for _ in 0..<(1 + random.below(40)) {
                 let start = random.below(size)
                 let bytes = random.bytes(min(size - start, 1 + random.below(40_000)))
-                try bytes.withUnsafeBytes { try file.pwriteAll($0, at: start) }
+                try bytes.withUnsafeBytes { try sink.write($0, at: start) }
             }
-            if trial % 5 == 1 { try file.truncate(to: random.below(size + 1)) }
+            if trial % 5 == 1 { try sink.setLength(random.below(size + 1)) }
             let length = try file.status().size
             let reader = try FileDescriptor.openForReading(path)
-            let digest = file.digest!
+            let digest = sink.digest!
             let crc = try digest.crc32c(size: length) { try reader.preadUnrecorded(into: $0, at: $1) }
             #expect(crc == (try onDisk(path)), "trial \(trial)")
             try file.close()
@@ -97,7 +99,8 @@ import Testing
                 let at = random.below(bytes.count + 1)
                 _ = try file.pread(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<random.below(50_000)]), at: at)
             }
-            #expect(try file.contentCRC32C(size: bytes.count) == BitwiseCRC32C.checksum(bytes), "trial \(trial)")
+            let crc = try file.digest!.crc32c(size: bytes.count) { try file.preadUnrecorded(into: $0, at: $1) }
+            #expect(crc == BitwiseCRC32C.checksum(bytes), "trial \(trial)")
         }
     }
 
@@ -105,26 +108,27 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("segments")
-        let file = try FileDescriptor.createExclusive(path, readable: true, digest: ByteRangeDigest())
+        let file = try FileDescriptor.createExclusive(path, readable: true)
+        let sink = FileOutputSink(descriptor: file, name: path, digest: ByteRangeDigest())
         var random = Generator(state: 11)
         let bytes = random.bytes(3 << 20)
         let segment = 100_003
         let segments = (bytes.count + segment - 1) / segment
         try bytes.withUnsafeBytes { raw in
             nonisolated(unsafe) let whole = raw
-            try file.truncate(to: whole.count)
+            try sink.setLength(whole.count)
             DispatchQueue.concurrentPerform(iterations: segments) { index in
                 let range = (index * segment)..<min(whole.count, (index + 1) * segment)
                 var at = range.lowerBound
                 while at < range.upperBound {  // chunks of 4 KiB within the segment
                     let end = min(range.upperBound, at + 4096)
-                    try? file.pwriteAll(UnsafeRawBufferPointer(rebasing: whole[at..<end]), at: at)
+                    try? sink.write(UnsafeRawBufferPointer(rebasing: whole[at..<end]), at: at)
                     at = end
                 }
             }
         }
-        #expect(file.digest!.recordedByteCount == bytes.count)
-        let crc = try file.digest!.crc32c(size: bytes.count) { _, _ in
+        #expect(sink.digest!.recordedByteCount == bytes.count)
+        let crc = try sink.digest!.crc32c(size: bytes.count) { _, _ in
             Issue.record("a byte was read back")
             return 0
         }

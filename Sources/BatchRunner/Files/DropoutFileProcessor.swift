@@ -115,6 +115,6 @@ extension FileTask {
 extension FileOutputs {
     /// The temporaries as DropoutFiles' targets, named by their final paths.
     var targets: FileTargets {
-        FileTargets(data: data.descriptor, dataName: data.finalPath, mask: mask?.descriptor, maskName: mask?.finalPath)
+        FileTargets(data: data.sink, mask: mask?.sink)
     }
 }

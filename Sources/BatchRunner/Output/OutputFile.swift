@@ -25,23 +25,27 @@ public final class OutputFile: Sendable {
     /// writes (`pwriteAll`) by several workers, or for a writer that takes a descriptor (zip).
     /// Do not close it; do not use it after the task finished.
     public let descriptor: FileDescriptor
+    /// The write side of the output seam for this file (named by `finalPath`): what file jobs
+    /// write through, checksummed as it passes when the file was created `digesting`.
+    public let sink: FileOutputSink
     private let closed = Locked(false)
     private let interruption: RunInterruption?
 
     private init(relativePath: String, finalPath: String, temporaryPath: String, descriptor: FileDescriptor,
-                 interruption: RunInterruption?) {
+                 interruption: RunInterruption?, digest: ByteRangeDigest?) {
         self.interruption = interruption
         self.relativePath = relativePath
         self.finalPath = finalPath
         self.temporaryPath = temporaryPath
         self.descriptor = descriptor
+        sink = FileOutputSink(descriptor: descriptor, name: finalPath, digest: digest)
     }
 
     /// Creates an empty temporary file named `TempNames.name(...)` next to `finalPath`
     /// (`O_EXCL`, retried with the next number when the name is taken). Throws `RunnerError.io`.
     /// Once `interruption` is requested, every write throws `RunInterrupted`. With `digesting`,
-    /// the descriptor checksums what is written through it (its `digest`) and can read, so
-    /// that `contentDigest()` reads back only what it could not see.
+    /// `sink` checksums what is written through it and the descriptor can read, so that
+    /// `contentDigest()` reads back only what did not pass through the sink.
     static func create(finalPath: String, relativePath: String, tempTag: String,
                        interruption: RunInterruption? = nil, digesting: Bool = false) throws -> OutputFile {
         let slash = finalPath.lastIndex(of: "/")
@@ -56,11 +60,10 @@ public final class OutputFile: Sendable {
             let path = directory + "/" + name
             do {
                 let descriptor = try RunnerFS.mappingErrors {
-                    try FileDescriptor.createExclusive(path, mode: 0o666, readable: digesting,
-                                                       digest: digesting ? ByteRangeDigest() : nil)
+                    try FileDescriptor.createExclusive(path, mode: 0o666, readable: digesting)
                 }
                 return OutputFile(relativePath: relativePath, finalPath: finalPath, temporaryPath: path, descriptor: descriptor,
-                                  interruption: interruption)
+                                  interruption: interruption, digest: digesting ? ByteRangeDigest() : nil)
             } catch RunnerError.io(_, _, let code) where code == EEXIST {
                 continue
             }
@@ -83,24 +86,24 @@ public final class OutputFile: Sendable {
     /// Throws a `FileError` naming the temporary file when the system refuses.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
         try checkOpen()
-        try descriptor.pwriteAll(bytes, at: Int(offset))
+        try sink.write(bytes, at: Int(offset))
     }
 
     /// Sets the temporary file's length to `byteCount` (zero-filled), e.g. before segments
     /// are written out of order.
     public func setLength(_ byteCount: Int64) throws {
         try checkOpen()
-        try descriptor.truncate(to: Int(byteCount))
+        try sink.setLength(Int(byteCount))
     }
 
-    /// The size and CRC-32C of the temporary file as it is now: from what its descriptor's
-    /// digest saw pass (nothing is read when every byte was written through it), the rest read
-    /// back. Throws `RunnerError.io`.
+    /// The size and CRC-32C of the temporary file as it is now: from what `sink` saw pass
+    /// (nothing is read when every byte was written through it), the rest read back. Throws
+    /// `RunnerError.io`.
     func contentDigest() throws -> FileDigest {
         try checkOpen()
         return try RunnerFS.mappingErrors {
             let size = try descriptor.status().size
-            return FileDigest(size: Int64(size), crc32c: try descriptor.contentCRC32C(size: size))
+            return FileDigest(size: Int64(size), crc32c: try sink.contentCRC32C(size: size))
         }
     }
 
