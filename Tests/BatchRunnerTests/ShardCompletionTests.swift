@@ -29,7 +29,7 @@ import Testing
         }
         var options = testOptions(input, out)
         options.shard = try ShardSpec(index: 0, count: 2)
-        let report = try BatchRunner(options: options, processor: processor, console: Captured().console()).run()
+        let report = try BatchRun(options: options, processor: processor, console: Captured().console()).run()
         let final = try #require(readBytes(recordPath).map { String(decoding: $0, as: UTF8.self) })
         let midRun = seen.withLock { $0 }
         #expect(!midRun.isEmpty)
@@ -53,7 +53,7 @@ import Testing
         var options = testOptions(input, out)
         for index in 0..<2 {
             options.shard = try ShardSpec(index: index, count: 2)
-            _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+            _ = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         }
         let status = try ShardSetStatus.read(outputDirectory: out)
         #expect(status.canMerge)
@@ -63,7 +63,7 @@ import Testing
         options.seed = 43
         options.resume = true
         options.shard = try ShardSpec(index: 1, count: 2)
-        _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+        _ = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         let before = readBytes(out + "/manifest.jsonl")
         #expect(throws: IncompleteShards(lines: [
             "shard 1/2: other settings than shard 0 (seed 43, not 42): rerun shard 1 with the settings and input of the others",
