@@ -14,20 +14,26 @@ private let temporaryNameProcessID = RunnerFS.processID
 /// The temporary name is `TempNames.name(...)` (`.npdrop-tmp-<tag>-<pid>-<n>-<base>`), not
 /// `AtomicOutputFile`'s, because the run's clean-up must tell which shard a leftover belongs to.
 /// Like `AtomicOutputFile`, nothing ever has the final name before it is complete.
+///
+/// `verify` makes its outputs with `comparing(...)` instead: no temporary file, every write is
+/// compared with the file already at the final name (`ComparingOutputSink`), and `commit()`
+/// renames nothing.
 public final class OutputFile: Sendable {
     /// Path of the final file relative to the run's output root (e.g. `data/a/x.npy`).
     public let relativePath: String
     /// Absolute path the file gets when committed.
     public let finalPath: String
-    /// Absolute path of the temporary file being written.
+    /// Absolute path of the temporary file being written ("" for a comparison).
     public let temporaryPath: String
-    /// The temporary file, open for writing until `commit()` or `discard()`: for positioned
-    /// writes (`pwriteAll`) by several workers, or for a writer that takes a descriptor (zip).
-    /// Do not close it; do not use it after the task finished.
-    public let descriptor: FileDescriptor
-    /// The write side of the output seam for this file (named by `finalPath`): what file jobs
-    /// write through, checksummed as it passes when the file was created `digesting`.
-    public let sink: FileOutputSink
+    /// Where the bytes go — the temporary file (`FileOutputSink`, positioned writes by several
+    /// workers, named by `finalPath`) or, for `verify`, a `ComparingOutputSink` — until
+    /// `commit()` or `discard()`. Do not use it after the task finished.
+    public let sink: any OutputSink
+    private let temporary: FileDescriptor?
+    private let comparingSink: ComparingOutputSink?
+    /// The file sink behind `sink` when this is a temporary file: it checksums what is written
+    /// when the file was created `digesting`.
+    private let fileSink: FileOutputSink?
     private let closed = Locked(false)
     private let interruption: RunInterruption?
 
@@ -37,9 +43,36 @@ public final class OutputFile: Sendable {
         self.relativePath = relativePath
         self.finalPath = finalPath
         self.temporaryPath = temporaryPath
-        self.descriptor = descriptor
-        sink = FileOutputSink(descriptor: descriptor, name: finalPath, digest: digest)
+        self.temporary = descriptor
+        let file = FileOutputSink(descriptor: descriptor, name: finalPath, digest: digest)
+        self.sink = file
+        self.fileSink = file
+        self.comparingSink = nil
     }
+
+    private init(comparing sink: ComparingOutputSink, relativePath: String, finalPath: String,
+                 interruption: RunInterruption?) {
+        self.interruption = interruption
+        self.relativePath = relativePath
+        self.finalPath = finalPath
+        self.temporaryPath = ""
+        self.temporary = nil
+        self.sink = sink
+        self.fileSink = nil
+        self.comparingSink = sink
+    }
+
+    /// An output that compares every byte with the file already at `finalPath` (`verify`):
+    /// nothing is created or written. Once `interruption` is requested, every write throws
+    /// `RunInterrupted`.
+    static func comparing(finalPath: String, relativePath: String, interruption: RunInterruption? = nil) -> OutputFile {
+        OutputFile(comparing: ComparingOutputSink(comparingWith: finalPath, name: finalPath), relativePath: relativePath,
+                   finalPath: finalPath, interruption: interruption)
+    }
+
+    /// For an output made by `comparing(...)`: how it compared with the file at `finalPath`
+    /// once the task is done; nil for a temporary file.
+    var comparison: ComparingOutputSink.Comparison? { comparingSink?.comparison }
 
     /// Creates an empty temporary file named `TempNames.name(...)` next to `finalPath`
     /// (`O_EXCL`, retried with the next number when the name is taken). Throws `RunnerError.io`.
@@ -98,12 +131,15 @@ public final class OutputFile: Sendable {
 
     /// The size and CRC-32C of the temporary file as it is now: from what `sink` saw pass
     /// (nothing is read when every byte was written through it), the rest read back. Throws
-    /// `RunnerError.io`.
+    /// `RunnerError.io`, and `RunnerError.usage` for an output that compares.
     func contentDigest() throws -> FileDigest {
         try checkOpen()
+        guard let file = fileSink else {
+            throw RunnerError.usage("\(finalPath): an output that compares has no digest of its own")
+        }
         return try RunnerFS.mappingErrors {
-            let size = try descriptor.status().size
-            return FileDigest(size: Int64(size), crc32c: try sink.contentCRC32C(size: size))
+            let size = try file.descriptor.status().size
+            return FileDigest(size: Int64(size), crc32c: try file.contentCRC32C(size: size))
         }
     }
 
@@ -128,6 +164,7 @@ public final class OutputFile: Sendable {
         guard closeOnce() else {
             throw RunnerError.io(path: temporaryPath, operation: "commit (already closed)", errno: EBADF)
         }
+        guard let descriptor = temporary else { return }  // a comparison: nothing to rename
         do {
             try RunnerFS.mappingErrors {
                 try AtomicOutputFile.commit(descriptor, temporaryPath: temporaryPath, finalPath: finalPath, sync: sync)
@@ -141,12 +178,16 @@ public final class OutputFile: Sendable {
 
     /// Closes the file (if open) and removes the temporary file; never throws.
     func discard() {
+        guard let descriptor = temporary else {
+            _ = closeOnce()
+            return
+        }
         if closeOnce() { try? descriptor.close() }
         try? RunnerFS.removeFile(temporaryPath)
     }
 
     deinit {
-        if !closed.withLock({ $0 }) {
+        if let descriptor = temporary, !closed.withLock({ $0 }) {
             try? descriptor.close()
             try? RunnerFS.removeFile(temporaryPath)
         }
