@@ -271,13 +271,22 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         scheduler.run(count: todoCount, task: { makeTask(slotOfTodo($0)) }) { index, task, result in
             let records = RecordBuilder.records(task, result: result)
             // Each record is encoded once: the same text goes to the log and the final manifest.
-            let lines = records.map { ManifestLine(record: $0, text: $0.jsonLine) }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(records.count * 1024)
+            var lines: [ManifestLine] = []
+            lines.reserveCapacity(records.count)
+            var ends: [Int] = []
+            for record in records {
+                record.encodeLine(into: &bytes)
+                ends.append(bytes.count)
+                bytes.append(0x0A)
+            }
+            var start = 0
+            for (record, end) in zip(records, ends) {
+                lines.append(ManifestLine(record: record, text: bytes[start..<end]))
+                start = end + 1
+            }
             do {
-                var bytes: [UInt8] = []
-                for line in lines {
-                    bytes.append(contentsOf: (line.text ?? "").utf8)
-                    bytes.append(0x0A)
-                }
                 try log.append(bytes)
             } catch {
                 logFailure.withLock { $0 = $0 ?? (error as? RunnerError) }

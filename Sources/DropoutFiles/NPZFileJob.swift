@@ -41,7 +41,7 @@ public final class NPZFileJob: Sendable {
     /// without shapes, and the targets are left unfinished (the caller discards them).
     /// Throws `FileError` for failures of the archive as a whole (writing the outputs).
     public func run(targets: FileTargets, worker: DropoutWorker) throws -> FileOutcome {
-        let writer = ZipArchiveWriter(sink: targets.data)
+        let writer = archiveWriter(into: targets.data)
         var maskWriter: ZipArchiveWriter?
         var arrays: [ArrayOutcome] = []
         var failed = false
@@ -70,7 +70,7 @@ public final class NPZFileJob: Sendable {
                 case .process(let options):
                     let openMask = { () -> ZipArchiveWriter? in
                         if maskWriter == nil, let mask = targets.mask {
-                            maskWriter = ZipArchiveWriter(sink: mask)
+                            maskWriter = self.archiveWriter(into: mask)
                         }
                         return maskWriter
                     }
@@ -96,8 +96,30 @@ public final class NPZFileJob: Sendable {
             } catch {
                 throw FileError.attributing(error, to: request, member: nil)
             }
+            for (output, sink) in [(writer, targets.data), (maskWriter, targets.mask)] {
+                if let output, output.comparesContent, let comparing = sink as? ComparingOutputSink {
+                    comparing.recordContentComparison(difference: output.contentDifference)
+                }
+            }
         }
         return FileOutcome(arrays: arrays, maskWritten: maskWriter != nil && !failed)
+    }
+
+    /// The writer of the archive going to `sink`. Into a `ComparingOutputSink` (`verify`) when
+    /// some member will be deflated: a writer comparing by content with the archive already
+    /// there (deflated bytes may come from another engine; see `ZipContentCheck`), or, when that
+    /// archive cannot be read, the byte comparison with the reason recorded. Otherwise a writer
+    /// into `sink` (a file, or a byte for byte comparison when every member is stored).
+    private func archiveWriter(into sink: any OutputSink) -> ZipArchiveWriter {
+        if let comparing = sink as? ComparingOutputSink, comparing.exists,
+           archive.entries.contains(where: { request.encoding.writeMethod(forInput: $0.method).method == .deflated }) {
+            do {
+                return ZipArchiveWriter(comparingContentOf: try ZipArchiveReader(path: comparing.existingPath), name: sink.name)
+            } catch {
+                comparing.recordContentComparison(difference: "not a readable zip archive: \(error)")
+            }
+        }
+        return ZipArchiveWriter(sink: sink)
     }
 
     /// Copies `entry` unchanged, reporting its shape, dtype and order when its bytes start with
@@ -108,7 +130,7 @@ public final class NPZFileJob: Sendable {
                       report: inout ArrayOutcome, worker: DropoutWorker) throws {
         let source = try archive.openMember(entry)
         let tee: TeeByteSource
-        if method.method == entry.method {
+        if method.method == entry.method && !writer.comparesContent {
             let sink = try writer.beginCopiedMember(name: entry.name, copying: entry)
             source.storedDataTap = { (bytes) throws(ZipError) in try sink.write(bytes) }
             tee = TeeByteSource(source: source, sink: nil)
