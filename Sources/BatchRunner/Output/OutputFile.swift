@@ -1,5 +1,6 @@
 import DropoutFiles
 import NPDropPlatform
+import NPYFormat
 import NPYStream
 
 private let temporaryNameCounter = Locked<UInt64>(0)
