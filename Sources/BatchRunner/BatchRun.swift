@@ -83,13 +83,6 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         }
         let seed = try chooseSeed(resumeIndex: resumeIndex)
 
-        let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
-        if removed > 0 && !options.quiet {
-            console.line("removed \(removed) temporary file(s) left by an interrupted run")
-        }
-        for issue in issues where !issue.isError && !options.quiet {
-            console.line("\(issue.relativePath): \(issue.message)")
-        }
 
         // The first deflate checks ISA-L's known answer; where it fails, this run writes zlib blocks.
         var engine = options.deflateEngine
@@ -135,9 +128,18 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         var carried: [Int: [ManifestLine]] = [:]
         var resumedTasks = 0
         if let resumeIndex {
+            // Settings other than the earlier run's are refused before OUT is touched.
+            if resumeIndex.copyCount > copies {
+                throw resumeRefusal(RecordSettings.Difference(
+                    name: "copies", earlier: "at least \(resumeIndex.copyCount)", now: "\(copies)"), at: nil)
+            }
             var left: [Int] = []
             for slot in 0..<slotCount {
-                if let records = resumeIndex.reusableRecords(for: makeTask(slot), outputRoot: locations.output) {
+                let task = makeTask(slot)
+                if let difference = ResumeSettings.firstDifference(resumeIndex.records(for: task), with: task) {
+                    throw resumeRefusal(difference, at: task.input.relativePath)
+                }
+                if let records = resumeIndex.reusableRecords(for: task, outputRoot: locations.output) {
                     carried[slot] = records
                     resumedTasks += 1
                 } else {
@@ -145,6 +147,13 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
                 }
             }
             todo = left
+        }
+        let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
+        if removed > 0 && !options.quiet {
+            console.line("removed \(removed) temporary file(s) left by an interrupted run")
+        }
+        for issue in issues where !issue.isError && !options.quiet {
+            console.line("\(issue.relativePath): \(issue.message)")
         }
         let todoCount = todo?.count ?? slotCount
         let slotOfTodo: @Sendable (Int) -> Int = { [todo] index in todo?[index] ?? index }
@@ -241,6 +250,13 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         }
         let records = returnsRecords ? try ManifestFiles.read(path: manifestPath)?.records ?? [] : []
         return RunReport(summary: summary, records: records, interruptedExitCode: interruptedCode)
+    }
+
+    /// The refusal of `--resume` with settings other than the earlier run's (exit 2, OUT untouched).
+    private func resumeRefusal(_ difference: RecordSettings.Difference, at input: String?) -> RunnerError {
+        RunnerError.usage("--resume: OUT '\(options.output)' holds a run made with other settings (\(difference)"
+            + (input.map { ", first at \($0)" } ?? "")
+            + "); resume with the earlier settings, or pass --overwrite to replace the earlier run")
     }
 
     /// The seed: `--seed`, else (resuming) the one seed of the earlier manifest, else random

@@ -55,8 +55,9 @@ public final class ZipArchiveWriter {
         var deflater: DeflateStream?
         var blockDeflater: ParallelDeflater?
         if method.method == .deflated {
-            let levels = method.engine == .isal ? DeflateEngine.isalLevel...DeflateEngine.isalLevel : -1...9
-            guard levels.contains(method.level) else {
+            let accepted = method.engine == .isal
+                ? method.level == DeflateEngine.isalLevel : MemberEncoding.levelProblem(method.level) == nil
+            guard accepted else {
                 throw ZipError.invalidCompressionLevel(archive: path, level: method.level)
             }
             if let parallel = method.parallel {

@@ -4,9 +4,8 @@ import NPYFormat
 /// The records of an earlier (possibly killed) run, by file task, for `--resume`.
 ///
 /// A file task (input file × copy) is skipped when the earlier manifest holds records for it,
-/// none of them an error, each matching what this run would do (same seed, output and mask
-/// paths, npz compression option and level, and for processed arrays the same variant, rate, noise-shape
-/// spec, data format, scale and fill; copied members still not selected), its input still has
+/// none of them an error, each with this run's settings (`ResumeSettings.compare`: the typed
+/// values of `RecordSettings`) and output and mask paths, its input still has
 /// the size and modification time the records keep, and its output (and mask, when recorded)
 /// files exist with the sizes the records keep. Anything else is stale and redone (a record
 /// from before these fields existed too). `npdrop verify --quick` checks the output bytes
@@ -24,6 +23,16 @@ struct ResumeIndex {
         for entry in entries {
             byTask[TaskKey(input: Array(entry.record.input.utf8), copy: entry.record.copy), default: []].append(entry)
         }
+    }
+
+    /// The earlier records of `task`'s input and copy, oldest first.
+    func records(for task: FileTask) -> [ManifestRecord] {
+        byTask[TaskKey(input: Array(task.input.relativePath.utf8), copy: task.copy)]?.map(\.record) ?? []
+    }
+
+    /// One more than the highest copy index recorded (0 when empty).
+    var copyCount: Int {
+        (byTask.keys.map(\.copy).max() ?? -1) + 1
     }
 
     /// The distinct seeds in the index, sorted.
@@ -44,13 +53,10 @@ struct ResumeIndex {
         else { return nil }
         var needsMask = false
         for record in records {
-            guard record.status != .error, record.seed == task.seed,
+            guard record.status != .error,
                   let output = record.output, RelativePath.sameBytes(output, task.outputPath),
                   isNPY || record.member != nil,
-                  record.compression == (isNPY ? nil : task.compression.rawValue),
-                  record.compressionLevel == task.deflateRecord.level,
-                  record.deflateBlockSize == (isNPY ? nil : task.deflateBlockSize),
-                  record.deflateEngine == task.deflateRecord.engine
+                  ResumeSettings.compare(record, with: task) == .same
             else { return nil }
             if task.input.kind == .other {
                 guard record.status == .copied else { return nil }
@@ -59,16 +65,10 @@ struct ResumeIndex {
             switch (record.status, task.action(forMember: record.member)) {
             case (.copied, .copy):
                 continue
-            case (.copied, .process(let settings)):
-                // Copied for its dtype: still so only while the dtype is not selected.
-                guard record.reason != nil, !ResumeIndex.selects(settings, record.dtype) else { return nil }
+            case (.copied, .process):
+                // Copied for its dtype, still not selected (`ResumeSettings.compare`).
                 continue
-            case (.ok, .process(let settings)):
-                guard matches(record, settings), ResumeIndex.selects(settings, record.dtype), (record.rng ?? RandomStreamKind.npdrop.rawValue) == task.rng.rawValue,
-                      record.kerasCall == (task.rng.isKeras ? Int(task.kerasCall) : nil),
-                      record.kerasLayer == (task.rng.isKeras ? task.kerasLayer : nil),
-                      record.mask == nil || (record.maskFormat ?? MaskFormat.bool.rawValue) == task.maskFormat.rawValue
-                else { return nil }
+            case (.ok, .process):
                 switch (record.mask, task.maskPath) {
                 case (nil, nil):
                     break
@@ -93,20 +93,5 @@ struct ResumeIndex {
             let canonical = entry.line.utf8.first == UInt8(ascii: "{") && entry.line.utf8.last == UInt8(ascii: "}")
             return ManifestLine(record: entry.record, text: canonical ? entry.line : nil)
         }
-    }
-
-    /// True when `settings.dtypes` selects the recorded dtype (false for none or a refused one).
-    private static func selects(_ settings: DropoutSettings, _ descr: String?) -> Bool {
-        guard let descr, let dtype = try? DType.parse(descr: descr) else { return false }
-        return settings.dtypes.selects(dtype)
-    }
-
-    private func matches(_ record: ManifestRecord, _ settings: DropoutSettings) -> Bool {
-        record.variant == settings.variant.rawValue
-            && record.rate == settings.rate
-            && record.noiseShapeSpec == settings.noiseShape?.description
-            && record.dataFormat == settings.dataFormat.rawValue
-            && record.scale == settings.scale
-            && record.fill == settings.fill?.text
     }
 }

@@ -47,7 +47,7 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
     private var unescapedDescription: String {
         switch self {
         case .invalidRate(let rate):
-            return "rate must be a number in [0, 1], got \(rate)"
+            return DropoutRate.message(rate)
         case .badNoiseSpec(let text, let reason):
             return "noise shape '\(text)' is not valid: \(reason)"
         case .noiseRankMismatch(let spec, let shape):
