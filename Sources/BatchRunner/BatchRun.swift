@@ -19,7 +19,7 @@ public struct RunReport: Sendable {
 /// `npdrop run`: walks INPUT, plans file tasks (file × copy) in sorted order, runs them on
 /// Dispatch workers through `processor`, writes outputs atomically and the manifest (appended
 /// as tasks finish, rewritten sorted at the end), and reports.
-public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
+public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
     /// What to run.
     public let options: RunOptions
     /// Does the per-file work.
@@ -41,12 +41,64 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         self.interruption = interruption
     }
 
-    /// Runs the batch. Returns the report (exit status 0 or 1 in it, or the interruption's);
-    /// throws `RunnerError` with `.usage` (exit 2) for impossible requests found before any
-    /// work (no input file, OUT busy, unusable or holding an earlier run), and other
-    /// `RunnerError`s (exit 1) when the manifest cannot be written.
+    /// Runs the batch: `plan()` (walk INPUT, take OUT, decide what resumes), `schedule(_:)`
+    /// (every task on the workers, each record appended to the log as it finishes), then
+    /// `writeManifest(_:_:)` (the sorted manifest and the shard's completion record) and the
+    /// report. Returns the report (exit status 0 or 1 in it, or the interruption's); throws
+    /// `RunnerError` with `.usage` (exit 2) for impossible requests found before any work (no
+    /// input file, OUT busy, unusable or holding an earlier run), and other `RunnerError`s
+    /// (exit 1) when the manifest cannot be written.
     public func run() throws -> RunReport {
         let started = ContinuousClock.now
+        var plan = try self.plan()
+        defer { plan.lock.release() }
+        let scheduled = try schedule(&plan)
+        let counts = try writeManifest(plan, scheduled)
+        return try report(plan, scheduled, counts, seconds: seconds(ContinuousClock.now - started))
+    }
+
+    /// What `plan()` decided before any file is processed.
+    struct Plan {
+        let locations: RunLocations
+        /// Held until the run returns.
+        let lock: OutputLock
+        let manifestPath: String
+        let seed: UInt64
+        let allFiles: InputFileList
+        /// This shard's files (of this shard's positions in `allFiles`; every file when there is no shard).
+        let fileCount: Int
+        /// The walk's issues of this shard.
+        let issues: [WalkIssue]
+        /// The issues that are errors, as records (already logged).
+        let issueRecords: [ManifestRecord]
+        /// Slot s (0..<slotCount, sorted order) is copy s % copies of this shard's file s / copies.
+        let slotCount: Int
+        /// The task of a slot; built when a worker starts it, so no list of tasks is held.
+        let makeTask: @Sendable (Int) -> FileTask
+        /// Resuming: the slots still to do, in order (nil: every slot).
+        let todo: [Int]?
+        /// Resuming: the earlier records of the slots carried over (handed to the manifest
+        /// writer, then dropped here).
+        var carried: [Int: [ManifestLine]]
+        let resumedTasks: Int
+        /// The position in `allFiles` of a slot's file.
+        let position: @Sendable (Int) -> Int
+        /// The shard's completion record as written when planned (unfinished).
+        let completion: ShardCompletion?
+        /// The manifest log, appended to as tasks finish.
+        let log: AppendOnlyFile
+
+        var todoCount: Int { todo?.count ?? slotCount }
+        /// The slot of the `index`th task to do.
+        func slot(ofTodo index: Int) -> Int { todo?[index] ?? index }
+    }
+
+    /// Plans the run: walks INPUT, picks this shard's files, takes OUT's lock and prepares OUT
+    /// (`--overwrite`, leftovers of a killed run), reads the earlier manifest when resuming and
+    /// decides which tasks are carried over, chooses the seed and the deflate engine, writes
+    /// the shard's unfinished completion record and opens the manifest log (with the walk's
+    /// error records in it). Throws as `run()` does.
+    func plan() throws -> Plan {
         let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: false,
                                                  outputMayBeMissing: true)
         let walk = try InputWalker.walk(locations, includeOtherFiles: !options.arraysOnly)
@@ -67,7 +119,18 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         try locations.createOutputDirectory()
         let lock = try OutputLock.acquire(in: locations.output, shownOutput: options.output,
                                           scope: shard.map { .shard($0) } ?? .exclusive)
-        defer { lock.release() }
+        do {
+            return try plan(locations: locations, lock: lock, allFiles: allFiles, owned: owned, fileCount: fileCount,
+                            issues: issues)
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+
+    private func plan(locations: RunLocations, lock: OutputLock, allFiles: InputFileList, owned: [Int]?,
+                      fileCount: Int, issues: [WalkIssue]) throws -> Plan {
+        let shard = options.shard
         let removedEntries = try ExistingOutput.prepare(locations.output, shownOutput: options.output,
                                                         policy: options.existingOutputPolicy, shard: shard,
                                                         manifestName: options.manifestName)
@@ -82,7 +145,6 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             console.line("\(options.manifestName): ignoring \(previous.invalidLines) incomplete line(s) left by an interrupted run")
         }
         let seed = try chooseSeed(resumeIndex: resumeIndex)
-
 
         // The first deflate checks ISA-L's known answer; where it fails, this run writes zlib blocks.
         var engine = options.deflateEngine
@@ -112,8 +174,8 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         let makeTask: @Sendable (Int) -> FileTask = { [engine, isalCheckFailed, arrayRank, arrayCount] slot in
             let position = owned?[slot / copies] ?? slot / copies
             let copy = slot % copies
-            var task = BatchRunner.makeTask(allFiles[position], copy: copy, seed: seed, engine: engine,
-                                            isalCheckFailed: isalCheckFailed, options: options)
+            var task = BatchRun.makeTask(allFiles[position], copy: copy, seed: seed, engine: engine,
+                                         isalCheckFailed: isalCheckFailed, options: options)
             task.rng = options.rng
             task.kerasLayer = options.kerasLayer
             task.maskFormat = options.maskFormat
@@ -148,6 +210,17 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             }
             todo = left
         }
+        // A shard also keeps its settings in its completion record (what merge-manifests compares):
+        // a shard that has no record to compare (no file fell in it) is checked there.
+        if options.resume, let shard,
+           let earlier = try? ShardCompletion.read(path: RelativePath.join(locations.output, ShardCompletion.fileName(of: shard))) {
+            let now = Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed))
+            for (name, value) in ShardSettings.ordered(earlier.settings) where name != "npdrop_version" {
+                guard let current = now[name], current != value else { continue }
+                throw resumeRefusal(RecordSettings.Difference(name: name, earlier: value, now: current), at: nil)
+            }
+        }
+        // Only now, with the settings known to be the earlier run's, is OUT changed.
         let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
         if removed > 0 && !options.quiet {
             console.line("removed \(removed) temporary file(s) left by an interrupted run")
@@ -155,9 +228,6 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         for issue in issues where !issue.isError && !options.quiet {
             console.line("\(issue.relativePath): \(issue.message)")
         }
-        let todoCount = todo?.count ?? slotCount
-        let slotOfTodo: @Sendable (Int) -> Int = { [todo] index in todo?[index] ?? index }
-        let position: @Sendable (Int) -> Int = { slot in owned?[slot / copies] ?? slot / copies }
 
         let plannedTasks = slotCount + issues.filter(\.isError).count
         let completion = shard.map { shard in
@@ -171,32 +241,71 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
         if let shard, let completion { try completion.write(outputDirectory: locations.output, shard: shard, sync: options.sync) }
 
         let log = try AppendOnlyFile(path: manifestPath, truncate: !options.resume)
-        defer { log.close() }
         let issueRecords = issues.filter(\.isError).map { RecordBuilder.record(for: $0, seed: seed) }
-        for record in issueRecords { console.line("error: \(record.error ?? "")") }
-        try log.append(ManifestFiles.encode(issueRecords))
+        do {
+            for record in issueRecords { console.line("error: \(record.error ?? "")") }
+            try log.append(ManifestFiles.encode(issueRecords))
+        } catch {
+            log.close()
+            throw error
+        }
+        return Plan(locations: locations, lock: lock, manifestPath: manifestPath, seed: seed, allFiles: allFiles,
+                    fileCount: fileCount, issues: issues, issueRecords: issueRecords, slotCount: slotCount,
+                    makeTask: makeTask, todo: todo, carried: carried, resumedTasks: resumedTasks,
+                    position: { slot in owned?[slot / copies] ?? slot / copies }, completion: completion, log: log)
+    }
 
+    /// What `schedule(_:)` leaves for the manifest: the sorted writer fed as tasks finished.
+    struct Scheduled {
+        let manifest: SortedManifestWriter
+        /// Input bytes of the tasks done this run.
+        let totalBytes: Int64
+        /// Tasks that finished (not interrupted).
+        let finishedTasks: Int
+        /// The first failure to append to the manifest log.
+        let logFailure: RunnerError?
+    }
+
+    /// Runs every task still to do on `options.jobs` workers through `processor`; each task's
+    /// records go to the manifest log and the sorted writer as it finishes, its errors and
+    /// progress to the console. Closes the log. Throws when the sorted manifest cannot be started.
+    func schedule(_ plan: inout Plan) throws -> Scheduled {
+        defer { plan.log.close() }
+        let todoCount = plan.todoCount
+        let (makeTask, todo, allFiles, position) = (plan.makeTask, plan.todo, plan.allFiles, plan.position)
+        let slotOfTodo: @Sendable (Int) -> Int = { index in todo?[index] ?? index }
         var totalBytes: Int64 = 0
         for index in 0..<todoCount { totalBytes += allFiles.byteCount(position(slotOfTodo(index))) }
         let progress = ProgressMeter(label: "npdrop:", totalFiles: todoCount, totalBytes: totalBytes, console: console,
                                      enabled: !options.quiet && console.errorIsTerminal)
-        let manifest = try SortedManifestWriter(path: manifestPath, slotCount: slotCount, copies: copies, todo: todo,
-                                                carried: carried, issues: ManifestFiles.sorted(issueRecords))
-        carried = [:]
+        let manifest = try SortedManifestWriter(path: plan.manifestPath, slotCount: plan.slotCount, copies: options.copies,
+                                                todo: plan.todo, carried: plan.carried,
+                                                issues: ManifestFiles.sorted(plan.issueRecords))
+        plan.carried = [:]
+        let log = plan.log
         let logFailure = Locked<RunnerError?>(nil)
-        let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: locations.output,
+        let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: plan.locations.output,
                                       syncOutputs: options.sync, interruption: interruption)
         let finishedTasks = Locked(0)
         scheduler.run(count: todoCount, task: { makeTask(slotOfTodo($0)) }) { index, task, result in
             let records = RecordBuilder.records(task, result: result)
             // Each record is encoded once: the same text goes to the log and the final manifest.
-            let lines = records.map { ManifestLine(record: $0, text: $0.jsonLine) }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(records.count * 1024)
+            var lines: [ManifestLine] = []
+            lines.reserveCapacity(records.count)
+            var ends: [Int] = []
+            for record in records {
+                record.encodeLine(into: &bytes)
+                ends.append(bytes.count)
+                bytes.append(0x0A)
+            }
+            var start = 0
+            for (record, end) in zip(records, ends) {
+                lines.append(ManifestLine(record: record, text: bytes[start..<end]))
+                start = end + 1
+            }
             do {
-                var bytes: [UInt8] = []
-                for line in lines {
-                    bytes.append(contentsOf: (line.text ?? "").utf8)
-                    bytes.append(0x0A)
-                }
                 try log.append(bytes)
             } catch {
                 logFailure.withLock { $0 = $0 ?? (error as? RunnerError) }
@@ -210,45 +319,58 @@ public struct BatchRunner<Processor: ArrayFileProcessor>: Sendable {
             progress.fileDone(bytes: task.input.byteCount)
         }
         progress.finish()
+        return Scheduled(manifest: manifest, totalBytes: totalBytes, finishedTasks: finishedTasks.withLock { $0 },
+                         logFailure: logFailure.withLock { $0 })
+    }
 
+    /// Writes the final, sorted manifest over the log (synced with `--sync`) and, when this
+    /// shard finished every task, its complete completion record. Returns the manifest's counts.
+    func writeManifest(_ plan: Plan, _ scheduled: Scheduled) throws -> SortedManifestWriter.Counts {
         let counts: SortedManifestWriter.Counts
         do {
-            counts = try manifest.finish(sync: options.sync)
+            counts = try scheduled.manifest.finish(sync: options.sync)
         } catch {
-            manifest.abandon()
+            scheduled.manifest.abandon()
             throw error
         }
-        if let failure = logFailure.withLock({ $0 }) { throw failure }
-        let interruptedCode = interruption.exitCode
-        if interruptedCode != nil {
-            let done = resumedTasks + finishedTasks.withLock { $0 }
-            let total = resumedTasks + todoCount
-            console.line("interrupted: \(done) of \(total) file\(total == 1 ? "" : "s") done; rerun with --resume")
-        }
-
-        let errors = counts.errors
-        if let shard, var completion, finishedTasks.withLock({ $0 }) == todoCount {
+        if let failure = scheduled.logFailure { throw failure }
+        if let shard = options.shard, var completion = plan.completion, scheduled.finishedTasks == plan.todoCount {
             completion.complete = true
             completion.records = counts.records
             completion.ok = counts.ok
             completion.copied = counts.copied
-            completion.errors = errors
-            completion.allOK = errors == 0
-            try completion.write(outputDirectory: locations.output, shard: shard, sync: options.sync)
+            completion.errors = counts.errors
+            completion.allOK = counts.errors == 0
+            try completion.write(outputDirectory: plan.locations.output, shard: shard, sync: options.sync)
         }
+        return counts
+    }
+
+    /// Prints the interruption or the summary line (and `--json`), and reads the manifest back
+    /// when `returnsRecords`.
+    private func report(_ plan: Plan, _ scheduled: Scheduled, _ counts: SortedManifestWriter.Counts,
+                        seconds: Double) throws -> RunReport {
+        let interruptedCode = interruption.exitCode
+        if interruptedCode != nil {
+            let done = plan.resumedTasks + scheduled.finishedTasks
+            let total = plan.resumedTasks + plan.todoCount
+            console.line("interrupted: \(done) of \(total) file\(total == 1 ? "" : "s") done; rerun with --resume")
+        }
+        let errors = counts.errors
+        let fileCount = plan.fileCount
         let summary = RunSummary(
-            files: fileCount, tasks: todoCount, resumedTasks: resumedTasks, arrays: counts.records,
+            files: fileCount, tasks: plan.todoCount, resumedTasks: plan.resumedTasks, arrays: counts.records,
             arraysOK: counts.ok, arraysCopied: counts.copied,
-            arrayErrors: errors, skipped: issues.filter { !$0.isError }.count, bytesRead: totalBytes,
-            seconds: seconds(ContinuousClock.now - started), seed: seed, shard: shard?.description,
+            arrayErrors: errors, skipped: plan.issues.filter { !$0.isError }.count, bytesRead: scheduled.totalBytes,
+            seconds: seconds, seed: plan.seed, shard: options.shard?.description,
             exitCode: errors > 0 ? 1 : 0)
         if interruptedCode == nil {
             if !options.quiet {
-                console.line(summary.line + (fileCount == 0 && shard != nil ? " (no file of INPUT falls in this shard)" : ""))
+                console.line(summary.line + (fileCount == 0 && options.shard != nil ? " (no file of INPUT falls in this shard)" : ""))
             }
             if options.json { console.writeOutput(summary.json + "\n") }
         }
-        let records = returnsRecords ? try ManifestFiles.read(path: manifestPath)?.records ?? [] : []
+        let records = returnsRecords ? try ManifestFiles.read(path: plan.manifestPath)?.records ?? [] : []
         return RunReport(summary: summary, records: records, interruptedExitCode: interruptedCode)
     }
 

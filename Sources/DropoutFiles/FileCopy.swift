@@ -3,21 +3,22 @@ import NPDropPlatform
 import NPYStream
 
 /// Copies a file byte for byte without parsing it (a file carried over unchanged):
-/// `copy_file_range(2)` first (in the kernel; a reflink on file systems that share extents),
-/// read/write in 1 MiB chunks where the system refuses it (another file system, no such call).
+/// `copy_file_range(2)` first when the sink is a file (in the kernel; a reflink on file systems
+/// that share extents), read/write in 1 MiB chunks through the sink where the system refuses it
+/// (another file system, no such call) or the sink is not a file (`verify` compares).
 public enum FileCopy {
     /// Copies every byte of `input` (from offset 0 to its end) into `output` from offset 0 and
     /// returns the byte count. Calls `checkpoint` before each chunk (it may throw to stop).
     /// Throws a `FileError` naming `name`.
-    public static func copy(_ input: FileDescriptor, to output: FileDescriptor, name: String,
+    public static func copy(_ input: FileDescriptor, to output: any OutputSink, name: String,
                             checkpoint: () throws -> Void = {}) throws -> Int64 {
         let size = Int64(try input.status().size)
         var inOffset: Int64 = 0
         var outOffset: Int64 = 0
-        while inOffset < size {
+        while inOffset < size, let kernelOutput = output.descriptorForKernelCopy {
             try checkpoint()
             let want = Int(min(size - inOffset, 64 << 20))
-            let n = npdrop_copy_file_range(input.rawValue, &inOffset, output.rawValue, &outOffset, want)
+            let n = npdrop_copy_file_range(input.rawValue, &inOffset, kernelOutput.rawValue, &outOffset, want)
             if n > 0 { continue }
             if n == 0 { break }  // the input got shorter; the read loop below finds its end
             let code = errno
@@ -33,7 +34,7 @@ public enum FileCopy {
             try checkpoint()
             let n = try input.pread(into: buffer, at: Int(inOffset))
             if n == 0 { break }
-            try output.pwriteAll(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), at: Int(outOffset))
+            try output.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), at: Int(outOffset))
             inOffset += Int64(n)
             outOffset += Int64(n)
         }

@@ -3,9 +3,9 @@ import NPYFormat
 import NPYStream
 
 /// Dropout of one `.npy` file, split into segments of whole elements that workers process at
-/// the same time: each reads its elements with `pread` and writes the result (and its share of
-/// the mask) with `pwrite` at the same offsets it would have in an unsplit run, so the bytes
-/// never depend on the split.
+/// the same time: each reads its elements with `pread` and hands the result (and its share of
+/// the mask) to the targets' `OutputSink`s at the same offsets it would have in an unsplit run,
+/// so the bytes never depend on the split.
 public final class NPYFileJob: Sendable {
     /// The request the job was made for.
     public let request: FileRequest
@@ -88,8 +88,8 @@ public final class NPYFileJob: Sendable {
             let plan = try ArrayDropoutPlan(header: header, key: request.arrayKey(forMember: nil), copy: request.copy,
                                             options: options, name: name)
             let packs = request.maskFormat == .packbits
-            try targets.data.truncate(to: plan.outputFileSize)
-            if !packs { try targets.mask?.truncate(to: plan.maskFileSize) }
+            try targets.data.setLength(plan.outputFileSize)
+            if !packs { try targets.mask?.setLength(plan.maskFileSize) }
             try plan.writeHeaders(output: targets.data, mask: packs ? nil : targets.mask)
             let perSegment = max(1, request.segmentBytes / header.dtype.itemSize)
             return .transform(NPYFileJob(request: request, plan: plan, input: input, targets: targets,
@@ -126,12 +126,12 @@ public final class NPYFileJob: Sendable {
         do {
             var offset = 0
             let packed = PackedMaskSink(boolHeaderLength: plan.maskHeader.dataOffset, count: plan.noiseElementCount) {
-                try mask.pwriteAll($0, at: offset)
+                try mask.write($0, at: offset)
                 offset += $0.count
             }
             try plan.writeMask(to: packed, name: request.name, scratch: worker.scratch)
             try packed.finish()
-            try mask.truncate(to: offset)
+            try mask.setLength(offset)
         } catch {
             throw ArrayFileError.attributing(error, to: request, member: nil)
         }

@@ -41,7 +41,7 @@ public final class NPZFileJob: Sendable {
     /// without shapes, and the targets are left unfinished (the caller discards them).
     /// Throws `ArrayFileError` for failures of the archive as a whole (writing the outputs).
     public func run(targets: FileTargets, worker: DropoutWorker) throws -> FileOutcome {
-        let writer = ZipArchiveWriter(descriptor: targets.data.rawValue, name: targets.dataName)
+        let writer = ZipArchiveWriter(sink: targets.data)
         var maskWriter: ZipArchiveWriter?
         var arrays: [ArrayOutcome] = []
         var failed = false
@@ -70,7 +70,7 @@ public final class NPZFileJob: Sendable {
                 case .process(let options):
                     let openMask = { () -> ZipArchiveWriter? in
                         if maskWriter == nil, let mask = targets.mask {
-                            maskWriter = ZipArchiveWriter(descriptor: mask.rawValue, name: targets.maskName ?? mask.path)
+                            maskWriter = ZipArchiveWriter(sink: mask)
                         }
                         return maskWriter
                     }

@@ -16,7 +16,8 @@
 /// (and `np.savez_compressed`) give.
 ///
 /// Memory: at most `threads + 2` blocks exist (input up to `blockSize`, output up to `deflateBound`,
-/// and a deflate state each), created as they are first needed and reused after.
+/// and a deflate state each), taken from `DeflateBlockPool` as they are first needed, reused block
+/// after block, and given back to the pool for the next member once none is in use.
 final class ParallelDeflater {
     private let engine: DeflateEngine
     private let level: Int
@@ -41,8 +42,14 @@ final class ParallelDeflater {
         self.blockSize = options.blockSize
         self.windowCount = options.threads + 2
         self.queue = DeflateWorkQueue(maxWorkers: options.threads - 1)
-        blocks.append(try DeflateBlock(engine: engine, level: level, blockSize: blockSize))
+        blocks.append(try DeflateBlockPool.shared.take(engine: engine, level: level, blockSize: blockSize))
         blocks[0].start(after: nil)
+    }
+
+    deinit {
+        // A pending block may still be compressing on a worker (a failed member): let it go.
+        guard pending == 0 else { return }
+        DeflateBlockPool.shared.giveBack(blocks, engine: engine, level: level, blockSize: blockSize)
     }
 
     /// Blocks allocated so far (at most `threads + 2`).
@@ -79,7 +86,7 @@ final class ParallelDeflater {
         while pending > 0, try emitOldest(wait: false, emit: emit) {}
         let next = (submitted + 1) % windowCount
         if next == blocks.count {
-            blocks.append(try DeflateBlock(engine: engine, level: level, blockSize: blockSize))
+            blocks.append(try DeflateBlockPool.shared.take(engine: engine, level: level, blockSize: blockSize))
         } else if pending == windowCount {
             // Every block is pending, the next one is the oldest: complete and emit it.
             try emitOldest(wait: true, emit: emit)

@@ -1,7 +1,12 @@
+import NPDropPlatform
+import NPYStream
+
 /// Writes a zip archive member by member, streaming each member's bytes (sizes need not be known in
 /// advance) and laying out every record as `np.savez` / `np.savez_compressed` do: a local header with
 /// zip64 sizes, the data, then the local header patched in place with the real CRC and sizes
-/// (positioned writes, so the output must be a regular, seekable file).
+/// (positioned writes, so the output must be a regular, seekable file, or another `OutputSink`).
+/// Every byte reaches the output through one `OutputSink` (one call per 1 MiB buffer, large
+/// writes and header patches): a file, or `verify`'s comparison with an existing archive.
 public final class ZipArchiveWriter {
     /// The path (or name given for a descriptor); used in every error message.
     public let path: String
@@ -9,7 +14,7 @@ public final class ZipArchiveWriter {
     /// 1980-01-01 00:00:00, which is what `np.savez` writes.
     public let dosDateTime: UInt32
 
-    private let file: ZipFileDescriptor
+    private let destination: any OutputSink
     private var output: [UInt8]
     private var outputFill = 0
     /// File offset of `output[0]`.
@@ -25,7 +30,8 @@ public final class ZipArchiveWriter {
 
     /// Creates (or truncates) `path`. Throws `ZipError.io` if it cannot be opened.
     public convenience init(path: String, dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime) throws {
-        try self.init(file: ZipFileDescriptor.createForWriting(path), dosDateTime: dosDateTime)
+        let descriptor = try ZipFileDescriptor.createForWriting(path)
+        self.init(sink: ZipFileOutputSink(file: descriptor), dosDateTime: dosDateTime)
     }
 
     /// Writes to the open, seekable descriptor `descriptor` from offset 0; the caller keeps owning it
@@ -33,12 +39,15 @@ public final class ZipArchiveWriter {
     public convenience init(
         descriptor: Int32, name: String, dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime
     ) {
-        self.init(file: ZipFileDescriptor(borrowing: descriptor, path: name), dosDateTime: dosDateTime)
+        self.init(sink: ZipFileOutputSink(file: ZipFileDescriptor(borrowing: descriptor, path: name)), dosDateTime: dosDateTime)
     }
 
-    private init(file: ZipFileDescriptor, dosDateTime: UInt32) {
-        self.file = file
-        self.path = file.path
+    /// Writes the archive from offset 0 into `sink` (positioned writes, and `setLength` to the
+    /// archive's length in `finish()`); `sink.name` is used in error messages. A sink's failure
+    /// becomes `ZipError.io` naming the archive.
+    public init(sink: any OutputSink, dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime) {
+        self.destination = sink
+        self.path = sink.name
         self.dosDateTime = dosDateTime
         self.output = [UInt8](repeating: 0, count: 1 << 20)
     }
@@ -136,7 +145,7 @@ public final class ZipArchiveWriter {
                     entryCount: written.count, directoryOffset: directoryOffset, directorySize: directorySize,
                     comment: comment))
             try flush()
-            try file.truncate(to: position)
+            try setDestinationLength(position)
         }
         isFinished = true
     }
@@ -147,7 +156,7 @@ public final class ZipArchiveWriter {
     func append(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
         if outputFill + bytes.count > output.count { try flush() }
         if bytes.count >= output.count {
-            try file.write(bytes, at: outputOffset)
+            try put(bytes, at: outputOffset)
             outputOffset += UInt64(bytes.count)
             return
         }
@@ -249,12 +258,35 @@ public final class ZipArchiveWriter {
         let count = outputFill
         output.withUnsafeBytes { out in
             do throws(ZipError) {
-                try file.write(UnsafeRawBufferPointer(rebasing: out[0..<count]), at: outputOffset)
+                try put(UnsafeRawBufferPointer(rebasing: out[0..<count]), at: outputOffset)
             } catch { failure = error }
         }
         if let failure { throw failure }
         outputOffset += UInt64(count)
         outputFill = 0
+    }
+
+    /// Hands `bytes` to the destination at `offset`; its failure becomes `ZipError.io`.
+    private func put(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(ZipError) {
+        guard bytes.count > 0 else { return }
+        guard let start = Int(exactly: offset), Int.max - start >= bytes.count else {
+            throw ZipError.io(archive: path, operation: "pwrite", errno: EFBIG)
+        }
+        do {
+            try destination.write(bytes, at: start)
+        } catch {
+            throw ZipError.output(archive: path, operation: "pwrite", error)
+        }
+    }
+
+    /// Makes the destination exactly `length` bytes long; its failure becomes `ZipError.io`.
+    private func setDestinationLength(_ length: UInt64) throws(ZipError) {
+        guard let size = Int(exactly: length) else { throw ZipError.io(archive: path, operation: "ftruncate", errno: EFBIG) }
+        do {
+            try destination.setLength(size)
+        } catch {
+            throw ZipError.output(archive: path, operation: "ftruncate", error)
+        }
     }
 
     /// Overwrites earlier bytes at `offset`: in the buffer if they are still there, else in the file.
@@ -266,7 +298,7 @@ public final class ZipArchiveWriter {
         }
         var failure: ZipError?
         bytes.withUnsafeBytes { raw in
-            do throws(ZipError) { try file.write(raw, at: offset) } catch { failure = error }
+            do throws(ZipError) { try put(raw, at: offset) } catch { failure = error }
         }
         if let failure { throw failure }
     }

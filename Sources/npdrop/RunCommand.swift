@@ -5,7 +5,7 @@ import Foundation
 
 /// `npdrop run INPUT --output OUT [dropout options] ...`: dropout on every `.npy`/`.npz` below
 /// INPUT, with results, keep masks and a manifest in OUT (contract §4). The work is
-/// `BatchRunner` with the real `DropoutFileProcessor`; this struct only collects the flags.
+/// `BatchRun` with the real `DropoutFileProcessor`; this struct only collects the flags.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -130,7 +130,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let options = try RunOptions(request: try request(), environment: ProcessInfo.processInfo.environment)
-        let report = try BatchRunner(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits),
+        let report = try BatchRun(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits),
                                      interruption: RunInterruption.handlingSignals(), returnsRecords: false).run()
         if let code = report.interruptedExitCode { throw ExitCode(code) }
         if report.exitCode != 0 { throw FailuresReported(count: report.summary.arrayErrors) }

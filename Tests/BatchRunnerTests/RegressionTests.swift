@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-/// Hostile file-system layouts, end to end through `BatchRunner.run` (with the fake processor):
+/// Hostile file-system layouts, end to end through `BatchRun.run` (with the fake processor):
 /// nothing is written outside OUT, no output overwrites another, npz member names never become
 /// paths. Each test also checks that a directory outside both INPUT and OUT is left untouched.
 @Suite struct RegressionTests {
@@ -31,7 +31,7 @@ import Glibc
             var options = testOptions(input, output)
             options.resume = resume
             let captured = Captured()
-            let report = try BatchRunner(options: options, processor: FakeProcessor(), console: captured.console()).run()
+            let report = try BatchRun(options: options, processor: FakeProcessor(), console: captured.console()).run()
             return (report, captured)
         }
     }
@@ -249,7 +249,7 @@ extension RegressionTests {
         var options = testOptions(layout.input, output)
         options.jobs = 1
         let captured = Captured()
-        let report = try BatchRunner(options: options, processor: FakeProcessor(), console: captured.console()).run()
+        let report = try BatchRun(options: options, processor: FakeProcessor(), console: captured.console()).run()
         #expect(report.exitCode == 1)
         #expect(report.records.first { $0.input == "ok.npy" }?.status == .ok)
         let failed = try #require(report.records.first { $0.input == deep })

@@ -25,7 +25,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         let input = makeDataset(scratch)
         let captured = Captured()
         let out = scratch.sub("out")
-        let report = try BatchRunner(options: testOptions(input, out), processor: FakeProcessor(), console: captured.console()).run()
+        let report = try BatchRun(options: testOptions(input, out), processor: FakeProcessor(), console: captured.console()).run()
         #expect(report.exitCode == 0)
         let files = tree(out)
         let inputs = [".hidden/h.npy", "a/big.npy", "a/small.npy", "b.npy", "empty.npy", "z/arch.npz", "日本/名前.npy"]
@@ -73,7 +73,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         for (jobs, segment) in [(1, 1 << 20), (1, 4096), (2, 4096), (4, 1000), (4, 7)] {
             let out = scratch.sub("out-\(jobs)-\(segment)")
             let counters = FakeCounters()
-            let report = try BatchRunner(options: testOptions(input, out, jobs: jobs, segmentBytes: segment),
+            let report = try BatchRun(options: testOptions(input, out, jobs: jobs, segmentBytes: segment),
                                          processor: FakeProcessor(counters: counters), console: Captured().console()).run()
             #expect(report.exitCode == 0)
             #expect(counters.segments >= 7)
@@ -92,7 +92,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         scratch.write("in/x.npy", pattern(300, seed: 9))
         var options = testOptions(scratch.sub("in"), scratch.sub("out"))
         options.copies = 3
-        let report = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+        let report = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         let files = tree(scratch.sub("out"))
         #expect(files.keys.sorted() == ["copy-0/data/x.npy", "copy-0/masks/x.npy", "copy-1/data/x.npy", "copy-1/masks/x.npy",
                                         "copy-2/data/x.npy", "copy-2/masks/x.npy", "manifest.jsonl"])
@@ -113,7 +113,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         let out = scratch.sub("out")
         let captured = Captured()
         let counters = FakeCounters()
-        let report = try BatchRunner(options: testOptions(input, out, jobs: 3), processor: FakeProcessor(counters: counters),
+        let report = try BatchRun(options: testOptions(input, out, jobs: 3), processor: FakeProcessor(counters: counters),
                                      console: captured.console()).run()
         #expect(report.exitCode == 1)
         #expect(report.summary.arrayErrors == 4)
@@ -146,7 +146,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         scratch.write("in/only_copied.npz", text: "y.npy\n")
         var options = testOptions(scratch.sub("in"), scratch.sub("out"))
         options.members = try MemberSelection(parsing: "x,z.npy")
-        let report = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+        let report = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         #expect(report.records.map { "\($0.input)|\($0.member!)|\($0.status.rawValue)" } == [
             "d.npz|x.npy|ok", "d.npz|y.npy|copied", "d.npz|z.npy|ok", "only_copied.npz|y.npy|copied",
         ])
@@ -174,7 +174,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         ]
         var options = testOptions(scratch.sub("in"), scratch.sub("out"), rules: rules)
         options.writeMasks = false
-        let report = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+        let report = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         let summary = report.records.map { "\($0.input)|\($0.member ?? "-")|\($0.variant!)|\($0.rate!)|\($0.noiseShapeSpec ?? "preset")" }
         #expect(summary == ["img/a.npy|-|dropout|0.75|1", "img/b.npz|x.npy|spatial2d|0.5|preset",
                             "img/b.npz|y.npy|dropout|0.75|1", "other.npy|-|dropout|0.25|preset"])
@@ -198,7 +198,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
             }
             seen.withLock { $0.append(inputs) }
         }
-        let report = try BatchRunner(options: testOptions(scratch.sub("in"), out, jobs: 1), processor: processor,
+        let report = try BatchRun(options: testOptions(scratch.sub("in"), out, jobs: 1), processor: processor,
                                      console: Captured().console()).run()
         #expect(seen.withLock { $0 } == [[], ["a.npy"], ["a.npy", "b.npy"], ["a.npy", "b.npy", "c.npy"],
                                          ["a.npy", "b.npy", "c.npy", "d.npy"]])
@@ -210,7 +210,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         defer { scratch.remove() }
         let input = makeDataset(scratch, extra: ["c/corrupt.npy": [1, 2]])
         let out = scratch.sub("out")
-        let first = try BatchRunner(options: testOptions(input, out), processor: FakeProcessor(), console: Captured().console()).run()
+        let first = try BatchRun(options: testOptions(input, out), processor: FakeProcessor(), console: Captured().console()).run()
         let firstTree = tree(out)
         #expect(first.exitCode == 1)
 
@@ -228,7 +228,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         var options = testOptions(input, out, seed: nil)  // the seed comes from the manifest
         options.resume = true
         let captured = Captured()
-        let second = try BatchRunner(options: options, processor: FakeProcessor(counters: counters), console: captured.console()).run()
+        let second = try BatchRun(options: options, processor: FakeProcessor(counters: counters), console: captured.console()).run()
         #expect(counters.preparedNames.sorted() == ["b.npy", "c/fixed.npy"])
         #expect(second.exitCode == 0)
         #expect(second.summary.seed == 42)
@@ -253,7 +253,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         let before = tree(out)
         let refused = FakeCounters()
         do {
-            _ = try BatchRunner(options: changed, processor: FakeProcessor(counters: refused), console: Captured().console()).run()
+            _ = try BatchRun(options: changed, processor: FakeProcessor(counters: refused), console: Captured().console()).run()
             Issue.record("--resume with another rate was not refused")
         } catch let error as RunnerError {
             #expect(error.exitCode == 2)
@@ -266,7 +266,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         changed.resume = false
         changed.overwrite = true
         let redo = FakeCounters()
-        let third = try BatchRunner(options: changed, processor: FakeProcessor(counters: redo), console: Captured().console()).run()
+        let third = try BatchRun(options: changed, processor: FakeProcessor(counters: redo), console: Captured().console()).run()
         #expect(redo.preparedNames.count == 8)
         #expect(third.records.allSatisfy { $0.rate == 0.5 })
         // And the same again with --resume: everything skipped, manifest unchanged byte for byte.
@@ -274,7 +274,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         changed.resume = true
         let manifest = readBytes(out + "/manifest.jsonl")
         let none = FakeCounters()
-        _ = try BatchRunner(options: changed, processor: FakeProcessor(counters: none), console: Captured().console()).run()
+        _ = try BatchRun(options: changed, processor: FakeProcessor(counters: none), console: Captured().console()).run()
         #expect(none.preparedNames.isEmpty)
         #expect(readBytes(out + "/manifest.jsonl") == manifest)
     }
@@ -297,12 +297,12 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         }
         var options = testOptions(scratch.sub("in"), scratch.sub("out"))
         options.shard = shard
-        _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+        _ = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         #expect(temporaries(scratch.sub("out")) == ["copy-1/masks/" + theirTemp, otherManifestTemp].sorted())
         // Unsharded (resuming: OUT holds the shard's run): every leftover goes.
         options.shard = nil
         options.resume = true
-        _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+        _ = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         #expect(temporaries(scratch.sub("out")).isEmpty)
     }
 
@@ -313,7 +313,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         let whole = scratch.sub("whole")
         var options = testOptions(input, whole)
         options.copies = 2
-        _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+        _ = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
 
         let sharded = scratch.sub("sharded")
         var counts: [Int] = []
@@ -321,7 +321,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
             var part = options
             part.output = sharded
             part.shard = try ShardSpec(index: index, count: 3)
-            let report = try BatchRunner(options: part, processor: FakeProcessor(), console: Captured().console()).run()
+            let report = try BatchRun(options: part, processor: FakeProcessor(), console: Captured().console()).run()
             counts.append(report.summary.files)
         }
         #expect(counts.reduce(0, +) == 19)
@@ -366,7 +366,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         let captured = Captured()
         var options = testOptions(scratch.sub("in"), scratch.sub("out"), seed: nil)
         options.json = true
-        let report = try BatchRunner(options: options, processor: FakeProcessor(), console: captured.console()).run()
+        let report = try BatchRun(options: options, processor: FakeProcessor(), console: captured.console()).run()
         let seed = report.summary.seed
         #expect(captured.error.contains("npdrop: seed \(seed) (drawn at random; pass --seed \(seed) to repeat this run)\n"))
         #expect(captured.error.contains("npdrop: l.npy: symlink not followed; skipped\n"))
@@ -387,7 +387,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         defer { scratch.remove() }
         let input = makeDataset(scratch)
         let terminal = Captured()
-        _ = try BatchRunner(options: testOptions(input, scratch.sub("out1")), processor: FakeProcessor(),
+        _ = try BatchRun(options: testOptions(input, scratch.sub("out1")), processor: FakeProcessor(),
                             console: terminal.console(terminal: true)).run()
         #expect(terminal.error.contains("\rnpdrop: 7/7 files, "))
         #expect(terminal.error.contains("ETA"))
@@ -396,7 +396,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         let quiet = Captured()
         var options = testOptions(input, scratch.sub("out2"))
         options.quiet = true
-        _ = try BatchRunner(options: options, processor: FakeProcessor(), console: quiet.console(terminal: true)).run()
+        _ = try BatchRun(options: options, processor: FakeProcessor(), console: quiet.console(terminal: true)).run()
         #expect(quiet.error.isEmpty)
         #expect(quiet.output.isEmpty)
     }

@@ -29,7 +29,7 @@ import Testing
         }
         var options = testOptions(input, out)
         options.shard = try ShardSpec(index: 0, count: 2)
-        let report = try BatchRunner(options: options, processor: processor, console: Captured().console()).run()
+        let report = try BatchRun(options: options, processor: processor, console: Captured().console()).run()
         let final = try #require(readBytes(recordPath).map { String(decoding: $0, as: UTF8.self) })
         let midRun = seen.withLock { $0 }
         #expect(!midRun.isEmpty)
@@ -53,7 +53,7 @@ import Testing
         var options = testOptions(input, out)
         for index in 0..<2 {
             options.shard = try ShardSpec(index: index, count: 2)
-            _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+            _ = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         }
         let status = try ShardSetStatus.read(outputDirectory: out)
         #expect(status.canMerge)
@@ -66,7 +66,7 @@ import Testing
         // --resume of shard 1 with another seed is refused; run afresh (its own files removed), it
         // is a shard of other settings than shard 0.
         #expect(throws: RunnerError.self) {
-            try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+            try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         }
         for name in ["manifest-shard-1-of-2.jsonl", "manifest-shard-1-of-2.state.json"] {
             try FileManager.default.removeItem(atPath: out + "/" + name)
@@ -74,7 +74,7 @@ import Testing
         // The merged manifest is put aside while shard 1 starts (a new shard refuses an OUT holding it).
         try FileManager.default.moveItem(atPath: out + "/manifest.jsonl", toPath: scratch.sub("merged.jsonl"))
         options.resume = false
-        _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+        _ = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         try FileManager.default.moveItem(atPath: scratch.sub("merged.jsonl"), toPath: out + "/manifest.jsonl")
         let before = readBytes(out + "/manifest.jsonl")
         #expect(throws: IncompleteShards(lines: [

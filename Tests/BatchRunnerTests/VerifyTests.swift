@@ -16,7 +16,7 @@ import Testing
         var options = testOptions(input, out)
         options.copies = 2
         options.members = try MemberSelection(parsing: "x")
-        _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+        _ = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         let captured = Captured()
         let report = try verify(input, out, captured: captured)
         #expect(report.mismatches == [])
@@ -32,7 +32,7 @@ import Testing
         defer { scratch.remove() }
         let input = makeDataset(scratch, extra: ["c/corrupt.npy": [1]])
         let out = scratch.sub("out")
-        _ = try BatchRunner(options: testOptions(input, out), processor: FakeProcessor(), console: Captured().console()).run()
+        _ = try BatchRun(options: testOptions(input, out), processor: FakeProcessor(), console: Captured().console()).run()
 
         // Flip a byte of a result, truncate another, remove a mask, change a record's rate.
         var big = readBytes(out + "/data/a/big.npy")!
@@ -80,7 +80,7 @@ import Testing
         for index in 0..<2 {
             var options = testOptions(input, out)
             options.shard = try ShardSpec(index: index, count: 2)
-            _ = try BatchRunner(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+            _ = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         }
         let report = try verify(input, out)
         #expect(report.mismatches == [])

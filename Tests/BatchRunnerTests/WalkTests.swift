@@ -113,7 +113,7 @@ import Glibc
         }
         #expect(!FileManager.default.fileExists(atPath: scratch.sub("in/new")))
         // The runner refuses before doing anything.
-        let runner = BatchRunner(options: testOptions(input, scratch.sub("in/out")), processor: FakeProcessor(),
+        let runner = BatchRun(options: testOptions(input, scratch.sub("in/out")), processor: FakeProcessor(),
                                  console: Captured().console())
         #expect(throws: RunnerError.self) { try runner.run() }
         #expect(!FileManager.default.fileExists(atPath: scratch.sub("in/out")))

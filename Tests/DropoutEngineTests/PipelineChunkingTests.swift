@@ -159,7 +159,7 @@ import Testing
             #expect(sink.bytes == together, "\(shape) \(spec) \(plan.strategy)")
             let url = folder.appendingPathComponent("mask-\(UUID().uuidString).npy")
             let descriptor = try FileDescriptor.createExclusive(url.path)
-            try plan.writeMask(to: descriptor, scratch: DropoutScratch(chunkBytes: 32))
+            try plan.writeMask(to: FileOutputSink(descriptor: descriptor, name: url.path), scratch: DropoutScratch(chunkBytes: 32))
             try descriptor.close()
             #expect([UInt8](try Data(contentsOf: url)) == together, "\(shape) \(spec) \(plan.strategy) positioned")
         }

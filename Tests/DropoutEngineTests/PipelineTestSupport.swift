@@ -71,7 +71,9 @@ enum PipelineHarness {
         let inputFD = try FileDescriptor.openForReading(inputURL.path)
         let outputFD = try FileDescriptor.createExclusive(outputURL.path)
         let maskFD = try FileDescriptor.createExclusive(maskURL.path)
-        try plan.writeHeaders(output: outputFD, mask: maskFD)
+        let outputSink = FileOutputSink(descriptor: outputFD, name: outputURL.path)
+        let maskSink = FileOutputSink(descriptor: maskFD, name: maskURL.path)
+        try plan.writeHeaders(output: outputSink, mask: maskSink)
         let n = plan.elementCount
         var cuts = [0, n]
         for _ in 0..<max(0, segments - 1) where n > 0 { cuts.append(random.below(n + 1)) }
@@ -83,8 +85,8 @@ enum PipelineHarness {
         let scratch = DropoutScratch(chunkBytes: 1 << 12)
         for range in ranges {
             try plan.process(elements: range, input: inputFD, inputDataOffset: plan.header.dataOffset,
-                             output: outputFD, outputDataOffset: plan.outputHeader.dataOffset,
-                             mask: maskFD, maskDataOffset: plan.maskHeader.dataOffset,
+                             output: outputSink, outputDataOffset: plan.outputHeader.dataOffset,
+                             mask: maskSink, maskDataOffset: plan.maskHeader.dataOffset,
                              scratch: scratch, chunkElements: 1 + random.below(9))
         }
         try outputFD.close()

@@ -57,15 +57,19 @@ public enum ManifestFiles {
     public static func encode(_ records: [ManifestRecord]) -> [UInt8] {
         var bytes: [UInt8] = []
         for record in records {
-            bytes.append(contentsOf: record.jsonLine.utf8)
+            record.encodeLine(into: &bytes)
             bytes.append(0x0A)
         }
         return bytes
     }
 
-    /// Parses one line; nil when it is not a valid record.
+    /// Parses one line; nil when it is not a valid record. A line in canonical form (as npdrop
+    /// writes it) is read by the strict byte parser; any other line by Foundation's JSONDecoder.
     public static func decode(line: some Collection<UInt8>) -> ManifestRecord? {
-        try? JSONDecoder().decode(ManifestRecord.self, from: Data(line))
+        let canonical = line.withContiguousStorageIfAvailable { ManifestRecord.decodeCanonicalLine($0) }
+            ?? Array(line).withUnsafeBufferPointer { ManifestRecord.decodeCanonicalLine($0) }
+        if let canonical { return canonical }
+        return try? JSONDecoder().decode(ManifestRecord.self, from: Data(line))
     }
 
     /// Reads the manifest at `path`; nil when there is no such file. Invalid lines are counted,

@@ -6,7 +6,8 @@
 /// scale, fill, compression, compression_level, deflate_block_size, rng, keras_call, keras_layer,
 /// output_dtype, deflate_engine, isal_version, isal_check, npdrop_version, reason, input_size,
 /// input_mtime_ns, input_crc32c, output_size, output_crc32c, mask_size, mask_crc32c, mask_format`. Every field is always
-/// present; absent values are `null`.
+/// present; absent values are `null`. The one list of fields (name, property, JSON kind) is
+/// `ManifestRecord.fields`; the line encoder, the strict line decoder and `Codable` all use it.
 public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `ok`, `copied` (npz member passed through unchanged) or `error`.
     public enum Status: String, Codable, Sendable, Hashable {
@@ -102,43 +103,8 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     /// `np.unpackbits(m, count=n).reshape(noise_shape).astype(bool)`); else null, and in older manifests.
     public var maskFormat: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case input, member, copy, output, mask
-        case outputMember = "output_member"
-        case maskMember = "mask_member"
-        case variant, rate
-        case noiseShape = "noise_shape"
-        case shape, dtype
-        case fortranOrder = "fortran_order"
-        case seed
-        case spawnKey = "spawn_key"
-        case status, error
-        case noiseShapeSpec = "noise_shape_spec"
-        case dataFormat = "data_format"
-        case scale, fill, compression
-        case compressionLevel = "compression_level"
-        case deflateBlockSize = "deflate_block_size"
-        case rng
-        case kerasCall = "keras_call"
-        case kerasLayer = "keras_layer"
-        case outputDType = "output_dtype"
-        case deflateEngine = "deflate_engine"
-        case isalVersion = "isal_version"
-        case isalCheck = "isal_check"
-        case npdropVersion = "npdrop_version"
-        case reason
-        case inputSize = "input_size"
-        case inputMtimeNs = "input_mtime_ns"
-        case inputCRC32C = "input_crc32c"
-        case outputSize = "output_size"
-        case outputCRC32C = "output_crc32c"
-        case maskSize = "mask_size"
-        case maskCRC32C = "mask_crc32c"
-        case maskFormat = "mask_format"
-    }
-
-    /// The JSON field names, in the order they are written.
-    public static let fieldNames = CodingKeys.allCases.map(\.rawValue)
+    /// The JSON field names, in the order they are written (`ManifestRecord.fields`).
+    public static let fieldNames = fields.map(\.name)
 
     /// A record; see the properties.
     public init(input: String, member: String?, copy: Int, output: String?, mask: String?, outputMember: String?,
@@ -178,98 +144,13 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
         self.npdropVersion = npdropVersion
     }
 
-    /// Encodes every field, writing `null` for absent values (same keys as `jsonLine`).
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(input, forKey: .input)
-        try c.encode(member, forKey: .member)
-        try c.encode(copy, forKey: .copy)
-        try c.encode(output, forKey: .output)
-        try c.encode(mask, forKey: .mask)
-        try c.encode(outputMember, forKey: .outputMember)
-        try c.encode(maskMember, forKey: .maskMember)
-        try c.encode(variant, forKey: .variant)
-        try c.encode(rate, forKey: .rate)
-        try c.encode(noiseShape, forKey: .noiseShape)
-        try c.encode(shape, forKey: .shape)
-        try c.encode(dtype, forKey: .dtype)
-        try c.encode(fortranOrder, forKey: .fortranOrder)
-        try c.encode(seed, forKey: .seed)
-        try c.encode(spawnKey, forKey: .spawnKey)
-        try c.encode(status, forKey: .status)
-        try c.encode(error, forKey: .error)
-        try c.encode(noiseShapeSpec, forKey: .noiseShapeSpec)
-        try c.encode(dataFormat, forKey: .dataFormat)
-        try c.encode(scale, forKey: .scale)
-        try c.encode(fill, forKey: .fill)
-        try c.encode(compression, forKey: .compression)
-        try c.encode(compressionLevel, forKey: .compressionLevel)
-        try c.encode(deflateBlockSize, forKey: .deflateBlockSize)
-        try c.encode(rng, forKey: .rng)
-        try c.encode(kerasCall, forKey: .kerasCall)
-        try c.encode(kerasLayer, forKey: .kerasLayer)
-        try c.encode(outputDType, forKey: .outputDType)
-        try c.encode(deflateEngine, forKey: .deflateEngine)
-        try c.encode(isalVersion, forKey: .isalVersion)
-        try c.encode(isalCheck, forKey: .isalCheck)
-        try c.encode(npdropVersion, forKey: .npdropVersion)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(inputSize, forKey: .inputSize)
-        try c.encode(inputMtimeNs, forKey: .inputMtimeNs)
-        try c.encode(inputCRC32C, forKey: .inputCRC32C)
-        try c.encode(outputSize, forKey: .outputSize)
-        try c.encode(outputCRC32C, forKey: .outputCRC32C)
-        try c.encode(maskSize, forKey: .maskSize)
-        try c.encode(maskCRC32C, forKey: .maskCRC32C)
-        try c.encode(maskFormat, forKey: .maskFormat)
-    }
-
     /// The canonical JSON text of this record, without newline: fields in `fieldNames` order,
-    /// no spaces, the seed as an exact integer literal.
+    /// no spaces, the seed as an exact integer literal (`encodeLine(into:)`).
     public var jsonLine: String {
-        JSONText.object([
-            ("input", JSONText.string(input)),
-            ("member", JSONText.string(member)),
-            ("copy", JSONText.integer(copy)),
-            ("output", JSONText.string(output)),
-            ("mask", JSONText.string(mask)),
-            ("output_member", JSONText.string(outputMember)),
-            ("mask_member", JSONText.string(maskMember)),
-            ("variant", JSONText.string(variant)),
-            ("rate", JSONText.number(rate)),
-            ("noise_shape", JSONText.integers(noiseShape)),
-            ("shape", JSONText.integers(shape)),
-            ("dtype", JSONText.string(dtype)),
-            ("fortran_order", JSONText.bool(fortranOrder)),
-            ("seed", JSONText.integer(seed)),
-            ("spawn_key", JSONText.integers(spawnKey)),
-            ("status", JSONText.string(status.rawValue)),
-            ("error", JSONText.string(error)),
-            ("noise_shape_spec", JSONText.string(noiseShapeSpec)),
-            ("data_format", JSONText.string(dataFormat)),
-            ("scale", JSONText.bool(scale)),
-            ("fill", JSONText.string(fill)),
-            ("compression", JSONText.string(compression)),
-            ("compression_level", compressionLevel.map { JSONText.integer($0) } ?? "null"),
-            ("deflate_block_size", deflateBlockSize.map { JSONText.integer($0) } ?? "null"),
-            ("rng", JSONText.string(rng)),
-            ("keras_call", kerasCall.map { JSONText.integer($0) } ?? "null"),
-            ("keras_layer", JSONText.bool(kerasLayer)),
-            ("output_dtype", JSONText.string(outputDType)),
-            ("deflate_engine", JSONText.string(deflateEngine)),
-            ("isal_version", JSONText.string(isalVersion)),
-            ("isal_check", JSONText.string(isalCheck)),
-            ("npdrop_version", JSONText.string(npdropVersion)),
-            ("reason", JSONText.string(reason)),
-            ("input_size", inputSize.map { JSONText.integer($0) } ?? "null"),
-            ("input_mtime_ns", inputMtimeNs.map { JSONText.integer($0) } ?? "null"),
-            ("input_crc32c", inputCRC32C.map { JSONText.integer($0) } ?? "null"),
-            ("output_size", outputSize.map { JSONText.integer($0) } ?? "null"),
-            ("output_crc32c", outputCRC32C.map { JSONText.integer($0) } ?? "null"),
-            ("mask_size", maskSize.map { JSONText.integer($0) } ?? "null"),
-            ("mask_crc32c", maskCRC32C.map { JSONText.integer($0) } ?? "null"),
-            ("mask_format", JSONText.string(maskFormat)),
-        ])
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        encodeLine(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The order of the final manifest: input relpath bytes, then member (null first, then

@@ -119,8 +119,8 @@ final class SortedManifestWriter: Sendable {
         }
     }
 
-    private func emit(_ record: ManifestRecord, text: String? = nil, _ state: inout State) {
-        state.buffer.append(contentsOf: (text ?? record.jsonLine).utf8)
+    private func emit(_ record: ManifestRecord, text: ArraySlice<UInt8>? = nil, _ state: inout State) {
+        if let text { state.buffer.append(contentsOf: text) } else { record.encodeLine(into: &state.buffer) }
         state.buffer.append(0x0A)
         state.counts.records += 1
         switch record.status {
@@ -143,8 +143,9 @@ final class SortedManifestWriter: Sendable {
     }
 }
 
-/// A manifest record, and the text of its line when it is to be written as it was read.
+/// A manifest record, and the bytes of its line (without newline) when already encoded or to be
+/// written as it was read.
 struct ManifestLine: Sendable {
     var record: ManifestRecord
-    var text: String?
+    var text: ArraySlice<UInt8>?
 }

@@ -91,7 +91,7 @@ struct ResumeIndex {
         }
         return entries.map { entry in
             let canonical = entry.line.utf8.first == UInt8(ascii: "{") && entry.line.utf8.last == UInt8(ascii: "}")
-            return ManifestLine(record: entry.record, text: canonical ? entry.line : nil)
+            return ManifestLine(record: entry.record, text: canonical ? Array(entry.line.utf8)[...] : nil)
         }
     }
 }

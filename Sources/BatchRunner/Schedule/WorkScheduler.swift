@@ -305,7 +305,7 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
             let input = try RunnerFS.open(task.input.absolutePath, flags: O_RDONLY, operation: "open",
                                           name: task.input.relativePath)
             _ = try RunnerFS.mappingErrors {
-                try FileCopy.copy(input, to: outputs.data.descriptor, name: task.input.relativePath,
+                try FileCopy.copy(input, to: outputs.targets.data, name: task.input.relativePath,
                                   checkpoint: outputs.data.checkWritable)
             }
         } catch {

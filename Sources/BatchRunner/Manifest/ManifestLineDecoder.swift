@@ -1,0 +1,213 @@
+/// A strict parser of the canonical line form (`encodeLine(into:)`): every field of
+/// `ManifestRecord.fields` in order, no spaces, each value in the one form the encoder writes.
+/// It accepts exactly the lines the encoder can write (so re-encoding gives the same bytes) and
+/// returns nil for anything else — other JSON (spaces, key order, `\/`, `1E5`, …) is then read
+/// by Foundation's `JSONDecoder` (`ManifestFiles.decode(line:)`). Bounded by the line: no
+/// allocation beyond the record's own values, no recursion.
+extension ManifestRecord {
+    /// The record of a canonical line (without newline), or nil when `line` is not one.
+    static func decodeCanonicalLine(_ line: UnsafeBufferPointer<UInt8>) -> ManifestRecord? {
+        var parser = CanonicalLineParser(bytes: line)
+        return parser.record()
+    }
+}
+
+private struct CanonicalLineParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    mutating func record() -> ManifestRecord? {
+        guard take(UInt8(ascii: "{")) else { return nil }
+        var record = ManifestRecord.blank
+        var first = true
+        for field in ManifestRecord.fields {
+            if !first { guard take(UInt8(ascii: ",")) else { return nil } }
+            first = false
+            guard take(field.keyBytes) else { return nil }
+            switch field.value {
+            case .string(let path):
+                guard let value = string() else { return nil }
+                record[keyPath: path] = value
+            case .optionalString(let path):
+                if takeNull() { record[keyPath: path] = nil; continue }
+                guard let value = string() else { return nil }
+                record[keyPath: path] = value
+            case .int(let path):
+                guard let value = signed(), let int = Int(exactly: value) else { return nil }
+                record[keyPath: path] = int
+            case .optionalInt(let path):
+                if takeNull() { record[keyPath: path] = nil; continue }
+                guard let value = signed(), let int = Int(exactly: value) else { return nil }
+                record[keyPath: path] = int
+            case .optionalInt64(let path):
+                if takeNull() { record[keyPath: path] = nil; continue }
+                guard let value = signed() else { return nil }
+                record[keyPath: path] = value
+            case .optionalUInt32(let path):
+                if takeNull() { record[keyPath: path] = nil; continue }
+                guard let value = unsigned(), let small = UInt32(exactly: value) else { return nil }
+                record[keyPath: path] = small
+            case .uint64(let path):
+                guard let value = unsigned() else { return nil }
+                record[keyPath: path] = value
+            case .uint64s(let path):
+                guard take(UInt8(ascii: "[")) else { return nil }
+                var values: [UInt64] = []
+                if !take(UInt8(ascii: "]")) {
+                    repeat {
+                        guard let value = unsigned() else { return nil }
+                        values.append(value)
+                    } while take(UInt8(ascii: ","))
+                    guard take(UInt8(ascii: "]")) else { return nil }
+                }
+                record[keyPath: path] = values
+            case .optionalInts(let path):
+                if takeNull() { record[keyPath: path] = nil; continue }
+                guard take(UInt8(ascii: "[")) else { return nil }
+                var values: [Int] = []
+                if !take(UInt8(ascii: "]")) {
+                    repeat {
+                        guard let value = signed(), let int = Int(exactly: value) else { return nil }
+                        values.append(int)
+                    } while take(UInt8(ascii: ","))
+                    guard take(UInt8(ascii: "]")) else { return nil }
+                }
+                record[keyPath: path] = values
+            case .optionalDouble(let path):
+                if takeNull() { record[keyPath: path] = nil; continue }
+                guard let value = double() else { return nil }
+                record[keyPath: path] = value
+            case .optionalBool(let path):
+                if takeNull() { record[keyPath: path] = nil
+                } else if take(ManifestLineBytes.trueBytes) { record[keyPath: path] = true
+                } else if take(ManifestLineBytes.falseBytes) { record[keyPath: path] = false
+                } else { return nil }
+            case .status(let path):
+                guard let text = string(), let status = ManifestRecord.Status(rawValue: text) else { return nil }
+                record[keyPath: path] = status
+            }
+        }
+        guard take(UInt8(ascii: "}")), index == bytes.count else { return nil }
+        return record
+    }
+
+    private mutating func take(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    private mutating func take(_ literal: [UInt8]) -> Bool {
+        guard bytes.count - index >= literal.count else { return false }
+        for (offset, byte) in literal.enumerated() where bytes[index + offset] != byte { return false }
+        index += literal.count
+        return true
+    }
+
+    private mutating func takeNull() -> Bool { take(ManifestLineBytes.nullBytes) }
+
+    /// Digits without a leading zero (`0` alone is fine); nil on overflow.
+    private mutating func unsigned() -> UInt64? {
+        let start = index
+        var value: UInt64 = 0
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(bytes[index] - UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            value = sum
+            index += 1
+        }
+        let count = index - start
+        guard count > 0, count == 1 || bytes[start] != UInt8(ascii: "0") else { return nil }
+        return value
+    }
+
+    /// `-` and digits (never `-0`), or digits, within Int64.
+    private mutating func signed() -> Int64? {
+        if take(UInt8(ascii: "-")) {
+            guard let magnitude = unsigned(), magnitude > 0, magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        }
+        guard let value = unsigned() else { return nil }
+        return Int64(exactly: value)
+    }
+
+    /// A finite number written exactly as `Double.description` writes it.
+    private mutating func double() -> Double? {
+        let start = index
+        while index < bytes.count, Self.isNumberByte(bytes[index]) { index += 1 }
+        guard index > start, index - start <= 32 else { return nil }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard let value = Double(text), value.isFinite, value.description == text else { return nil }
+        return value
+    }
+
+    private static func isNumberByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e")
+    }
+
+    /// A string literal as the encoder writes it: raw UTF-8 except `"`, `\` and control bytes,
+    /// which are escaped (`\n \r \t \b \f`, else lowercase `\u00xx`). Nil for anything else
+    /// (other escapes, raw control bytes, invalid UTF-8).
+    private mutating func string() -> String? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        // Fast path: no escape.
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let value = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                index += 1
+                return value
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            index += 1
+        }
+        var text = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if byte == UInt8(ascii: "\"") { return String(validating: text, as: UTF8.self) }
+            if byte < 0x20 { return nil }
+            guard byte == UInt8(ascii: "\\") else {
+                text.append(byte)
+                continue
+            }
+            guard index < bytes.count else { return nil }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): text.append(escape)
+            case UInt8(ascii: "n"): text.append(0x0A)
+            case UInt8(ascii: "r"): text.append(0x0D)
+            case UInt8(ascii: "t"): text.append(0x09)
+            case UInt8(ascii: "b"): text.append(0x08)
+            case UInt8(ascii: "f"): text.append(0x0C)
+            case UInt8(ascii: "u"):
+                guard bytes.count - index >= 4, bytes[index] == UInt8(ascii: "0"), bytes[index + 1] == UInt8(ascii: "0"),
+                      let high = Self.hexValue(bytes[index + 2]), high <= 1, let low = Self.hexValue(bytes[index + 3])
+                else { return nil }
+                let value = high << 4 | low
+                // The short escapes are the canonical form of these.
+                guard ![0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(value) else { return nil }
+                text.append(value)
+                index += 4
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// 0–15 for a lowercase hex digit.
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        default: return nil
+        }
+    }
+}
