@@ -26,12 +26,12 @@ public final class NPZFileJob: Sendable {
     public var comment: [UInt8] { archive.comment }
 
     /// Opens the archive and reads its central directory within `limits`. Throws
-    /// `ArrayFileError` naming the file when it is not a readable zip archive.
+    /// `FileError` naming the file when it is not a readable zip archive.
     public static func prepare(_ request: FileRequest, limits: ZipLimits = .default) throws -> NPZFileJob {
         do {
             return NPZFileJob(request: request, archive: try ZipArchiveReader(path: request.path, limits: limits))
         } catch {
-            throw ArrayFileError.attributing(error, to: request, member: nil)
+            throw FileError.attributing(error, to: request, member: nil)
         }
     }
 
@@ -39,9 +39,9 @@ public final class NPZFileJob: Sendable {
     /// mask target is given) and reports every array member. A member that fails stops the
     /// file: it is reported `.failed` with its message, the members after it are reported
     /// without shapes, and the targets are left unfinished (the caller discards them).
-    /// Throws `ArrayFileError` for failures of the archive as a whole (writing the outputs).
+    /// Throws `FileError` for failures of the archive as a whole (writing the outputs).
     public func run(targets: FileTargets, worker: DropoutWorker) throws -> FileOutcome {
-        let writer = ZipArchiveWriter(sink: targets.data)
+        let writer = archiveWriter(into: targets.data)
         var maskWriter: ZipArchiveWriter?
         var arrays: [ArrayOutcome] = []
         var failed = false
@@ -70,7 +70,7 @@ public final class NPZFileJob: Sendable {
                 case .process(let options):
                     let openMask = { () -> ZipArchiveWriter? in
                         if maskWriter == nil, let mask = targets.mask {
-                            maskWriter = ZipArchiveWriter(sink: mask)
+                            maskWriter = self.archiveWriter(into: mask)
                         }
                         return maskWriter
                     }
@@ -84,7 +84,7 @@ public final class NPZFileJob: Sendable {
                     }
                 }
             } catch {
-                array.status = .failed(ArrayFileError.attributing(error, to: request, member: entry.name).description)
+                array.status = .failed(FileError.attributing(error, to: request, member: entry.name).description)
                 failed = true
             }
             if isArray { arrays.append(array) }
@@ -94,10 +94,32 @@ public final class NPZFileJob: Sendable {
                 try writer.finish(comment: archive.comment)
                 try maskWriter?.finish()
             } catch {
-                throw ArrayFileError.attributing(error, to: request, member: nil)
+                throw FileError.attributing(error, to: request, member: nil)
+            }
+            for (output, sink) in [(writer, targets.data), (maskWriter, targets.mask)] {
+                if let output, output.comparesContent, let comparing = sink as? ComparingOutputSink {
+                    comparing.recordContentComparison(difference: output.contentDifference)
+                }
             }
         }
         return FileOutcome(arrays: arrays, maskWritten: maskWriter != nil && !failed)
+    }
+
+    /// The writer of the archive going to `sink`. Into a `ComparingOutputSink` (`verify`) when
+    /// some member will be deflated: a writer comparing by content with the archive already
+    /// there (deflated bytes may come from another engine; see `ZipContentCheck`), or, when that
+    /// archive cannot be read, the byte comparison with the reason recorded. Otherwise a writer
+    /// into `sink` (a file, or a byte for byte comparison when every member is stored).
+    private func archiveWriter(into sink: any OutputSink) -> ZipArchiveWriter {
+        if let comparing = sink as? ComparingOutputSink, comparing.exists,
+           archive.entries.contains(where: { request.encoding.writeMethod(forInput: $0.method).method == .deflated }) {
+            do {
+                return ZipArchiveWriter(comparingContentOf: try ZipArchiveReader(path: comparing.existingPath), name: sink.name)
+            } catch {
+                comparing.recordContentComparison(difference: "not a readable zip archive: \(error)")
+            }
+        }
+        return ZipArchiveWriter(sink: sink)
     }
 
     /// Copies `entry` unchanged, reporting its shape, dtype and order when its bytes start with
@@ -108,7 +130,7 @@ public final class NPZFileJob: Sendable {
                       report: inout ArrayOutcome, worker: DropoutWorker) throws {
         let source = try archive.openMember(entry)
         let tee: TeeByteSource
-        if method.method == entry.method {
+        if method.method == entry.method && !writer.comparesContent {
             let sink = try writer.beginCopiedMember(name: entry.name, copying: entry)
             source.storedDataTap = { (bytes) throws(ZipError) in try sink.write(bytes) }
             tee = TeeByteSource(source: source, sink: nil)
@@ -168,7 +190,7 @@ public final class NPZFileJob: Sendable {
         // The read that delivered the last byte checked the member's CRC-32; bytes after the
         // array's data are refused, as `npdrop apply` refuses them in an npz.
         if reader.trailingBytesSeen {
-            throw DropoutError.trailingBytes.inArray(file: name, member: entry.name)
+            throw FileError(path: name, member: entry.name, underlying: DropoutError.trailingBytes)
         }
         try writer.finishMember()
         try mask?.finishMember()

@@ -1,4 +1,5 @@
 import NPDropPlatform
+import NPYFormat
 
 /// An output file that appears under its final name only when complete.
 ///

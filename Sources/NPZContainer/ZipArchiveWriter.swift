@@ -6,7 +6,9 @@ import NPYStream
 /// zip64 sizes, the data, then the local header patched in place with the real CRC and sizes
 /// (positioned writes, so the output must be a regular, seekable file, or another `OutputSink`).
 /// Every byte reaches the output through one `OutputSink` (one call per 1 MiB buffer, large
-/// writes and header patches): a file, or `verify`'s comparison with an existing archive.
+/// writes and header patches), exactly once: a local header still waiting for its CRC and sizes is
+/// left out of what is flushed and sent when patched (a real file holds zeros there meanwhile),
+/// so the sink may be `verify`'s comparison with an existing archive.
 public final class ZipArchiveWriter {
     /// The path (or name given for a descriptor); used in every error message.
     public let path: String
@@ -15,6 +17,9 @@ public final class ZipArchiveWriter {
     public let dosDateTime: UInt32
 
     private let destination: any OutputSink
+    /// Set by `init(comparingContentOf:name:)`: members are compared with an existing archive
+    /// instead of being written.
+    let contentCheck: ZipContentCheck?
     private var output: [UInt8]
     private var outputFill = 0
     /// File offset of `output[0]`.
@@ -24,6 +29,9 @@ public final class ZipArchiveWriter {
     private var current: ZipMemberSink?
     private var isFinished = false
     private var failure: ZipError?
+    /// The open member's local header while its CRC and sizes are unknown: never sent to the
+    /// destination until `finishMember` patches it.
+    private var pendingHeader: Range<UInt64>?
 
     /// 1980-01-01 00:00:00 as DOS date and time.
     public static let epochDOSDateTime: UInt32 = (0 << 9 | 1 << 5 | 1) << 16
@@ -50,7 +58,29 @@ public final class ZipArchiveWriter {
         self.path = sink.name
         self.dosDateTime = dosDateTime
         self.output = [UInt8](repeating: 0, count: 1 << 20)
+        self.contentCheck = nil
     }
+
+    /// A writer that writes nothing: it compares the archive it is given, member by member as the
+    /// bytes stream, with `existing` by content (`ZipContentCheck`: names, methods, flags, times,
+    /// sizes, CRC-32s, stored data byte for byte, deflated members' inflated bytes; nothing is
+    /// deflated). `contentDifference` holds the verdict after `finish`. `name` names the archive in
+    /// messages. `beginCopiedMember` is refused: copy members through `beginMember`.
+    public init(comparingContentOf existing: ZipArchiveReader, name: String,
+                dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime) {
+        self.destination = DiscardingOutputSink(name: name)
+        self.path = name
+        self.dosDateTime = dosDateTime
+        self.output = [UInt8](repeating: 0, count: 1 << 16)
+        self.contentCheck = ZipContentCheck(existing: existing)
+    }
+
+    /// True for a writer made by `init(comparingContentOf:name:)`.
+    public var comparesContent: Bool { contentCheck != nil }
+
+    /// For a content-comparing writer after `finish`: nil when the existing archive holds the
+    /// content given, else what differs first (one line, no path). Nil for other writers.
+    public var contentDifference: String? { contentCheck?.difference }
 
     /// Bytes written so far, including buffered ones (the offset where the next record goes).
     public var position: UInt64 { outputOffset + UInt64(outputFill) }
@@ -63,12 +93,12 @@ public final class ZipArchiveWriter {
         let rawName = try checkNewMember(name: name)
         var deflater: DeflateStream?
         var blockDeflater: ParallelDeflater?
-        if method.method == .deflated {
-            let accepted = method.engine == .isal
-                ? method.level == DeflateEngine.isalLevel : MemberEncoding.levelProblem(method.level) == nil
-            guard accepted else {
-                throw ZipError.invalidCompressionLevel(archive: path, level: method.level)
-            }
+        let levelAccepted = method.engine == .isal
+            ? method.level == DeflateEngine.isalLevel : MemberEncoding.levelProblem(method.level) == nil
+        if method.method == .deflated && !levelAccepted {
+            throw ZipError.invalidCompressionLevel(archive: path, level: method.level)
+        }
+        if method.method == .deflated && contentCheck == nil {
             if let parallel = method.parallel {
                 guard ParallelDeflateOptions.blockSizeRange.contains(parallel.blockSize) else {
                     throw ZipError.misuse(
@@ -81,6 +111,7 @@ public final class ZipArchiveWriter {
             }
         }
         let record = try startRecord(rawName: rawName, method: method.method)
+        contentCheck?.begin(name: name, rawName: rawName)
         let sink = ZipMemberSink(writer: self, name: name, record: record, deflater: deflater, blockDeflater: blockDeflater)
         current = sink
         return sink
@@ -93,6 +124,9 @@ public final class ZipArchiveWriter {
     /// `.sizeMismatch` for any other count. Throws as `beginMember`, and `.unsupportedMethod`
     /// for a method other than stored or deflated.
     public func beginCopiedMember(name: String, copying entry: ZipEntry) throws -> ZipMemberSink {
+        guard contentCheck == nil else {
+            throw ZipError.misuse(archive: path, detail: "a copied member '\(name)' in a writer comparing content")
+        }
         guard entry.method == .stored || entry.method == .deflated else {
             throw ZipError.unsupportedMethod(archive: path, member: name, method: entry.method)
         }
@@ -110,6 +144,7 @@ public final class ZipArchiveWriter {
         guard let sink = current else { throw ZipError.misuse(archive: path, detail: "finishMember() with no open member") }
         try guarded { () throws(ZipError) in
             let record = try sink.close()
+            contentCheck?.end(record)
             let header = ZipHeaderEncoder.localHeader(
                 name: record.name, flags: record.flags, method: record.method, dosDateTime: record.dosDateTime,
                 crc: record.crc32, compressedSize: record.compressedSize, uncompressedSize: record.uncompressedSize)
@@ -147,6 +182,7 @@ public final class ZipArchiveWriter {
             try flush()
             try setDestinationLength(position)
         }
+        contentCheck?.finish(count: written.count, comment: comment)
         isFinished = true
     }
 
@@ -240,6 +276,7 @@ public final class ZipArchiveWriter {
             name: rawName, flags: flags, method: method, dosDateTime: dosDateTime, crc: 0,
             compressedSize: 0, uncompressedSize: 0)
         try guarded { () throws(ZipError) in try append(header) }
+        pendingHeader = record.localHeaderOffset..<(record.localHeaderOffset + UInt64(header.count))
         names.insert(rawName)
         return record
     }
@@ -266,8 +303,21 @@ public final class ZipArchiveWriter {
         outputFill = 0
     }
 
-    /// Hands `bytes` to the destination at `offset`; its failure becomes `ZipError.io`.
+    /// Hands `bytes` to the destination at `offset`, less the part inside `pendingHeader`; its
+    /// failure becomes `ZipError.io`.
     private func put(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(ZipError) {
+        guard bytes.count > 0 else { return }
+        if let pending = pendingHeader, pending.lowerBound < offset + UInt64(bytes.count), offset < pending.upperBound {
+            let before = Int(pending.lowerBound > offset ? pending.lowerBound - offset : 0)
+            let after = Int(min(UInt64(bytes.count), pending.upperBound - offset))
+            try sendToDestination(UnsafeRawBufferPointer(rebasing: bytes[0..<before]), at: offset)
+            try sendToDestination(UnsafeRawBufferPointer(rebasing: bytes[after...]), at: offset + UInt64(after))
+            return
+        }
+        try sendToDestination(bytes, at: offset)
+    }
+
+    private func sendToDestination(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(ZipError) {
         guard bytes.count > 0 else { return }
         guard let start = Int(exactly: offset), Int.max - start >= bytes.count else {
             throw ZipError.io(archive: path, operation: "pwrite", errno: EFBIG)
@@ -291,6 +341,7 @@ public final class ZipArchiveWriter {
 
     /// Overwrites earlier bytes at `offset`: in the buffer if they are still there, else in the file.
     private func patch(_ bytes: [UInt8], at offset: UInt64) throws(ZipError) {
+        pendingHeader = nil
         if offset >= outputOffset {
             let at = Int(offset - outputOffset)
             output.replaceSubrange(at..<(at + bytes.count), with: bytes)

@@ -63,6 +63,12 @@ public final class ZipMemberSink: ByteSink {
                 return
             }
             crc.update(bytes)
+            if let check = writer.contentCheck {
+                // Compared with the existing member, not written (and not deflated).
+                check.compare(bytes)
+                compressedBytesWritten += UInt64(bytes.count)
+                return
+            }
             guard let deflater else {
                 try writer.append(bytes)
                 compressedBytesWritten += UInt64(bytes.count)

@@ -265,8 +265,8 @@ import Testing
         let out = directory.appendingPathComponent("out.npz").path
         let mask = directory.appendingPathComponent("mask.npz").path
         let cases: [(String, String)] = [
-            (trailing, "npdrop: \(trailing): tail.npy: the member has bytes after its array data (an .npz member must hold exactly one .npy array)\n"),
-            (unicode, "npdrop: \(unicode): u.npy: unsupported dtype '<U2': unicode dtype is not supported\n"),
+            (trailing, "npdrop: \(trailing): member 'tail.npy': the member has bytes after its array data (an .npz member must hold exactly one .npy array)\n"),
+            (unicode, "npdrop: \(unicode): member 'u.npy': unsupported dtype '<U2': unicode dtype is not supported\n"),
             (corrupt, "npdrop: \(corrupt): member 'x.npy': CRC-32 mismatch: central directory says "),
         ]
         for (input, message) in cases {

@@ -111,8 +111,9 @@ extension FileTask {
 }
 
 extension FileOutputs {
-    /// The temporaries as DropoutFiles' targets, named by their final paths.
+    /// The outputs' sinks as DropoutFiles' targets (temporaries, or comparisons for `verify`),
+    /// named by their final paths.
     var targets: FileTargets {
-        FileTargets(data: data.descriptor, dataName: data.finalPath, mask: mask?.descriptor, maskName: mask?.finalPath)
+        FileTargets(data: data.sink, mask: mask?.sink)
     }
 }

@@ -1,5 +1,6 @@
 import DropoutFiles
 import NPDropPlatform
+import NPYFormat
 import NPYStream
 
 private let temporaryNameCounter = Locked<UInt64>(0)
@@ -14,17 +15,23 @@ private let temporaryNameProcessID = RunnerFS.processID
 /// The temporary name is `TempNames.name(...)` (`.npdrop-tmp-<tag>-<pid>-<n>-<base>`), not
 /// `AtomicOutputFile`'s, because the run's clean-up must tell which shard a leftover belongs to.
 /// Like `AtomicOutputFile`, nothing ever has the final name before it is complete.
+///
+/// `verify` makes its outputs with `comparing(...)` instead: no temporary file, every write is
+/// compared with the file already at the final name (`ComparingOutputSink`), and `commit()`
+/// renames nothing.
 public final class OutputFile: Sendable {
     /// Path of the final file relative to the run's output root (e.g. `data/a/x.npy`).
     public let relativePath: String
     /// Absolute path the file gets when committed.
     public let finalPath: String
-    /// Absolute path of the temporary file being written.
+    /// Absolute path of the temporary file being written ("" for a comparison).
     public let temporaryPath: String
-    /// The temporary file, open for writing until `commit()` or `discard()`: for positioned
-    /// writes (`pwriteAll`) by several workers, or for a writer that takes a descriptor (zip).
-    /// Do not close it; do not use it after the task finished.
-    public let descriptor: FileDescriptor
+    /// Where the bytes go — the temporary file (`FileOutputSink`, positioned writes by several
+    /// workers, named by `finalPath`) or, for `verify`, a `ComparingOutputSink` — until
+    /// `commit()` or `discard()`. Do not use it after the task finished.
+    public let sink: any OutputSink
+    private let temporary: FileDescriptor?
+    private let comparingSink: ComparingOutputSink?
     private let closed = Locked(false)
     private let interruption: RunInterruption?
 
@@ -34,8 +41,33 @@ public final class OutputFile: Sendable {
         self.relativePath = relativePath
         self.finalPath = finalPath
         self.temporaryPath = temporaryPath
-        self.descriptor = descriptor
+        self.temporary = descriptor
+        self.sink = FileOutputSink(descriptor: descriptor, name: finalPath)
+        self.comparingSink = nil
     }
+
+    private init(comparing sink: ComparingOutputSink, relativePath: String, finalPath: String,
+                 interruption: RunInterruption?) {
+        self.interruption = interruption
+        self.relativePath = relativePath
+        self.finalPath = finalPath
+        self.temporaryPath = ""
+        self.temporary = nil
+        self.sink = sink
+        self.comparingSink = sink
+    }
+
+    /// An output that compares every byte with the file already at `finalPath` (`verify`):
+    /// nothing is created or written. Once `interruption` is requested, every write throws
+    /// `RunInterrupted`.
+    static func comparing(finalPath: String, relativePath: String, interruption: RunInterruption? = nil) -> OutputFile {
+        OutputFile(comparing: ComparingOutputSink(comparingWith: finalPath, name: finalPath), relativePath: relativePath,
+                   finalPath: finalPath, interruption: interruption)
+    }
+
+    /// For an output made by `comparing(...)`: how it compared with the file at `finalPath`
+    /// once the task is done; nil for a temporary file.
+    var comparison: ComparingOutputSink.Comparison? { comparingSink?.comparison }
 
     /// Creates an empty temporary file named `TempNames.name(...)` next to `finalPath`
     /// (`O_EXCL`, retried with the next number when the name is taken). Throws `RunnerError.io`.
@@ -78,14 +110,14 @@ public final class OutputFile: Sendable {
     /// Throws a `FileError` naming the temporary file when the system refuses.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
         try checkOpen()
-        try descriptor.pwriteAll(bytes, at: Int(offset))
+        try sink.write(bytes, at: Int(offset))
     }
 
     /// Sets the temporary file's length to `byteCount` (zero-filled), e.g. before segments
     /// are written out of order.
     public func setLength(_ byteCount: Int64) throws {
         try checkOpen()
-        try descriptor.truncate(to: Int(byteCount))
+        try sink.setLength(Int(byteCount))
     }
 
     /// A sequential `ByteSink` that writes at `offset`, `offset + n`, ... of this file.
@@ -109,6 +141,7 @@ public final class OutputFile: Sendable {
         guard closeOnce() else {
             throw RunnerError.io(path: temporaryPath, operation: "commit (already closed)", errno: EBADF)
         }
+        guard let descriptor = temporary else { return }  // a comparison: nothing to rename
         do {
             try RunnerFS.mappingErrors {
                 try AtomicOutputFile.commit(descriptor, temporaryPath: temporaryPath, finalPath: finalPath, sync: sync)
@@ -122,12 +155,16 @@ public final class OutputFile: Sendable {
 
     /// Closes the file (if open) and removes the temporary file; never throws.
     func discard() {
+        guard let descriptor = temporary else {
+            _ = closeOnce()
+            return
+        }
         if closeOnce() { try? descriptor.close() }
         try? RunnerFS.removeFile(temporaryPath)
     }
 
     deinit {
-        if !closed.withLock({ $0 }) {
+        if let descriptor = temporary, !closed.withLock({ $0 }) {
             try? descriptor.close()
             try? RunnerFS.removeFile(temporaryPath)
         }

@@ -2,6 +2,7 @@
 // Reads and writes on open files go through NPYStream's `FileDescriptor`, the one place that
 // retries EINTR and short transfers; `OutputFile` and `AppendOnlyFile` build on it.
 import NPDropPlatform
+import NPYFormat
 import NPYStream
 
 // File-scope names for the C calls whose names the types below reuse.
@@ -14,14 +15,6 @@ enum FileEntryKind: Equatable, Sendable {
     case directory
     case symlink
     case other
-    case missing
-}
-
-/// Result of comparing two files byte by byte.
-enum FileComparison: Equatable, Sendable {
-    case identical
-    case sizeDiffers(expected: Int64, found: Int64)
-    case differsAt(offset: Int64)
     case missing
 }
 
@@ -173,17 +166,6 @@ enum RunnerFS {
         }
     }
 
-    /// Creates a fresh private directory under `$TMPDIR` (or `/tmp`) and returns its path.
-    static func makeTemporaryDirectory(prefix: String) throws -> String {
-        let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array((base + "/" + prefix + "XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
-            mkdtemp(buffer.baseAddress!).map { String(cString: $0) }
-        }
-        guard let made else { throw RunnerError.io(path: base, operation: "create a temporary directory in", errno: errno) }
-        return made
-    }
-
     /// Opens `path` with `flags` (plus `O_CLOEXEC`), retrying EINTR; the descriptor is closed
     /// when released, and its later errors name `name` (default: `path`). Throws
     /// `RunnerError.io` naming `operation`.
@@ -289,36 +271,6 @@ enum RunnerFS {
             file.discard()
             throw error
         }
-    }
-
-    /// Compares two files byte by byte, streaming in 1 MiB chunks; `.missing` when `found`
-    /// does not exist.
-    static func compareFiles(expected: String, found: String) throws -> FileComparison {
-        guard case .regular(let foundSize) = try entryKind(found, followLinks: false) else { return .missing }
-        guard case .regular(let expectedSize) = try entryKind(expected, followLinks: false) else {
-            throw RunnerError.io(path: expected, operation: "open", errno: ENOENT)
-        }
-        if expectedSize != foundSize { return .sizeDiffers(expected: expectedSize, found: foundSize) }
-        let a = try open(expected, flags: O_RDONLY, operation: "open")
-        let b = try open(found, flags: O_RDONLY, operation: "open")
-        let chunk = 1 << 20
-        var left = [UInt8](repeating: 0, count: chunk)
-        var right = [UInt8](repeating: 0, count: chunk)
-        var offset: Int64 = 0
-        while offset < expectedSize {
-            let want = Int(min(Int64(chunk), expectedSize - offset))
-            let n = try mappingErrors {
-                try left.withUnsafeMutableBytes { try a.pread(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: Int(offset)) }
-            }
-            let m = try mappingErrors {
-                try right.withUnsafeMutableBytes { try b.pread(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: Int(offset)) }
-            }
-            let same = min(n, m)
-            for i in 0..<same where left[i] != right[i] { return .differsAt(offset: offset + Int64(i)) }
-            if n != m || n < want { return .differsAt(offset: offset + Int64(same)) }  // changed while reading
-            offset += Int64(n)
-        }
-        return .identical
     }
 
     /// True when file descriptor `fd` is a terminal.

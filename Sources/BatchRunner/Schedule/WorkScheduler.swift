@@ -14,7 +14,8 @@ enum FileTaskResult: Sendable {
     case interrupted
 }
 
-/// What a committed file task read and wrote, for its records (`--resume`, `verify --quick`).
+/// What a committed file task read and wrote, for its records (`--resume`, `verify --quick`),
+/// or — for `verify`, whose outputs are compared instead of written — how they compared.
 struct FileDigests: Sendable, Hashable {
     /// The input as read (size, modification time, CRC-32C); nil when not computed.
     var input: InputState?
@@ -22,6 +23,10 @@ struct FileDigests: Sendable, Hashable {
     var output: FileDigest?
     /// The mask file, when one was written.
     var mask: FileDigest?
+    /// `verify`: how the result compared with the file already in OUT.
+    var outputComparison: ComparingOutputSink.Comparison?
+    /// `verify`: how the mask compared with the file already in OUT, when one was made.
+    var maskComparison: ComparingOutputSink.Comparison?
 }
 
 /// A file whose segments are being processed.
@@ -143,6 +148,10 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
     var computeDigests = true
     /// The output directories already made (each is created once per run).
     let directories: KnownDirectories
+    /// `verify`: every output is compared with the file already at its path under
+    /// `outputRoot` (`OutputFile.comparing`) instead of written; nothing is created, renamed or
+    /// removed, and a committed result carries the comparisons.
+    var comparesWithExistingOutputs = false
 
     init(processor: Processor, jobs: Int, outputRoot: String, syncOutputs: Bool = false,
          interruption: RunInterruption = RunInterruption(), computeDigests: Bool = true) {
@@ -291,6 +300,8 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
                 if outcome.maskWritten, let mask = outputs.mask { digests.mask = try FileDigest.of(path: mask.temporaryPath) }
             }
             try commit(outputs, maskWritten: outcome.maskWritten)
+            digests.outputComparison = outputs.data.comparison
+            if outcome.maskWritten { digests.maskComparison = outputs.mask?.comparison }
         } catch {
             discard(outputs)
             if interruption.isRequested { return .interrupted }
@@ -323,6 +334,9 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         let tag = TempNames.tag(forInput: task.input.relativePath)
         func create(_ relative: String) throws -> OutputFile {
             let final = RelativePath.join(outputRoot, relative)
+            if comparesWithExistingOutputs {
+                return OutputFile.comparing(finalPath: final, relativePath: relative, interruption: interruption)
+            }
             try directories.ensure(RelativePath.directoryName(relative))
             return try OutputFile.create(finalPath: final, relativePath: relative, tempTag: tag, interruption: interruption)
         }

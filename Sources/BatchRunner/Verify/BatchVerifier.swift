@@ -67,9 +67,12 @@ public struct VerifyReport: Sendable {
 }
 
 /// `npdrop verify INPUT OUT`: re-derives every record of OUT's manifest from INPUT with the
-/// record's own settings and seed, through the same processor and scheduler as `run`, into a
-/// private scratch directory, then compares the result and mask files with OUT's byte by
-/// byte, and the records' shape, dtype, order and noise shape with what the processor reports.
+/// record's own settings and seed, through the same processor and scheduler as `run`, and
+/// compares every output with OUT's file in memory as it streams (`OutputFile.comparing`: the
+/// bytes are checked where a run would write them; nothing is written, no scratch space):
+/// byte for byte, except that an `.npz` with deflated members compares by content
+/// (`ZipContentCheck`). Also compares the records' shape, dtype, order and noise shape with
+/// what the processor reports.
 /// An `error` record counts as a mismatch: its array is missing from OUT.
 public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
     /// What to verify.
@@ -144,8 +147,6 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         }
         for line in mismatches { console.line(line) }
 
-        let scratch = try RunnerFS.makeTemporaryDirectory(prefix: "npdrop-verify-")
-        defer { try? RunnerFS.removeTree(scratch) }
         let found = Locked<[String]>([])
         let progress = ProgressMeter(label: "npdrop verify:", totalFiles: tasks.count,
                                      totalBytes: tasks.reduce(Int64(0)) { $0 + $1.input.byteCount },
@@ -153,9 +154,11 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         let allTasks = tasks
         let allRecords = taskRecords
         let output = locations.output
-        WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: scratch, computeDigests: false).run(allTasks) { index, result in
-            let problems = BatchVerifier.check(allTasks[index], records: allRecords[index], result: result,
-                                               scratch: scratch, output: output)
+        // Every output is re-derived and compared with OUT's file while it streams; nothing is written.
+        var scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: output, computeDigests: false)
+        scheduler.comparesWithExistingOutputs = true
+        scheduler.run(allTasks) { index, result in
+            let problems = BatchVerifier.check(allTasks[index], records: allRecords[index], result: result)
             for line in problems { progress.message(line) }
             found.withLock { $0 += problems }
             progress.fileDone(bytes: allTasks[index].input.byteCount)
@@ -372,49 +375,39 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         return problems + found.withLock { $0 }
     }
 
-    /// Mismatches between a re-derived task (committed under `scratch`) and OUT; removes the
-    /// re-derived files.
-    static func check(_ task: FileTask, records: [ManifestRecord], result: FileTaskResult,
-                      scratch: String, output: String) -> [String] {
+    /// Mismatches between a re-derived task (its outputs compared with OUT's as they streamed)
+    /// and OUT.
+    static func check(_ task: FileTask, records: [ManifestRecord], result: FileTaskResult) -> [String] {
         let label = "\(task.input.relativePath) copy \(task.copy)"
-        guard case .committed(let outcome, _) = result else {
+        guard case .committed(let outcome, let digests) = result else {
             if case .failed(let member, let message, _) = result {
                 return ["\(label)\(member.map { " [\($0)]" } ?? ""): cannot re-derive: \(message)"]
             }
             return []
         }
         var problems: [String] = []
-        func compare(_ relative: String) {
-            let expected = RelativePath.join(scratch, relative)
-            defer { try? RunnerFS.removeFile(expected) }
-            do {
-                let found = RelativePath.join(output, relative)
-                let comparison = try RunnerFS.compareFiles(expected: expected, found: found)
-                if comparison != .identical, comparison != .missing, task.input.kind == .npz {
-                    // Deflated members compare by content (another engine's bytes are no mismatch).
-                    if let difference = ArchiveContentComparison.difference(expected: expected, found: found) {
-                        problems.append("\(relative): \(difference)")
-                    }
-                    return
-                }
-                switch comparison {
-                case .identical:
-                    break
-                case .missing:
-                    problems.append("\(relative): missing from OUT")
-                case .sizeDiffers(let want, let have):
-                    problems.append("\(relative): \(have) bytes, re-derived \(want) bytes")
-                case .differsAt(let offset):
-                    problems.append("\(relative): differs from the re-derived bytes at offset \(offset)")
-                }
-            } catch {
-                problems.append("\(relative): cannot compare: \(error)")
+        func report(_ relative: String, _ comparison: ComparingOutputSink.Comparison?) {
+            switch comparison {
+            case .identical?, .content(difference: nil)?:
+                break
+            case .missing?:
+                problems.append("\(relative): missing from OUT")
+            case .sizeDiffers(let want, let have)?:
+                problems.append("\(relative): \(have) bytes, re-derived \(want) bytes")
+            case .differsAt(let offset)?:
+                problems.append("\(relative): differs from the re-derived bytes at offset \(offset)")
+            case .content(let difference?)?:
+                problems.append("\(relative): \(difference)")
+            case .unreadable(let message)?:
+                problems.append("\(relative): cannot compare: \(message)")
+            case nil:
+                problems.append("\(relative): not compared")
             }
         }
-        compare(task.outputPath)
+        report(task.outputPath, digests.outputComparison)
         if let mask = task.maskPath {
             if outcome.maskWritten {
-                compare(mask)
+                report(mask, digests.maskComparison)
             } else {
                 problems.append("\(mask): listed in the manifest but re-deriving wrote no mask")
             }
