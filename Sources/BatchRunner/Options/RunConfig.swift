@@ -53,7 +53,7 @@ public struct RunConfig: Sendable, Hashable {
     public static let topLevelKeys = [
         "variant", "rate", "noise_shape", "data_format", "seed", "no_scale", "fill", "copies",
         "members", "no_masks", "compress", "store", "compression_level", "single_stream_deflate", "jobs",
-        "arrays_only", "dtypes", "rules",
+        "arrays_only", "dtypes", "mask_format", "rules",
     ]
     /// Keys a rule may hold.
     public static let ruleKeys = ["match", "member", "variant", "rate", "noise_shape", "data_format", "no_scale", "fill", "dtypes"]
@@ -253,6 +253,13 @@ private struct ConfigDocument: Decodable {
             settings.singleStreamDeflate = try object.decode(Bool.self, forKey: AnyCodingKey("single_stream_deflate"))
         }
         if has(object, "arrays_only") { settings.arraysOnly = try object.decode(Bool.self, forKey: AnyCodingKey("arrays_only")) }
+        if has(object, "mask_format") {
+            let text = try object.decode(String.self, forKey: AnyCodingKey("mask_format"))
+            guard let format = MaskFormat(rawValue: text) else {
+                throw ConfigProblem(message: "mask_format must be bool or packbits, found '\(text)'")
+            }
+            settings.maskFormat = format
+        }
         var config = RunConfig(settings: settings)
         if has(object, "rules") { config.rules = try object.decode([RuleDocument].self, forKey: AnyCodingKey("rules")).map(\.rule) }
         self.config = config
