@@ -124,7 +124,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         ])
         #expect(errors[0].error == "c/badsegment.npy: bad data in segment 4")
         #expect(errors[1].error == "c/corrupt.npy: corrupt header")
-        #expect(errors[2].error == "c/members.npz [corrupt_obj.npy]: unsupported dtype 'O'")
+        #expect(errors[2].error == "c/members.npz: member 'corrupt_obj.npy': unsupported dtype 'O'")
         #expect(errors[3].error == "c/members.npz: not written because member 'corrupt_obj.npy' of the same file failed")
         #expect(errors.allSatisfy { $0.output == nil && $0.mask == nil && $0.rate == 0.25 })
         // Nothing under a final name for the failed files, no temporaries, the others complete.
