@@ -32,6 +32,13 @@ struct ResumeIndex {
         return group.entries.filter { $0.record.copy == copy }
     }
 
+    /// Reads the rest of the earlier manifest; returns the invalid lines of the whole file
+    /// (when the cursor streams it). Throws `RunnerError.io` or `EarlierManifest.OutOfOrder`.
+    mutating func invalidLinesOfTheRest() throws -> Int {
+        try cursor.drain()
+        return cursor.invalidLines
+    }
+
     /// The earlier lines of the task (`input`, `copy`) as `reusableRecords` returns them: what
     /// the manifest writer writes again for a task carried over. Throws `RunnerError.io`.
     mutating func carriedLines(input: String, copy: Int) throws -> [ManifestLine] {
