@@ -143,14 +143,6 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         var previous = options.resume ? try EarlierManifest.open(path: manifestPath, scanning: options.seed == nil) : nil
         let seed = try chooseSeed(previous: previous)
 
-        let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
-        if removed > 0 && !options.quiet {
-            console.line("removed \(removed) temporary file(s) left by an interrupted run")
-        }
-        for issue in issues where !issue.isError && !options.quiet {
-            console.line("\(issue.relativePath): \(issue.message)")
-        }
-
         // The first deflate checks ISA-L's known answer; where it fails, this run writes zlib blocks.
         var engine = options.deflateEngine
         var isalCheckFailed = false
@@ -202,7 +194,17 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
                 var left: [Int] = []
                 var resumed = 0
                 for slot in 0..<slotCount {
-                    if try resumeIndex.reusableRecords(for: makeTask(slot), outputRoot: locations.output) != nil {
+                    let task = makeTask(slot)
+                    // Settings other than the earlier run's are refused before OUT is touched.
+                    if task.copy == 0, try resumeIndex.recordedCopies(input: task.input.relativePath) > copies {
+                        let recorded = try resumeIndex.recordedCopies(input: task.input.relativePath)
+                        throw resumeRefusal(RecordSettings.Difference(name: "copies", earlier: "at least \(recorded)",
+                                                                      now: "\(copies)"), at: task.input.relativePath)
+                    }
+                    if let difference = ResumeSettings.firstDifference(try resumeIndex.records(for: task), with: task) {
+                        throw resumeRefusal(difference, at: task.input.relativePath)
+                    }
+                    if try resumeIndex.reusableRecords(for: task, outputRoot: locations.output) != nil {
                         resumed += 1
                     } else {
                         left.append(slot)
@@ -229,6 +231,24 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
                 try writerIndex.withLock { try $0.carriedLines(input: allFiles.relativePath(owned?[slot / copies] ?? slot / copies),
                                                              copy: slot % copies) }
             }
+        }
+        // A shard also keeps its settings in its completion record (what merge-manifests compares):
+        // a shard that has no record to compare (no file fell in it) is checked there.
+        if options.resume, let shard,
+           let earlier = try? ShardCompletion.read(path: RelativePath.join(locations.output, ShardCompletion.fileName(of: shard))) {
+            let now = Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed))
+            for (name, value) in ShardSettings.ordered(earlier.settings) where name != "npdrop_version" {
+                guard let current = now[name], current != value else { continue }
+                throw resumeRefusal(RecordSettings.Difference(name: name, earlier: value, now: current), at: nil)
+            }
+        }
+        // Only now, with the settings known to be the earlier run's, is OUT changed.
+        let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
+        if removed > 0 && !options.quiet {
+            console.line("removed \(removed) temporary file(s) left by an interrupted run")
+        }
+        for issue in issues where !issue.isError && !options.quiet {
+            console.line("\(issue.relativePath): \(issue.message)")
         }
 
         let plannedTasks = slotCount + issues.filter(\.isError).count
@@ -373,6 +393,13 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         }
         let records = returnsRecords ? try ManifestFiles.read(path: plan.manifestPath)?.records ?? [] : []
         return RunReport(summary: summary, records: records, interruptedExitCode: interruptedCode)
+    }
+
+    /// The refusal of `--resume` with settings other than the earlier run's (exit 2, OUT untouched).
+    private func resumeRefusal(_ difference: RecordSettings.Difference, at input: String?) -> RunnerError {
+        RunnerError.usage("--resume: OUT '\(options.output)' holds a run made with other settings (\(difference)"
+            + (input.map { ", first at \($0)" } ?? "")
+            + "); resume with the earlier settings, or pass --overwrite to replace the earlier run")
     }
 
     /// The seed: `--seed`, else (resuming) the one seed of the earlier manifest, else random
