@@ -2,20 +2,6 @@ import DropoutEngine
 import DropoutFiles
 import NPZContainer
 
-/// What a finished run reports.
-public struct RunReport: Sendable {
-    /// The numbers printed at the end.
-    public var summary: RunSummary
-    /// The final manifest, sorted: what `manifest.jsonl` holds at the end, read back from it
-    /// (the run itself never holds every record); empty when the runner was made with
-    /// `returnsRecords: false` (the command line, where it would cost memory per file).
-    public var records: [ManifestRecord]
-    /// 0 when every array succeeded, 1 when any failed.
-    public var exitCode: Int32 { summary.exitCode }
-    /// 128 + the signal number when a signal stopped the run, else nil.
-    public var interruptedExitCode: Int32?
-}
-
 /// `npdrop run`: walks INPUT, plans file tasks (file × copy) in sorted order, runs them on
 /// Dispatch workers through `processor`, writes outputs atomically and the manifest (appended
 /// as tasks finish, rewritten sorted at the end), and reports.
@@ -77,9 +63,9 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         let makeTask: @Sendable (Int) -> FileTask
         /// Resuming: the slots still to do, in order (nil: every slot).
         let todo: [Int]?
-        /// Resuming: the earlier records of the slots carried over (handed to the manifest
-        /// writer, then dropped here).
-        var carried: [Int: [ManifestLine]]
+        /// Resuming: the earlier records of a slot carried over (read again from the earlier
+        /// manifest, in slot order, by the manifest writer).
+        let carried: (@Sendable (Int) throws -> [ManifestLine])?
         let resumedTasks: Int
         /// The position in `allFiles` of a slot's file.
         let position: @Sendable (Int) -> Int
@@ -139,20 +125,11 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         }
 
         let manifestPath = RelativePath.join(locations.output, options.manifestName)
-        let previous = options.resume ? try ManifestFiles.read(path: manifestPath) : nil
-        let resumeIndex = previous.map { ResumeIndex(entries: $0.latestEntries) }
+        let previous = options.resume ? try EarlierManifest.open(path: manifestPath) : nil
         if let previous, previous.invalidLines > 0, !options.quiet {
             console.line("\(options.manifestName): ignoring \(previous.invalidLines) incomplete line(s) left by an interrupted run")
         }
-        let seed = try chooseSeed(resumeIndex: resumeIndex)
-
-        let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
-        if removed > 0 && !options.quiet {
-            console.line("removed \(removed) temporary file(s) left by an interrupted run")
-        }
-        for issue in issues where !issue.isError && !options.quiet {
-            console.line("\(issue.relativePath): \(issue.message)")
-        }
+        let seed = try chooseSeed(previous: previous)
 
         // The first deflate checks ISA-L's known answer; where it fails, this run writes zlib blocks.
         var engine = options.deflateEngine
@@ -194,20 +171,55 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             return task
         }
         // Resuming: the slots whose earlier records are reused, and the others (to do), in order.
+        // The earlier manifest is merged with the sorted slots as a stream, here and again by
+        // the manifest writer (which reads the records of the slots carried over).
         var todo: [Int]? = nil
-        var carried: [Int: [ManifestLine]] = [:]
+        var carried: (@Sendable (Int) throws -> [ManifestLine])? = nil
         var resumedTasks = 0
-        if let resumeIndex {
+        if let previous {
+            var resumeIndex = try ResumeIndex(manifest: previous)
             var left: [Int] = []
             for slot in 0..<slotCount {
-                if let records = resumeIndex.reusableRecords(for: makeTask(slot), outputRoot: locations.output) {
-                    carried[slot] = records
+                let task = makeTask(slot)
+                // Settings other than the earlier run's are refused before OUT is touched.
+                if task.copy == 0, try resumeIndex.recordedCopies(input: task.input.relativePath) > copies {
+                    let recorded = try resumeIndex.recordedCopies(input: task.input.relativePath)
+                    throw resumeRefusal(RecordSettings.Difference(name: "copies", earlier: "at least \(recorded)",
+                                                                  now: "\(copies)"), at: task.input.relativePath)
+                }
+                if let difference = ResumeSettings.firstDifference(try resumeIndex.records(for: task), with: task) {
+                    throw resumeRefusal(difference, at: task.input.relativePath)
+                }
+                if try resumeIndex.reusableRecords(for: task, outputRoot: locations.output) != nil {
                     resumedTasks += 1
                 } else {
                     left.append(slot)
                 }
             }
             todo = left
+            let writerIndex = Locked(try ResumeIndex(manifest: previous))
+            carried = { slot in
+                try writerIndex.withLock { try $0.carriedLines(input: allFiles.relativePath(owned?[slot / copies] ?? slot / copies),
+                                                             copy: slot % copies) }
+            }
+        }
+        // A shard also keeps its settings in its completion record (what merge-manifests compares):
+        // a shard that has no record to compare (no file fell in it) is checked there.
+        if options.resume, let shard,
+           let earlier = try? ShardCompletion.read(path: RelativePath.join(locations.output, ShardCompletion.fileName(of: shard))) {
+            let now = Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed))
+            for (name, value) in ShardSettings.ordered(earlier.settings) where name != "npdrop_version" {
+                guard let current = now[name], current != value else { continue }
+                throw resumeRefusal(RecordSettings.Difference(name: name, earlier: value, now: current), at: nil)
+            }
+        }
+        // Only now, with the settings known to be the earlier run's, is OUT changed.
+        let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
+        if removed > 0 && !options.quiet {
+            console.line("removed \(removed) temporary file(s) left by an interrupted run")
+        }
+        for issue in issues where !issue.isError && !options.quiet {
+            console.line("\(issue.relativePath): \(issue.message)")
         }
 
         let plannedTasks = slotCount + issues.filter(\.isError).count
@@ -260,9 +272,8 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         let progress = ProgressMeter(label: "npdrop:", totalFiles: todoCount, totalBytes: totalBytes, console: console,
                                      enabled: !options.quiet && console.errorIsTerminal)
         let manifest = try SortedManifestWriter(path: plan.manifestPath, slotCount: plan.slotCount, copies: options.copies,
-                                                todo: plan.todo, carried: plan.carried,
+                                                todo: plan.todo, carriedLines: plan.carried,
                                                 issues: ManifestFiles.sorted(plan.issueRecords))
-        plan.carried = [:]
         let log = plan.log
         let logFailure = Locked<RunnerError?>(nil)
         let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: plan.locations.output,
@@ -355,11 +366,18 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         return RunReport(summary: summary, records: records, interruptedExitCode: interruptedCode)
     }
 
+    /// The refusal of `--resume` with settings other than the earlier run's (exit 2, OUT untouched).
+    private func resumeRefusal(_ difference: RecordSettings.Difference, at input: String?) -> RunnerError {
+        RunnerError.usage("--resume: OUT '\(options.output)' holds a run made with other settings (\(difference)"
+            + (input.map { ", first at \($0)" } ?? "")
+            + "); resume with the earlier settings, or pass --overwrite to replace the earlier run")
+    }
+
     /// The seed: `--seed`, else (resuming) the one seed of the earlier manifest, else random
     /// (printed on stderr, always: it is needed to repeat the run).
-    private func chooseSeed(resumeIndex: ResumeIndex?) throws -> UInt64 {
+    private func chooseSeed(previous: EarlierManifest?) throws -> UInt64 {
         if let seed = options.seed { return seed }
-        if let seeds = resumeIndex?.seeds, !seeds.isEmpty {
+        if let seeds = previous?.seeds, !seeds.isEmpty {
             guard seeds.count == 1 else {
                 let list = seeds.map(String.init).joined(separator: ", ")
                 throw RunnerError.usage("--resume: \(options.manifestName) holds several seeds (\(list)); pass --seed")
