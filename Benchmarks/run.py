@@ -220,6 +220,8 @@ def build_cases(ds: DataSet, sizes: Sizes, npdrop: str | None, jobs: int) -> lis
             Command(f"numpy {jobs} procs", numpy_argv(ds.pairs_npz, jobs, "--compress"), "numpy", "dropout"),
             *nd("npdrop dropout --compress", ds.pairs_npz, "dropout", *deflate, compare="dropout"),
             *nd("npdrop dropout --compress isal", ds.pairs_npz, "dropout", *isal, compare="dropout"),
+            # The same job with packed masks (np.packbits of each mask: an eighth of the bytes to deflate).
+            *nd("npdrop dropout --compress isal packbits", ds.pairs_npz, "dropout", *isal, "--mask-format", "packbits"),
         ]),
     ]
 
@@ -233,6 +235,7 @@ class Sample:
     rss_mib: float    # peak resident set of the largest process in the command's tree
     cpu: float        # (user + sys) / wall; 2.0 = both cores busy the whole time
     out_bytes: int = 0  # bytes of the result and mask files written (manifest not counted)
+    mask_bytes: int = 0  # of which under masks/
 
     @property
     def cpu_seconds(self) -> float:
@@ -303,6 +306,7 @@ def run_case(case: Case, rounds: int, out_root: Path) -> None:
                 remove(out)
                 continue
             sample.out_bytes = output_bytes(out)
+            sample.mask_bytes = output_bytes(out / "masks") if (out / "masks").is_dir() else 0
             cmd.samples.append(sample)
             log(f"   round {r + 1}/{rounds}  {cmd.label:<28} {sample.wall:8.3f} s  "
                 f"{sample.rss_mib:8.1f} MiB  cpu {sample.cpu:4.2f}")
@@ -459,11 +463,31 @@ def targets(cases: dict[str, Case], jobs: int) -> list[Target]:
         t(c.name, f"npdrop isal output size / numpy {jobs} procs output size",
           ratio(median_out(c.by_label("npdrop dropout --compress isal")), median_out(c.by_label(f"numpy {jobs} procs"))),
           "(info)", lambda v: None)
+        t(c.name, f"npdrop isal results size / numpy {jobs} procs results size",
+          ratio(median_results(c.by_label("npdrop dropout --compress isal")),
+                median_results(c.by_label(f"numpy {jobs} procs"))), "<= 1.05", lambda v: v <= 1.05)
+        t(c.name, "npdrop isal bool masks size / numpy (zlib 6) masks size",
+          ratio(median_masks(c.by_label("npdrop dropout --compress isal")), median_masks(c.by_label(f"numpy {jobs} procs"))),
+          "(info)", lambda v: None)
+        t(c.name, "npdrop packbits masks size / bool masks size",
+          ratio(median_masks(c.by_label("npdrop dropout --compress isal packbits")),
+                median_masks(c.by_label("npdrop dropout --compress isal"))), "(info)", lambda v: None)
+        t(c.name, "npdrop --compress isal packbits / bool masks (time)",
+          ratio(median_wall(c.by_label("npdrop dropout --compress isal packbits")),
+                median_wall(c.by_label("npdrop dropout --compress isal"))), "(info)", lambda v: None)
     return out
 
 
 def median_out(cmd: Command | None) -> float | None:
     return statistics.median(s.out_bytes for s in cmd.samples) if cmd and cmd.samples else None
+
+
+def median_masks(cmd: Command | None) -> float | None:
+    return statistics.median(s.mask_bytes for s in cmd.samples) if cmd and cmd.samples else None
+
+
+def median_results(cmd: Command | None) -> float | None:
+    return statistics.median(s.out_bytes - s.mask_bytes for s in cmd.samples) if cmd and cmd.samples else None
 
 
 def md_table(header: list[str], rows: list[list[str]]) -> str:
@@ -500,16 +524,16 @@ def report(cases: list[Case], info: list[str], jobs: int) -> str:
     for case in cases:
         for cmd in case.commands:
             if not cmd.samples:
-                rows.append([case.name, cmd.label, "-", "-", "-", "-", "-", "-", "-", cmd.check])
+                rows.append([case.name, cmd.label, "-", "-", "-", "-", "-", "-", "-", "-", cmd.check])
                 continue
             med = median_wall(cmd)
             rows.append([case.name, cmd.label, f"{med:.3f}", f"{min(s.wall for s in cmd.samples):.3f}",
                          f"{case.array_bytes / MIB / med:.0f}", f"{peak_rss(cmd):.1f}",
                          f"{median_cpu(cmd):.2f}",
                          f"{statistics.median(s.cpu_seconds for s in cmd.samples):.2f}",
-                         f"{median_out(cmd) / MIB:.1f}", cmd.check])
+                         f"{median_out(cmd) / MIB:.1f}", f"{median_masks(cmd) / MIB:.1f}", cmd.check])
     timings = md_table(["case", "command", "median s", "min s", "MiB/s", "peak RSS MiB", "CPU", "CPU s", "written MiB",
-                        "output"], rows)
+                        "of which masks MiB", "output"], rows)
 
     goal_rows = [[t.case, t.what, "n/a" if t.value is None else f"{t.value:.2f}", t.goal,
                   "-" if t.ok is None else ("pass" if t.ok else "FAIL")]

@@ -77,9 +77,9 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         let makeTask: @Sendable (Int) -> FileTask
         /// Resuming: the slots still to do, in order (nil: every slot).
         let todo: [Int]?
-        /// Resuming: the earlier records of the slots carried over (handed to the manifest
-        /// writer, then dropped here).
-        var carried: [Int: [ManifestLine]]
+        /// Resuming: the earlier records of a slot carried over (read again from the earlier
+        /// manifest, in slot order, by the manifest writer).
+        let carried: (@Sendable (Int) throws -> [ManifestLine])?
         let resumedTasks: Int
         /// The position in `allFiles` of a slot's file.
         let position: @Sendable (Int) -> Int
@@ -139,12 +139,11 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         }
 
         let manifestPath = RelativePath.join(locations.output, options.manifestName)
-        let previous = options.resume ? try ManifestFiles.read(path: manifestPath) : nil
-        let resumeIndex = previous.map { ResumeIndex(entries: $0.latestEntries) }
+        let previous = options.resume ? try EarlierManifest.open(path: manifestPath) : nil
         if let previous, previous.invalidLines > 0, !options.quiet {
             console.line("\(options.manifestName): ignoring \(previous.invalidLines) incomplete line(s) left by an interrupted run")
         }
-        let seed = try chooseSeed(resumeIndex: resumeIndex)
+        let seed = try chooseSeed(previous: previous)
 
         let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
         if removed > 0 && !options.quiet {
@@ -194,20 +193,27 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             return task
         }
         // Resuming: the slots whose earlier records are reused, and the others (to do), in order.
+        // The earlier manifest is merged with the sorted slots as a stream, here and again by
+        // the manifest writer (which reads the records of the slots carried over).
         var todo: [Int]? = nil
-        var carried: [Int: [ManifestLine]] = [:]
+        var carried: (@Sendable (Int) throws -> [ManifestLine])? = nil
         var resumedTasks = 0
-        if let resumeIndex {
+        if let previous {
+            var resumeIndex = try ResumeIndex(manifest: previous)
             var left: [Int] = []
             for slot in 0..<slotCount {
-                if let records = resumeIndex.reusableRecords(for: makeTask(slot), outputRoot: locations.output) {
-                    carried[slot] = records
+                if try resumeIndex.reusableRecords(for: makeTask(slot), outputRoot: locations.output) != nil {
                     resumedTasks += 1
                 } else {
                     left.append(slot)
                 }
             }
             todo = left
+            let writerIndex = Locked(try ResumeIndex(manifest: previous))
+            carried = { slot in
+                try writerIndex.withLock { try $0.carriedLines(input: allFiles.relativePath(owned?[slot / copies] ?? slot / copies),
+                                                             copy: slot % copies) }
+            }
         }
 
         let plannedTasks = slotCount + issues.filter(\.isError).count
@@ -260,9 +266,8 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         let progress = ProgressMeter(label: "npdrop:", totalFiles: todoCount, totalBytes: totalBytes, console: console,
                                      enabled: !options.quiet && console.errorIsTerminal)
         let manifest = try SortedManifestWriter(path: plan.manifestPath, slotCount: plan.slotCount, copies: options.copies,
-                                                todo: plan.todo, carried: plan.carried,
+                                                todo: plan.todo, carriedLines: plan.carried,
                                                 issues: ManifestFiles.sorted(plan.issueRecords))
-        plan.carried = [:]
         let log = plan.log
         let logFailure = Locked<RunnerError?>(nil)
         let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: plan.locations.output,
@@ -357,9 +362,9 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
 
     /// The seed: `--seed`, else (resuming) the one seed of the earlier manifest, else random
     /// (printed on stderr, always: it is needed to repeat the run).
-    private func chooseSeed(resumeIndex: ResumeIndex?) throws -> UInt64 {
+    private func chooseSeed(previous: EarlierManifest?) throws -> UInt64 {
         if let seed = options.seed { return seed }
-        if let seeds = resumeIndex?.seeds, !seeds.isEmpty {
+        if let seeds = previous?.seeds, !seeds.isEmpty {
             guard seeds.count == 1 else {
                 let list = seeds.map(String.init).joined(separator: ", ")
                 throw RunnerError.usage("--resume: \(options.manifestName) holds several seeds (\(list)); pass --seed")

@@ -45,7 +45,7 @@ public final class CopiedArrayFile: Sendable {
         do {
             _ = try FileCopy.copy(input, to: targets.data, name: request.name, checkpoint: checkpoint)
         } catch {
-            throw ArrayFileError.attributing(error, to: request, member: nil)
+            throw FileError.attributing(error, to: request, member: nil)
         }
     }
 

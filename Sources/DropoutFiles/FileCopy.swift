@@ -1,5 +1,6 @@
 import NPDropCSupport
 import NPDropPlatform
+import NPYFormat
 import NPYStream
 
 /// Copies a file byte for byte without parsing it (a file carried over unchanged):

@@ -35,14 +35,14 @@ public final class NPYFileJob: Sendable {
     /// header announces), plans the array with the request's action, writes the result's
     /// `np.save` header and the mask's header at offset 0 of the targets, and sizes both to
     /// their final lengths. Segments hold about `request.segmentBytes` bytes of data. Throws
-    /// `ArrayFileError` naming the file.
+    /// `FileError` naming the file.
     public static func prepare(_ request: FileRequest, targets: FileTargets) throws -> NPYFileJob {
         switch try prepareOrCopy(request, targets: targets) {
         case .transform(let job):
             return job
         case .copy:
-            throw ArrayFileError.attributing(FileJobMisuse(description: "\(request.name): an .npy file cannot be copied, only processed"),
-                                             to: request, member: nil)
+            throw FileError.attributing(FileJobMisuse(description: "an .npy file cannot be copied, only processed"),
+                                        to: request, member: nil)
         }
     }
 
@@ -95,7 +95,7 @@ public final class NPYFileJob: Sendable {
             return .transform(NPYFileJob(request: request, plan: plan, input: input, targets: targets,
                                          elementsPerSegment: perSegment))
         } catch {
-            throw ArrayFileError.attributing(error, to: request, member: nil)
+            throw FileError.attributing(error, to: request, member: nil)
         }
     }
 
@@ -106,7 +106,7 @@ public final class NPYFileJob: Sendable {
     }
 
     /// Transforms segment `segment` (reads its input elements, writes its result bytes and
-    /// mask share) through `worker`'s buffers. Throws `ArrayFileError` naming the file (data
+    /// mask share) through `worker`'s buffers. Throws `FileError` naming the file (data
     /// cut short, a bool byte other than 0/1, I/O failure).
     public func process(segment: Int, worker: DropoutWorker) throws {
         do {
@@ -115,7 +115,7 @@ public final class NPYFileJob: Sendable {
                 output: targets.data, outputDataOffset: plan.outputHeader.dataOffset,
                 mask: packsMask ? nil : targets.mask, maskDataOffset: plan.maskHeader.dataOffset, scratch: worker.scratch)
         } catch {
-            throw ArrayFileError.attributing(error, to: request, member: nil)
+            throw FileError.attributing(error, to: request, member: nil)
         }
     }
 
@@ -133,7 +133,7 @@ public final class NPYFileJob: Sendable {
             try packed.finish()
             try mask.setLength(offset)
         } catch {
-            throw ArrayFileError.attributing(error, to: request, member: nil)
+            throw FileError.attributing(error, to: request, member: nil)
         }
     }
 

@@ -26,12 +26,12 @@ public final class NPZFileJob: Sendable {
     public var comment: [UInt8] { archive.comment }
 
     /// Opens the archive and reads its central directory within `limits`. Throws
-    /// `ArrayFileError` naming the file when it is not a readable zip archive.
+    /// `FileError` naming the file when it is not a readable zip archive.
     public static func prepare(_ request: FileRequest, limits: ZipLimits = .default) throws -> NPZFileJob {
         do {
             return NPZFileJob(request: request, archive: try ZipArchiveReader(path: request.path, limits: limits))
         } catch {
-            throw ArrayFileError.attributing(error, to: request, member: nil)
+            throw FileError.attributing(error, to: request, member: nil)
         }
     }
 
@@ -39,7 +39,7 @@ public final class NPZFileJob: Sendable {
     /// mask target is given) and reports every array member. A member that fails stops the
     /// file: it is reported `.failed` with its message, the members after it are reported
     /// without shapes, and the targets are left unfinished (the caller discards them).
-    /// Throws `ArrayFileError` for failures of the archive as a whole (writing the outputs).
+    /// Throws `FileError` for failures of the archive as a whole (writing the outputs).
     public func run(targets: FileTargets, worker: DropoutWorker) throws -> FileOutcome {
         let writer = archiveWriter(into: targets.data)
         var maskWriter: ZipArchiveWriter?
@@ -84,7 +84,7 @@ public final class NPZFileJob: Sendable {
                     }
                 }
             } catch {
-                array.status = .failed(ArrayFileError.attributing(error, to: request, member: entry.name).description)
+                array.status = .failed(FileError.attributing(error, to: request, member: entry.name).description)
                 failed = true
             }
             if isArray { arrays.append(array) }
@@ -94,7 +94,7 @@ public final class NPZFileJob: Sendable {
                 try writer.finish(comment: archive.comment)
                 try maskWriter?.finish()
             } catch {
-                throw ArrayFileError.attributing(error, to: request, member: nil)
+                throw FileError.attributing(error, to: request, member: nil)
             }
             for (output, sink) in [(writer, targets.data), (maskWriter, targets.mask)] {
                 if let output, output.comparesContent, let comparing = sink as? ComparingOutputSink {
@@ -190,7 +190,7 @@ public final class NPZFileJob: Sendable {
         // The read that delivered the last byte checked the member's CRC-32; bytes after the
         // array's data are refused, as `npdrop apply` refuses them in an npz.
         if reader.trailingBytesSeen {
-            throw DropoutError.trailingBytes.inArray(file: name, member: entry.name)
+            throw FileError(path: name, member: entry.name, underlying: DropoutError.trailingBytes)
         }
         try writer.finishMember()
         try mask?.finishMember()

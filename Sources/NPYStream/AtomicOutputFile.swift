@@ -1,33 +1,40 @@
 import NPDropPlatform
+import NPYFormat
+import Synchronization
 
-/// An output file that appears under its final name only when complete.
+/// An output file that appears under its final name only when complete: the one atomic output
+/// of npdrop (`apply`'s outputs, and every file a run writes through its `OutputFile`).
 ///
-/// Writes go to `.<name>.npdrop-tmp-<pid>-<random>` in the same directory (so the rename stays on
-/// one file system; `<name>` is cut so that the whole name stays within 255 bytes). `commit()` renames it to the final name, replacing any file there;
-/// `discard()`, or releasing the object uncommitted, unlinks the temporary file. A process that
-/// is killed can leave the temporary file behind, never a partial file under the final name.
-public final class AtomicOutputFile: ByteSink {
+/// Writes go to a temporary file in the same directory, named by `TemporaryName` (so the
+/// rename stays on one file system). `commit()` renames it to the final name, replacing any
+/// file there; `discard()`, or releasing the object uncommitted, unlinks the temporary file. A
+/// process that is killed can leave the temporary file behind, never a partial file under the
+/// final name. Positioned writes are safe from several threads at once (segments of one file
+/// written by different workers); `commit` and `discard` happen once.
+public final class AtomicOutputFile: ByteSink, Sendable {
     /// The final name.
     public let path: String
     /// The temporary name written to until `commit()`.
     public let temporaryPath: String
-    /// The temporary file's descriptor (also for positioned writes by several workers).
+    /// The temporary file's descriptor (also for positioned writes by several workers). Do not
+    /// close it.
     public let descriptor: FileDescriptor
-    private var state = State.open
+    private let state = Mutex(State.open)
 
     private enum State { case open, committed, discarded }
 
-    /// Creates the temporary file next to `path` (exclusive create, permissions 0666 less umask).
-    /// Throws a `FileError` if the directory is missing or not writable.
-    public init(path: String) throws {
+    /// Creates the empty temporary file `TemporaryName.name(tag:...)` next to `path` (exclusive
+    /// create, permissions 0666 less umask; the next number when the name is taken). Throws a
+    /// `FileError` if the directory is missing or not writable.
+    public init(path: String, tag: String = TemporaryName.applyTag) throws {
         self.path = path
         let (directory, base) = Self.split(path)
         var created: (String, FileDescriptor)?
         var lastError: (any Error)?
-        for _ in 0..<8 where created == nil {
-            let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-            let tail = ".npdrop-tmp-\(getpid())-" + suffix
-            let candidate = directory + "." + Self.clipped(base, toBytes: 255 - 1 - tail.utf8.count) + tail
+        for _ in 0..<1000 where created == nil {
+            let name = TemporaryName.name(tag: tag, processID: TemporaryName.processID,
+                                          sequence: TemporaryName.nextSequence(), base: base)
+            let candidate = directory + name
             do {
                 created = (candidate, try FileDescriptor.createExclusive(candidate))
             } catch let error as FileError {
@@ -46,9 +53,23 @@ public final class AtomicOutputFile: ByteSink {
         discard()
     }
 
+    /// True until `commit()` or `discard()`.
+    public var isOpen: Bool { state.withLock { $0 == .open } }
+
+    /// Writes all of `bytes` at byte `offset` of the temporary file (short writes retried);
+    /// safe from several threads on disjoint ranges. Throws a `FileError`.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+        try descriptor.pwriteAll(bytes, at: offset)
+    }
+
+    /// Sets the temporary file's length to `byteCount` (zero-filled). Throws a `FileError`.
+    public func setLength(_ byteCount: Int) throws {
+        try descriptor.truncate(to: byteCount)
+    }
+
     /// Appends all of `bytes` to the temporary file.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        precondition(state == .open, "write after commit or discard")
+        precondition(isOpen, "write after commit or discard")
         try descriptor.writeAll(bytes)
     }
 
@@ -57,12 +78,16 @@ public final class AtomicOutputFile: ByteSink {
     /// Without `syncToDisk` (the default, as `cp` and `np.save` do) the rename is still atomic for
     /// other processes, but data may be lost on a crash of the machine. On failure the temporary file is removed and the error thrown.
     public func commit(syncToDisk: Bool = false) throws {
-        precondition(state == .open, "commit after commit or discard")
+        let wasOpen = state.withLock { value -> Bool in
+            defer { if value == .open { value = .committed } }
+            return value == .open
+        }
+        precondition(wasOpen, "commit after commit or discard")
         do {
             try Self.commit(descriptor, temporaryPath: temporaryPath, finalPath: path, sync: syncToDisk)
-            state = .committed
         } catch {
-            discard()
+            try? descriptor.close()
+            unlink(temporaryPath)
             throw error
         }
     }
@@ -89,24 +114,13 @@ public final class AtomicOutputFile: ByteSink {
 
     /// Closes and unlinks the temporary file unless already committed; safe to call twice.
     public func discard() {
-        guard state == .open else { return }
-        state = .discarded
+        let wasOpen = state.withLock { value -> Bool in
+            defer { if value == .open { value = .discarded } }
+            return value == .open
+        }
+        guard wasOpen else { return }
         try? descriptor.close()
         unlink(temporaryPath)
-    }
-
-    /// The longest prefix of `base` (whole Unicode scalars) of at most `limit` UTF-8 bytes, so that
-    /// the temporary name of a final name that fits the file system's 255 bytes fits as well.
-    public static func clipped(_ base: String, toBytes limit: Int) -> String {
-        guard base.utf8.count > limit else { return base }
-        var kept = String.UnicodeScalarView()
-        var used = 0
-        for scalar in base.unicodeScalars {
-            used += String(scalar).utf8.count
-            if used > limit { break }
-            kept.append(scalar)
-        }
-        return String(kept)
     }
 
     /// `("dir/", "name")` for `"dir/name"`, `("", "name")` for `"name"`.

@@ -1,3 +1,5 @@
+import NPYFormat
+
 /// Reads a file, pipe or stdin front to back; never seeks, so it works on non-seekable inputs.
 public final class FileByteSource: ByteSource {
     /// The descriptor read from or written to.

@@ -1,4 +1,5 @@
 import NPDropPlatform
+import NPYFormat
 
 /// An open file descriptor that closes itself when released (unless it is borrowed, like stdin).
 ///

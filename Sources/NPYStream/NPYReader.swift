@@ -11,6 +11,8 @@ import NPYFormat
 public final class NPYReader {
     /// The parsed header, including the data offset.
     public let header: NPYHeader
+    /// The preamble and header exactly as read (magic, version, length field, header text).
+    public let headerBytes: [UInt8]
     /// The file name used in messages.
     public let name: String
     /// The npz member name used in messages, if any.
@@ -31,9 +33,12 @@ public final class NPYReader {
         self.source = source
         self.name = name
         self.member = member
-        header = try FileError.wrapping(path: name, member: member) {
-            try Self.readHeader(from: source)
+        let read = try FileError.wrapping(path: name, member: member) {
+            let bytes = try Self.readHeaderBytes(from: source)
+            return (header: try NPYHeaderParser.parseHeader(bytes.text, version: bytes.version), bytes: bytes.consumed)
         }
+        header = read.header
+        headerBytes = read.bytes
         validatesBools = validateBools && header.dtype.kind == .bool
         if header.dataByteCount == 0 { try checkForTrailingBytes() }
     }
@@ -81,11 +86,6 @@ public final class NPYReader {
             try FileError.wrapping(path: name, member: member) { try source.read(into: probe) }
         }
         trailingBytesSeen = found > 0
-    }
-
-    private static func readHeader(from source: any ByteSource) throws -> NPYHeader {
-        let bytes = try readHeaderBytes(from: source)
-        return try NPYHeaderParser.parseHeader(bytes.text, version: bytes.version)
     }
 
     /// Reads the preamble and the header text of an `.npy` stream without interpreting them:

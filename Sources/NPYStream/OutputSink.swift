@@ -1,3 +1,5 @@
+import NPYFormat
+
 /// Where the bytes of one output file go: the one seam every file job writes through (the
 /// `.npy` segments' positioned writes, the mask, the zip writer's buffered flushes, copies).
 ///

@@ -2,7 +2,7 @@ import NPYFormat
 
 /// Everything the zip layer refuses or fails at. Each case renders as one line that names the
 /// archive (and the member where there is one), what was expected and what was found.
-public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible, LocatedError {
     /// A system call failed (`operation` is e.g. "open", "pread"; `errno` is the C error number).
     case io(archive: String, operation: String, errno: Int32)
     /// The archive ends before a structure or member data that it declares, or a member's deflate
@@ -50,69 +50,93 @@ public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible {
     case zlib(operation: String, code: Int32, message: String)
 
     /// One line: archive, member where there is one, what was expected and what was found.
-    /// One line; names and paths from the archive are escaped (`MessageText`), as they may hold any bytes.
+    /// Names and paths from the archive are escaped (`MessageText`), as they may hold any bytes.
     public var description: String {
-        MessageText.escaped(unescapedDescription)
+        guard let location else { return reason }
+        return location.description + ": " + reason
     }
 
-    private var unescapedDescription: String {
+    /// The archive (and member) this error concerns; nil for `.zlib`, which concerns none.
+    public var location: ErrorLocation? {
         switch self {
-        case let .io(archive, operation, errno):
-            return "\(archive): \(operation) failed: \(Self.errnoText(errno)) (errno \(errno))"
-        case let .truncated(archive, member, detail):
-            return "\(Self.place(archive, member)): truncated archive: \(detail)"
-        case let .missingEndRecord(archive, fileSize):
-            return "\(archive): not a zip archive or truncated: no end-of-central-directory record "
-                + "(expected signature PK\\5\\6 in the last 65,557 bytes of \(fileSize))"
-        case let .corrupt(archive, member, detail):
-            return "\(Self.place(archive, member)): corrupt zip: \(detail)"
-        case let .unsupportedFeature(archive, member, feature):
-            return "\(Self.place(archive, member)): unsupported zip feature: \(feature)"
-        case let .unsupportedMethod(archive, member, method):
-            return "\(Self.place(archive, member)): unsupported compression method \(method) "
-                + "(expected 0 stored or 8 deflate)"
-        case let .encrypted(archive, member):
-            return "\(Self.place(archive, member)): member is encrypted (flag bit 0); encryption is not supported"
-        case let .tooManyEntries(archive, count, limit):
-            return "\(archive): archive declares \(count) entries, more than the limit of \(limit)"
-        case let .centralDirectoryTooLarge(archive, size, limit):
-            return "\(archive): central directory is \(size) bytes, more than the limit of \(limit)"
-        case let .nameTooLong(archive, index, length, limit):
-            return "\(archive): entry #\(index) has a \(length)-byte name, more than the limit of \(limit)"
-        case let .invalidName(archive, index, detail):
-            return "\(archive): entry #\(index) has an invalid name: \(detail)"
-        case let .sizeMismatch(archive, member, field, expected, found, source):
-            return "\(Self.place(archive, member)): \(field) mismatch: central directory says \(expected), "
-                + "\(source) says \(found)"
-        case let .crcMismatch(archive, member, expected, found):
-            return "\(Self.place(archive, member)): CRC-32 mismatch: central directory says \(Self.hex(expected)), "
-                + "data gives \(Self.hex(found))"
-        case let .corruptDeflate(archive, member, detail):
-            return "\(Self.place(archive, member)): corrupt deflate data: \(detail)"
-        case let .inflatesPastDeclaredSize(archive, member, declared):
-            return "\(Self.place(archive, member)): deflate data inflates past the declared size of "
-                + "\(declared) bytes (stopped there)"
-        case let .inflateRatioExceeded(archive, member, compressed, uncompressed, limit):
-            return "\(Self.place(archive, member)): declared size \(uncompressed) from \(compressed) compressed "
-                + "bytes exceeds the inflate-ratio limit of \(limit):1"
-        case let .memberNotFound(archive, member):
-            return "\(archive): no member named '\(member)'"
-        case let .duplicateName(archive, member):
-            return "\(Self.place(archive, member)): a member of that name was already written"
-        case let .unwritableName(archive, member, detail):
-            return "\(Self.place(archive, member)): cannot write this name: \(detail)"
-        case let .invalidCompressionLevel(archive, level):
-            return "\(archive): compression level \(level) is outside -1...9"
-        case let .misuse(archive, detail):
-            return "\(archive): zip writer misuse: \(detail)"
-        case let .zlib(operation, code, message):
-            return "zlib \(operation) failed with status \(code): \(message)"
+        case let .io(archive, _, _), let .missingEndRecord(archive, _), let .tooManyEntries(archive, _, _),
+             let .centralDirectoryTooLarge(archive, _, _), let .nameTooLong(archive, _, _, _),
+             let .invalidName(archive, _, _), let .invalidCompressionLevel(archive, _), let .misuse(archive, _):
+            return ErrorLocation(file: archive)
+        case let .truncated(archive, member, _), let .corrupt(archive, member, _),
+             let .unsupportedFeature(archive, member, _):
+            return ErrorLocation(file: archive, member: member)
+        case let .unsupportedMethod(archive, member, _), let .encrypted(archive, member),
+             let .sizeMismatch(archive, member, _, _, _, _), let .crcMismatch(archive, member, _, _),
+             let .corruptDeflate(archive, member, _), let .inflatesPastDeclaredSize(archive, member, _),
+             let .inflateRatioExceeded(archive, member, _, _, _), let .duplicateName(archive, member),
+             let .unwritableName(archive, member, _):
+            return ErrorLocation(file: archive, member: member)
+        case let .memberNotFound(archive, _):
+            return ErrorLocation(file: archive)
+        case .zlib:
+            return nil
         }
     }
 
-    private static func place(_ archive: String, _ member: String?) -> String {
-        guard let member else { return archive }
-        return "\(archive): member '\(member)'"
+    /// The message without the archive and member (one line, escaped).
+    public var reason: String {
+        MessageText.escaped(unescapedReason)
+    }
+
+    private var unescapedReason: String {
+        switch self {
+        case let .io(_, operation, errno):
+            return "\(operation) failed: \(Self.errnoText(errno)) (errno \(errno))"
+        case let .truncated(_, _, detail):
+            return "truncated archive: \(detail)"
+        case let .missingEndRecord(_, fileSize):
+            return "not a zip archive or truncated: no end-of-central-directory record "
+                + "(expected signature PK\\5\\6 in the last 65,557 bytes of \(fileSize))"
+        case let .corrupt(_, _, detail):
+            return "corrupt zip: \(detail)"
+        case let .unsupportedFeature(_, _, feature):
+            return "unsupported zip feature: \(feature)"
+        case let .unsupportedMethod(_, _, method):
+            return "unsupported compression method \(method) "
+                + "(expected 0 stored or 8 deflate)"
+        case .encrypted:
+            return "member is encrypted (flag bit 0); encryption is not supported"
+        case let .tooManyEntries(_, count, limit):
+            return "archive declares \(count) entries, more than the limit of \(limit)"
+        case let .centralDirectoryTooLarge(_, size, limit):
+            return "central directory is \(size) bytes, more than the limit of \(limit)"
+        case let .nameTooLong(_, index, length, limit):
+            return "entry #\(index) has a \(length)-byte name, more than the limit of \(limit)"
+        case let .invalidName(_, index, detail):
+            return "entry #\(index) has an invalid name: \(detail)"
+        case let .sizeMismatch(_, _, field, expected, found, source):
+            return "\(field) mismatch: central directory says \(expected), "
+                + "\(source) says \(found)"
+        case let .crcMismatch(_, _, expected, found):
+            return "CRC-32 mismatch: central directory says \(Self.hex(expected)), "
+                + "data gives \(Self.hex(found))"
+        case let .corruptDeflate(_, _, detail):
+            return "corrupt deflate data: \(detail)"
+        case let .inflatesPastDeclaredSize(_, _, declared):
+            return "deflate data inflates past the declared size of "
+                + "\(declared) bytes (stopped there)"
+        case let .inflateRatioExceeded(_, _, compressed, uncompressed, limit):
+            return "declared size \(uncompressed) from \(compressed) compressed "
+                + "bytes exceeds the inflate-ratio limit of \(limit):1"
+        case let .memberNotFound(_, member):
+            return "no member named '\(member)'"
+        case .duplicateName:
+            return "a member of that name was already written"
+        case let .unwritableName(_, _, detail):
+            return "cannot write this name: \(detail)"
+        case let .invalidCompressionLevel(_, level):
+            return "compression level \(level) is outside -1...9"
+        case let .misuse(_, detail):
+            return "zip writer misuse: \(detail)"
+        case let .zlib(operation, code, message):
+            return "zlib \(operation) failed with status \(code): \(message)"
+        }
     }
 
     private static func hex(_ value: UInt32) -> String {

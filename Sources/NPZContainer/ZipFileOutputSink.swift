@@ -1,4 +1,5 @@
 import NPDropPlatform
+import NPYFormat
 import NPYStream
 
 /// The zip writer's own file as an `OutputSink` (`ZipArchiveWriter(path:)` and

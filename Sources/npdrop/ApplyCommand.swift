@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatchRunner
 import DropoutEngine
 import DropoutFiles
 import NPYFormat
@@ -36,6 +37,18 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Stream key (default: the base name of IN; for '-' the empty string). For an .npz, each member's key is KEY + NUL + member name.")
     var key: String?
 
+    @Option(help: ArgumentHelp("Element kinds that get dropout: a comma list of float, complex, int, bool, all (default float,complex); "
+                                   + "another array is copied unchanged, without a mask, and a line on stderr says so.",
+                               valueName: "list"))
+    var dtypes: String?
+
+    @Option(name: .customLong("mask-format"),
+            help: ArgumentHelp(
+                "The mask as NumPy bools (bool, default) or np.packbits(keep.ravel()) (packbits: |u1, 8 flags a byte; "
+                    + "np.unpackbits(m, count=n).reshape(noise_shape).astype(bool) gives the mask back).",
+                valueName: "format"))
+    var maskFormat: String?
+
     @OptionGroup(title: "npz output")
     var encoding: ArchiveEncodingOptionGroup
 
@@ -50,6 +63,27 @@ struct ApplyCommand: ParsableCommand {
         if output == "-" && mask == "-" {
             throw ValidationError("OUT and --mask cannot both be standard output")
         }
+        _ = try selection()
+        _ = try parsedMaskFormat()
+    }
+
+    /// `--dtypes`, parsed (default `float,complex`); a bad list is a usage error.
+    private func selection() throws -> DTypeSelection {
+        guard let dtypes else { return .default }
+        do {
+            return try DTypeSelection(parsing: dtypes)
+        } catch let error as RunnerError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// `--mask-format`, parsed (default `bool`); anything else is a usage error.
+    private func parsedMaskFormat() throws -> MaskFormat {
+        guard let maskFormat else { return .bool }
+        guard let format = MaskFormat(rawValue: maskFormat) else {
+            throw ValidationError("--mask-format must be bool or packbits, found '\(maskFormat)'")
+        }
+        return format
     }
 
     func run() throws {
@@ -68,22 +102,73 @@ struct ApplyCommand: ParsableCommand {
             try applyToFile(options: options, announceSeed: announceSeed)
             return
         }
+        let selection = try selection()
+        guard selection.selects(reader.header.dtype) else {
+            try copyStream(reader, selection: selection)
+            return
+        }
         let plan = try ArrayDropoutPlan(header: reader.header, key: ArrayKey(string: streamKey), options: options, name: reader.name)
         announceSeed()
         let result = try Destination(path: output)
         let maskFile = try mask.map { try Destination(path: $0) }
+        // Packed masks: the bool mask's bytes are packed 8 flags a byte on their way to MASKFILE.
+        let packed = try parsedMaskFormat() == .packbits ? maskFile.map { file in
+            PackedMaskSink(boolHeaderLength: plan.maskHeader.dataOffset, count: plan.noiseElementCount) { try file.sink.write($0) }
+        } : nil
         try plan.run(reader: reader, output: result.sink, outputName: result.name,
-                     mask: maskFile?.sink, maskName: maskFile?.name, scratch: DropoutScratch())
+                     mask: packed ?? maskFile?.sink, maskName: maskFile?.name, scratch: DropoutScratch())
+        try packed?.finish()
         try maskFile?.commit(sync: sync)
         try result.commit(sync: sync)
     }
 
+    /// An array `--dtypes` does not select, read as a stream: OUT gets its header and data
+    /// byte for byte (what follows the data is not copied); no mask is written.
+    private func copyStream(_ reader: NPYReader, selection: DTypeSelection) throws {
+        let header = reader.header
+        let result = try Destination(path: output)
+        try reader.headerBytes.withUnsafeBytes { try result.sink.write($0) }
+        let buffer = ChunkBuffer(count: NPYStreamDefaults.chunkSize)
+        try buffer.withUnsafeMutableBytes { (chunk) throws in
+            while true {
+                let count = try reader.readChunk(into: chunk)
+                if count == 0 { break }
+                try result.sink.write(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
+            }
+        }
+        try result.commit(sync: sync)
+        reportCopied([(member: nil, dtype: header.dtype)], selection: selection)
+    }
+
+    /// The one stderr line for arrays `--dtypes` left alone: which file (and members), and how to
+    /// select them.
+    private func reportCopied(_ arrays: [(member: String?, dtype: DType)], selection: DTypeSelection) {
+        guard !arrays.isEmpty else { return }
+        let what = arrays.map { array in
+            array.member.map { "member '\($0)' (dtype \(array.dtype.descr))" } ?? "dtype \(array.dtype.descr)"
+        }.joined(separator: ", ")
+        var kinds: [String] = []
+        for array in arrays where !kinds.contains(DTypeSelection.name(of: array.dtype)) {
+            kinds.append(DTypeSelection.name(of: array.dtype))
+        }
+        let maskNote = mask == nil ? "" : ", no mask"
+        let noun = arrays.count == 1 ? "it" : "them"
+        ErrorReporting.printError(
+            "\(input == "-" ? "standard input" : input): \(what) not selected by --dtypes \(selection): copied unchanged\(maskNote) "
+                + "(pass --dtypes all, or add \(kinds.joined(separator: ",")) to the list, to transform \(noun))")
+    }
+
     /// The request DropoutFiles runs for IN: named as typed, keyed by `streamKey`, every
-    /// `.npy` member (or the `.npy` file) processed with `options`.
-    private func request(_ options: DropoutOptions) -> FileRequest {
-        FileRequest(path: input, name: input, keyPath: streamKey, encoding: encoding.memberEncoding) { _ in
+    /// `.npy` member (or the `.npy` file) of a dtype `--dtypes` selects processed with `options`,
+    /// the others copied; masks in `--mask-format`.
+    private func request(_ options: DropoutOptions) throws -> FileRequest {
+        let selection = try selection()
+        var request = FileRequest(path: input, name: input, keyPath: streamKey, encoding: encoding.memberEncoding) { _ in
             .process(options)
         }
+        request.copyReason = { _, dtype in selection.selects(dtype) ? nil : selection.reason(notSelecting: dtype) }
+        request.maskFormat = try parsedMaskFormat()
+        return request
     }
 
     /// IN and OUT (and MASKFILE) are files: the `.npy` job of `npdrop run`, its segments on
@@ -92,10 +177,17 @@ struct ApplyCommand: ParsableCommand {
         let result = try AtomicOutputFile(path: output)
         let maskFile = try mask.map { try AtomicOutputFile(path: $0) }
         let targets = FileTargets(data: result.descriptor, dataName: output, mask: maskFile?.descriptor, maskName: mask)
-        let job = try NPYFileJob.prepare(request(options), targets: targets)
-        announceSeed()
-        try job.processAllSegments(workers: ParallelDeflateOptions.defaultThreads, chunkBytes: NPYStreamDefaults.chunkSize)
-        try maskFile?.commit(syncToDisk: sync)
+        switch try NPYFileJob.prepareOrCopy(request(options), targets: targets) {
+        case .transform(let job):
+            announceSeed()
+            try job.processAllSegments(workers: ParallelDeflateOptions.defaultThreads, chunkBytes: NPYStreamDefaults.chunkSize)
+            try job.finishMask(worker: DropoutWorker(chunkBytes: NPYStreamDefaults.chunkSize))
+            try maskFile?.commit(syncToDisk: sync)
+        case .copy(let copied):
+            // Not selected by --dtypes: the file byte for byte, no mask (its temporary is removed).
+            try copied.process()
+            if let dtype = copied.header?.dtype { reportCopied([(member: nil, dtype: dtype)], selection: try selection()) }
+        }
         try result.commit(syncToDisk: sync)
     }
 
@@ -115,6 +207,12 @@ struct ApplyCommand: ParsableCommand {
         for array in outcome.arrays {
             if case .failed(let message) = array.status { throw MemberFailure(description: message) }
         }
+        let selection = try selection()
+        reportCopied(outcome.arrays.compactMap { array in
+            guard array.status == .copied, array.reason != nil, let descr = array.dtype,
+                  let dtype = try? DType.parse(descr: descr), !selection.selects(dtype) else { return nil }
+            return (member: array.member, dtype: dtype)
+        }, selection: selection)
         if let maskFile, let mask {
             if !outcome.maskWritten { try ZipArchiveWriter(descriptor: maskFile.descriptor.rawValue, name: mask).finish() }
             try maskFile.commit(syncToDisk: sync)

@@ -104,7 +104,7 @@ struct ArchiveInspection {
         let available = Int(clamping: entry.uncompressedSize) - header.dataOffset
         if available != header.dataByteCount {
             if available > header.dataByteCount {
-                throw DropoutError.trailingBytes.inArray(file: archive.path, member: entry.name)
+                throw FileError(path: archive.path, member: entry.name, underlying: DropoutError.trailingBytes)
             }
             throw FileError(path: archive.path, member: entry.name, underlying: NPYFormatError.truncated(
                 section: .data, expected: header.dataByteCount, found: available))

@@ -46,7 +46,7 @@ import Testing
         for name in ["le_f4_F_r2.npy", "be_c16_C_r4.npy", "na_b1_C_r0.npy", "empty_c8_C_2x0x3.npy"] {
             let input = CLIRunner.fixtures.appendingPathComponent(name)
             let output = directory.appendingPathComponent(name)
-            let result = try CLIRunner.run(["apply", input.path, output.path, "--rate", "0"])
+            let result = try CLIRunner.run(["apply", "--dtypes", "all", input.path, output.path, "--rate", "0"])
             #expect(result.status == 0 && result.stderr == "", "\(name): \(result.stderr)")
             #expect(try Data(contentsOf: output) == Data(contentsOf: input), "\(name)")
         }
@@ -61,7 +61,7 @@ import Testing
         for line in manifest.split(separator: "\n") where line.hasPrefix("v2_") || line.hasPrefix("v3_") {
             let fields = line.split(separator: "\t").map(String.init)
             let output = directory.appendingPathComponent(fields[0])
-            let result = try CLIRunner.run(["apply", CLIRunner.fixtures.appendingPathComponent(fields[0]).path, output.path, "--rate", "0"])
+            let result = try CLIRunner.run(["apply", "--dtypes", "all", CLIRunner.fixtures.appendingPathComponent(fields[0]).path, output.path, "--rate", "0"])
             #expect(result.status == 0)
             #expect(SHA256.hex(try Data(contentsOf: output)) == fields[7], "\(fields[0])")
         }
@@ -75,7 +75,7 @@ import Testing
                      "fhs-NPZ.jl/linspace.npy", "jturner314-ndarray-npy/example_c64_big_endian_fortran.npy"] {
             let input = CLIRunner.corpus.appendingPathComponent(name)
             let output = directory.appendingPathComponent("out.npy")
-            let result = try CLIRunner.run(["apply", input.path, output.path, "--rate", "0"])
+            let result = try CLIRunner.run(["apply", "--dtypes", "all", input.path, output.path, "--rate", "0"])
             #expect(result.status == 0)
             let expected = try LiveNumPy.run("import sys, numpy as np; np.save(sys.stdout.buffer, np.load(sys.argv[1]))",
                                              arguments: [input.path])
@@ -85,7 +85,7 @@ import Testing
 
     @Test func standardStreamsCopyByteForByte() throws {
         let input = Self.bigU1File(count: 3_000_017)
-        let result = try CLIRunner.run(["apply", "-", "-", "--rate", "0"], stdin: input)
+        let result = try CLIRunner.run(["apply", "--dtypes", "all", "-", "-", "--rate", "0"], stdin: input)
         #expect(result.status == 0)
         #expect(result.stderr == "")
         #expect(result.stdout.count == input.count)
@@ -97,7 +97,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let input = Self.bigU1File(count: 2_500_000)
         let output = directory.appendingPathComponent("out.npy")
-        let result = try CLIRunner.run(["apply", "-", output.path, "--rate", "0"], stdin: input.prefix(input.count - 1000))
+        let result = try CLIRunner.run(["apply", "--dtypes", "all", "-", output.path, "--rate", "0"], stdin: input.prefix(input.count - 1000))
         #expect(result.status == 1)
         #expect(result.stderr == "npdrop: <stdin>: truncated data: expected 2500000 bytes, found 2499000\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [])
@@ -108,7 +108,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let bad = CLIRunner.corpus.appendingPathComponent("jturner314-ndarray-npy/example_bool_bad_value.npy")
         let output = directory.appendingPathComponent("out.npy")
-        let result = try CLIRunner.run(["apply", bad.path, output.path, "--rate", "0"])
+        let result = try CLIRunner.run(["apply", "--dtypes", "all", bad.path, output.path, "--rate", "0"])
         #expect(result.status == 1)
         #expect(result.stderr == "npdrop: \(bad.path): invalid bool data: byte 4 of the data is 98, bool bytes must be 0 or 1\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [])
@@ -143,7 +143,7 @@ import Testing
         try Data(contentsOf: CLIRunner.fixtures.appendingPathComponent("le_i4_C_r2.npy")).write(to: path)
         let link = directory.appendingPathComponent("link.npy")
         try FileManager.default.createSymbolicLink(at: link, withDestinationURL: path)
-        let result = try CLIRunner.run(["apply", path.path, link.path, "--rate", "0"])
+        let result = try CLIRunner.run(["apply", "--dtypes", "all", path.path, link.path, "--rate", "0"])
         #expect(result.status == 2)
         #expect(result.stderr == "npdrop: OUT is the same file as IN (\(path.path)); inputs are never overwritten\n")
     }

@@ -48,7 +48,7 @@ import Testing
             let input = CLIRunner.fixtures.appendingPathComponent(name).path
             let out = directory.appendingPathComponent("\(index).npy").path
             let mask = directory.appendingPathComponent("\(index).mask.npy").path
-            let result = try CLIRunner.run(["apply", input, out, "--mask", mask, "--seed", "\(1000 + index)"] + options)
+            let result = try CLIRunner.run(["apply", "--dtypes", "all", input, out, "--mask", mask, "--seed", "\(1000 + index)"] + options)
             #expect(result.status == 0 && result.stderr == "", "\(name) \(options): \(result.stderr)")
             referenceRuns.append(["apply", input, out + ".ref", "--mask", mask + ".ref", "--seed", "\(1000 + index)"] + options)
         }
@@ -120,15 +120,15 @@ import Testing
         let cases: [([String], String)] = [
             (["apply", f4, out, "--mask", mask, "--rate", "0.5", "--seed", "1", "--variant", "spatial2d"],
              "npdrop: \(f4): spatial2d needs an array of rank 4 or 3, got shape (2, 3)\n"),
-            (["apply", i4, out, "--rate", "0.5", "--seed", "1", "--variant", "alpha"],
+            (["apply", "--dtypes", "all", i4, out, "--rate", "0.5", "--seed", "1", "--variant", "alpha"],
              "npdrop: \(i4): alpha dropout needs a real float dtype (f2, f4, f8), found <i4\n"),
             (["apply", f4, out, "--rate", "0.5", "--seed", "1", "--noise-shape", "None,1,1"],
              "npdrop: \(f4): noise shape None,1,1 has rank 3 but the array has shape (2, 3) of rank 2\n"),
             (["apply", f4, out, "--rate", "0.5", "--seed", "1", "--noise-shape", "3,1"],
              "npdrop: \(f4): noise shape 3,1 does not fit array shape (2, 3): axis 0 has size 2; its noise entry must be None, 1 or 2, found 3\n"),
-            (["apply", u2, out, "--rate", "0.5", "--seed", "1", "--fill", "70000"],
+            (["apply", "--dtypes", "all", u2, out, "--rate", "0.5", "--seed", "1", "--fill", "70000"],
              "npdrop: \(u2): fill value 70000 is not representable in dtype >u2: expected an integer in 0...65535\n"),
-            (["apply", u2, out, "--rate", "0.5", "--seed", "1", "--fill", "1.5"],
+            (["apply", "--dtypes", "all", u2, out, "--rate", "0.5", "--seed", "1", "--fill", "1.5"],
              "npdrop: \(u2): fill value 1.5 is not representable in dtype >u2: expected an integer in 0...65535\n"),
         ]
         for (arguments, message) in cases {
@@ -193,7 +193,7 @@ import Testing
             let input = Self.npzFixtures.appendingPathComponent(name).path
             let out = directory.appendingPathComponent("\(index).npz").path
             let mask = directory.appendingPathComponent("\(index).mask.npz").path
-            let result = try CLIRunner.run(["apply", input, out, "--mask", mask, "--rate", "0.4", "--seed", "77"] + extra)
+            let result = try CLIRunner.run(["apply", "--dtypes", "all", input, out, "--mask", mask, "--rate", "0.4", "--seed", "77"] + extra)
             #expect(result.status == 0 && result.stderr == "", "\(name) \(extra): \(result.stderr)")
             let key = extra.first == "--key" ? extra[1] : name
             let method = extra.contains("--store") ? 0 : extra.contains("--compress") ? 8 : -1
@@ -231,7 +231,7 @@ import Testing
             let out = directory.appendingPathComponent(name)
             // zlib blocks at zlib's default level: members up to 1 MiB get np.savez_compressed's bytes
             // (the default, ISA-L blocks, gives other bytes of the same content).
-            let result = try CLIRunner.run(["apply", input.path, out.path, "--rate", "0", "--compression-level=-1"])
+            let result = try CLIRunner.run(["apply", "--dtypes", "all", input.path, out.path, "--rate", "0", "--compression-level=-1"])
             #expect(result.status == 0 && result.stderr == "")
             #expect(try Data(contentsOf: out) == Data(contentsOf: input), "\(name)")
         }
@@ -265,12 +265,12 @@ import Testing
         let out = directory.appendingPathComponent("out.npz").path
         let mask = directory.appendingPathComponent("mask.npz").path
         let cases: [(String, String)] = [
-            (trailing, "npdrop: \(trailing): tail.npy: the member has bytes after its array data (an .npz member must hold exactly one .npy array)\n"),
-            (unicode, "npdrop: \(unicode): u.npy: unsupported dtype '<U2': unicode dtype is not supported\n"),
+            (trailing, "npdrop: \(trailing): member 'tail.npy': the member has bytes after its array data (an .npz member must hold exactly one .npy array)\n"),
+            (unicode, "npdrop: \(unicode): member 'u.npy': unsupported dtype '<U2': unicode dtype is not supported\n"),
             (corrupt, "npdrop: \(corrupt): member 'x.npy': CRC-32 mismatch: central directory says "),
         ]
         for (input, message) in cases {
-            let result = try CLIRunner.run(["apply", input, out, "--mask", mask, "--rate", "0.5", "--seed", "1"])
+            let result = try CLIRunner.run(["apply", "--dtypes", "all", input, out, "--mask", mask, "--rate", "0.5", "--seed", "1"])
             #expect(result.status == 1)
             #expect(result.stderr.hasPrefix(message), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)

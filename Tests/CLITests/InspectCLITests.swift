@@ -112,7 +112,7 @@ import Testing
           bad.npy: stored, 8 bytes (8 uncompressed); header unreadable (see the error)
 
         """)
-        #expect(result.stderr.hasPrefix("npdrop: \(path): bad.npy: "), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("npdrop: \(path): member 'bad.npy': "), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 

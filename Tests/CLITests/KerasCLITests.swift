@@ -101,7 +101,7 @@ import Testing
         #expect(orphan.status == 2)
         #expect(orphan.stderr.contains("--keras-call and --keras-layer need --rng keras-numpy or --rng keras-jax"), "\(orphan.stderr)")
         let integers = CLIRunner.fixtures.appendingPathComponent("le_i4_C_r2.npy").path
-        let refused = try CLIRunner.run(["apply", integers, out, "--rate", "0.5", "--rng", "keras-jax", "--seed", "1"])
+        let refused = try CLIRunner.run(["apply", "--dtypes", "all", integers, out, "--rate", "0.5", "--rng", "keras-jax", "--seed", "1"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("--rng keras-jax does not apply to dtype <i4"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))

@@ -154,10 +154,10 @@ struct RunDeflateCLITests {
     @Test func applyHonoursTheCompressionLevel() throws {
         let input = try makeInput()
         let out = try ScratchDirectory("deflate-out")
-        let result = try CLIRunner.run(["apply", input.path("a.npz"), out.path("y.npz"), "--rate", "0.3", "--seed", "5",
+        let result = try CLIRunner.run(["apply", "--dtypes", "all", input.path("a.npz"), out.path("y.npz"), "--rate", "0.3", "--seed", "5",
                                         "--store", "--mask", out.path("m.npz")])
         #expect(result.status == 0, "\(result.stderr)")
-        let level1 = try CLIRunner.run(["apply", input.path("a.npz"), out.path("y1.npz"), "--rate", "0.3", "--seed", "5",
+        let level1 = try CLIRunner.run(["apply", "--dtypes", "all", input.path("a.npz"), out.path("y1.npz"), "--rate", "0.3", "--seed", "5",
                                         "--compress", "--compression-level", "1"])
         #expect(level1.status == 0, "\(level1.stderr)")
         let check = try LiveNumPy.run("""

@@ -1,4 +1,5 @@
 import Foundation
+import NPYFormat
 import Testing
 @testable import DropoutEngine
 
@@ -98,10 +99,15 @@ import Testing
 
 @Test func errorsAreWrappedWithTheFileOnce() {
     let inner = DropoutError.unsupportedRank(variant: .spatial1d, shape: [], acceptedRanks: [3, 2])
-    #expect(inner.inArray(file: "a/x.npy").description == "a/x.npy: spatial1d needs an array of rank 3 or 2, got shape ()")
-    let member = inner.inArray(file: "a/b.npz", member: "y.npy")
-    #expect(member.description == "a/b.npz: y.npy: spatial1d needs an array of rank 3 or 2, got shape ()")
-    #expect(member.inArray(file: "other") == member)
+    #expect(FileError(path: "a/x.npy", underlying: inner).description
+        == "a/x.npy: spatial1d needs an array of rank 3 or 2, got shape ()")
+    let member = FileError(path: "a/b.npz", member: "y.npy", underlying: inner)
+    #expect(member.description == "a/b.npz: member 'y.npy': spatial1d needs an array of rank 3 or 2, got shape ()")
+    do {
+        _ = try FileError.wrapping(path: "other") { () throws -> Int in throw member }
+    } catch {
+        #expect("\(error)" == member.description)
+    }
     #expect(formatShape([3]) == "(3,)")
     #expect(formatShape([2, 3]) == "(2, 3)")
 }

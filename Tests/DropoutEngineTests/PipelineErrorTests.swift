@@ -34,7 +34,7 @@ import Testing
             == "data/x.npy: spatial2d needs an array of rank 4 or 3, got shape (2, 3)")
         #expect(Self.planMessage(Self.header([2, 3, 4, 5, 6, 7]), DropoutOptions(variant: .spatial3d, rate: 0.5, seed: 1),
                                  name: "d/a.npz", member: "x.npy")
-            == "d/a.npz: x.npy: spatial3d needs an array of rank 5 or 4, got shape (2, 3, 4, 5, 6, 7)")
+            == "d/a.npz: member 'x.npy': spatial3d needs an array of rank 5 or 4, got shape (2, 3, 4, 5, 6, 7)")
         #expect(Self.planMessage(Self.header([7]), DropoutOptions(variant: .spatial1d, rate: 0.5, seed: 1))
             == "data/x.npy: spatial1d needs an array of rank 3 or 2, got shape (7,)")
     }
@@ -61,7 +61,7 @@ import Testing
         let u1 = DType(kind: .unsignedInteger, itemSize: 1, byteOrder: .notApplicable)
         #expect(Self.planMessage(Self.header([3], dtype: u1), DropoutOptions(rate: 0.5, seed: 1, fill: FillValue(parsing: "300")),
                                  name: "a.npz", member: "m.npy")
-            == "a.npz: m.npy: fill value 300 is not representable in dtype |u1: expected an integer in 0...255")
+            == "a.npz: member 'm.npy': fill value 300 is not representable in dtype |u1: expected an integer in 0...255")
         #expect(Self.planMessage(Self.header([3]), DropoutOptions(rate: 1.5, seed: 1))
             == "data/x.npy: rate must be a number in [0, 1], got 1.5")
     }

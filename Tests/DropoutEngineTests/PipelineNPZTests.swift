@@ -106,7 +106,7 @@ struct PipelineNPZTests {
             _ = try run(input, folder: folder, compression: .input, copy: 0)
             Issue.record("no error")
         } catch {
-            #expect("\(error)" == "\(input.path): bad.npy: the member has bytes after its array data (an .npz member must hold exactly one .npy array)")
+            #expect("\(error)" == "\(input.path): member 'bad.npy': the member has bytes after its array data (an .npz member must hold exactly one .npy array)")
         }
     }
 }

@@ -13,7 +13,8 @@ import Testing
         let path = directory.path("out.npy")
         let output = try AtomicOutputFile(path: path)
         let temporaryName = URL(fileURLWithPath: output.temporaryPath).lastPathComponent
-        #expect(temporaryName.hasPrefix(".out.npy.npdrop-tmp-\(getpid())-"))
+        #expect(temporaryName.hasPrefix(".npdrop-tmp-apply-\(getpid())-") && temporaryName.hasSuffix("-out.npy"))
+        #expect(TemporaryName.parse(Array(temporaryName.utf8))?.tag == "apply")
         try [UInt8]([1, 2, 3]).withUnsafeBytes { try output.write($0) }
         #expect(try contents(directory) == [temporaryName])
         try output.commit()
@@ -54,7 +55,7 @@ import Testing
             _ = try AtomicOutputFile(path: "/nonexistent-dir/out.npy")
             Issue.record("created")
         } catch {
-            #expect("\(error)".hasPrefix("/nonexistent-dir/.out.npy.npdrop-tmp-"))
+            #expect("\(error)".hasPrefix("/nonexistent-dir/.npdrop-tmp-apply-"))
             #expect("\(error)".hasSuffix(": create failed: No such file or directory (errno 2)"))
         }
     }

@@ -38,7 +38,7 @@ import NPYFormat
     }
 
     /// Finding 5: `npdrop apply IN OUT` failed with "File name too long" for a valid OUT name of
-    /// more than ~220 bytes: the temporary name `.<name>.npdrop-tmp-<pid>-<random>` went past the
+    /// more than ~220 bytes: the temporary name (then `.<name>.npdrop-tmp-<pid>-<random>`) went past the
     /// file system's 255 bytes. The name part is now cut (on a scalar boundary) to fit.
     @Test func longOutputNamesGetATemporaryNameThatFits() throws {
         let directory = try TemporaryDirectory()
@@ -48,12 +48,12 @@ import NPYFormat
             let output = try AtomicOutputFile(path: directory.path(name))
             let temporary = URL(fileURLWithPath: output.temporaryPath).lastPathComponent
             #expect(temporary.utf8.count <= 255)
-            #expect(temporary.hasPrefix(".") && temporary.contains(".npdrop-tmp-\(getpid())-"))
+            #expect(temporary.hasPrefix(".npdrop-tmp-apply-\(getpid())-"))
             try [UInt8](repeating: 7, count: 3).withUnsafeBytes { try output.write($0) }
             try output.commit(syncToDisk: false)
             #expect(FileManager.default.contents(atPath: directory.path(name)) == Data([7, 7, 7]))
         }
-        #expect(AtomicOutputFile.clipped("\u{E9}\u{E9}", toBytes: 3) == "\u{E9}")
-        #expect(AtomicOutputFile.clipped("abc", toBytes: 3) == "abc")
+        #expect(TemporaryName.clipped("\u{E9}\u{E9}", toBytes: 3) == "\u{E9}")
+        #expect(TemporaryName.clipped("abc", toBytes: 3) == "abc")
     }
 }

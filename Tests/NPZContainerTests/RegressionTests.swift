@@ -43,9 +43,9 @@ import NPYStream
         #expect(member == "a\nb\u{1B}[2J\r.npy")
         #expect(error.description.hasPrefix("\(path): member 'a\\x0ab\\x1b[2J\\x0d.npy': CRC-32 mismatch: "))
 
-        // The same name through the npy layer, where FileError names the member.
+        // The same name through the npy layer, where FileError names the member the same way.
         let wrapped = FileError(path: path, member: member, underlying: NPYFormatError.badMagic(found: [1, 2, 3, 4]))
-        #expect(wrapped.description.hasPrefix("\(path): a\\x0ab\\x1b[2J\\x0d.npy: not an .npy file"))
+        #expect(wrapped.description.hasPrefix("\(path): member 'a\\x0ab\\x1b[2J\\x0d.npy': not an .npy file"))
     }
 
     /// Finding 3 (cont.): UTF-8 names (flag bit 11) may carry bidi overrides and line separators.

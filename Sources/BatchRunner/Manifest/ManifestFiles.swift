@@ -72,17 +72,36 @@ public enum ManifestFiles {
         return try? JSONDecoder().decode(ManifestRecord.self, from: Data(line))
     }
 
+    /// What one line of a manifest holds.
+    enum ParsedLine {
+        /// Only spaces, tabs or CRs: ignored.
+        case blank
+        /// Not a record (cut off, not JSON, not UTF-8): counted.
+        case invalid
+        case record(ManifestRecord)
+    }
+
+    /// Reads one line (without newline) as `read(path:)` does.
+    static func parse(line: some Collection<UInt8>) -> ParsedLine {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return .blank }
+        if let record = line.withContiguousStorageIfAvailable({ ManifestRecord.decodeCanonicalLine($0) }) ?? nil {
+            return .record(record)  // canonical lines are valid UTF-8
+        }
+        guard let record = decode(line: line), String(validating: line, as: UTF8.self) != nil else { return .invalid }
+        return .record(record)
+    }
+
     /// Reads the manifest at `path`; nil when there is no such file. Invalid lines are counted,
     /// not fatal.
     public static func read(path: String) throws -> ManifestContents? {
         var contents = ManifestContents(records: [], lines: [], invalidLines: 0)
         let overlong = try RunnerFS.forEachLine(in: path, maxLineBytes: maxLineBytes) { line, _ in
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
-            if let record = decode(line: line), let text = String(validating: line, as: UTF8.self) {
+            switch parse(line: line) {
+            case .blank: return
+            case .invalid: contents.invalidLines += 1
+            case .record(let record):
                 contents.records.append(record)
-                contents.lines.append(text)
-            } else {
-                contents.invalidLines += 1
+                contents.lines.append(String(decoding: line, as: UTF8.self))
             }
         }
         guard let overlong else { return nil }

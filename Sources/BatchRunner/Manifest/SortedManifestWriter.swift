@@ -4,8 +4,9 @@
 /// number of workers): memory does not grow with the number of files.
 ///
 /// The run's tasks are the slots `0..<slotCount` in sorted order, slot = file × `copies` +
-/// copy. A slot is either carried over (its records given up front, by `--resume`) or to do;
-/// the to-do slots, in order, are numbered by `todo` (nil: every slot is to do). Records of a
+/// copy. A slot is either carried over (by `--resume`: its records are asked of `carriedLines`
+/// when the writer reaches it, in slot order) or to do; the to-do slots, in order, are numbered
+/// by `todo` (nil: every slot is to do; a slot not in `todo` is carried over). Records of a
 /// file (all its copies) are sorted together, and the walk's error records are merged in by
 /// relpath. The manifest is written under a temporary name next to `path` and renamed over it
 /// by `finish()`.
@@ -21,7 +22,6 @@ final class SortedManifestWriter: Sendable {
 
     private struct State {
         var pending: [Int: [ManifestLine]] = [:]
-        var carried: [Int: [ManifestLine]]
         var nextSlot = 0
         var nextTodo = 0
         var group: [ManifestLine] = []
@@ -37,18 +37,21 @@ final class SortedManifestWriter: Sendable {
     private let copies: Int
     private let todo: [Int]?
     private let issues: [ManifestRecord]
+    private let carriedLines: (@Sendable (Int) throws -> [ManifestLine])?
     private let file: OutputFile
     private let state: Locked<State>
 
-    /// A writer for `path`; `issues` sorted, `carried` keyed by slot. Throws `RunnerError.io`.
-    init(path: String, slotCount: Int, copies: Int, todo: [Int]?, carried: [Int: [ManifestLine]],
-         issues: [ManifestRecord]) throws {
+    /// A writer for `path`; `issues` sorted; `carriedLines` gives the records of a slot carried
+    /// over (called in slot order, under the writer's lock). Throws `RunnerError.io`.
+    init(path: String, slotCount: Int, copies: Int, todo: [Int]?,
+         carriedLines: (@Sendable (Int) throws -> [ManifestLine])?, issues: [ManifestRecord]) throws {
+        self.carriedLines = carriedLines
         self.slotCount = slotCount
         self.copies = max(1, copies)
         self.todo = todo
         self.issues = issues
         file = try OutputFile.create(finalPath: path, relativePath: path, tempTag: TempNames.manifestTag)
-        state = Locked(State(carried: carried))
+        state = Locked(State())
     }
 
     /// The records of to-do task `todoIndex` (the task of slot `todo[todoIndex]`), which
@@ -88,8 +91,13 @@ final class SortedManifestWriter: Sendable {
         while state.nextSlot < slotCount {
             let slot = state.nextSlot
             let records: [ManifestLine]
-            if let carried = state.carried.removeValue(forKey: slot) {
-                records = carried
+            if let todo, state.nextTodo >= todo.count || todo[state.nextTodo] != slot {
+                do {
+                    records = try carriedLines?(slot) ?? []
+                } catch {
+                    records = []
+                    if state.failure == nil { state.failure = error }
+                }
             } else if let done = state.pending.removeValue(forKey: state.nextTodo) {
                 records = done
                 state.nextTodo += 1

@@ -58,6 +58,8 @@ public struct RunConfig: Sendable, Hashable {
     public var singleStreamDeflate: Bool?
     /// `arrays_only`: leave files that are not `.npy`/`.npz` out of OUT (`--arrays-only`).
     public var arraysOnly: Bool?
+    /// `mask_format`: `bool` or `packbits` (`--mask-format`).
+    public var maskFormat: MaskFormat?
     /// Rules in file order; the first that matches an array wins.
     public var rules: [DropoutRule]
 
@@ -79,7 +81,7 @@ public struct RunConfig: Sendable, Hashable {
     public static let topLevelKeys = [
         "variant", "rate", "noise_shape", "data_format", "seed", "no_scale", "fill", "copies",
         "members", "no_masks", "compress", "store", "compression_level", "single_stream_deflate", "jobs",
-        "arrays_only", "dtypes", "rules",
+        "arrays_only", "dtypes", "mask_format", "rules",
     ]
     /// Keys a rule may hold.
     public static let ruleKeys = ["match", "member", "variant", "rate", "noise_shape", "data_format", "no_scale", "fill", "dtypes"]
@@ -270,6 +272,13 @@ private struct ConfigDocument: Decodable {
             config.singleStreamDeflate = try object.decode(Bool.self, forKey: AnyCodingKey("single_stream_deflate"))
         }
         if has(object, "arrays_only") { config.arraysOnly = try object.decode(Bool.self, forKey: AnyCodingKey("arrays_only")) }
+        if has(object, "mask_format") {
+            let text = try object.decode(String.self, forKey: AnyCodingKey("mask_format"))
+            guard let format = MaskFormat(rawValue: text) else {
+                throw ConfigProblem(message: "mask_format must be bool or packbits, found '\(text)'")
+            }
+            config.maskFormat = format
+        }
         if store { config.compression = .store }
         if has(object, "rules") { config.rules = try object.decode([RuleDocument].self, forKey: AnyCodingKey("rules")).map(\.rule) }
         self.config = config

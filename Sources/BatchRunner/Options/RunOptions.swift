@@ -219,6 +219,8 @@ public struct RunOptions: Sendable {
                 throw RunnerError.usage("--mask-format must be bool or packbits, found '\(text)'")
             }
             maskFormat = format
+        } else if let format = config.maskFormat {
+            maskFormat = format
         }
     }
 

@@ -2,6 +2,7 @@
 // Reads and writes on open files go through NPYStream's `FileDescriptor`, the one place that
 // retries EINTR and short transfers; `OutputFile` and `AppendOnlyFile` build on it.
 import NPDropPlatform
+import NPYFormat
 import NPYStream
 
 // File-scope names for the C calls whose names the types below reuse.

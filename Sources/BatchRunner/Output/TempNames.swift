@@ -1,15 +1,14 @@
 import NPYStream
 
-/// Names of temporary output files and the clean-up of ones a killed run left behind.
+/// The run's tags in temporary names (`TemporaryName`, the one naming) and the clean-up of
+/// temporaries a killed run left behind.
 ///
-/// A temporary file lives in the directory of its final file and is named
-/// `.npdrop-tmp-<tag>-<pid>-<n>-<base>`, where `<tag>` is the 16 lowercase hex digits of the
-/// FNV-1a 64 hash of the input relpath it belongs to (the shard hash), or `manifest` for a
-/// manifest being rewritten, and `<base>` is the final base name (cut to keep the name within
-/// 255 bytes). No such name ends in `.npy`/`.npz`, so a walk never takes one for an input.
+/// `<tag>` in `.npdrop-tmp-<tag>-<pid>-<n>-<base>` is the 16 lowercase hex digits of the
+/// FNV-1a 64 hash of the input relpath the output belongs to (the shard hash), or `manifest`
+/// for a manifest or completion record being rewritten.
 public enum TempNames {
     /// Every temporary name starts with this.
-    public static let prefix = ".npdrop-tmp-"
+    public static let prefix = TemporaryName.prefix
     /// The tag of manifest temporaries.
     public static let manifestTag = "manifest"
 
@@ -22,22 +21,16 @@ public enum TempNames {
 
     /// The temporary name for final base name `base`.
     static func name(tag: String, processID: Int32, sequence: UInt64, base: String) -> String {
-        let head = "\(prefix)\(tag)-\(processID)-\(sequence)-"
-        return head + AtomicOutputFile.clipped(base, toBytes: max(0, 255 - head.utf8.count))
+        TemporaryName.name(tag: tag, processID: processID, sequence: sequence, base: base)
     }
 
-    /// The parts of a temporary name, or nil when `name` is not one.
+    /// The parts of a temporary name of a run (tag `manifest` or a shard hash), or nil when
+    /// `name` is not one.
     static func parse(_ name: [UInt8]) -> (tag: String, base: [UInt8])? {
-        let head = Array(prefix.utf8)
-        guard name.count > head.count, Array(name[0..<head.count]) == head else { return nil }
-        let fields = name[head.count...].split(separator: 0x2D, maxSplits: 3, omittingEmptySubsequences: false)
-        guard fields.count == 4,
-              let tag = String(validating: fields[0], as: UTF8.self),
-              tag == manifestTag || (tag.count == 16 && tag.allSatisfy(\.isHexDigit)),
-              !fields[1].isEmpty, fields[1].allSatisfy({ (0x30...0x39).contains($0) }),
-              !fields[2].isEmpty, fields[2].allSatisfy({ (0x30...0x39).contains($0) })
+        guard let parts = TemporaryName.parse(name),
+              parts.tag == manifestTag || (parts.tag.count == 16 && parts.tag.allSatisfy(\.isHexDigit))
         else { return nil }
-        return (tag, Array(fields[3]))
+        return parts
     }
 
     /// True when a temporary with `tag` belongs to `shard` (every one does when `shard` is nil).

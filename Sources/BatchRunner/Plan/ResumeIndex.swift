@@ -11,31 +11,45 @@ import NPYFormat
 /// files exist with the sizes the records keep. Anything else is stale and redone (a record
 /// from before these fields existed too). `npdrop verify --quick` checks the output bytes
 /// against their checksums; `npdrop verify` re-derives them.
+///
+/// The earlier manifest is read as a stream (`EarlierManifest.Cursor`) merged with the plan:
+/// tasks must be asked for in slot order (input relpath, then copy).
 struct ResumeIndex {
-    private var byTask: [TaskKey: [(record: ManifestRecord, line: String)]] = [:]
+    private var cursor: EarlierManifest.Cursor
+    /// The earlier records of the input asked for last.
+    private var group: (input: String, entries: [EarlierManifest.Entry]) = ("", [])
 
-    private struct TaskKey: Hashable {
-        let input: [UInt8]
-        let copy: Int
+    /// An index reading `manifest` from its start. Throws `RunnerError.io`.
+    init(manifest: EarlierManifest) throws {
+        cursor = try manifest.cursor()
     }
 
-    /// Indexes the latest record of each array, with the text of its line.
-    init(entries: [(record: ManifestRecord, line: String)]) {
-        for entry in entries {
-            byTask[TaskKey(input: Array(entry.record.input.utf8), copy: entry.record.copy), default: []].append(entry)
+    /// The earlier records of (`input`, `copy`): the latest record of each of its arrays.
+    private mutating func entries(input: String, copy: Int) throws -> [EarlierManifest.Entry] {
+        if group.entries.isEmpty || !RelativePath.sameBytes(group.input, input) {
+            group = (input, try cursor.entries(forInput: input))
         }
+        return group.entries.filter { $0.record.copy == copy }
     }
 
-    /// The distinct seeds in the index, sorted.
-    var seeds: [UInt64] {
-        Array(Set(byTask.values.joined().map(\.record.seed))).sorted()
+    /// The earlier lines of the task (`input`, `copy`) as `reusableRecords` returns them: what
+    /// the manifest writer writes again for a task carried over. Throws `RunnerError.io`.
+    mutating func carriedLines(input: String, copy: Int) throws -> [ManifestLine] {
+        ResumeIndex.lines(of: try entries(input: input, copy: copy))
+    }
+
+    private static func lines(of entries: [EarlierManifest.Entry]) -> [ManifestLine] {
+        entries.map { entry in
+            let canonical = entry.line.first == UInt8(ascii: "{") && entry.line.last == UInt8(ascii: "}")
+            return ManifestLine(record: entry.record, text: canonical ? entry.line[...] : nil)
+        }
     }
 
     /// The earlier records of `task` (with their lines' text, written again as they are when
     /// canonical: `{` to `}`) when it can be skipped, else nil.
-    func reusableRecords(for task: FileTask, outputRoot: String) -> [ManifestLine]? {
-        guard let entries = byTask[TaskKey(input: Array(task.input.relativePath.utf8), copy: task.copy)],
-              !entries.isEmpty else { return nil }
+    mutating func reusableRecords(for task: FileTask, outputRoot: String) throws -> [ManifestLine]? {
+        let entries = try entries(input: task.input.relativePath, copy: task.copy)
+        guard !entries.isEmpty else { return nil }
         let records = entries.map(\.record)
         let isNPY = task.input.kind != .npz
         if isNPY && (records.count != 1 || records[0].member != nil) { return nil }
@@ -89,10 +103,7 @@ struct ResumeIndex {
                   records.allSatisfy({ $0.mask == nil || $0.maskSize == maskSize })
             else { return nil }
         }
-        return entries.map { entry in
-            let canonical = entry.line.utf8.first == UInt8(ascii: "{") && entry.line.utf8.last == UInt8(ascii: "}")
-            return ManifestLine(record: entry.record, text: canonical ? Array(entry.line.utf8)[...] : nil)
-        }
+        return ResumeIndex.lines(of: entries)
     }
 
     /// True when `settings.dtypes` selects the recorded dtype (false for none or a refused one).

@@ -1,8 +1,8 @@
 import NPYFormat
 
-/// Errors of the dropout layer. `description` is one line; the variants themselves never know
-/// the file, so callers wrap them with `inArray(file:member:)` to name it.
-public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConvertible {
+/// Errors of the dropout layer. `description` is one line; the variants never know the file:
+/// callers put them in a `FileError` to say where they happened.
+public enum DropoutError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The rate is NaN or outside [0, 1].
     case invalidRate(Double)
     /// A `--noise-shape` string that is not a list of `None` / non-negative integers.
@@ -28,18 +28,9 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
     case kerasOptionsNeedKerasStream
     /// A dtype the Keras backend's dropout does not handle (or that npdrop refuses to guess).
     case kerasDType(RandomStreamKind, DType, reason: String)
-    /// Any of the above, tied to the file (and npz member) it happened in.
-    case inArray(file: String, member: String?, DropoutError)
 
-    /// Wraps this error with the file (and npz member) it belongs to; an already wrapped error
-    /// is returned unchanged.
-    public func inArray(file: String, member: String? = nil) -> DropoutError {
-        if case .inArray = self { return self }
-        return .inArray(file: file, member: member, self)
-    }
-
-    /// One line: what was expected and what was found (prefixed by the file when wrapped).
-    /// File and member names are escaped (`MessageText`), as they may hold any bytes.
+    /// One line: what was expected and what was found; text from files (descr strings, noise
+    /// specs) is escaped (`MessageText`).
     public var description: String {
         MessageText.escaped(unescapedDescription)
     }
@@ -78,10 +69,6 @@ public indirect enum DropoutError: Error, Sendable, Hashable, CustomStringConver
             return "--keras-call and --keras-layer need --rng keras-numpy or --rng keras-jax"
         case .kerasDType(let rng, let dtype, let reason):
             return "--rng \(rng.rawValue) does not apply to dtype \(dtype.descr): \(reason)"
-        case .inArray(let file, let member, let inner):
-            // The same layout as NPYStream's FileError: `file: member: message`.
-            let place = member.map { "\(file): \($0)" } ?? file
-            return "\(place): \(inner.unescapedDescription)"
         }
     }
 }

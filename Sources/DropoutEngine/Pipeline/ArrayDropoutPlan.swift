@@ -79,13 +79,13 @@ public struct ArrayDropoutPlan: Sendable {
     /// Plans dropout of the array described by `header`, whose stream is keyed by `key` and
     /// `copy`. Resolves the noise dims (explicit spec or preset), checks the kernel for the
     /// dtype, and picks the keep strategy (drawing the noise table when that strategy wins,
-    /// at most `noiseTableLimit` flags). Throws `DropoutError.inArray(file: name, member:)`
-    /// around the reason: rate, rank for a spatial preset, noise spec, dtype, alpha or fill, or
+    /// at most `noiseTableLimit` flags). Throws a `FileError` at `name` (and `member`) around the
+    /// `DropoutError` that says why: rate, rank for a spatial preset, noise spec, dtype, alpha or fill, or
     /// `.noiseTooLarge` for an empty array whose noise exceeds `maxEmptyArrayNoiseElements`.
     public init(
         header: NPYHeader, key: ArrayKey, copy: Int = 0, options: DropoutOptions,
         name: String, member: String? = nil, noiseTableLimit: Int = ArrayDropoutPlan.defaultNoiseTableLimit
-    ) throws(DropoutError) {
+    ) throws(FileError) {
         precondition(copy >= 0, "copy index must be non-negative")
         do throws(DropoutError) {
             try options.validate()
@@ -117,7 +117,7 @@ public struct ArrayDropoutPlan: Sendable {
             self.maskHeader = maskHeader
             self.outputHeader = outputHeader
         } catch {
-            throw error.inArray(file: name, member: member)
+            throw FileError(path: name, member: member, underlying: error)
         }
         self.name = name
         self.member = member

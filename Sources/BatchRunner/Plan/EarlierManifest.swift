@@ -1,0 +1,121 @@
+import NPDropPlatform
+
+/// The manifest of an earlier run, read for `--resume` as a stream of its records by input,
+/// in manifest order, merged with this run's sorted plan: memory does not grow with the
+/// number of records.
+///
+/// `open` reads the file once (counting invalid lines, collecting the seeds and checking the
+/// order). A finished run's manifest is sorted (`ManifestRecord.precedes`, each array once):
+/// every `Cursor` then reads the file again as it goes. A killed run's log is in completion
+/// order and may hold an array twice (the later line wins): its latest records are then held,
+/// sorted, in memory. Only the bytes the file held when opened are read (the run appends to it).
+final class EarlierManifest: Sendable {
+    /// One earlier record with its line's bytes.
+    struct Entry: Sendable {
+        let record: ManifestRecord
+        let line: [UInt8]
+    }
+
+    let path: String
+    /// Lines that were not a valid record (a killed run's cut-off last line, overlong lines).
+    let invalidLines: Int
+    /// The distinct seeds of the records, sorted.
+    let seeds: [UInt64]
+    /// The latest records sorted, when the file is not (nil: stream the file).
+    private let heldEntries: [Entry]?
+    /// True when the file is in manifest order and cursors read it as they go.
+    var streamsRecords: Bool { heldEntries == nil }
+
+    private init(path: String, invalidLines: Int, seeds: [UInt64], heldEntries: [Entry]?) {
+        self.path = path
+        self.invalidLines = invalidLines
+        self.seeds = seeds
+        self.heldEntries = heldEntries
+    }
+
+    /// The manifest at `path`; nil when there is none. Throws `RunnerError.io`.
+    static func open(path: String) throws -> EarlierManifest? {
+        guard let reader = try ManifestLineReader(path: path, maxLineBytes: ManifestFiles.maxLineBytes) else { return nil }
+        var invalid = 0
+        var seeds = Set<UInt64>()
+        var previous: ManifestRecord?
+        var sorted = true
+        while let parsed = try reader.nextLine({ ManifestFiles.parse(line: $0) }) {
+            switch parsed {
+            case .blank: continue
+            case .invalid: invalid += 1
+            case .record(let record):
+                seeds.insert(record.seed)
+                if let previous, !ManifestRecord.precedes(previous, record) { sorted = false }
+                previous = record
+            }
+        }
+        invalid += reader.overlongLines
+        var held: [Entry]? = nil
+        if !sorted, let contents = try ManifestFiles.read(path: path) {
+            held = contents.latestEntries.map { Entry(record: $0.record, line: Array($0.line.utf8)) }
+                .sorted { ManifestRecord.precedes($0.record, $1.record) }
+        }
+        return EarlierManifest(path: path, invalidLines: invalid, seeds: seeds.sorted(), heldEntries: held)
+    }
+
+    /// A reader of the records in manifest order, from the start. Throws `RunnerError.io`.
+    func cursor() throws -> Cursor {
+        if let heldEntries { return Cursor(source: .held(heldEntries, next: 0)) }
+        guard let reader = try ManifestLineReader(path: path, maxLineBytes: ManifestFiles.maxLineBytes) else {
+            throw RunnerError.io(path: path, operation: "open", errno: ENOENT)
+        }
+        return Cursor(source: .stream(reader, lookahead: nil))
+    }
+
+    /// The records of the inputs asked for, in increasing relpath order.
+    struct Cursor {
+        fileprivate enum Source {
+            case stream(ManifestLineReader, lookahead: Entry?)
+            case held([Entry], next: Int)
+        }
+
+        fileprivate var source: Source
+
+        /// The records whose input is `relativePath` (in manifest order), skipping those of
+        /// inputs before it. `relativePath`s must come in increasing byte order. Throws
+        /// `RunnerError.io`.
+        mutating func entries(forInput relativePath: String) throws -> [Entry] {
+            var found: [Entry] = []
+            while let entry = try peek() {
+                if RelativePath.sameBytes(entry.record.input, relativePath) {
+                    found.append(entry)
+                } else if !RelativePath.precedes(entry.record.input, relativePath) {
+                    break
+                }
+                advance()
+            }
+            return found
+        }
+
+        private mutating func peek() throws -> Entry? {
+            switch source {
+            case .held(let entries, let next):
+                return next < entries.count ? entries[next] : nil
+            case .stream(let reader, let lookahead):
+                if let lookahead { return lookahead }
+                var entry: Entry?
+                while entry == nil, let parsed = try reader.nextLine({ line -> Entry? in
+                    guard case .record(let record) = ManifestFiles.parse(line: line) else { return nil }
+                    return Entry(record: record, line: Array(line))
+                }) {
+                    entry = parsed
+                }
+                source = .stream(reader, lookahead: entry)
+                return entry
+            }
+        }
+
+        private mutating func advance() {
+            switch source {
+            case .held(let entries, let next): source = .held(entries, next: next + 1)
+            case .stream(let reader, _): source = .stream(reader, lookahead: nil)
+            }
+        }
+    }
+}
