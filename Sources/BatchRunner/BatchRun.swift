@@ -2,20 +2,6 @@ import DropoutEngine
 import DropoutFiles
 import NPZContainer
 
-/// What a finished run reports.
-public struct RunReport: Sendable {
-    /// The numbers printed at the end.
-    public var summary: RunSummary
-    /// The final manifest, sorted: what `manifest.jsonl` holds at the end, read back from it
-    /// (the run itself never holds every record); empty when the runner was made with
-    /// `returnsRecords: false` (the command line, where it would cost memory per file).
-    public var records: [ManifestRecord]
-    /// 0 when every array succeeded, 1 when any failed.
-    public var exitCode: Int32 { summary.exitCode }
-    /// 128 + the signal number when a signal stopped the run, else nil.
-    public var interruptedExitCode: Int32?
-}
-
 /// `npdrop run`: walks INPUT, plans file tasks (file × copy) in sorted order, runs them on
 /// Dispatch workers through `processor`, writes outputs atomically and the manifest (appended
 /// as tasks finish, rewritten sorted at the end), and reports.
@@ -145,14 +131,6 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         }
         let seed = try chooseSeed(previous: previous)
 
-        let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
-        if removed > 0 && !options.quiet {
-            console.line("removed \(removed) temporary file(s) left by an interrupted run")
-        }
-        for issue in issues where !issue.isError && !options.quiet {
-            console.line("\(issue.relativePath): \(issue.message)")
-        }
-
         // The first deflate checks ISA-L's known answer; where it fails, this run writes zlib blocks.
         var engine = options.deflateEngine
         var isalCheckFailed = false
@@ -202,7 +180,17 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             var resumeIndex = try ResumeIndex(manifest: previous)
             var left: [Int] = []
             for slot in 0..<slotCount {
-                if try resumeIndex.reusableRecords(for: makeTask(slot), outputRoot: locations.output) != nil {
+                let task = makeTask(slot)
+                // Settings other than the earlier run's are refused before OUT is touched.
+                if task.copy == 0, try resumeIndex.recordedCopies(input: task.input.relativePath) > copies {
+                    let recorded = try resumeIndex.recordedCopies(input: task.input.relativePath)
+                    throw resumeRefusal(RecordSettings.Difference(name: "copies", earlier: "at least \(recorded)",
+                                                                  now: "\(copies)"), at: task.input.relativePath)
+                }
+                if let difference = ResumeSettings.firstDifference(try resumeIndex.records(for: task), with: task) {
+                    throw resumeRefusal(difference, at: task.input.relativePath)
+                }
+                if try resumeIndex.reusableRecords(for: task, outputRoot: locations.output) != nil {
                     resumedTasks += 1
                 } else {
                     left.append(slot)
@@ -214,6 +202,24 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
                 try writerIndex.withLock { try $0.carriedLines(input: allFiles.relativePath(owned?[slot / copies] ?? slot / copies),
                                                              copy: slot % copies) }
             }
+        }
+        // A shard also keeps its settings in its completion record (what merge-manifests compares):
+        // a shard that has no record to compare (no file fell in it) is checked there.
+        if options.resume, let shard,
+           let earlier = try? ShardCompletion.read(path: RelativePath.join(locations.output, ShardCompletion.fileName(of: shard))) {
+            let now = Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed))
+            for (name, value) in ShardSettings.ordered(earlier.settings) where name != "npdrop_version" {
+                guard let current = now[name], current != value else { continue }
+                throw resumeRefusal(RecordSettings.Difference(name: name, earlier: value, now: current), at: nil)
+            }
+        }
+        // Only now, with the settings known to be the earlier run's, is OUT changed.
+        let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
+        if removed > 0 && !options.quiet {
+            console.line("removed \(removed) temporary file(s) left by an interrupted run")
+        }
+        for issue in issues where !issue.isError && !options.quiet {
+            console.line("\(issue.relativePath): \(issue.message)")
         }
 
         let plannedTasks = slotCount + issues.filter(\.isError).count
@@ -358,6 +364,13 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         }
         let records = returnsRecords ? try ManifestFiles.read(path: plan.manifestPath)?.records ?? [] : []
         return RunReport(summary: summary, records: records, interruptedExitCode: interruptedCode)
+    }
+
+    /// The refusal of `--resume` with settings other than the earlier run's (exit 2, OUT untouched).
+    private func resumeRefusal(_ difference: RecordSettings.Difference, at input: String?) -> RunnerError {
+        RunnerError.usage("--resume: OUT '\(options.output)' holds a run made with other settings (\(difference)"
+            + (input.map { ", first at \($0)" } ?? "")
+            + "); resume with the earlier settings, or pass --overwrite to replace the earlier run")
     }
 
     /// The seed: `--seed`, else (resuming) the one seed of the earlier manifest, else random

@@ -9,6 +9,13 @@ public struct MemberEncoding: Sendable, Hashable {
     /// zlib levels accepted: -1 (zlib's default, 6, what `np.savez_compressed` uses) through 9.
     public static let levels = -1...9
 
+    /// The one compression-level check: nil when `level` is one of `levels`, else the one
+    /// message, `--compression-level must be between -1 and 9, found 12`, with the setting
+    /// named as the reader knows it (`name`).
+    public static func levelProblem(_ level: Int, name: String = "compression level") -> String? {
+        levels.contains(level) ? nil : "\(name) must be between \(levels.lowerBound) and \(levels.upperBound), found \(level)"
+    }
+
     /// Stored or deflated.
     public var compression: Compression
     /// zlib level for deflated members; nil for zlib's default. Unused by ISA-L (always its level 1).

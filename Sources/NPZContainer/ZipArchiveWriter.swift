@@ -93,16 +93,12 @@ public final class ZipArchiveWriter {
         let rawName = try checkNewMember(name: name)
         var deflater: DeflateStream?
         var blockDeflater: ParallelDeflater?
-        if method.method == .deflated && contentCheck != nil {
-            let levels = method.engine == .isal ? DeflateEngine.isalLevel...DeflateEngine.isalLevel : -1...9
-            guard levels.contains(method.level) else {
-                throw ZipError.invalidCompressionLevel(archive: path, level: method.level)
-            }
-        } else if method.method == .deflated {
-            let levels = method.engine == .isal ? DeflateEngine.isalLevel...DeflateEngine.isalLevel : -1...9
-            guard levels.contains(method.level) else {
-                throw ZipError.invalidCompressionLevel(archive: path, level: method.level)
-            }
+        let levelAccepted = method.engine == .isal
+            ? method.level == DeflateEngine.isalLevel : MemberEncoding.levelProblem(method.level) == nil
+        if method.method == .deflated && !levelAccepted {
+            throw ZipError.invalidCompressionLevel(archive: path, level: method.level)
+        }
+        if method.method == .deflated && contentCheck == nil {
             if let parallel = method.parallel {
                 guard ParallelDeflateOptions.blockSizeRange.contains(parallel.blockSize) else {
                     throw ZipError.misuse(

@@ -59,7 +59,6 @@ struct ApplyCommand: ParsableCommand {
     var sync = false
 
     func validate() throws {
-        _ = try dropout.dropoutOptions(seed: dropout.seed ?? 0)
         if output == "-" && mask == "-" {
             throw ValidationError("OUT and --mask cannot both be standard output")
         }
@@ -87,10 +86,11 @@ struct ApplyCommand: ParsableCommand {
     }
 
     func run() throws {
-        try checkDistinctFiles()
-        try checkOutputDirectories()
+        // The dropout settings are parsed and checked once, before anything is opened.
         let (seed, drawn) = dropout.resolvedSeed()
         let options = try dropout.dropoutOptions(seed: seed)
+        try checkDistinctFiles()
+        try checkOutputDirectories()
         // A drawn seed is printed once the input is accepted, and only when it matters:
         // rate 0 and rate 1 give the same bytes whatever the seed.
         let announceSeed = { if drawn && options.rate > 0 && options.rate < 1 { ErrorReporting.printError("seed \(seed)") } }

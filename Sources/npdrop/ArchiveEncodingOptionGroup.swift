@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatchRunner
 import NPZContainer
 
 /// How `.npz` outputs are encoded, the same flags for `apply` and `run`.
@@ -25,18 +26,19 @@ struct ArchiveEncodingOptionGroup: ParsableArguments {
 
     func validate() throws {
         if compress && store { throw ValidationError("--compress and --store exclude each other") }
-        if let compressionLevel {
-            guard MemberEncoding.levels.contains(compressionLevel) else {
-                throw ValidationError("--compression-level must be between -1 and 9, found \(compressionLevel)")
-            }
-            if store { throw ValidationError("--compression-level does not apply with --store") }
+        do {
+            try RunSettings.checkEncoding(compression: compression, level: compressionLevel, singleStream: singleStreamDeflate)
+        } catch {
+            throw ValidationError("\(error)")
         }
-        if store && singleStreamDeflate { throw ValidationError("--single-stream-deflate does not apply with --store") }
     }
+
+    /// How members are stored: `--compress`, `--store`, else nil (like the input member).
+    var compression: NPZCompression? { compress ? .deflate : store ? .store : nil }
 
     /// The encoding these flags select: ISA-L blocks unless a zlib level or a single stream is asked for.
     var requestedEncoding: MemberEncoding {
-        MemberEncoding(compression: compress ? .deflate : store ? .store : .input,
+        MemberEncoding(compression: compression ?? .input,
                        level: compressionLevel == -1 ? nil : compressionLevel,
                        deflateBlockSize: singleStreamDeflate ? nil : ParallelDeflateOptions.defaultBlockSize,
                        engine: compressionLevel == nil ? .isal : .zlib)

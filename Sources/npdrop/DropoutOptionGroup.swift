@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatchRunner
 import DropoutEngine
 
 extension Variant: ExpressibleByArgument {}
@@ -6,7 +7,8 @@ extension DataFormat: ExpressibleByArgument {}
 extension RandomStreamKind: ExpressibleByArgument {}
 
 /// The dropout options shared by `apply` and `run` (contract §4): every field is optional, so
-/// a command can layer them over a config file; `dropoutOptions(seed:)` fills in the defaults.
+/// a command can layer them over a config file (`overrides()`); `dropoutOptions(seed:)` fills
+/// in the defaults for `apply`.
 struct DropoutOptionGroup: ParsableArguments {
     @Option(help: "Dropout variant (default: dropout).")
     var variant: Variant?
@@ -41,40 +43,37 @@ struct DropoutOptionGroup: ParsableArguments {
     @Flag(name: .customLong("keras-layer"), help: "Keras streams: reproduce keras.layers.Dropout (floats cast to float32 first) instead of the op keras.random.dropout.")
     var kerasLayer = false
 
-    /// Checks each given option on its own: rate range, noise-shape syntax, fill is a number.
-    func validate() throws {
-        if let rate, !(rate >= 0 && rate <= 1) {
-            throw ValidationError("--rate must be in [0, 1], found \(rate)")
-        }
+    /// The dropout settings these flags give, typed (nil for a flag not given), each parsed
+    /// here once. Throws `.usage` for a noise shape or fill value that is not one.
+    func overrides() throws -> DropoutOverrides {
+        var result = DropoutOverrides(variant: variant, rate: rate, dataFormat: dataFormat, scale: noScale ? false : nil)
         if let noiseShape {
             do {
-                _ = try NoiseSpec(parsing: noiseShape)
+                result.noiseShape = .some(try NoiseSpec(parsing: noiseShape))
             } catch {
-                throw ValidationError("--noise-shape: \(error)")
+                throw RunnerError.usage("--noise-shape: \(error)")
             }
         }
-        if let fill, FillValue(parsing: fill) == nil {
-            throw ValidationError("--fill: expected a number (integer, decimal, nan, inf), found '\(fill)'")
+        if let fill {
+            guard let value = FillValue(parsing: fill) else {
+                throw RunnerError.usage("--fill: \(FillValue.parsingProblem(fill))")
+            }
+            result.fill = .some(value)
         }
+        return result
     }
 
-    /// The options with defaults filled in and `seed`. Throws `ValidationError` (exit code 2)
-    /// when `--rate` is missing or the combination cannot work for any array (alpha with rate
-    /// 1, `--fill` or `--no-scale`).
+    /// The random stream these flags ask for.
+    var stream: RandomStreamSettings {
+        RandomStreamSettings(rng: rng ?? .npdrop, kerasCall: kerasCall ?? 0, kerasLayer: kerasLayer)
+    }
+
+    /// `apply`'s engine options for `seed`: these flags over the built-in defaults, checked by
+    /// the one dropout check `run` uses (`DropoutSettings.validate`). Throws `.usage` (exit 2)
+    /// when `--rate` is missing or the combination cannot work for any array.
     func dropoutOptions(seed: UInt64) throws -> DropoutOptions {
         guard let rate else { throw ValidationError("Missing expected argument '--rate <rate>'") }
-        var options = DropoutOptions(
-            variant: variant ?? .dropout, rate: rate, noiseSpec: try noiseShape.map { try NoiseSpec(parsing: $0) },
-            dataFormat: dataFormat ?? .channelsLast, seed: seed, scale: !noScale, fill: fill.flatMap(FillValue.init(parsing:)))
-        options.rng = rng ?? .npdrop
-        options.kerasCall = kerasCall ?? 0
-        options.kerasLayer = kerasLayer
-        do {
-            try options.validate()
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        return options
+        return try overrides().applied(to: DropoutSettings(rate: rate)).validate(seed: seed, stream: stream)
     }
 
     /// `--seed`, or a seed drawn from the system's random source (`drawn` true): the caller

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatchRunner
+import DropoutEngine
 import Foundation
 
 /// `npdrop run INPUT --output OUT [dropout options] ...`: dropout on every `.npy`/`.npz` below
@@ -88,51 +89,47 @@ struct RunCommand: ParsableCommand {
                                valueName: "bytes", visibility: .hidden))
     var segmentBytes: Int?
 
-    func validate() throws {
-        if let copies, copies < 1 { throw ValidationError("--copies must be at least 1, found \(copies)") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
-        if let shardCount, shardCount < 1 { throw ValidationError("--shard-count must be at least 1, found \(shardCount)") }
-        if let segmentBytes, segmentBytes < 1 { throw ValidationError("--segment-bytes must be positive, found \(segmentBytes)") }
-    }
-
-    /// The flags as the runner takes them (nil / false for what was not given).
-    var arguments: RunArguments {
-        var a = RunArguments(input: input, output: output)
-        a.variant = dropout.variant?.rawValue
-        a.rate = dropout.rate
-        a.noiseShape = dropout.noiseShape
-        a.dataFormat = dropout.dataFormat?.rawValue
-        a.seed = dropout.seed.map { String($0) }
-        a.noScale = dropout.noScale
-        a.fill = dropout.fill
-        a.rng = dropout.rng?.rawValue
-        a.kerasCall = dropout.kerasCall
-        a.kerasLayer = dropout.kerasLayer
-        a.copies = copies
-        a.jobs = jobs
-        a.shard = shard
-        a.shardCount = shardCount
-        a.members = members
-        a.resume = resume
-        a.overwrite = overwrite
-        a.arraysOnly = arraysOnly
-        a.dtypes = dtypes
-        a.noMasks = noMasks
-        a.compress = encoding.compress
-        a.store = encoding.store
-        a.compressionLevel = encoding.compressionLevel
-        a.singleStreamDeflate = encoding.singleStreamDeflate
-        a.sync = sync
-        a.quiet = quiet
-        a.json = json
-        a.config = config
-        a.segmentBytes = segmentBytes
-        a.maskFormat = maskFormat
-        return a
+    /// The command line as the runner takes it: every flag parsed once into its typed value
+    /// (nil / false for what was not given); `RunOptions` layers it over the config file and
+    /// checks the result once (`RunSettings.validate`).
+    func request() throws -> RunRequest {
+        var request = RunRequest(input: input, output: output)
+        var settings = RunSettings()
+        settings.dropout = try dropout.overrides()
+        if let dtypes { settings.dropout.dtypes = try DTypeSelection(parsing: dtypes) }
+        settings.seed = dropout.seed
+        settings.rng = dropout.rng
+        settings.kerasCall = dropout.kerasCall
+        settings.kerasLayer = dropout.kerasLayer ? true : nil
+        settings.copies = copies
+        settings.jobs = jobs
+        settings.members = try members.map { try MemberSelection(parsing: $0) }
+        settings.arraysOnly = arraysOnly ? true : nil
+        settings.writeMasks = noMasks ? false : nil
+        settings.compression = encoding.compression
+        settings.compressionLevel = encoding.compressionLevel
+        settings.singleStreamDeflate = encoding.singleStreamDeflate ? true : nil
+        if let maskFormat {
+            guard let format = MaskFormat(rawValue: maskFormat) else {
+                throw RunnerError.usage("--mask-format must be bool or packbits, found '\(maskFormat)'")
+            }
+            settings.maskFormat = format
+        }
+        request.settings = settings
+        request.configPath = config
+        request.shard = try shard.map { try ShardSpec(parsing: $0) }
+        request.shardCount = shardCount
+        request.resume = resume
+        request.overwrite = overwrite
+        request.sync = sync
+        request.quiet = quiet
+        request.json = json
+        request.segmentBytes = segmentBytes
+        return request
     }
 
     func run() throws {
-        let options = try RunOptions(arguments: arguments, environment: ProcessInfo.processInfo.environment)
+        let options = try RunOptions(request: try request(), environment: ProcessInfo.processInfo.environment)
         let report = try BatchRun(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits),
                                      interruption: RunInterruption.handlingSignals(), returnsRecords: false).run()
         if let code = report.interruptedExitCode { throw ExitCode(code) }

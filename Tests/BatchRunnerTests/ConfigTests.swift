@@ -1,6 +1,7 @@
 @testable import BatchRunner
 import DropoutEngine
 import Foundation
+import NPZContainer
 import Testing
 
 @Suite struct ConfigTests {
@@ -24,16 +25,16 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         func options(config: String?, flag: Bool = false, store: Bool = false) throws -> RunOptions {
-            var arguments = RunArguments(input: "in", output: "out")
-            arguments.rate = 0.5
-            arguments.singleStreamDeflate = flag
-            arguments.store = store
+            var arguments = RunRequest(input: "in", output: "out")
+            arguments.settings.dropout.rate = 0.5
+            arguments.settings.singleStreamDeflate = flag ? true : nil
+            arguments.settings.compression = store ? .store : nil
             if let config {
                 let path = directory.appendingPathComponent("\(UUID().uuidString).json").path
                 try Data(config.utf8).write(to: URL(fileURLWithPath: path))
-                arguments.config = path
+                arguments.configPath = path
             }
-            return try RunOptions(arguments: arguments, environment: [:])
+            return try RunOptions(request: arguments, environment: [:])
         }
         #expect(try options(config: nil).deflateBlockSize == 1 << 20)
         #expect(try options(config: nil, flag: true).deflateBlockSize == nil)
@@ -55,17 +56,18 @@ import Testing
 
     @Test func parsesEveryOption() throws {
         let config = try RunConfig(json: Array(ConfigTests.example.utf8), origin: "c.json")
-        #expect(config.seed == UInt64.max)
-        #expect(config.copies == 2)
-        #expect(config.members == ["x", "y.npy"])
-        #expect(config.compression == .deflate)
-        #expect(config.jobs == 3)
-        #expect(config.dropout.rate == 0.1)
+        #expect(config.settings.seed == UInt64.max)
+        #expect(config.settings.copies == 2)
+        #expect(config.settings.members?.names == ["x", "y"])
+        #expect(config.settings.compression == .deflate)
+        #expect(config.settings.jobs == 3)
+        #expect(config.settings.writeMasks == true)
+        #expect(config.settings.dropout.rate == 0.1)
         #expect(config.rules.count == 3)
         #expect(config.rules[0].overrides.variant == .spatial2d)
         #expect(config.rules[0].overrides.noiseShape == .some(nil))
         #expect(config.rules[1].overrides.noiseShape == .some(try NoiseSpec(dims: [nil, 1, nil], origin: "test")))
-        #expect(config.rules[2].overrides.fill == .some(try FillValue(parsing: "-1")))
+        #expect(config.rules[2].overrides.fill == .some(FillValue(parsing: "-1")))
         #expect(config.rules[2].overrides.variant == nil)
     }
 
@@ -109,10 +111,10 @@ import Testing
             { "match": "audio/*.npy", "variant": "spatial1d", "noise_shape": "None,1,None" }
           ] }
         """)
-        var arguments = RunArguments(input: "in", output: "out")
-        arguments.config = path
-        arguments.seed = "5"
-        var options = try RunOptions(arguments: arguments, environment: [:])
+        var arguments = RunRequest(input: "in", output: "out")
+        arguments.configPath = path
+        arguments.settings.seed = 5
+        var options = try RunOptions(request: arguments, environment: [:])
         let settings = options.settings
         // No rule: config top level.
         #expect(settings.settings(relativePath: "other.npy", member: nil)
@@ -129,9 +131,9 @@ import Testing
                                    dataFormat: .channelsFirst))
 
         // Explicit command-line flags beat the config top level AND the rules.
-        arguments.rate = 0.5
-        arguments.dataFormat = "channels_last"
-        options = try RunOptions(arguments: arguments, environment: [:])
+        arguments.settings.dropout.rate = 0.5
+        arguments.settings.dropout.dataFormat = .channelsLast
+        options = try RunOptions(request: arguments, environment: [:])
         #expect(options.settings.pinned == [.rate, .dataFormat])
         #expect(options.settings.settings(relativePath: "other.npy", member: nil) == DropoutSettings(rate: 0.5))
         #expect(options.settings.settings(relativePath: "images/a.npz", member: "x.npy")
@@ -139,18 +141,18 @@ import Testing
     }
 
     @Test func optionChecks() throws {
-        var arguments = RunArguments(input: "in", output: "out")
+        var arguments = RunRequest(input: "in", output: "out")
         #expect(throws: RunnerError.usage("--rate is required (on the command line or as \"rate\" in the config file)")) {
-            try RunOptions(arguments: arguments, environment: [:])
+            try RunOptions(request: arguments, environment: [:])
         }
-        arguments.rate = 0.5
-        arguments.seed = "18446744073709551615"
-        arguments.members = "a, b.npy"
-        arguments.noiseShape = "(None, 1, None)"
-        arguments.fill = "-3"
-        arguments.store = true
-        arguments.noMasks = true
-        let options = try RunOptions(arguments: arguments, environment: [:])
+        arguments.settings.dropout.rate = 0.5
+        arguments.settings.seed = UInt64.max
+        arguments.settings.members = try MemberSelection(parsing: "a, b.npy")
+        arguments.settings.dropout.noiseShape = .some(try NoiseSpec(parsing: "(None, 1, None)", origin: "test"))
+        arguments.settings.dropout.fill = .some(FillValue(parsing: "-3"))
+        arguments.settings.compression = .store
+        arguments.settings.writeMasks = false
+        let options = try RunOptions(request: arguments, environment: [:])
         #expect(options.seed == UInt64.max)
         #expect(options.members.names == ["a", "b"])
         #expect(options.members.selects(entry: "b.npy"))
@@ -159,23 +161,90 @@ import Testing
         #expect(options.settings.defaults.fill?.text == "-3")
         #expect(options.compression == .store)
         #expect(!options.writeMasks)
+        #expect(throws: RunnerError.self) { try MemberSelection(parsing: " , ") }
 
         for mutate in [
-            { (a: inout RunArguments) in a.seed = "18446744073709551616" },
-            { (a: inout RunArguments) in a.seed = "-1" },
-            { (a: inout RunArguments) in a.compress = true },
-            { (a: inout RunArguments) in a.copies = 0 },
-            { (a: inout RunArguments) in a.jobs = 0 },
-            { (a: inout RunArguments) in a.rate = 1; a.variant = "alpha" },
-            { (a: inout RunArguments) in a.rate = .nan },
-            { (a: inout RunArguments) in a.fill = "one" },
-            { (a: inout RunArguments) in a.members = " , " },
-            { (a: inout RunArguments) in a.dataFormat = "NHWC" },
-            { (a: inout RunArguments) in a.config = "/nonexistent/c.json" },
+            { (a: inout RunRequest) in a.settings.compressionLevel = 1 },  // with --store
+            { (a: inout RunRequest) in a.settings.copies = 0 },
+            { (a: inout RunRequest) in a.settings.jobs = 0 },
+            { (a: inout RunRequest) in a.settings.dropout.rate = 1; a.settings.dropout.variant = .alpha },
+            { (a: inout RunRequest) in a.settings.dropout.rate = .nan },
+            { (a: inout RunRequest) in a.configPath = "/nonexistent/c.json" },
+            { (a: inout RunRequest) in a.segmentBytes = 0 },
+            { (a: inout RunRequest) in a.resume = true; a.overwrite = true },
         ] {
             var copy = arguments
             mutate(&copy)
-            #expect(throws: RunnerError.self) { try RunOptions(arguments: copy, environment: [:]) }
+            #expect(throws: RunnerError.self) { try RunOptions(request: copy, environment: [:]) }
         }
+    }
+
+    /// `RunSettings.validate()`, the one check of merged settings: one message for each problem.
+    @Test func validateGivesOneMessageEach() throws {
+        var base = RunSettings()
+        base.dropout.rate = 0.5
+        try base.validate()
+        let cases: [(String, (inout RunSettings) -> Void)] = [
+            ("--rate is required (on the command line or as \"rate\" in the config file)", { $0.dropout.rate = nil }),
+            ("--rate must be in [0, 1], found 1.5", { $0.dropout.rate = 1.5 }),
+            ("--rate must be in [0, 1], found nan", { $0.dropout.rate = .nan }),
+            ("alpha dropout needs rate < 1, found rate 1", { $0.dropout.rate = 1; $0.dropout.variant = .alpha }),
+            ("alpha dropout fixes the dropped value; --fill cannot be combined with it",
+             { $0.dropout.variant = .alpha; $0.dropout.fill = .some(.signed(1)) }),
+            ("--copies must be at least 1, found 0", { $0.copies = 0 }),
+            ("--copies must be at most 1000000, found 1000001", { $0.copies = 1_000_001 }),
+            ("--jobs must be at least 1, found 0", { $0.jobs = 0 }),
+            ("--jobs must be at most 4096, found 4097", { $0.jobs = 4097 }),
+            ("--compression-level must be between -1 and 9, found 12", { $0.compressionLevel = 12 }),
+            ("--compression-level does not apply with --store", { $0.compressionLevel = 6; $0.compression = .store }),
+            ("--single-stream-deflate does not apply with --store", { $0.singleStreamDeflate = true; $0.compression = .store }),
+            ("--rng keras-numpy/keras-jax needs a seed in [0, 2^32) (Keras seeds are uint32), found 4294967296",
+             { $0.rng = .kerasJAX; $0.seed = 1 << 32 }),
+            ("--keras-call and --keras-layer need --rng keras-numpy or --rng keras-jax", { $0.kerasCall = 3 }),
+        ]
+        for (message, mutate) in cases {
+            var settings = base
+            mutate(&settings)
+            #expect(throws: RunnerError.usage(message)) { try settings.validate() }
+        }
+    }
+
+    /// The command line wins over the config file field by field; nil says nothing.
+    @Test func layersMergeFieldByField() throws {
+        var config = RunSettings()
+        config.dropout.rate = 0.1
+        config.dropout.variant = .spatial1d
+        config.copies = 3
+        config.writeMasks = false
+        var commandLine = RunSettings()
+        commandLine.dropout.rate = 0.5
+        commandLine.jobs = 2
+        let merged = commandLine.layered(over: config)
+        #expect(merged.dropout.rate == 0.5 && merged.dropout.variant == .spatial1d)
+        #expect(merged.copies == 3 && merged.jobs == 2 && merged.writeMasks == false)
+        #expect(merged.dropoutDefaults == DropoutSettings(variant: .spatial1d, rate: 0.5))
+    }
+
+    /// One rate check, one message, wherever the rate comes from.
+    @Test func oneRateMessage() throws {
+        #expect(DropoutRate.message(1.5) == "rate must be in [0, 1], found 1.5")
+        #expect(DropoutError.invalidRate(1.5).description == DropoutRate.message(1.5))
+        #expect(throws: RunnerError.usage("top level: rate must be in [0, 1], found 1.5")) {
+            try DropoutSettings.checkRate(1.5, name: "rate", origin: "top level")
+        }
+        #expect(MemberEncoding.levelProblem(10, name: "compression_level") == "compression_level must be between -1 and 9, found 10")
+        #expect(MemberEncoding.levelProblem(-1) == nil && MemberEncoding.levelProblem(9) == nil)
+    }
+
+    /// One `FillValue`: equal numbers are equal however written; the manifest keeps the text.
+    @Test func fillValuesCompareAsNumbers() throws {
+        let thousand = try #require(FillValue(parsing: " 1e3 "))
+        #expect(thousand.text == "1e3")
+        #expect(thousand == FillValue.signed(1000))
+        #expect(Set([thousand, FillValue.signed(1000)]).count == 1)
+        #expect(FillValue(parsing: "nan") == FillValue(parsing: "-nan"))
+        #expect(FillValue(parsing: "1.5") != FillValue.signed(1))
+        #expect(FillValue(parsing: "zero") == nil)
+        #expect(FillValue.parsingProblem("zero") == "expected a number (integer, decimal, nan, inf), found 'zero'")
     }
 }

@@ -40,7 +40,9 @@ final class FakeFileState: Sendable {
 /// - `.npy`: the "result" is the input XOR a keystream that depends on the seed, the array key,
 ///   the copy and the settings, at each absolute byte offset (so segmenting changes nothing);
 ///   the file is split into segments of `segmentHint.preferredSegmentBytes`, each written with
-///   pwrite. The "mask" is one text line. Shape = [byte count], dtype `|u1`.
+///   positioned writes. The "mask" is one text line. Shape = [byte count], dtype `|u1`.
+/// - Every byte goes through `outputs.targets` — the `OutputSink`s the real processor hands to
+///   DropoutFiles' jobs — never through a write path of the runner's own.
 /// - `.npz`: the input is text, one member entry name per line; the output has one line per
 ///   member (processed → keystream hex, copied → "copied"); the mask lists processed members.
 /// - A file whose name contains `corrupt` fails in `prepare`; `badsegment` fails in its last
@@ -80,7 +82,7 @@ struct FakeProcessor: ArrayFileProcessor {
         case .npy:
             let size = max(1, task.segmentHint.preferredSegmentBytes)
             let count = max(1, (bytes.count + size - 1) / size)
-            try outputs.data.setLength(Int64(bytes.count))
+            try outputs.targets.data.setLength(bytes.count)
             return FilePlan(segmentCount: count, state: FakeFileState(bytes: bytes, members: [], segmentBytes: size))
         case .npz:
             let members = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
@@ -102,11 +104,12 @@ struct FakeProcessor: ArrayFileProcessor {
         let state = plan.state
         let start = segment * state.segmentBytes
         let end = min(state.bytes.count, start + state.segmentBytes)
+        let output = outputs.targets.data
         var offset = start
         while offset < end {  // through the worker's own buffer, a chunk at a time
             let n = min(worker.count, end - offset)
             for i in 0..<n { worker[i] = state.bytes[offset + i] ^ FakeProcessor.keystream(base, at: offset + i) }
-            try worker.withUnsafeBytes { try outputs.data.write(UnsafeRawBufferPointer(rebasing: $0[0..<n]), at: Int64(offset)) }
+            try worker.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<n]), at: offset) }
             offset += n
         }
     }
@@ -126,7 +129,7 @@ struct FakeProcessor: ArrayFileProcessor {
                 }
                 noise = [spec.entries[0] ?? count]
             }
-            if let mask = outputs.mask {
+            if let mask = outputs.targets.mask {
                 let line = "mask \(task.key(forMember: nil)) \(task.seed) \(task.copy) \(settings.rate)\n"
                 try Array(line.utf8).withUnsafeBytes { try mask.write($0, at: 0) }
             }
@@ -147,7 +150,7 @@ struct FakeProcessor: ArrayFileProcessor {
                     arrays.append(ArrayOutcome(member: member, status: .copied, shape: [2, 3], dtype: "<f4", fortranOrder: false))
                 case .process(let settings):
                     if member.contains("corrupt") {
-                        arrays.append(ArrayOutcome(member: member, status: .failed("\(task.input.relativePath) [\(member)]: unsupported dtype 'O'")))
+                        arrays.append(ArrayOutcome(member: member, status: .failed("\(task.input.relativePath): member '\(member)': unsupported dtype 'O'")))
                         continue
                     }
                     let base = FakeProcessor.keystreamBase(task, member: member, settings: settings)
@@ -158,9 +161,9 @@ struct FakeProcessor: ArrayFileProcessor {
                                                fortranOrder: false, noiseShape: [2, 1]))
                 }
             }
-            try Array(out.utf8).withUnsafeBytes { try outputs.data.makeSink().write($0) }
+            try Array(out.utf8).withUnsafeBytes { try outputs.targets.data.write($0, at: 0) }
             var wroteMask = false
-            if let file = outputs.mask, !mask.isEmpty {
+            if let file = outputs.targets.mask, !mask.isEmpty {
                 try Array(mask.utf8).withUnsafeBytes { try file.write($0, at: 0) }
                 wroteMask = true
             }

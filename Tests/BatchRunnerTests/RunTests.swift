@@ -124,7 +124,7 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         ])
         #expect(errors[0].error == "c/badsegment.npy: bad data in segment 4")
         #expect(errors[1].error == "c/corrupt.npy: corrupt header")
-        #expect(errors[2].error == "c/members.npz [corrupt_obj.npy]: unsupported dtype 'O'")
+        #expect(errors[2].error == "c/members.npz: member 'corrupt_obj.npy': unsupported dtype 'O'")
         #expect(errors[3].error == "c/members.npz: not written because member 'corrupt_obj.npy' of the same file failed")
         #expect(errors.allSatisfy { $0.output == nil && $0.mask == nil && $0.rate == 0.25 })
         // Nothing under a final name for the failed files, no temporaries, the others complete.
@@ -247,14 +247,31 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         #expect(readBytes(out + "/manifest.jsonl") == ManifestFiles.encode(second.records))
         #expect(second.records.count == 10)
 
-        // Changed options: nothing matches, everything is redone.
+        // Changed settings: --resume refuses (exit 2) and leaves OUT as it was.
         var changed = options
         changed.settings = ArraySettingsResolver(defaults: DropoutSettings(rate: 0.5))
+        let before = tree(out)
+        let refused = FakeCounters()
+        do {
+            _ = try BatchRun(options: changed, processor: FakeProcessor(counters: refused), console: Captured().console()).run()
+            Issue.record("--resume with another rate was not refused")
+        } catch let error as RunnerError {
+            #expect(error.exitCode == 2)
+            #expect(error.description.contains("(rate 0.25 there, 0.5 now, first at .hidden/h.npy)"), "\(error)")
+            #expect(error.description.contains("--overwrite to replace the earlier run"), "\(error)")
+        }
+        #expect(refused.preparedNames.isEmpty)
+        #expect(tree(out) == before)
+        // --overwrite replaces the earlier run: everything is redone.
+        changed.resume = false
+        changed.overwrite = true
         let redo = FakeCounters()
         let third = try BatchRun(options: changed, processor: FakeProcessor(counters: redo), console: Captured().console()).run()
         #expect(redo.preparedNames.count == 8)
         #expect(third.records.allSatisfy { $0.rate == 0.5 })
-        // And the same again: everything skipped, manifest unchanged byte for byte.
+        // And the same again with --resume: everything skipped, manifest unchanged byte for byte.
+        changed.overwrite = false
+        changed.resume = true
         let manifest = readBytes(out + "/manifest.jsonl")
         let none = FakeCounters()
         _ = try BatchRun(options: changed, processor: FakeProcessor(counters: none), console: Captured().console()).run()

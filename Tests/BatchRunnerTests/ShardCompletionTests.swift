@@ -63,7 +63,19 @@ import Testing
         options.seed = 43
         options.resume = true
         options.shard = try ShardSpec(index: 1, count: 2)
+        // --resume of shard 1 with another seed is refused; run afresh (its own files removed), it
+        // is a shard of other settings than shard 0.
+        #expect(throws: RunnerError.self) {
+            try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+        }
+        for name in ["manifest-shard-1-of-2.jsonl", "manifest-shard-1-of-2.state.json"] {
+            try FileManager.default.removeItem(atPath: out + "/" + name)
+        }
+        // The merged manifest is put aside while shard 1 starts (a new shard refuses an OUT holding it).
+        try FileManager.default.moveItem(atPath: out + "/manifest.jsonl", toPath: scratch.sub("merged.jsonl"))
+        options.resume = false
         _ = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
+        try FileManager.default.moveItem(atPath: scratch.sub("merged.jsonl"), toPath: out + "/manifest.jsonl")
         let before = readBytes(out + "/manifest.jsonl")
         #expect(throws: IncompleteShards(lines: [
             "shard 1/2: other settings than shard 0 (seed 43, not 42): rerun shard 1 with the settings and input of the others",

@@ -124,23 +124,23 @@ import Testing
     }
 
     @Test func optionsTakeTheShardFromFlagsThenEnvironment() throws {
-        var arguments = RunArguments(input: "in", output: "out")
-        arguments.rate = 0.5
-        arguments.seed = "1"
+        var arguments = RunRequest(input: "in", output: "out")
+        arguments.settings.dropout.rate = 0.5
+        arguments.settings.seed = 1
         let slurm = ShardTests.slurm(id: 1, min: 0, max: 2, count: 3)
-        #expect(try RunOptions(arguments: arguments, environment: slurm).shard == ShardSpec(index: 1, count: 3))
-        #expect(try RunOptions(arguments: arguments, environment: slurm).manifestName == "manifest-shard-1-of-3.jsonl")
-        arguments.shard = "2/4"
-        #expect(try RunOptions(arguments: arguments, environment: slurm).shard == ShardSpec(index: 2, count: 4))
-        arguments.shard = "0/1"  // explicit: no sharding even under Slurm
-        #expect(try RunOptions(arguments: arguments, environment: slurm).shard == nil)
-        #expect(try RunOptions(arguments: arguments, environment: slurm).manifestName == "manifest.jsonl")
+        #expect(try RunOptions(request: arguments, environment: slurm).shard == ShardSpec(index: 1, count: 3))
+        #expect(try RunOptions(request: arguments, environment: slurm).manifestName == "manifest-shard-1-of-3.jsonl")
+        arguments.shard = try ShardSpec(parsing: "2/4")
+        #expect(try RunOptions(request: arguments, environment: slurm).shard == ShardSpec(index: 2, count: 4))
+        arguments.shard = try ShardSpec(parsing: "0/1")  // explicit: no sharding even under Slurm
+        #expect(try RunOptions(request: arguments, environment: slurm).shard == nil)
+        #expect(try RunOptions(request: arguments, environment: slurm).manifestName == "manifest.jsonl")
         arguments.shard = nil
-        arguments.seed = nil
+        arguments.settings.seed = nil
         #expect(throws: RunnerError.usage("a sharded run needs --seed: every shard must use the same seed")) {
-            try RunOptions(arguments: arguments, environment: slurm)
+            try RunOptions(request: arguments, environment: slurm)
         }
         arguments.shardCount = 3
-        #expect(throws: RunnerError.self) { try RunOptions(arguments: arguments, environment: [:]) }
+        #expect(throws: RunnerError.self) { try RunOptions(request: arguments, environment: [:]) }
     }
 }

@@ -96,7 +96,7 @@ import Darwin
         #expect(FileTree.temporaries(under: target) == [])
     }
 
-    @Test func resumeRedoesTasksWhoseSettingsChangedOrWhoseOutputsAreGone() throws {
+    @Test func resumeRedoesTasksWhoseOutputsAreGoneAndRefusesOtherSettings() throws {
         let input = try ScratchDirectory("in")
         try input.write(NPYBytes.file(descr: "<f4", shape: [3, 5, 7], data: NPYBytes.float32(count: 105, seed: 4)), to: "a.npy")
         try input.write(NPYBytes.file(descr: "<f4", shape: [3, 5, 7], data: NPYBytes.float32(count: 105, seed: 5)), to: "b.npy")
@@ -109,9 +109,16 @@ import Darwin
         let summary = try JSONSerialization.jsonObject(with: again.stdout) as? [String: Any] ?? [:]
         #expect(summary["resumed_tasks"] as? Int == 1 && summary["tasks"] as? Int == 1)
         #expect(FileManager.default.fileExists(atPath: out.path("o/data/b.npy")))
+        // Other settings: refused (exit 2, nothing on stdout, OUT as it was); --overwrite redoes everything.
+        let before = try FileTree.contents(of: out.path("o"))
         let changed = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--quiet", "--json", "--resume",
                                          "--rate", "0.5", "--seed", "99"])
-        let redone = try JSONSerialization.jsonObject(with: changed.stdout) as? [String: Any] ?? [:]
+        #expect(changed.status == 2 && changed.stdout.isEmpty)
+        #expect(changed.stderr.contains("(rate 0.25 there, 0.5 now, first at a.npy)"), "\(changed.stderr)")
+        #expect(try FileTree.contents(of: out.path("o")) == before)
+        let replaced = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--quiet", "--json", "--overwrite",
+                                          "--rate", "0.5", "--seed", "99"])
+        let redone = try JSONSerialization.jsonObject(with: replaced.stdout) as? [String: Any] ?? [:]
         #expect(redone["resumed_tasks"] as? Int == 0 && redone["tasks"] as? Int == 2)
         let records = try ManifestLines.records(at: out.path("o/manifest.jsonl"))
         #expect(records.map { $0["rate"] as? Double } == [0.5, 0.5])

@@ -17,7 +17,7 @@ struct KernelCase: CustomStringConvertible {
 
     /// The fill column of the batch file: `none`, `i:<int>` or `f:<float>`.
     var fillColumn: String {
-        switch fill {
+        switch fill?.number {
         case nil: return "none"
         case .signed(let v)?: return "i:\(v)"
         case .unsigned(let v)?: return "i:\(v)"

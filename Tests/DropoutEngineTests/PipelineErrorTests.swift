@@ -63,12 +63,12 @@ import Testing
                                  name: "a.npz", member: "m.npy")
             == "a.npz: member 'm.npy': fill value 300 is not representable in dtype |u1: expected an integer in 0...255")
         #expect(Self.planMessage(Self.header([3]), DropoutOptions(rate: 1.5, seed: 1))
-            == "data/x.npy: rate must be a number in [0, 1], got 1.5")
+            == "data/x.npy: rate must be in [0, 1], found 1.5")
     }
 
     @Test func optionChecksThatNeedNoArray() {
-        #expect(Self.message { try DropoutOptions(rate: -0.1, seed: 0).validate() } == "rate must be a number in [0, 1], got -0.1")
-        #expect(Self.message { try DropoutOptions(rate: .nan, seed: 0).validate() } == "rate must be a number in [0, 1], got nan")
+        #expect(Self.message { try DropoutOptions(rate: -0.1, seed: 0).validate() } == "rate must be in [0, 1], found -0.1")
+        #expect(Self.message { try DropoutOptions(rate: .nan, seed: 0).validate() } == "rate must be in [0, 1], found nan")
         #expect(Self.message { try DropoutOptions(variant: .alpha, rate: 1, seed: 0).validate() }
             == "alpha dropout needs rate < 1, found rate 1")
         #expect(Self.message { try DropoutOptions(variant: .alpha, rate: 0.5, seed: 0, scale: false).validate() }

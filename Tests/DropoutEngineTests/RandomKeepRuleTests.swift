@@ -35,7 +35,7 @@ func edgeRates() -> [Double] {
     for bad in [Double.nan, -Double.leastNonzeroMagnitude, -1, 1.0.nextUp, 2, .infinity, -.infinity] {
         #expect(throws: DropoutError.self, "rate \(bad)") { try KeepRule(rate: bad) }
     }
-    #expect(DropoutError.invalidRate(1.5).description == "rate must be a number in [0, 1], got 1.5")
+    #expect(DropoutError.invalidRate(1.5).description == "rate must be in [0, 1], found 1.5")
 }
 
 /// keeps(u) == (Double(u >> 11) * 2^-53 >= rate) around each threshold and for random draws.

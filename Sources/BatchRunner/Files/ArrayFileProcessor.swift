@@ -8,8 +8,8 @@ import DropoutFiles
 ///    into how many segments the file is split (1 for most files; several for a huge `.npy`,
 ///    so that several workers share it).
 /// 3. `process(segment:)` is called once for every segment `0 ..< segmentCount`, possibly on
-///    different threads at the same time. Segments write with `OutputFile.write(_:at:)`
-///    (pwrite) at their own offsets; the bytes must not depend on how the file was split.
+///    different threads at the same time. Segments write at their own
+///    offsets through the outputs' sinks (`FileOutputs.targets`, positioned writes); the bytes must not depend on how the file was split.
 /// 4. When every segment succeeded, `finish` (on the thread that completed the last segment)
 ///    completes the outputs and reports every array. The runner then renames the outputs to
 ///    their final names. When anything threw, `abandon` is called instead and the temporaries

@@ -73,12 +73,7 @@ public struct FileTask: Sendable {
     /// The engine's options for an array processed with `settings`: the settings, the seed and
     /// this task's stream. Throws `DropoutError` for a combination no array can take.
     func engineOptions(_ settings: DropoutSettings) throws -> DropoutOptions {
-        var options = try settings.engineOptions(seed: seed)
-        options.rng = rng
-        options.kerasCall = kerasCall
-        options.kerasLayer = kerasLayer
-        try options.validate()
-        return options
+        try settings.engineOptions(seed: seed, stream: RandomStreamSettings(rng: rng, kerasCall: kerasCall, kerasLayer: kerasLayer))
     }
 
     /// How this task's output npz members are encoded.

@@ -44,28 +44,6 @@ extension NoiseSpec {
     }
 }
 
-/// The value dropped elements become (`--fill V`), kept as written so that an integer array can
-/// take it exactly; checked to be a number when parsed.
-public struct FillValue: Sendable, Hashable, CustomStringConvertible {
-    /// The number as written (`0`, `-1`, `0.5`, `nan`, `-inf`, `1e3`).
-    public let text: String
-
-    /// Throws `.usage` unless `text` is an integer or a floating-point literal.
-    public init(parsing text: String, origin: String = "--fill") throws {
-        let trimmed = text.trimmingSpaces
-        guard !trimmed.isEmpty, Int64(trimmed) != nil || UInt64(trimmed) != nil || Double(trimmed) != nil else {
-            throw RunnerError.usage("\(origin): expected a number, found '\(text)'")
-        }
-        self.text = trimmed
-    }
-
-    /// The value as a double (rounded for integers beyond 2^53).
-    public var doubleValue: Double { Double(text) ?? 0 }
-
-    /// The text.
-    public var description: String { text }
-}
-
 /// Everything that decides the result of one array, apart from the seed and its key.
 public struct DropoutSettings: Sendable, Hashable {
     /// The dropout variant.
@@ -96,19 +74,11 @@ public struct DropoutSettings: Sendable, Hashable {
         self.fill = fill
     }
 
-    /// Throws `.usage` naming `origin` unless `rate` is a finite number in [0, 1].
-    public static func checkRate(_ rate: Double, origin: String) throws {
-        guard rate.isFinite, rate >= 0, rate <= 1 else {
-            throw RunnerError.usage("\(origin): rate must be in [0, 1], found \(rate)")
-        }
-    }
-
-    /// Throws `.usage` naming `origin` when the combination cannot work for any array
-    /// (alpha dropout with rate 1).
-    public func check(origin: String) throws {
-        try DropoutSettings.checkRate(rate, origin: origin)
-        if variant == .alpha && rate >= 1 {
-            throw RunnerError.usage("\(origin): alpha dropout needs rate < 1, found \(rate)")
+    /// Throws `.usage` with `DropoutRate`'s one message (the setting named `name`, after
+    /// `origin: ` when given) unless `rate` is a number in [0, 1].
+    public static func checkRate(_ rate: Double, name: String = "--rate", origin: String? = nil) throws {
+        guard DropoutRate.isValid(rate) else {
+            throw RunnerError.usage((origin.map { "\($0): " } ?? "") + DropoutRate.message(rate, name: name))
         }
     }
 }
@@ -138,7 +108,9 @@ public struct DropoutOverrides: Sendable, Hashable {
 
     /// Overrides that set nothing.
     public init(variant: Variant? = nil, rate: Double? = nil, noiseShape: NoiseSpec?? = nil,
-                dataFormat: DataFormat? = nil, scale: Bool? = nil, fill: FillValue?? = nil) {
+                dataFormat: DataFormat? = nil, scale: Bool? = nil, fill: FillValue?? = nil,
+                dtypes: DTypeSelection? = nil) {
+        self.dtypes = dtypes
         self.variant = variant
         self.rate = rate
         self.noiseShape = noiseShape

@@ -34,46 +34,18 @@ public struct DropoutRule: Sendable, Hashable {
     }
 }
 
-/// The contents of a `--config FILE`: the run options that may also be given as flags, at the
-/// top level, plus ordered `rules`. Unknown keys are refused (a misspelt option must not be
-/// silently ignored).
+/// The contents of a `--config FILE`: the run settings that may also be given as flags, at the
+/// top level (one `RunSettings` layer, under the command line's), plus ordered `rules`. Unknown
+/// keys are refused (a misspelt option must not be silently ignored).
 public struct RunConfig: Sendable, Hashable {
-    /// Top-level dropout settings.
-    public var dropout: DropoutOverrides
-    /// `seed`.
-    public var seed: UInt64?
-    /// `copies`.
-    public var copies: Int?
-    /// Member names (without `.npy`), as `--members`.
-    public var members: [String]?
-    /// `no_masks`.
-    public var noMasks: Bool?
-    /// From `compress` / `store`.
-    public var compression: NPZCompression?
-    /// `jobs`.
-    public var jobs: Int?
-    /// `compression_level`: zlib level -1 ... 9 for deflated output npz members.
-    public var compressionLevel: Int?
-    /// `single_stream_deflate`: each deflated member as one zlib stream (`--single-stream-deflate`).
-    public var singleStreamDeflate: Bool?
-    /// `arrays_only`: leave files that are not `.npy`/`.npz` out of OUT (`--arrays-only`).
-    public var arraysOnly: Bool?
-    /// `mask_format`: `bool` or `packbits` (`--mask-format`).
-    public var maskFormat: MaskFormat?
+    /// The top-level settings.
+    public var settings: RunSettings
     /// Rules in file order; the first that matches an array wins.
     public var rules: [DropoutRule]
 
-    /// An empty config.
-    public init(dropout: DropoutOverrides = DropoutOverrides(), seed: UInt64? = nil, copies: Int? = nil,
-                members: [String]? = nil, noMasks: Bool? = nil, compression: NPZCompression? = nil,
-                jobs: Int? = nil, rules: [DropoutRule] = []) {
-        self.dropout = dropout
-        self.seed = seed
-        self.copies = copies
-        self.members = members
-        self.noMasks = noMasks
-        self.compression = compression
-        self.jobs = jobs
+    /// A config; empty by default.
+    public init(settings: RunSettings = RunSettings(), rules: [DropoutRule] = []) {
+        self.settings = settings
         self.rules = rules
     }
 
@@ -162,7 +134,7 @@ private func decodeOverrides(_ object: Object, origin: String) throws -> Dropout
     }
     if has(object, "rate") {
         let rate = try object.decode(Double.self, forKey: AnyCodingKey("rate"))
-        try DropoutSettings.checkRate(rate, origin: origin)
+        try DropoutSettings.checkRate(rate, name: "rate", origin: origin)
         result.rate = rate
     }
     if has(object, "noise_shape") {
@@ -197,7 +169,10 @@ private func decodeOverrides(_ object: Object, origin: String) throws -> Dropout
             } else {
                 text = String(try object.decode(Double.self, forKey: key))
             }
-            result.fill = .some(try FillValue(parsing: text, origin: "\(origin): fill"))
+            guard let fill = FillValue(parsing: text) else {
+                throw RunnerError.usage("\(origin): fill: \(FillValue.parsingProblem(text))")
+            }
+            result.fill = .some(fill)
         }
     }
     if has(object, "dtypes") {
@@ -237,49 +212,55 @@ private struct ConfigDocument: Decodable {
     init(from decoder: Decoder) throws {
         let object = try decoder.container(keyedBy: AnyCodingKey.self)
         try checkKeys(object, allowed: RunConfig.topLevelKeys, origin: "top level")
-        var config = RunConfig(dropout: try decodeOverrides(object, origin: "top level"))
+        var settings = RunSettings()
+        settings.dropout = try decodeOverrides(object, origin: "top level")
         if has(object, "seed") {
             let key = AnyCodingKey("seed")
             if let value = try? object.decode(UInt64.self, forKey: key) {
-                config.seed = value
+                settings.seed = value
             } else {
-                config.seed = try RunArguments.parseSeed(object.decode(String.self, forKey: key), origin: "seed")
+                let text = try object.decode(String.self, forKey: key)
+                guard let value = UInt64(text.trimmingSpaces) else {
+                    throw ConfigProblem(message: "seed: expected an integer in [0, 2^64), found '\(text)'")
+                }
+                settings.seed = value
             }
         }
-        if has(object, "copies") { config.copies = try object.decode(Int.self, forKey: AnyCodingKey("copies")) }
-        if has(object, "jobs") { config.jobs = try object.decode(Int.self, forKey: AnyCodingKey("jobs")) }
+        if has(object, "copies") { settings.copies = try object.decode(Int.self, forKey: AnyCodingKey("copies")) }
+        if has(object, "jobs") { settings.jobs = try object.decode(Int.self, forKey: AnyCodingKey("jobs")) }
         if has(object, "members") {
             let key = AnyCodingKey("members")
             if let text = try? object.decode(String.self, forKey: key) {
-                config.members = text.split(separator: ",").map { String($0) }
+                settings.members = try MemberSelection(parsing: text)
             } else {
-                config.members = try object.decode([String].self, forKey: key)
+                settings.members = try MemberSelection(names: object.decode([String].self, forKey: key))
             }
         }
-        if has(object, "no_masks") { config.noMasks = try object.decode(Bool.self, forKey: AnyCodingKey("no_masks")) }
+        if has(object, "no_masks") { settings.writeMasks = try !object.decode(Bool.self, forKey: AnyCodingKey("no_masks")) }
         let compress = has(object, "compress") ? try object.decode(Bool.self, forKey: AnyCodingKey("compress")) : false
         let store = has(object, "store") ? try object.decode(Bool.self, forKey: AnyCodingKey("store")) : false
         if compress && store { throw ConfigProblem(message: "compress and store are both true; pick one") }
-        if compress { config.compression = .deflate }
+        if compress { settings.compression = .deflate }
+        if store { settings.compression = .store }
         if has(object, "compression_level") {
             let level = try object.decode(Int.self, forKey: AnyCodingKey("compression_level"))
-            guard MemberEncoding.levels.contains(level) else {
-                throw ConfigProblem(message: "compression_level must be between -1 and 9, found \(level)")
+            if let problem = MemberEncoding.levelProblem(level, name: "compression_level") {
+                throw ConfigProblem(message: problem)
             }
-            config.compressionLevel = level
+            settings.compressionLevel = level
         }
         if has(object, "single_stream_deflate") {
-            config.singleStreamDeflate = try object.decode(Bool.self, forKey: AnyCodingKey("single_stream_deflate"))
+            settings.singleStreamDeflate = try object.decode(Bool.self, forKey: AnyCodingKey("single_stream_deflate"))
         }
-        if has(object, "arrays_only") { config.arraysOnly = try object.decode(Bool.self, forKey: AnyCodingKey("arrays_only")) }
+        if has(object, "arrays_only") { settings.arraysOnly = try object.decode(Bool.self, forKey: AnyCodingKey("arrays_only")) }
         if has(object, "mask_format") {
             let text = try object.decode(String.self, forKey: AnyCodingKey("mask_format"))
             guard let format = MaskFormat(rawValue: text) else {
                 throw ConfigProblem(message: "mask_format must be bool or packbits, found '\(text)'")
             }
-            config.maskFormat = format
+            settings.maskFormat = format
         }
-        if store { config.compression = .store }
+        var config = RunConfig(settings: settings)
         if has(object, "rules") { config.rules = try object.decode([RuleDocument].self, forKey: AnyCodingKey("rules")).map(\.rule) }
         self.config = config
     }

@@ -104,51 +104,18 @@ public struct RunOptions: Sendable {
     /// 64 MiB.
     public static let defaultSegmentBytes = 64 << 20
 
-    /// Checks and merges the command line with the config file it names (read here) and the
+    /// Merges the command line's settings over the config file it names (read here), checks
+    /// the result once (`RunSettings.validate`), and takes the shard from the request or the
     /// shard variables of `environment`. Throws `.usage` for every impossible combination.
-    public init(arguments: RunArguments, environment: [String: String]) throws {
-        let config = try arguments.config.map { try RunConfig.load(path: $0) } ?? RunConfig()
-        let commandLine = try arguments.dropoutOverrides()
-
-        guard let rate = commandLine.rate ?? config.dropout.rate else {
+    public init(request: RunRequest, environment: [String: String]) throws {
+        let config = try request.configPath.map { try RunConfig.load(path: $0) } ?? RunConfig()
+        let merged = request.settings.layered(over: config.settings)
+        try merged.validate()
+        guard let defaults = merged.dropoutDefaults else {
             throw RunnerError.usage("--rate is required (on the command line or as \"rate\" in the config file)")
         }
-        let builtIn = DropoutSettings(rate: rate)
-        let defaults = commandLine.applied(to: config.dropout.applied(to: builtIn))
-        try defaults.check(origin: "options")
-        let resolver = ArraySettingsResolver(defaults: defaults, rules: config.rules, pinned: commandLine.fields)
+        let resolver = ArraySettingsResolver(defaults: defaults, rules: config.rules, pinned: request.settings.dropout.fields)
 
-        let seed = try arguments.seed.map { try RunArguments.parseSeed($0) } ?? config.seed
-        let copies = arguments.copies ?? config.copies ?? 1
-        guard copies >= 1 && copies <= 1_000_000 else {
-            throw RunnerError.usage("--copies must be between 1 and 1000000, found \(copies)")
-        }
-        let jobs = arguments.jobs ?? config.jobs ?? RunOptions.defaultJobs
-        guard jobs >= 1 && jobs <= 4096 else { throw RunnerError.usage("--jobs must be between 1 and 4096, found \(jobs)") }
-
-        let members: MemberSelection
-        if let text = arguments.members {
-            members = try MemberSelection(parsing: text)
-        } else if let names = config.members {
-            members = try MemberSelection(names: names)
-        } else {
-            members = .all
-        }
-
-        if arguments.compress && arguments.store { throw RunnerError.usage("--compress and --store exclude each other") }
-        let compression: NPZCompression =
-            arguments.compress ? .deflate : arguments.store ? .store : config.compression ?? .input
-        let level = arguments.compressionLevel ?? config.compressionLevel
-        if let level {
-            guard MemberEncoding.levels.contains(level) else {
-                throw RunnerError.usage("--compression-level must be between -1 and 9, found \(level)")
-            }
-            if compression == .store { throw RunnerError.usage("--compression-level does not apply with --store") }
-        }
-        let singleStream = arguments.singleStreamDeflate || config.singleStreamDeflate == true
-        if singleStream && compression == .store {
-            throw RunnerError.usage("--single-stream-deflate does not apply with --store")
-        }
         var knownAnswer = IsalKnownAnswer.committed
         if let text = environment[RunOptions.knownAnswerVariable] {
             guard let answer = IsalKnownAnswer.Answer(parsing: text) else {
@@ -156,72 +123,51 @@ public struct RunOptions: Sendable {
             }
             knownAnswer = answer
         }
-        let segmentBytes = arguments.segmentBytes ?? RunOptions.defaultSegmentBytes
+        let segmentBytes = request.segmentBytes ?? RunOptions.defaultSegmentBytes
         guard segmentBytes >= 1 else { throw RunnerError.usage("--segment-bytes must be positive, found \(segmentBytes)") }
+        if let count = request.shardCount, count < 1 {
+            throw RunnerError.usage("--shard-count must be at least 1, found \(count)")
+        }
 
-        var shard: ShardSpec?
+        var shard = request.shard
         var source: ShardSource?
-        if let text = arguments.shard {
-            shard = try ShardSpec(parsing: text)
+        if let given = request.shard {
             source = .commandLine
-            if let count = arguments.shardCount, count != shard?.count {
-                throw RunnerError.usage("--shard-count \(count) disagrees with --shard \(text)")
+            if let count = request.shardCount, count != given.count {
+                throw RunnerError.usage("--shard-count \(count) disagrees with --shard \(given)")
             }
-        } else if let (detected, from) = try ShardSpec.detect(environment: environment, shardCount: arguments.shardCount) {
+        } else if let (detected, from) = try ShardSpec.detect(environment: environment, shardCount: request.shardCount) {
             shard = detected
             source = from
-        } else if arguments.shardCount != nil {
+        } else if request.shardCount != nil {
             throw RunnerError.usage("--shard-count needs JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID in the environment (or use --shard I/N)")
         }
         if shard?.count == 1 { shard = nil }
-        if arguments.resume && arguments.overwrite {
+        if request.resume && request.overwrite {
             throw RunnerError.usage("--resume and --overwrite exclude each other: --resume finishes the run in OUT, --overwrite replaces it")
         }
-        if arguments.overwrite, let shard {
+        if request.overwrite, let shard {
             throw RunnerError.usage("--overwrite cannot be used by shard \(shard): the other shards share OUT; empty OUT before starting the shards, or pass --resume")
         }
-        if shard != nil && seed == nil && !arguments.resume {
+        if shard != nil && merged.seed == nil && !request.resume {
             throw RunnerError.usage("a sharded run needs --seed: every shard must use the same seed")
         }
 
-        var rng = RandomStreamKind.npdrop
-        if let text = arguments.rng {
-            guard let kind = RandomStreamKind(rawValue: text) else {
-                throw RunnerError.usage("--rng must be npdrop|keras-numpy|keras-jax, found '\(text)'")
-            }
-            rng = kind
-        }
-        if rng.isKeras {
-            if let seed, seed > UInt64(UInt32.max) {
-                throw RunnerError.usage("--rng \(rng.rawValue) needs a seed in [0, 2^32) (Keras seeds are uint32), found \(seed)")
-            }
-            if defaults.variant == .alpha || defaults.fill != nil || !defaults.scale {
-                throw RunnerError.usage("--rng \(rng.rawValue) reproduces keras dropout, which has no alpha variant, --fill or --no-scale")
-            }
-        } else if arguments.kerasCall != nil || arguments.kerasLayer {
-            throw RunnerError.usage("--keras-call and --keras-layer need --rng keras-numpy or --rng keras-jax")
-        }
-
-        self.init(input: arguments.input, output: arguments.output, settings: resolver, seed: seed, copies: copies,
-                  members: members, resume: arguments.resume, overwrite: arguments.overwrite,
-                  arraysOnly: arguments.arraysOnly || config.arraysOnly == true, writeMasks: !(arguments.noMasks || config.noMasks == true),
-                  compression: compression, compressionLevel: level == -1 ? nil : level,
-                  deflateBlockSize: singleStream ? nil : ParallelDeflateOptions.defaultBlockSize,
+        let level = merged.compressionLevel
+        self.init(input: request.input, output: request.output, settings: resolver, seed: merged.seed,
+                  copies: merged.copies ?? 1, members: merged.members ?? .all, resume: request.resume,
+                  overwrite: request.overwrite, arraysOnly: merged.arraysOnly ?? false,
+                  writeMasks: merged.writeMasks ?? true, compression: merged.compression ?? .input,
+                  compressionLevel: level == -1 ? nil : level,
+                  deflateBlockSize: merged.singleStreamDeflate == true ? nil : ParallelDeflateOptions.defaultBlockSize,
                   deflateEngine: level == nil ? .isal : .zlib, isalKnownAnswer: knownAnswer,
-                  sync: arguments.sync,
-                  jobs: jobs, shard: shard, shardSource: source,
-                  quiet: arguments.quiet, json: arguments.json, segmentBytes: segmentBytes)
-        self.rng = rng
-        kerasCall = arguments.kerasCall ?? 0
-        kerasLayer = arguments.kerasLayer
-        if let text = arguments.maskFormat {
-            guard let format = MaskFormat(rawValue: text) else {
-                throw RunnerError.usage("--mask-format must be bool or packbits, found '\(text)'")
-            }
-            maskFormat = format
-        } else if let format = config.maskFormat {
-            maskFormat = format
-        }
+                  sync: request.sync, jobs: merged.jobs ?? RunOptions.defaultJobs, shard: shard, shardSource: source,
+                  quiet: request.quiet, json: request.json, segmentBytes: segmentBytes)
+        let stream = merged.stream
+        rng = stream.rng
+        kerasCall = stream.kerasCall
+        kerasLayer = stream.kerasLayer
+        maskFormat = merged.maskFormat ?? .bool
     }
 
     /// What the run may do with an OUT that already holds files.

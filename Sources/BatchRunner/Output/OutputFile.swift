@@ -86,18 +86,6 @@ public final class OutputFile: Sendable {
         try sink.write(bytes, at: Int(offset))
     }
 
-    /// Sets the temporary file's length to `byteCount` (zero-filled), e.g. before segments
-    /// are written out of order.
-    public func setLength(_ byteCount: Int64) throws {
-        try checkWritable()
-        try sink.setLength(Int(byteCount))
-    }
-
-    /// A sequential `ByteSink` that writes at `offset`, `offset + n`, ... of this file.
-    public func makeSink(startingAt offset: Int64 = 0) -> OutputFileSink {
-        OutputFileSink(file: self, offset: offset)
-    }
-
     private func closeOnce() -> Bool {
         closed.withLock { value -> Bool in
             defer { value = true }
@@ -122,24 +110,5 @@ public final class OutputFile: Sendable {
     func discard() {
         _ = closeOnce()
         temporary?.discard()
-    }
-}
-
-/// A sequential writer over an `OutputFile`: each `write` lands right after the previous one.
-public final class OutputFileSink: ByteSink {
-    /// The file written to.
-    public let file: OutputFile
-    /// Offset of the next byte written.
-    public private(set) var offset: Int64
-
-    init(file: OutputFile, offset: Int64) {
-        self.file = file
-        self.offset = offset
-    }
-
-    /// Writes all of `bytes` at `offset` and advances `offset` by `bytes.count`.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try file.write(bytes, at: offset)
-        offset += Int64(bytes.count)
     }
 }

@@ -4,9 +4,8 @@ import NPYFormat
 /// The records of an earlier (possibly killed) run, by file task, for `--resume`.
 ///
 /// A file task (input file × copy) is skipped when the earlier manifest holds records for it,
-/// none of them an error, each matching what this run would do (same seed, output and mask
-/// paths, npz compression option and level, and for processed arrays the same variant, rate, noise-shape
-/// spec, data format, scale and fill; copied members still not selected), its input still has
+/// none of them an error, each with this run's settings (`ResumeSettings.compare`: the typed
+/// values of `RecordSettings`) and output and mask paths, its input still has
 /// the size and modification time the records keep, and its output (and mask, when recorded)
 /// files exist with the sizes the records keep. Anything else is stale and redone (a record
 /// from before these fields existed too). `npdrop verify --quick` checks the output bytes
@@ -30,6 +29,18 @@ struct ResumeIndex {
             group = (input, try cursor.entries(forInput: input))
         }
         return group.entries.filter { $0.record.copy == copy }
+    }
+
+    /// The earlier records of `task`'s input and copy (the latest of each array). Throws `RunnerError.io`.
+    mutating func records(for task: FileTask) throws -> [ManifestRecord] {
+        try entries(input: task.input.relativePath, copy: task.copy).map(\.record)
+    }
+
+    /// One more than the highest copy index the earlier manifest holds for `input` (0 for none).
+    /// Throws `RunnerError.io`.
+    mutating func recordedCopies(input: String) throws -> Int {
+        _ = try entries(input: input, copy: 0)
+        return (group.entries.map(\.record.copy).max() ?? -1) + 1
     }
 
     /// The earlier lines of the task (`input`, `copy`) as `reusableRecords` returns them: what
@@ -58,13 +69,10 @@ struct ResumeIndex {
         else { return nil }
         var needsMask = false
         for record in records {
-            guard record.status != .error, record.seed == task.seed,
+            guard record.status != .error,
                   let output = record.output, RelativePath.sameBytes(output, task.outputPath),
                   isNPY || record.member != nil,
-                  record.compression == (isNPY ? nil : task.compression.rawValue),
-                  record.compressionLevel == task.deflateRecord.level,
-                  record.deflateBlockSize == (isNPY ? nil : task.deflateBlockSize),
-                  record.deflateEngine == task.deflateRecord.engine
+                  ResumeSettings.compare(record, with: task) == .same
             else { return nil }
             if task.input.kind == .other {
                 guard record.status == .copied else { return nil }
@@ -73,16 +81,10 @@ struct ResumeIndex {
             switch (record.status, task.action(forMember: record.member)) {
             case (.copied, .copy):
                 continue
-            case (.copied, .process(let settings)):
-                // Copied for its dtype: still so only while the dtype is not selected.
-                guard record.reason != nil, !ResumeIndex.selects(settings, record.dtype) else { return nil }
+            case (.copied, .process):
+                // Copied for its dtype, still not selected (`ResumeSettings.compare`).
                 continue
-            case (.ok, .process(let settings)):
-                guard matches(record, settings), ResumeIndex.selects(settings, record.dtype), (record.rng ?? RandomStreamKind.npdrop.rawValue) == task.rng.rawValue,
-                      record.kerasCall == (task.rng.isKeras ? Int(task.kerasCall) : nil),
-                      record.kerasLayer == (task.rng.isKeras ? task.kerasLayer : nil),
-                      record.mask == nil || (record.maskFormat ?? MaskFormat.bool.rawValue) == task.maskFormat.rawValue
-                else { return nil }
+            case (.ok, .process):
                 switch (record.mask, task.maskPath) {
                 case (nil, nil):
                     break
@@ -104,20 +106,5 @@ struct ResumeIndex {
             else { return nil }
         }
         return ResumeIndex.lines(of: entries)
-    }
-
-    /// True when `settings.dtypes` selects the recorded dtype (false for none or a refused one).
-    private static func selects(_ settings: DropoutSettings, _ descr: String?) -> Bool {
-        guard let descr, let dtype = try? DType.parse(descr: descr) else { return false }
-        return settings.dtypes.selects(dtype)
-    }
-
-    private func matches(_ record: ManifestRecord, _ settings: DropoutSettings) -> Bool {
-        record.variant == settings.variant.rawValue
-            && record.rate == settings.rate
-            && record.noiseShapeSpec == settings.noiseShape?.description
-            && record.dataFormat == settings.dataFormat.rawValue
-            && record.scale == settings.scale
-            && record.fill == settings.fill?.text
     }
 }

@@ -247,29 +247,35 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         guard (kind == .npz) == (first.member != nil), group.count == 1 || kind == .npz else {
             return fail("records do not fit a .\(kind.rawValue) file")
         }
-        var actions: [(member: String?, action: ArrayAction)] = []
+        // Each record's settings as typed values, parsed once.
+        var settings: [RecordSettings] = []
         for record in group {
+            do {
+                settings.append(try record.settings())
+            } catch {
+                return .failure(Problems(lines: ["\(BatchVerifier.name(record)): invalid settings in the record: \(error)"]))
+            }
+        }
+        var actions: [(member: String?, action: ArrayAction)] = []
+        for (record, recorded) in zip(group, settings) {
             switch record.status {
             case .copied:
                 actions.append((record.member, .copy))
             case .ok:
-                do {
-                    actions.append((record.member, .process(try BatchVerifier.settings(of: record))))
-                } catch {
-                    return .failure(Problems(lines: ["\(BatchVerifier.name(record)): invalid settings in the record: \(error)"]))
+                guard let dropout = recorded.dropout else {
+                    return .failure(Problems(lines: ["\(BatchVerifier.name(record)): invalid settings in the record: variant and rate are required"]))
                 }
+                actions.append((record.member, .process(dropout)))
             case .error:
                 break
             }
         }
+        let firstSettings = settings[0]
         var compression = NPZCompression.input
         var level: Int?
         var engine = DeflateEngine.zlib
         if kind == .npz {
-            if let recorded = first.deflateEngine {
-                guard let value = DeflateEngine(rawValue: recorded) else { return fail("unknown deflate_engine '\(recorded)'") }
-                engine = value
-            }
+            engine = firstSettings.deflateEngine ?? .zlib
             if engine == .isal {
                 guard first.compressionLevel == DeflateEngine.isalLevel else {
                     return fail("compression_level \(first.compressionLevel.map(String.init) ?? "null") is not ISA-L's level \(DeflateEngine.isalLevel)")
@@ -278,15 +284,12 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
                 // deflated members are compared by content.
                 if !IsalKnownAnswer.passesOnThisMachine { engine = .zlib }
             } else if let recorded = first.compressionLevel {
-                guard MemberEncoding.levels.contains(recorded), recorded != -1 else {
+                guard MemberEncoding.levelProblem(recorded) == nil, recorded != -1 else {
                     return fail("compression_level \(recorded) is not a zlib level 0...9")
                 }
                 level = recorded
             }
-            guard let value = NPZCompression(rawValue: first.compression ?? "input") else {
-                return fail("unknown compression '\(first.compression ?? "")'")
-            }
-            compression = value
+            compression = firstSettings.compression ?? .input
             if let size = first.deflateBlockSize {
                 guard ParallelDeflateOptions.blockSizeRange.contains(size) else {
                     return fail("deflate_block_size \(size) is outside \(ParallelDeflateOptions.blockSizeRange)")
@@ -299,16 +302,14 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             deflateBlockSize: kind == .npz ? first.deflateBlockSize : nil, deflateEngine: engine, outputPath: outputPath,
             maskPath: maskPath, segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
             actions: .recorded(actions))
-        if let text = group.first(where: { $0.mask != nil })?.maskFormat {
-            guard let format = MaskFormat(rawValue: text) else { return fail("unknown mask_format '\(text)'") }
+        if let index = group.firstIndex(where: { $0.mask != nil }), let format = settings[index].maskFormat {
             task.maskFormat = format
         }
         // The stream of the task's processed records (one task: one rng and call).
-        if let processed = group.first(where: { $0.status == .ok }), let text = processed.rng,
-           let rng = RandomStreamKind(rawValue: text) {
+        if let index = group.firstIndex(where: { $0.status == .ok }), let rng = settings[index].rng {
             task.rng = rng
-            task.kerasCall = UInt32(truncatingIfNeeded: processed.kerasCall ?? 0)
-            task.kerasLayer = processed.kerasLayer ?? false
+            task.kerasCall = UInt32(truncatingIfNeeded: settings[index].kerasCall ?? 0)
+            task.kerasLayer = settings[index].kerasLayer ?? false
         }
         return .success(task)
     }
@@ -372,22 +373,6 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             }
         }
         return problems + found.withLock { $0 }
-    }
-
-    /// The dropout settings a record was made with.
-    static func settings(of record: ManifestRecord) throws -> DropoutSettings {
-        guard let variantName = record.variant, let rate = record.rate else {
-            throw RunnerError.usage("variant and rate are required")
-        }
-        let variant = try Variant(parsing: variantName, origin: "variant")
-        try DropoutSettings.checkRate(rate, origin: "rate")
-        return DropoutSettings(
-            variant: variant, rate: rate,
-            noiseShape: try record.noiseShapeSpec.map { try NoiseSpec(parsing: $0, origin: "noise_shape_spec") },
-            dataFormat: try DataFormat(parsing: record.dataFormat ?? DataFormat.channelsLast.rawValue, origin: "data_format"),
-            scale: record.scale ?? true,
-            fill: try record.fill.map { try FillValue(parsing: $0, origin: "fill") },
-            dtypes: .all)  // the record says the array was transformed
     }
 
     /// Mismatches between a re-derived task (its outputs compared with OUT's as they streamed)

@@ -31,7 +31,7 @@ public struct DropoutKernel: Sendable {
     public init(
         dtype: DType, mode: DropoutMode = .standard, rate: Double, scale: Bool = true, fill: FillValue? = nil
     ) throws(DropoutKernelError) {
-        guard rate >= 0 && rate <= 1 else { throw .rateOutOfRange(rate) }
+        guard DropoutRate.isValid(rate) else { throw .rateOutOfRange(rate) }
         guard let layout = ElementLayout(dtype) else { throw .unsupportedDType(dtype) }
         self.dtype = dtype
         self.mode = mode

@@ -29,7 +29,7 @@ public enum DropoutKernelError: Error, Sendable, Hashable, CustomStringConvertib
     public var description: String {
         switch self {
         case .rateOutOfRange(let rate):
-            return "dropout rate must be in [0, 1], found \(rate)"
+            return DropoutRate.message(rate)
         case .unsupportedDType(let dtype):
             return "dropout kernels support b1, i1-i8, u1-u8, f2, f4, f8, c8, c16; found \(dtype.descr)"
         case .alphaNeedsRealFloat(let dtype):

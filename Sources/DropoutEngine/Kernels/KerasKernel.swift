@@ -30,7 +30,7 @@ public struct KerasKernel: Sendable {
     /// integer and bool dtypes under the JAX backend; `DropoutError.invalidRate` for a bad rate.
     public init(dtype: DType, rng: RandomStreamKind, layer: Bool, rate: Double) throws(DropoutError) {
         precondition(rng.isKeras, "KerasKernel is for the Keras streams")
-        guard rate >= 0 && rate <= 1 else { throw .invalidRate(rate) }
+        guard DropoutRate.isValid(rate) else { throw .invalidRate(rate) }
         inputDType = dtype
         let keepProb = 1.0 - rate
         let float32 = DType(kind: .float, itemSize: 4, byteOrder: dtype.itemSize == 4 ? dtype.byteOrder : Self.order(of: dtype))

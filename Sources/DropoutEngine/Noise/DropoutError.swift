@@ -38,7 +38,7 @@ public enum DropoutError: Error, Sendable, Hashable, CustomStringConvertible {
     private var unescapedDescription: String {
         switch self {
         case .invalidRate(let rate):
-            return "rate must be a number in [0, 1], got \(rate)"
+            return DropoutRate.message(rate)
         case .badNoiseSpec(let text, let reason):
             return "noise shape '\(text)' is not valid: \(reason)"
         case .noiseRankMismatch(let spec, let shape):

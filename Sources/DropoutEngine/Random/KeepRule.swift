@@ -17,7 +17,7 @@ public struct KeepRule: Sendable, Hashable {
     /// Makes the rule for `rate`; throws `DropoutError.invalidRate` when `rate` is NaN or
     /// outside [0, 1].
     public init(rate: Double) throws(DropoutError) {
-        guard rate >= 0 && rate <= 1 else { throw .invalidRate(rate) }
+        guard DropoutRate.isValid(rate) else { throw .invalidRate(rate) }
         self.rate = rate
         // rate * 2^53 is exact (a power-of-two scale of a value <= 1), and so is its ceiling.
         self.threshold = UInt64((rate * 0x1p53).rounded(.up))
@@ -28,7 +28,7 @@ public struct KeepRule: Sendable, Hashable {
     /// `keep_prob = 1 - rate` in float64, i.e. `k < ceil(keep_prob * 2^53)`. Throws
     /// `DropoutError.invalidRate` when `rate` is NaN or outside [0, 1].
     public init(kerasRate rate: Double) throws(DropoutError) {
-        guard rate >= 0 && rate <= 1 else { throw .invalidRate(rate) }
+        guard DropoutRate.isValid(rate) else { throw .invalidRate(rate) }
         self.rate = rate
         self.threshold = UInt64(((1.0 - rate) * 0x1p53).rounded(.up))
         flip = 1
