@@ -2,20 +2,6 @@ import DropoutEngine
 import DropoutFiles
 import NPZContainer
 
-/// What a finished run reports.
-public struct RunReport: Sendable {
-    /// The numbers printed at the end.
-    public var summary: RunSummary
-    /// The final manifest, sorted: what `manifest.jsonl` holds at the end, read back from it
-    /// (the run itself never holds every record); empty when the runner was made with
-    /// `returnsRecords: false` (the command line, where it would cost memory per file).
-    public var records: [ManifestRecord]
-    /// 0 when every array succeeded, 1 when any failed.
-    public var exitCode: Int32 { summary.exitCode }
-    /// 128 + the signal number when a signal stopped the run, else nil.
-    public var interruptedExitCode: Int32?
-}
-
 /// `npdrop run`: walks INPUT, plans file tasks (file × copy) in sorted order, runs them on
 /// Dispatch workers through `processor`, writes outputs atomically and the manifest (appended
 /// as tasks finish, rewritten sorted at the end), and reports.

@@ -1,11 +1,5 @@
 import NPYFormat
 
-/// An error that knows which npz member it concerns; a run puts that member in the error record.
-public protocol MemberAttributedError: Error {
-    /// The zip entry name (e.g. `x.npy`), or nil when the error concerns the whole file.
-    var memberName: String? { get }
-}
-
 extension FileError: MemberAttributedError {
     /// The npz member of the location (`MemberAttributedError`).
     public var memberName: String? { location.member }
@@ -33,9 +27,4 @@ extension FileError {
         located.location.copy = request.copy
         return located
     }
-}
-
-/// What a job itself refuses (not an error of a lower layer).
-struct FileJobMisuse: Error, CustomStringConvertible {
-    let description: String
 }
