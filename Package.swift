@@ -38,7 +38,7 @@ let package = Package(
         // The C library (Glibc, Musl or Darwin), re-exported: the one platform-import block.
         .target(name: "NPDropPlatform"),
         .target(name: "NPYFormat"),
-        .target(name: "NPYStream", dependencies: ["NPDropPlatform", "NPYFormat"]),
+        .target(name: "NPYStream", dependencies: ["NPDropPlatform", "NPYFormat", "NPDropCSupport"]),
         .target(name: "NPZContainer", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPDropZlib", "NPDropISAL"]),
         // Compiled by clang; the vector kernels pick their instruction sets per function
         // (`__attribute__((target(...)))`), so no global -m flags are needed.
@@ -56,7 +56,7 @@ let package = Package(
         // Helpers shared by the test targets (live NumPy, SHA-256, scratch removal); never part of the product.
         .target(name: "NPDropTestSupport", path: "Tests/NPDropTestSupport"),
         .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat", "NPDropTestSupport"]),
-        .testTarget(name: "NPYStreamTests", dependencies: ["NPYFormat", "NPYStream", "NPDropTestSupport"]),
+        .testTarget(name: "NPYStreamTests", dependencies: ["NPYFormat", "NPYStream", "NPDropTestSupport", "NPDropCSupport"]),
         .testTarget(name: "NPZContainerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropTestSupport"]),
         .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "NPDropTestSupport"]),
         .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner", "NPDropTestSupport", "NPDropCSupport"]),

@@ -7,6 +7,12 @@ import NPYStream
 /// `copy_file_range(2)` first when the sink is a file (in the kernel; a reflink on file systems
 /// that share extents), read/write in 1 MiB chunks through the sink where the system refuses it
 /// (another file system, no such call) or the sink is not a file (`verify` compares).
+///
+/// Checksums: the read/write path passes its bytes through `input.pread` and `output.write`,
+/// which checksum them when they have digests. `copy_file_range` passes none through this
+/// process, so the sink is told what the kernel copied (`kernelCopied`): it reads that range
+/// back once and records it for both sides — one read, and the kernel copy (a reflink where the
+/// file system shares extents) is kept.
 public enum FileCopy {
     /// Copies every byte of `input` (from offset 0 to its end) into `output` from offset 0 and
     /// returns the byte count. Calls `checkpoint` before each chunk (it may throw to stop).
@@ -27,6 +33,8 @@ public enum FileCopy {
             if [ENOSYS, EXDEV, EINVAL, EOPNOTSUPP, EPERM, EBADF, ETXTBSY].contains(code) { break }
             throw FileError(path: name, underlying: NPYStreamError.system(operation: "copy", code: code))
         }
+        // No byte the kernel copied passed through this process: a sink that checksums learns them now.
+        if inOffset > 0 { try output.kernelCopied(Int(inOffset), from: input) }
         // Read/write for what the kernel did not copy (all of it when it refused), up to EOF.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(max(4096, min(1 << 20, size - inOffset + 1))),
                                                             alignment: 64)

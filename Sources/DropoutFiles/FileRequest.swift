@@ -1,5 +1,6 @@
 import DropoutEngine
 import NPYFormat
+import NPYStream
 import NPZContainer
 
 /// What to do with one array of a file.
@@ -38,6 +39,9 @@ public struct FileRequest: Sendable {
     public var copiesUntransformedDTypes = false
     /// How masks are written: NumPy bools, or `np.packbits` of the flattened mask.
     public var maskFormat = MaskFormat.bool
+    /// Where the input's bytes are checksummed as the job reads them (a run's record keeps the
+    /// input's CRC-32C), or nil.
+    public var inputDigest: ByteRangeDigest?
 
     /// A request; see the properties.
     public init(path: String, name: String, keyPath: String, copy: Int = 0, encoding: MemberEncoding = MemberEncoding(),

@@ -60,7 +60,7 @@ public final class NPYFileJob: Sendable {
     public static func prepareOrCopy(_ request: FileRequest, targets: FileTargets) throws -> Preparation {
         do {
             let name = request.name
-            let input = try FileError.wrapping(path: name) { try FileDescriptor.openForReading(request.path) }
+            let input = try FileError.wrapping(path: name) { try FileDescriptor.openForReading(request.path, digest: request.inputDigest) }
             let size = try input.status().size
             let reader: NPYReader
             do {

@@ -29,7 +29,8 @@ public final class NPZFileJob: Sendable {
     /// `FileError` naming the file when it is not a readable zip archive.
     public static func prepare(_ request: FileRequest, limits: ZipLimits = .default) throws -> NPZFileJob {
         do {
-            return NPZFileJob(request: request, archive: try ZipArchiveReader(path: request.path, limits: limits))
+            return NPZFileJob(request: request, archive: try ZipArchiveReader(path: request.path, limits: limits,
+                                                                               digest: request.inputDigest))
         } catch {
             throw FileError.attributing(error, to: request, member: nil)
         }

@@ -136,3 +136,32 @@ uint32_t npdrop_crc32c(uint32_t crc, const void *data, size_t count) {
 #endif
     return ~crc32c_table(crc, p, count);
 }
+
+uint32_t npdrop_crc32c_combine(uint32_t crc1, uint32_t crc2, size_t len2) {
+    return multmodp(x2nmodp(len2, 3), crc1) ^ crc2;
+}
+
+/// The raw register (no pre- or post-inversion) after `n` bytes from a zero register: linear in
+/// the bytes.
+static uint32_t crc32c_raw(uint32_t crc, const unsigned char *p, size_t n) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("sse4.2")) return crc32c_sse42(crc, p, n);
+#endif
+    return crc32c_table(crc, p, n);
+}
+
+uint32_t npdrop_crc32c_replace(uint32_t crc, const void *old, const void *replacement, size_t count, size_t after) {
+    const unsigned char *a = old, *b = replacement;
+    unsigned char block[256];
+    uint32_t delta = 0;
+    while (count) {
+        size_t n = count < sizeof block ? count : sizeof block;
+        for (size_t i = 0; i < n; i++) block[i] = a[i] ^ b[i];
+        delta = crc32c_raw(delta, block, n);
+        a += n;
+        b += n;
+        count -= n;
+    }
+    // The difference's register, carried through the `after` zero bytes of difference behind it.
+    return crc ^ multmodp(x2nmodp(after, 3), delta);
+}

@@ -25,8 +25,9 @@ public final class AtomicOutputFile: ByteSink, Sendable {
 
     /// Creates the empty temporary file `TemporaryName.name(tag:...)` next to `path` (exclusive
     /// create, permissions 0666 less umask; the next number when the name is taken). Throws a
-    /// `FileError` if the directory is missing or not writable.
-    public init(path: String, tag: String = TemporaryName.applyTag) throws {
+    /// `FileError` if the directory is missing or not writable. With `readable`, the descriptor
+    /// can read the file back too (a digest of what is written reads only what it did not see).
+    public init(path: String, tag: String = TemporaryName.applyTag, readable: Bool = false) throws {
         self.path = path
         let (directory, base) = Self.split(path)
         var created: (String, FileDescriptor)?
@@ -36,7 +37,7 @@ public final class AtomicOutputFile: ByteSink, Sendable {
                                           sequence: TemporaryName.nextSequence(), base: base)
             let candidate = directory + name
             do {
-                created = (candidate, try FileDescriptor.createExclusive(candidate))
+                created = (candidate, try FileDescriptor.createExclusive(candidate, readable: readable))
             } catch let error as FileError {
                 lastError = error
                 guard case NPYStreamError.system(_, EEXIST)? = error.underlying as? NPYStreamError else { throw error }

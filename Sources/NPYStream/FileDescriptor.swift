@@ -12,33 +12,42 @@ public final class FileDescriptor: @unchecked Sendable {
     public let rawValue: Int32
     /// The name used in error messages.
     public let path: String
+    /// Where the bytes this descriptor reads with `pread` are checksummed as they pass (an
+    /// input's CRC-32C), or nil. `read` is not recorded; writes are checksummed on the write
+    /// side of the output seam (`FileOutputSink`).
+    public let digest: ByteRangeDigest?
     private let ownsDescriptor: Bool
     private var isClosed = false
 
-    /// Wraps `rawValue`; closes it on deinit when `owning` is true.
-    public init(rawValue: Int32, path: String, owning: Bool) {
+    /// Wraps `rawValue`; closes it on deinit when `owning` is true; records reads into `digest`.
+    public init(rawValue: Int32, path: String, owning: Bool, digest: ByteRangeDigest? = nil) {
         self.rawValue = rawValue
         self.path = path
         self.ownsDescriptor = owning
+        self.digest = digest
     }
 
     deinit {
         if ownsDescriptor && !isClosed { _ = systemClose(rawValue) }
     }
 
-    /// Opens `path` read-only. Throws a `FileError` if it cannot be opened.
-    public static func openForReading(_ path: String) throws -> FileDescriptor {
+    /// Opens `path` read-only, recording what is read into `digest`. Throws a `FileError` if it
+    /// cannot be opened.
+    public static func openForReading(_ path: String, digest: ByteRangeDigest? = nil) throws -> FileDescriptor {
         let fd = try FileError.wrapping(path: path) {
             try IOLoop.retryingInterrupts("open for reading") { Int(open(path, O_RDONLY | O_CLOEXEC)) }
         }
-        return FileDescriptor(rawValue: Int32(fd), path: path, owning: true)
+        return FileDescriptor(rawValue: Int32(fd), path: path, owning: true, digest: digest)
     }
 
-    /// Creates `path` for writing; fails if it exists (`O_EXCL`). Permissions are `mode` less the umask.
-    public static func createExclusive(_ path: String, mode: mode_t = 0o666) throws -> FileDescriptor {
+    /// Creates `path` for writing (and reading too with `readable`: a digest of what is
+    /// written then reads back only what it could not see); fails if it exists (`O_EXCL`).
+    /// Permissions are `mode` less the umask.
+    public static func createExclusive(_ path: String, mode: mode_t = 0o666, readable: Bool = false) throws -> FileDescriptor {
+        let access = readable ? O_RDWR : O_WRONLY
         let fd = try FileError.wrapping(path: path) {
             try IOLoop.retryingInterrupts("create") {
-                Int(open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode))
+                Int(open(path, access | O_CREAT | O_EXCL | O_CLOEXEC, mode))
             }
         }
         return FileDescriptor(rawValue: Int32(fd), path: path, owning: true)
@@ -66,6 +75,13 @@ public final class FileDescriptor: @unchecked Sendable {
     /// Reads `buffer.count` bytes starting at file offset `offset`, without moving the file
     /// position; returns fewer only if the file ends first. Safe to call from several threads.
     public func pread(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
+        let count = try preadUnrecorded(into: buffer, at: offset)
+        digest?.recordRead(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), at: offset)
+        return count
+    }
+
+    /// `pread` without recording into `digest` (how the digest itself reads the file back).
+    public func preadUnrecorded(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
         try FileError.wrapping(path: path) {
             try IOLoop.fill("pread", count: buffer.count) { done in
                 systemPread(rawValue, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))

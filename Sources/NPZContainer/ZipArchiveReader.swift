@@ -1,3 +1,5 @@
+import NPYStream
+
 /// An open zip archive: its central directory parsed into `entries`; members opened on demand.
 /// Reads use positioned I/O, so several member sources may be read at once (one per thread).
 public final class ZipArchiveReader: Sendable {
@@ -16,9 +18,11 @@ public final class ZipArchiveReader: Sendable {
 
     /// Opens `path` and reads its end records and central directory (at most
     /// `limits.maxCentralDirectorySize` + 64 KiB of memory). Throws `ZipError` when the file cannot
-    /// be read, is not a zip archive, is truncated or corrupt, or exceeds a limit.
-    public init(path: String, limits: ZipLimits = .default) throws {
-        let file = try ZipFileDescriptor.openForReading(path)
+    /// be read, is not a zip archive, is truncated or corrupt, or exceeds a limit. Every byte
+    /// read from the archive (end records, directory, headers, member data) is recorded into
+    /// `digest` when given.
+    public init(path: String, limits: ZipLimits = .default, digest: ByteRangeDigest? = nil) throws {
+        let file = try ZipFileDescriptor.openForReading(path, digest: digest)
         let fileSize = try file.size()
         let tailLength = Int(min(fileSize, UInt64(ZipRecordSize.maxEndRecordSearch)))
         let tailOffset = fileSize - UInt64(tailLength)

@@ -9,10 +9,13 @@ final class ZipFileDescriptor: @unchecked Sendable {
     let path: String
     private let fd: Int32
     private let ownsDescriptor: Bool
+    /// Where the bytes read are checksummed as they pass (see `ByteRangeDigest`); writes are
+    /// checksummed on the output side of the seam (`FileOutputSink`).
+    private let digest: ByteRangeDigest?
 
-    /// Opens `path` read-only.
-    static func openForReading(_ path: String) throws(ZipError) -> ZipFileDescriptor {
-        try ZipFileDescriptor(path: path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
+    /// Opens `path` read-only; what is read is recorded into `digest`.
+    static func openForReading(_ path: String, digest: ByteRangeDigest? = nil) throws(ZipError) -> ZipFileDescriptor {
+        try ZipFileDescriptor(path: path, flags: O_RDONLY | O_CLOEXEC, mode: 0, digest: digest)
     }
 
     /// Creates or truncates `path` for writing (mode 0666 before umask, as Python's `open(..., "wb")`).
@@ -20,18 +23,20 @@ final class ZipFileDescriptor: @unchecked Sendable {
         try ZipFileDescriptor(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o666)
     }
 
-    private init(path: String, flags: Int32, mode: mode_t) throws(ZipError) {
+    private init(path: String, flags: Int32, mode: mode_t, digest: ByteRangeDigest? = nil) throws(ZipError) {
         let result = try Self.zipErrors(path) { try IOLoop.retryingInterrupts("open") { Int(open(path, flags, mode)) } }
         self.path = path
         self.fd = Int32(result)
         self.ownsDescriptor = true
+        self.digest = digest
     }
 
     /// Wraps a descriptor the caller keeps owning (it is not closed here).
-    init(borrowing descriptor: Int32, path: String) {
+    init(borrowing descriptor: Int32, path: String, digest: ByteRangeDigest? = nil) {
         self.path = path
         self.fd = descriptor
         self.ownsDescriptor = false
+        self.digest = digest
     }
 
     deinit {
@@ -47,6 +52,12 @@ final class ZipFileDescriptor: @unchecked Sendable {
 
     /// Reads into `buffer` from `offset` until it is full or the file ends; returns the count read.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(ZipError) -> Int {
+        let count = try readUnrecorded(into: buffer, at: offset)
+        digest?.recordRead(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), at: Int(offset))
+        return count
+    }
+
+    private func readUnrecorded(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(ZipError) -> Int {
         guard let start = off_t(exactly: offset), buffer.count > 0 else { return 0 }
         let count = off_t.max - start < off_t(buffer.count) ? Int(off_t.max - start) : buffer.count
         return try Self.zipErrors(path) {

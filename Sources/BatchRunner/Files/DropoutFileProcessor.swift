@@ -36,16 +36,18 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
 
     /// Opens the input and plans it (see `NPYFileJob.prepare` and `NPZFileJob.prepare`).
     public func prepare(_ task: FileTask, outputs: FileOutputs, worker: inout DropoutWorker) throws -> FilePlan<FileState> {
+        var request = task.fileRequest
+        request.inputDigest = outputs.inputDigest
         switch task.input.kind {
         case .npy:
-            switch try NPYFileJob.prepareOrCopy(task.fileRequest, targets: outputs.targets) {
+            switch try NPYFileJob.prepareOrCopy(request, targets: outputs.targets) {
             case .transform(let job):
                 return FilePlan(segmentCount: job.segmentCount, state: .npy(job))
             case .copy(let job):
                 return FilePlan(segmentCount: 1, state: .copied(job))
             }
         case .npz:
-            let job = try NPZFileJob.prepare(task.fileRequest, limits: zipLimits)
+            let job = try NPZFileJob.prepare(request, limits: zipLimits)
             return FilePlan(segmentCount: 1, state: .npz(job, Locked(nil)))
         case .other:
             throw RunnerError.usage("\(task.input.relativePath): not an array file (the runner copies it)")

@@ -85,6 +85,23 @@ public struct InputState: Sendable, Hashable {
         return InputState(size: digest.size, modificationTimeNanoseconds: nanoseconds(info), crc32c: digest.crc32c)
     }
 
+    /// Size and modification time of the input at `path` now (`stat`), and the CRC-32C of its
+    /// bytes from what `digest` recorded while the job read them; bytes it did not record (all
+    /// of them without a digest) are read back. Throws `RunnerError.io` naming `name`.
+    static func streamed(_ path: String, name: String, digest: ByteRangeDigest?) throws -> InputState {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw RunnerError.io(path: name, operation: "stat", errno: errno) }
+        let size = Int(info.st_size)
+        var reader: FileDescriptor?
+        let crc = try RunnerFS.mappingErrors {
+            try (digest ?? ByteRangeDigest()).crc32c(size: size) { buffer, offset in
+                if reader == nil { reader = try RunnerFS.open(path, flags: O_RDONLY, operation: "open", name: name) }
+                return try reader!.preadUnrecorded(into: buffer, at: offset)
+            }
+        }
+        return InputState(size: Int64(size), modificationTimeNanoseconds: nanoseconds(info), crc32c: crc)
+    }
+
     private static func nanoseconds(_ info: stat) -> Int64 {
         #if canImport(Darwin)
         let time = info.st_mtimespec

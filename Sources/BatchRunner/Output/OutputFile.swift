@@ -24,15 +24,21 @@ public final class OutputFile: Sendable {
     /// The temporary file; nil for a comparison.
     private let temporary: AtomicOutputFile?
     private let comparingSink: ComparingOutputSink?
+    /// The file sink behind `sink` when this is a temporary file: it checksums what is written
+    /// when the file was created `digesting`.
+    private let fileSink: FileOutputSink?
     private let closed = Locked(false)
     private let interruption: RunInterruption?
 
-    private init(relativePath: String, temporary: AtomicOutputFile, interruption: RunInterruption?) {
+    private init(relativePath: String, temporary: AtomicOutputFile, interruption: RunInterruption?,
+                 digest: ByteRangeDigest?) {
         self.interruption = interruption
         self.relativePath = relativePath
         self.finalPath = temporary.path
         self.temporary = temporary
-        self.sink = FileOutputSink(descriptor: temporary.descriptor, name: temporary.path)
+        let file = FileOutputSink(descriptor: temporary.descriptor, name: temporary.path, digest: digest)
+        self.sink = file
+        self.fileSink = file
         self.comparingSink = nil
     }
 
@@ -43,6 +49,7 @@ public final class OutputFile: Sendable {
         self.finalPath = finalPath
         self.temporary = nil
         self.sink = sink
+        self.fileSink = nil
         self.comparingSink = sink
     }
 
@@ -63,11 +70,16 @@ public final class OutputFile: Sendable {
 
     /// Creates an empty temporary file tagged `tempTag` next to `finalPath`
     /// (`AtomicOutputFile.init(path:tag:)`). Throws `RunnerError.io`. Once `interruption` is
-    /// requested, every write throws `RunInterrupted`.
+    /// requested, every write throws `RunInterrupted`. With `digesting`, `sink` checksums what
+    /// is written through it and the descriptor can read, so that `contentDigest()` reads back
+    /// only what did not pass through the sink.
     static func create(finalPath: String, relativePath: String, tempTag: String,
-                       interruption: RunInterruption? = nil) throws -> OutputFile {
-        let temporary = try RunnerFS.mappingErrors { try AtomicOutputFile(path: finalPath, tag: tempTag) }
-        return OutputFile(relativePath: relativePath, temporary: temporary, interruption: interruption)
+                       interruption: RunInterruption? = nil, digesting: Bool = false) throws -> OutputFile {
+        let temporary = try RunnerFS.mappingErrors {
+            try AtomicOutputFile(path: finalPath, tag: tempTag, readable: digesting)
+        }
+        return OutputFile(relativePath: relativePath, temporary: temporary, interruption: interruption,
+                          digest: digesting ? ByteRangeDigest() : nil)
     }
 
     /// Throws when the file can no longer be written (committed, discarded, or the run was
@@ -84,6 +96,20 @@ public final class OutputFile: Sendable {
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
         try checkWritable()
         try sink.write(bytes, at: Int(offset))
+    }
+
+    /// The size and CRC-32C of the temporary file as it is now: from what `sink` saw pass
+    /// (nothing is read when every byte was written through it), the rest read back. Throws
+    /// `RunnerError.io`, and `RunnerError.usage` for an output that compares.
+    func contentDigest() throws -> FileDigest {
+        try checkWritable()
+        guard let file = fileSink else {
+            throw RunnerError.usage("\(finalPath): an output that compares has no digest of its own")
+        }
+        return try RunnerFS.mappingErrors {
+            let size = try file.descriptor.status().size
+            return FileDigest(size: Int64(size), crc32c: try file.contentCRC32C(size: size))
+        }
     }
 
     private func closeOnce() -> Bool {

@@ -170,10 +170,10 @@ enum RunnerFS {
     /// when released, and its later errors name `name` (default: `path`). Throws
     /// `RunnerError.io` naming `operation`.
     static func open(_ path: String, flags: Int32, mode: mode_t = 0o644, operation: String,
-                     name: String? = nil) throws -> FileDescriptor {
+                     name: String? = nil, digest: ByteRangeDigest? = nil) throws -> FileDescriptor {
         do {
             let fd = try IOLoop.retryingInterrupts(operation) { Int(systemOpen(path, flags | O_CLOEXEC, mode)) }
-            return FileDescriptor(rawValue: Int32(fd), path: name ?? path, owning: true)
+            return FileDescriptor(rawValue: Int32(fd), path: name ?? path, owning: true, digest: digest)
         } catch NPYStreamError.system(_, let code) {
             throw RunnerError.io(path: path, operation: operation, errno: code)
         }

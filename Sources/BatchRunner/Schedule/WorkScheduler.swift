@@ -1,6 +1,7 @@
 import Dispatch
 import DropoutFiles
 import Foundation
+import NPYStream
 
 /// What became of one file task.
 enum FileTaskResult: Sendable {
@@ -293,11 +294,11 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         var digests = FileDigests()
         do {
             if computeDigests {
-                let input = try RunnerFS.open(task.input.absolutePath, flags: O_RDONLY, operation: "open",
-                                              name: task.input.relativePath)
-                digests.input = try InputState.read(input, name: task.input.relativePath)
-                digests.output = try FileDigest.of(path: outputs.data.temporaryPath)
-                if outcome.maskWritten, let mask = outputs.mask { digests.mask = try FileDigest.of(path: mask.temporaryPath) }
+                // Checksummed as the bytes passed; only what the job did not read or write is read back.
+                digests.input = try InputState.streamed(task.input.absolutePath, name: task.input.relativePath,
+                                                        digest: outputs.inputDigest)
+                digests.output = try outputs.data.contentDigest()
+                if outcome.maskWritten, let mask = outputs.mask { digests.mask = try mask.contentDigest() }
             }
             try commit(outputs, maskWritten: outcome.maskWritten)
             digests.outputComparison = outputs.data.comparison
@@ -314,7 +315,7 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
     private func copyPlainFile(_ task: FileTask, outputs: FileOutputs) -> FileTaskResult {
         do {
             let input = try RunnerFS.open(task.input.absolutePath, flags: O_RDONLY, operation: "open",
-                                          name: task.input.relativePath)
+                                          name: task.input.relativePath, digest: outputs.inputDigest)
             _ = try RunnerFS.mappingErrors {
                 try FileCopy.copy(input, to: outputs.targets.data, name: task.input.relativePath,
                                   checkpoint: outputs.data.checkWritable)
@@ -338,11 +339,13 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
                 return OutputFile.comparing(finalPath: final, relativePath: relative, interruption: interruption)
             }
             try directories.ensure(RelativePath.directoryName(relative))
-            return try OutputFile.create(finalPath: final, relativePath: relative, tempTag: tag, interruption: interruption)
+            return try OutputFile.create(finalPath: final, relativePath: relative, tempTag: tag, interruption: interruption,
+                                         digesting: computeDigests)
         }
         let data = try create(task.outputPath)
         do {
-            return FileOutputs(data: data, mask: try task.maskPath.map(create))
+            return FileOutputs(data: data, mask: try task.maskPath.map(create),
+                               inputDigest: computeDigests ? ByteRangeDigest() : nil)
         } catch {
             data.discard()
             throw error
