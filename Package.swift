@@ -3,8 +3,9 @@ import PackageDescription
 
 // Layers, from the bottom up (dependencies point down only):
 //   NPDropPlatform the C library (Glibc/Musl/Darwin) re-exported, for every module that calls the system
-//   NPYFormat      pure header/dtype rules over bytes, no I/O, no Foundation
-//   NPYStream      file descriptors, chunked npy reading/writing, atomic output files
+//   NPYFormat      pure header/dtype rules over bytes, no I/O, no Foundation; where an error happened
+//                  (ErrorLocation, FileError) and the one message escaping (MessageText)
+//   NPYStream      file descriptors, chunked npy reading/writing, the one atomic output file and temp naming
 //   NPZContainer   zip container over the system zlib (NPDropZlib) and ISA-L (NPDropISAL)
 //   NPDropKernels  C keep-flag kernels over the PCG64 stream (scalar, AVX2, AVX-512 IFMA)
 //   NPDropCSupport C helpers: CRC-32C, copy_file_range (no dependencies)

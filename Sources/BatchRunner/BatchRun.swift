@@ -125,10 +125,8 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         }
 
         let manifestPath = RelativePath.join(locations.output, options.manifestName)
-        let previous = options.resume ? try EarlierManifest.open(path: manifestPath) : nil
-        if let previous, previous.invalidLines > 0, !options.quiet {
-            console.line("\(options.manifestName): ignoring \(previous.invalidLines) incomplete line(s) left by an interrupted run")
-        }
+        // Read once up front only for its seeds; else its order is checked as it is merged.
+        var previous = options.resume ? try EarlierManifest.open(path: manifestPath, scanning: options.seed == nil) : nil
         let seed = try chooseSeed(previous: previous)
 
         // The first deflate checks ISA-L's known answer; where it fails, this run writes zlib blocks.
@@ -176,27 +174,44 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         var todo: [Int]? = nil
         var carried: (@Sendable (Int) throws -> [ManifestLine])? = nil
         var resumedTasks = 0
-        if let previous {
-            var resumeIndex = try ResumeIndex(manifest: previous)
-            var left: [Int] = []
-            for slot in 0..<slotCount {
-                let task = makeTask(slot)
-                // Settings other than the earlier run's are refused before OUT is touched.
-                if task.copy == 0, try resumeIndex.recordedCopies(input: task.input.relativePath) > copies {
-                    let recorded = try resumeIndex.recordedCopies(input: task.input.relativePath)
-                    throw resumeRefusal(RecordSettings.Difference(name: "copies", earlier: "at least \(recorded)",
-                                                                  now: "\(copies)"), at: task.input.relativePath)
+        if let earlier = previous {
+            func decide(_ earlier: EarlierManifest) throws -> (todo: [Int], resumed: Int, invalidLines: Int) {
+                var resumeIndex = try ResumeIndex(manifest: earlier)
+                var left: [Int] = []
+                var resumed = 0
+                for slot in 0..<slotCount {
+                    let task = makeTask(slot)
+                    // Settings other than the earlier run's are refused before OUT is touched.
+                    if task.copy == 0, try resumeIndex.recordedCopies(input: task.input.relativePath) > copies {
+                        let recorded = try resumeIndex.recordedCopies(input: task.input.relativePath)
+                        throw resumeRefusal(RecordSettings.Difference(name: "copies", earlier: "at least \(recorded)",
+                                                                      now: "\(copies)"), at: task.input.relativePath)
+                    }
+                    if let difference = ResumeSettings.firstDifference(try resumeIndex.records(for: task), with: task) {
+                        throw resumeRefusal(difference, at: task.input.relativePath)
+                    }
+                    if try resumeIndex.reusableRecords(for: task, outputRoot: locations.output) != nil {
+                        resumed += 1
+                    } else {
+                        left.append(slot)
+                    }
                 }
-                if let difference = ResumeSettings.firstDifference(try resumeIndex.records(for: task), with: task) {
-                    throw resumeRefusal(difference, at: task.input.relativePath)
-                }
-                if try resumeIndex.reusableRecords(for: task, outputRoot: locations.output) != nil {
-                    resumedTasks += 1
-                } else {
-                    left.append(slot)
-                }
+                return (left, resumed, try earlier.invalidLines ?? resumeIndex.invalidLinesOfTheRest())
             }
-            todo = left
+            var decided: (todo: [Int], resumed: Int, invalidLines: Int)
+            do {
+                decided = try decide(earlier)
+            } catch is EarlierManifest.OutOfOrder {
+                // A killed run's log: read it whole, its latest records held sorted.
+                previous = try EarlierManifest.open(path: manifestPath, scanning: true)
+                decided = try decide(previous ?? earlier)
+            }
+            if decided.invalidLines > 0, !options.quiet {
+                console.line("\(options.manifestName): ignoring \(decided.invalidLines) incomplete line(s) left by an interrupted run")
+            }
+            todo = decided.todo
+            resumedTasks = decided.resumed
+            let previous = previous ?? earlier
             let writerIndex = Locked(try ResumeIndex(manifest: previous))
             carried = { slot in
                 try writerIndex.withLock { try $0.carriedLines(input: allFiles.relativePath(owned?[slot / copies] ?? slot / copies),

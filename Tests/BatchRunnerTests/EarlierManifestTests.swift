@@ -125,3 +125,26 @@ import Testing
         #expect(last == ["e.npy|-|0|0.1|true e.npy|-|1|0.25|true"])
     }
 }
+
+extension EarlierManifestTests {
+    @Test func withoutTheScanTheCursorChecksTheOrderAndCountsInvalidLines() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        let sortedPath = scratch.sub("sorted.jsonl")
+        let records = Self.records()
+        try Self.write(Array("not json\n".utf8) + ManifestFiles.encode(records) + Array("{\"input\":\"cut".utf8), to: sortedPath)
+        let sorted = try #require(try EarlierManifest.open(path: sortedPath, scanning: false))
+        #expect(sorted.streamsRecords && sorted.seeds == nil && sorted.invalidLines == nil)
+        var cursor = try sorted.cursor()
+        #expect(try cursor.entries(forInput: "b/d.npy").count == 2)
+        try cursor.drain()
+        #expect(cursor.invalidLines == 2)
+
+        let unsortedPath = scratch.sub("unsorted.jsonl")
+        try Self.write(ManifestFiles.encode([records[2], records[0]] + records), to: unsortedPath)
+        let unsorted = try #require(try EarlierManifest.open(path: unsortedPath, scanning: false))
+        var reader = try unsorted.cursor()
+        #expect(throws: EarlierManifest.OutOfOrder.self) { _ = try reader.entries(forInput: "z.npy") }
+        #expect(try EarlierManifest.open(path: unsortedPath)?.streamsRecords == false)
+    }
+}

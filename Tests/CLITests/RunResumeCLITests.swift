@@ -123,4 +123,43 @@ import Darwin
         let records = try ManifestLines.records(at: out.path("o/manifest.jsonl"))
         #expect(records.map { $0["rate"] as? Double } == [0.5, 0.5])
     }
+
+    /// A killed run's log (lines in completion order, an array twice, a cut-off line) is read
+    /// whole; a finished run's sorted manifest is streamed. Both resume to a clean run's bytes,
+    /// with the seed given and taken from the manifest.
+    @Test func resumeReadsAnUnsortedLogAsWellAsASortedManifest() throws {
+        let input = try ScratchDirectory("in")
+        for (index, name) in ["a.npy", "b.npy", "c/d.npy", "c/e.npy"].enumerated() {
+            try input.write(NPYBytes.file(descr: "<f4", shape: [4, 6], data: NPYBytes.float32(count: 24, seed: UInt64(index))),
+                            to: name)
+        }
+        try input.write(Data(contentsOf: RunDatasets.npzFixtures.appendingPathComponent("savez_stored.npz")), to: "c/z.npz")
+        let out = try ScratchDirectory("out")
+        let reference = out.path("reference")
+        let first = try CLIRunner.run(["run", input.url.path, "--output", reference, "--quiet", "--copies", "2"] + Self.settings)
+        #expect(first.status == 0, "\(first.stderr)")
+        let expected = try FileTree.contents(of: reference)
+        let sortedText = try String(contentsOfFile: reference + "/manifest.jsonl", encoding: .utf8)
+        let lines = sortedText.split(separator: "\n").map(String.init)
+        #expect(lines.count > 8)
+        for (index, seedArguments) in [Self.settings, ["--rate", "0.25"]].enumerated() {
+            for unsorted in [false, true] {
+                let target = out.path("t\(index)-\(unsorted)")
+                try FileManager.default.copyItem(atPath: reference, toPath: target)
+                if unsorted {
+                    let text = (lines.reversed() + [lines[0], String(lines[1].prefix(30))]).joined(separator: "\n")
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: target + "/manifest.jsonl"))
+                }
+                try FileManager.default.removeItem(atPath: target + "/copy-0/data/b.npy")
+                let resumed = try CLIRunner.run(["run", input.url.path, "--output", target, "--json", "--resume",
+                                                 "--copies", "2"] + seedArguments)
+                #expect(resumed.status == 0, "\(resumed.stderr)")
+                let summary = try JSONSerialization.jsonObject(with: resumed.stdout) as? [String: Any] ?? [:]
+                #expect(summary["tasks"] as? Int == 1 && summary["resumed_tasks"] as? Int == 9, "\(summary)")
+                #expect(resumed.stderr.contains("ignoring 1 incomplete line(s)") == unsorted, "\(resumed.stderr)")
+                #expect(try String(contentsOfFile: target + "/manifest.jsonl", encoding: .utf8) == sortedText)
+                #expect(FileTree.differences(expected, try FileTree.contents(of: target)) == [])
+            }
+        }
+    }
 }

@@ -127,7 +127,13 @@ extension ManifestRecord {
         }, expected: "entries None or a positive integer separated by commas")
         let dataFormat = try parse("data_format", self.dataFormat, DataFormat.init(rawValue:),
                                    expected: "channels_last|channels_first")
-        let fill = try parse("fill", self.fill, FillValue.init(parsing:), expected: "a number")
+        var fill: FillValue?
+        if let text = self.fill {
+            guard let value = FillValue(parsing: text) else {
+                throw RecordSettingsError(field: "fill", problem: FillValue.parsingProblem(text))
+            }
+            fill = value
+        }
         let processed = variant != nil
         let rng = try parse("rng", self.rng, RandomStreamKind.init(rawValue:), expected: "npdrop|keras-numpy|keras-jax")
             ?? (processed ? .npdrop : nil)

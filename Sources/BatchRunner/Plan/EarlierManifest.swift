@@ -4,11 +4,13 @@ import NPDropPlatform
 /// in manifest order, merged with this run's sorted plan: memory does not grow with the
 /// number of records.
 ///
-/// `open` reads the file once (counting invalid lines, collecting the seeds and checking the
-/// order). A finished run's manifest is sorted (`ManifestRecord.precedes`, each array once):
-/// every `Cursor` then reads the file again as it goes. A killed run's log is in completion
-/// order and may hold an array twice (the later line wins): its latest records are then held,
-/// sorted, in memory. Only the bytes the file held when opened are read (the run appends to it).
+/// `open(path:scanning: true)` reads the file once (counting invalid lines, collecting the
+/// seeds and checking the order); without the scan (the seed is known) the order is checked by
+/// the cursors as they go (`OutOfOrder`: open it again with the scan). A finished run's manifest
+/// is sorted (`ManifestRecord.precedes`, each array once): every `Cursor` then reads the file
+/// as it goes. A killed run's log is in completion order and may hold an array twice (the later
+/// line wins): its latest records are then held, sorted, in memory. Only the bytes the file
+/// held when opened are read (the run appends to it).
 final class EarlierManifest: Sendable {
     /// One earlier record with its line's bytes.
     struct Entry: Sendable {
@@ -16,17 +18,21 @@ final class EarlierManifest: Sendable {
         let line: [UInt8]
     }
 
+    /// A cursor of a manifest opened without the scan found a record out of manifest order.
+    struct OutOfOrder: Error {}
+
     let path: String
-    /// Lines that were not a valid record (a killed run's cut-off last line, overlong lines).
-    let invalidLines: Int
-    /// The distinct seeds of the records, sorted.
-    let seeds: [UInt64]
+    /// Lines that were not a valid record (a killed run's cut-off last line, overlong lines);
+    /// nil when not scanned (a cursor read to the end counts them).
+    let invalidLines: Int?
+    /// The distinct seeds of the records, sorted; nil when not scanned.
+    let seeds: [UInt64]?
     /// The latest records sorted, when the file is not (nil: stream the file).
     private let heldEntries: [Entry]?
     /// True when the file is in manifest order and cursors read it as they go.
     var streamsRecords: Bool { heldEntries == nil }
 
-    private init(path: String, invalidLines: Int, seeds: [UInt64], heldEntries: [Entry]?) {
+    private init(path: String, invalidLines: Int?, seeds: [UInt64]?, heldEntries: [Entry]?) {
         self.path = path
         self.invalidLines = invalidLines
         self.seeds = seeds
@@ -34,8 +40,9 @@ final class EarlierManifest: Sendable {
     }
 
     /// The manifest at `path`; nil when there is none. Throws `RunnerError.io`.
-    static func open(path: String) throws -> EarlierManifest? {
+    static func open(path: String, scanning: Bool = true) throws -> EarlierManifest? {
         guard let reader = try ManifestLineReader(path: path, maxLineBytes: ManifestFiles.maxLineBytes) else { return nil }
+        if !scanning { return EarlierManifest(path: path, invalidLines: nil, seeds: nil, heldEntries: nil) }
         var invalid = 0
         var seeds = Set<UInt64>()
         var previous: ManifestRecord?
@@ -61,11 +68,11 @@ final class EarlierManifest: Sendable {
 
     /// A reader of the records in manifest order, from the start. Throws `RunnerError.io`.
     func cursor() throws -> Cursor {
-        if let heldEntries { return Cursor(source: .held(heldEntries, next: 0)) }
+        if let heldEntries { return Cursor(source: .held(heldEntries, next: 0), checksOrder: false) }
         guard let reader = try ManifestLineReader(path: path, maxLineBytes: ManifestFiles.maxLineBytes) else {
             throw RunnerError.io(path: path, operation: "open", errno: ENOENT)
         }
-        return Cursor(source: .stream(reader, lookahead: nil))
+        return Cursor(source: .stream(reader, lookahead: nil), checksOrder: invalidLines == nil)
     }
 
     /// The records of the inputs asked for, in increasing relpath order.
@@ -76,6 +83,21 @@ final class EarlierManifest: Sendable {
         }
 
         fileprivate var source: Source
+        /// Throw `OutOfOrder` when a record does not follow the one before.
+        fileprivate let checksOrder: Bool
+        private var previous: ManifestRecord?
+        /// Invalid lines read so far (streaming).
+        private(set) var invalidLines = 0
+
+        fileprivate init(source: Source, checksOrder: Bool) {
+            self.source = source
+            self.checksOrder = checksOrder
+        }
+
+        /// Reads the rest of the file (to count its invalid lines, and check its order).
+        mutating func drain() throws {
+            while try peek() != nil { advance() }
+        }
 
         /// The records whose input is `relativePath` (in manifest order), skipping those of
         /// inputs before it. `relativePath`s must come in increasing byte order. Throws
@@ -100,11 +122,17 @@ final class EarlierManifest: Sendable {
             case .stream(let reader, let lookahead):
                 if let lookahead { return lookahead }
                 var entry: Entry?
-                while entry == nil, let parsed = try reader.nextLine({ line -> Entry? in
-                    guard case .record(let record) = ManifestFiles.parse(line: line) else { return nil }
-                    return Entry(record: record, line: Array(line))
+                while entry == nil, let parsed = try reader.nextLine({ line -> ManifestFiles.ParsedLine? in
+                    let parsed = ManifestFiles.parse(line: line)
+                    if case .record(let record) = parsed { entry = Entry(record: record, line: Array(line)) }
+                    return parsed
                 }) {
-                    entry = parsed
+                    if case .invalid = parsed { invalidLines += 1 }
+                }
+                if entry == nil { invalidLines += reader.overlongLines }
+                if checksOrder, let record = entry?.record {
+                    if let previous, !ManifestRecord.precedes(previous, record) { throw OutOfOrder() }
+                    previous = record
                 }
                 source = .stream(reader, lookahead: entry)
                 return entry

@@ -31,6 +31,13 @@ struct ResumeIndex {
         return group.entries.filter { $0.record.copy == copy }
     }
 
+    /// Reads the rest of the earlier manifest; returns the invalid lines of the whole file
+    /// (when the cursor streams it). Throws `RunnerError.io` or `EarlierManifest.OutOfOrder`.
+    mutating func invalidLinesOfTheRest() throws -> Int {
+        try cursor.drain()
+        return cursor.invalidLines
+    }
+
     /// The earlier records of `task`'s input and copy (the latest of each array). Throws `RunnerError.io`.
     mutating func records(for task: FileTask) throws -> [ManifestRecord] {
         try entries(input: task.input.relativePath, copy: task.copy).map(\.record)
