@@ -5,6 +5,13 @@
 extension ManifestRecord {
     /// Appends this record's canonical line (without newline) to `out`.
     public func encodeLine(into out: inout [UInt8]) {
+        // The key paths are applied to a variable: applied to `self` each one copied the whole
+        // record (retaining every string) for every field.
+        var record = self
+        record.encodeFields(into: &out)
+    }
+
+    private mutating func encodeFields(into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         var first = true
         for field in ManifestRecord.fields {

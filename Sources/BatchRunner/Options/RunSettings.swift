@@ -41,28 +41,32 @@ public struct RunSettings: Sendable, Hashable {
     /// This layer over `base`: every field this layer sets replaces `base`'s (dropout fields one by one).
     public func layered(over base: RunSettings) -> RunSettings {
         var result = base
-        var dropout = base.dropout
-        if let value = self.dropout.variant { dropout.variant = value }
-        if let value = self.dropout.rate { dropout.rate = value }
-        if let value = self.dropout.noiseShape { dropout.noiseShape = value }
-        if let value = self.dropout.dataFormat { dropout.dataFormat = value }
-        if let value = self.dropout.scale { dropout.scale = value }
-        if let value = self.dropout.fill { dropout.fill = value }
-        if let value = self.dropout.dtypes { dropout.dtypes = value }
-        result.dropout = dropout
-        if let seed { result.seed = seed }
-        if let copies { result.copies = copies }
-        if let jobs { result.jobs = jobs }
-        if let members { result.members = members }
-        if let writeMasks { result.writeMasks = writeMasks }
-        if let compression { result.compression = compression }
-        if let compressionLevel { result.compressionLevel = compressionLevel }
-        if let singleStreamDeflate { result.singleStreamDeflate = singleStreamDeflate }
-        if let arraysOnly { result.arraysOnly = arraysOnly }
-        if let maskFormat { result.maskFormat = maskFormat }
-        if let rng { result.rng = rng }
-        if let kerasCall { result.kerasCall = kerasCall }
-        if let kerasLayer { result.kerasLayer = kerasLayer }
+        func take<T>(_ field: WritableKeyPath<RunSettings, T?>) {
+            if let value = self[keyPath: field] { result[keyPath: field] = value }
+        }
+        func take<T>(_ field: WritableKeyPath<DropoutOverrides, T?>) {
+            if let value = dropout[keyPath: field] { result.dropout[keyPath: field] = value }
+        }
+        take(\DropoutOverrides.variant)
+        take(\DropoutOverrides.rate)
+        take(\DropoutOverrides.noiseShape)
+        take(\DropoutOverrides.dataFormat)
+        take(\DropoutOverrides.scale)
+        take(\DropoutOverrides.fill)
+        take(\DropoutOverrides.dtypes)
+        take(\.seed)
+        take(\.copies)
+        take(\.jobs)
+        take(\.members)
+        take(\.compression)
+        take(\.compressionLevel)
+        take(\.maskFormat)
+        take(\.rng)
+        take(\.kerasCall)
+        take(\.kerasLayer)
+        take(\.writeMasks)
+        take(\.singleStreamDeflate)
+        take(\.arraysOnly)
         return result
     }
 
