@@ -17,10 +17,12 @@ let package = Package(
     name: "npdrop",
     products: [
         .executable(name: "npdrop", targets: ["npdrop"]),
-        .library(name: "NPDropKit", targets: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner"]),
+        .library(
+            name: "NPDropKit",
+            targets: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         .systemLibrary(
@@ -39,27 +41,50 @@ let package = Package(
         .target(name: "NPDropPlatform"),
         .target(name: "NPYFormat"),
         .target(name: "NPYStream", dependencies: ["NPDropPlatform", "NPYFormat", "NPDropCSupport"]),
-        .target(name: "NPZContainer", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPDropZlib", "NPDropISAL"]),
+        .target(
+            name: "NPZContainer",
+            dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPDropZlib", "NPDropISAL"]),
         // Compiled by clang; the vector kernels pick their instruction sets per function
         // (`__attribute__((target(...)))`), so no global -m flags are needed.
         .target(name: "NPDropKernels"),
         .target(name: "DropoutEngine", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPDropKernels"]),
-        .target(name: "DropoutFiles", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "NPDropCSupport"]),
-        .target(name: "BatchRunner", dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "NPDropCSupport"]),
+        .target(
+            name: "DropoutFiles",
+            dependencies: [
+                "NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "NPDropCSupport",
+            ]),
+        .target(
+            name: "BatchRunner",
+            dependencies: [
+                "NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles",
+                "NPDropCSupport",
+            ]),
         .executableTarget(
             name: "npdrop",
             dependencies: [
-                "NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner",
+                "NPDropPlatform", "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles",
+                "BatchRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Helpers shared by the test targets (live NumPy, SHA-256, scratch removal); never part of the product.
         .target(name: "NPDropTestSupport", path: "Tests/NPDropTestSupport"),
         .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat", "NPDropTestSupport"]),
-        .testTarget(name: "NPYStreamTests", dependencies: ["NPYFormat", "NPYStream", "NPDropTestSupport", "NPDropCSupport"]),
-        .testTarget(name: "NPZContainerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropTestSupport"]),
-        .testTarget(name: "DropoutEngineTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "NPDropTestSupport"]),
-        .testTarget(name: "BatchRunnerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner", "NPDropTestSupport", "NPDropCSupport"]),
+        .testTarget(
+            name: "NPYStreamTests", dependencies: ["NPYFormat", "NPYStream", "NPDropTestSupport", "NPDropCSupport"]),
+        .testTarget(
+            name: "NPZContainerTests", dependencies: ["NPYFormat", "NPYStream", "NPZContainer", "NPDropTestSupport"]),
+        .testTarget(
+            name: "DropoutEngineTests",
+            dependencies: [
+                "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "NPDropTestSupport",
+            ]),
+        .testTarget(
+            name: "BatchRunnerTests",
+            dependencies: [
+                "NPYFormat", "NPYStream", "NPZContainer", "DropoutEngine", "DropoutFiles", "BatchRunner",
+                "NPDropTestSupport", "NPDropCSupport",
+            ]),
         .testTarget(name: "CLITests", dependencies: ["npdrop", "NPDropTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,13 +6,13 @@ import PackageDescription
 let package = Package(
     name: "NPZBench",
     dependencies: [
-        .package(name: "npdrop", path: "../.."),
+        .package(name: "npdrop", path: "../..")
     ],
     targets: [
         .executableTarget(
             name: "NPZBench",
             dependencies: [.product(name: "NPDropKit", package: "npdrop")]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,13 +7,13 @@ import PackageDescription
 let package = Package(
     name: "ParallelDeflateBench",
     dependencies: [
-        .package(name: "npdrop", path: "../.."),
+        .package(name: "npdrop", path: "../..")
     ],
     targets: [
         .executableTarget(
             name: "ParallelDeflateBench",
             dependencies: [.product(name: "NPDropKit", package: "npdrop")]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

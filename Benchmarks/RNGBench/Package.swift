@@ -7,13 +7,13 @@ import PackageDescription
 let package = Package(
     name: "RNGBench",
     dependencies: [
-        .package(name: "npdrop", path: "../.."),
+        .package(name: "npdrop", path: "../..")
     ],
     targets: [
         .executableTarget(
             name: "RNGBench",
             dependencies: [.product(name: "NPDropKit", package: "npdrop")]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

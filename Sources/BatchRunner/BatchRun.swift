@@ -18,8 +18,10 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
     public let returnsRecords: Bool
 
     /// A runner; nothing happens until `run()`.
-    public init(options: RunOptions, processor: Processor, console: RunConsole = .standard,
-                interruption: RunInterruption = RunInterruption(), returnsRecords: Bool = true) {
+    public init(
+        options: RunOptions, processor: Processor, console: RunConsole = .standard,
+        interruption: RunInterruption = RunInterruption(), returnsRecords: Bool = true
+    ) {
         self.options = options
         self.returnsRecords = returnsRecords
         self.processor = processor
@@ -85,8 +87,9 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
     /// the shard's unfinished completion record and opens the manifest log (with the walk's
     /// error records in it). Throws as `run()` does.
     func plan() throws -> Plan {
-        let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: false,
-                                                 outputMayBeMissing: true)
+        let locations = try RunLocations.resolve(
+            input: options.input, output: options.output, createOutput: false,
+            outputMayBeMissing: true)
         let walk = try InputWalker.walk(locations, includeOtherFiles: !options.arraysOnly)
         if walk.files.isEmpty && !walk.issues.contains(where: \.isError) {
             let what = options.arraysOnly ? "no .npy or .npz file below it" : "no regular file below it"
@@ -103,30 +106,36 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         }
 
         try locations.createOutputDirectory()
-        let lock = try OutputLock.acquire(in: locations.output, shownOutput: options.output,
-                                          scope: shard.map { .shard($0) } ?? .exclusive)
+        let lock = try OutputLock.acquire(
+            in: locations.output, shownOutput: options.output,
+            scope: shard.map { .shard($0) } ?? .exclusive)
         do {
-            return try plan(locations: locations, lock: lock, allFiles: allFiles, owned: owned, fileCount: fileCount,
-                            issues: issues)
+            return try plan(
+                locations: locations, lock: lock, allFiles: allFiles, owned: owned, fileCount: fileCount,
+                issues: issues)
         } catch {
             lock.release()
             throw error
         }
     }
 
-    private func plan(locations: RunLocations, lock: OutputLock, allFiles: InputFileList, owned: [Int]?,
-                      fileCount: Int, issues: [WalkIssue]) throws -> Plan {
+    private func plan(
+        locations: RunLocations, lock: OutputLock, allFiles: InputFileList, owned: [Int]?,
+        fileCount: Int, issues: [WalkIssue]
+    ) throws -> Plan {
         let shard = options.shard
-        let removedEntries = try ExistingOutput.prepare(locations.output, shownOutput: options.output,
-                                                        policy: options.existingOutputPolicy, shard: shard,
-                                                        manifestName: options.manifestName)
+        let removedEntries = try ExistingOutput.prepare(
+            locations.output, shownOutput: options.output,
+            policy: options.existingOutputPolicy, shard: shard,
+            manifestName: options.manifestName)
         if !removedEntries.isEmpty && !options.quiet {
             console.line("--overwrite: removed \(removedEntries.joined(separator: ", ")) from an earlier run")
         }
 
         let manifestPath = RelativePath.join(locations.output, options.manifestName)
         // Read once up front only for its seeds; else its order is checked as it is merged.
-        var previous = options.resume ? try EarlierManifest.open(path: manifestPath, scanning: options.seed == nil) : nil
+        var previous =
+            options.resume ? try EarlierManifest.open(path: manifestPath, scanning: options.seed == nil) : nil
         let seed = try chooseSeed(previous: previous)
 
         // The first deflate checks ISA-L's known answer; where it fails, this run writes zlib blocks.
@@ -157,14 +166,16 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         let makeTask: @Sendable (Int) -> FileTask = { [engine, isalCheckFailed, arrayRank, arrayCount] slot in
             let position = owned?[slot / copies] ?? slot / copies
             let copy = slot % copies
-            var task = BatchRun.makeTask(allFiles[position], copy: copy, seed: seed, engine: engine,
-                                         isalCheckFailed: isalCheckFailed, options: options)
+            var task = BatchRun.makeTask(
+                allFiles[position], copy: copy, seed: seed, engine: engine,
+                isalCheckFailed: isalCheckFailed, options: options)
             task.rng = options.rng
             task.kerasLayer = options.kerasLayer
             task.maskFormat = options.maskFormat
             if options.rng.isKeras {
-                task.kerasCall = UInt32(truncatingIfNeeded:
-                    UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(arrayCount) &+ UInt64(arrayRank[position]))
+                task.kerasCall = UInt32(
+                    truncatingIfNeeded:
+                        UInt64(options.kerasCall) &+ UInt64(copy) &* UInt64(arrayCount) &+ UInt64(arrayRank[position]))
             }
             return task
         }
@@ -184,8 +195,10 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
                     // Settings other than the earlier run's are refused before OUT is touched.
                     if task.copy == 0, try resumeIndex.recordedCopies(input: task.input.relativePath) > copies {
                         let recorded = try resumeIndex.recordedCopies(input: task.input.relativePath)
-                        throw resumeRefusal(RecordSettings.Difference(name: "copies", earlier: "at least \(recorded)",
-                                                                      now: "\(copies)"), at: task.input.relativePath)
+                        throw resumeRefusal(
+                            RecordSettings.Difference(
+                                name: "copies", earlier: "at least \(recorded)",
+                                now: "\(copies)"), at: task.input.relativePath)
                     }
                     if let difference = ResumeSettings.firstDifference(try resumeIndex.records(for: task), with: task) {
                         throw resumeRefusal(difference, at: task.input.relativePath)
@@ -207,21 +220,28 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
                 decided = try decide(previous ?? earlier)
             }
             if decided.invalidLines > 0, !options.quiet {
-                console.line("\(options.manifestName): ignoring \(decided.invalidLines) incomplete line(s) left by an interrupted run")
+                console.line(
+                    "\(options.manifestName): ignoring \(decided.invalidLines) incomplete line(s) left by an interrupted run"
+                )
             }
             todo = decided.todo
             resumedTasks = decided.resumed
             let previous = previous ?? earlier
             let writerIndex = Locked(try ResumeIndex(manifest: previous))
             carried = { slot in
-                try writerIndex.withLock { try $0.carriedLines(input: allFiles.relativePath(owned?[slot / copies] ?? slot / copies),
-                                                             copy: slot % copies) }
+                try writerIndex.withLock {
+                    try $0.carriedLines(
+                        input: allFiles.relativePath(owned?[slot / copies] ?? slot / copies),
+                        copy: slot % copies)
+                }
             }
         }
         // A shard also keeps its settings in its completion record (what merge-manifests compares):
         // a shard that has no record to compare (no file fell in it) is checked there.
         if options.resume, let shard,
-           let earlier = try? ShardCompletion.read(path: RelativePath.join(locations.output, ShardCompletion.fileName(of: shard))) {
+            let earlier = try? ShardCompletion.read(
+                path: RelativePath.join(locations.output, ShardCompletion.fileName(of: shard)))
+        {
             let now = Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed))
             for (name, value) in ShardSettings.ordered(earlier.settings) where name != "npdrop_version" {
                 guard let current = now[name], current != value else { continue }
@@ -229,7 +249,8 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             }
         }
         // Only now, with the settings known to be the earlier run's, is OUT changed.
-        let removed = try TempNames.removeLeftovers(under: locations.output, shard: shard, manifestName: options.manifestName)
+        let removed = try TempNames.removeLeftovers(
+            under: locations.output, shard: shard, manifestName: options.manifestName)
         if removed > 0 && !options.quiet {
             console.line("removed \(removed) temporary file(s) left by an interrupted run")
         }
@@ -239,14 +260,18 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
 
         let plannedTasks = slotCount + issues.filter(\.isError).count
         let completion = shard.map { shard in
-            ShardCompletion(shard: shard, complete: false, files: fileCount, tasks: plannedTasks, resumedTasks: resumedTasks,
-                            records: nil, ok: nil, copied: nil, errors: nil, inputFiles: allFiles.count,
-                            inputDigest: ShardCompletion.digest(of: allFiles.indices.lazy.map {
-                                (allFiles.relativePath($0), allFiles.byteCount($0))
-                            }),
-                            settings: Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed)))
+            ShardCompletion(
+                shard: shard, complete: false, files: fileCount, tasks: plannedTasks, resumedTasks: resumedTasks,
+                records: nil, ok: nil, copied: nil, errors: nil, inputFiles: allFiles.count,
+                inputDigest: ShardCompletion.digest(
+                    of: allFiles.indices.lazy.map {
+                        (allFiles.relativePath($0), allFiles.byteCount($0))
+                    }),
+                settings: Dictionary(uniqueKeysWithValues: ShardSettings.pairs(options, seed: seed)))
         }
-        if let shard, let completion { try completion.write(outputDirectory: locations.output, shard: shard, sync: options.sync) }
+        if let shard, let completion {
+            try completion.write(outputDirectory: locations.output, shard: shard, sync: options.sync)
+        }
 
         let log = try AppendOnlyFile(path: manifestPath, truncate: !options.resume)
         let issueRecords = issues.filter(\.isError).map { RecordBuilder.record(for: $0, seed: seed) }
@@ -257,10 +282,11 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             log.close()
             throw error
         }
-        return Plan(locations: locations, lock: lock, manifestPath: manifestPath, seed: seed, allFiles: allFiles,
-                    fileCount: fileCount, issues: issues, issueRecords: issueRecords, slotCount: slotCount,
-                    makeTask: makeTask, todo: todo, carried: carried, resumedTasks: resumedTasks,
-                    position: { slot in owned?[slot / copies] ?? slot / copies }, completion: completion, log: log)
+        return Plan(
+            locations: locations, lock: lock, manifestPath: manifestPath, seed: seed, allFiles: allFiles,
+            fileCount: fileCount, issues: issues, issueRecords: issueRecords, slotCount: slotCount,
+            makeTask: makeTask, todo: todo, carried: carried, resumedTasks: resumedTasks,
+            position: { slot in owned?[slot / copies] ?? slot / copies }, completion: completion, log: log)
     }
 
     /// What `schedule(_:)` leaves for the manifest: the sorted writer fed as tasks finished.
@@ -284,15 +310,18 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         let slotOfTodo: @Sendable (Int) -> Int = { index in todo?[index] ?? index }
         var totalBytes: Int64 = 0
         for index in 0..<todoCount { totalBytes += allFiles.byteCount(position(slotOfTodo(index))) }
-        let progress = ProgressMeter(label: "npdrop:", totalFiles: todoCount, totalBytes: totalBytes, console: console,
-                                     enabled: !options.quiet && console.errorIsTerminal)
-        let manifest = try SortedManifestWriter(path: plan.manifestPath, slotCount: plan.slotCount, copies: options.copies,
-                                                todo: plan.todo, carriedLines: plan.carried,
-                                                issues: ManifestFiles.sorted(plan.issueRecords))
+        let progress = ProgressMeter(
+            label: "npdrop:", totalFiles: todoCount, totalBytes: totalBytes, console: console,
+            enabled: !options.quiet && console.errorIsTerminal)
+        let manifest = try SortedManifestWriter(
+            path: plan.manifestPath, slotCount: plan.slotCount, copies: options.copies,
+            todo: plan.todo, carriedLines: plan.carried,
+            issues: ManifestFiles.sorted(plan.issueRecords))
         let log = plan.log
         let logFailure = Locked<RunnerError?>(nil)
-        let scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: plan.locations.output,
-                                      syncOutputs: options.sync, interruption: interruption)
+        let scheduler = WorkScheduler(
+            processor: processor, jobs: options.jobs, outputRoot: plan.locations.output,
+            syncOutputs: options.sync, interruption: interruption)
         let finishedTasks = Locked(0)
         scheduler.run(count: todoCount, task: { makeTask(slotOfTodo($0)) }) { index, task, result in
             let records = RecordBuilder.records(task, result: result)
@@ -326,8 +355,9 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             progress.fileDone(bytes: task.input.byteCount)
         }
         progress.finish()
-        return Scheduled(manifest: manifest, totalBytes: totalBytes, finishedTasks: finishedTasks.withLock { $0 },
-                         logFailure: logFailure.withLock { $0 })
+        return Scheduled(
+            manifest: manifest, totalBytes: totalBytes, finishedTasks: finishedTasks.withLock { $0 },
+            logFailure: logFailure.withLock { $0 })
     }
 
     /// Writes the final, sorted manifest over the log (synced with `--sync`) and, when this
@@ -355,8 +385,10 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
 
     /// Prints the interruption or the summary line (and `--json`), and reads the manifest back
     /// when `returnsRecords`.
-    private func report(_ plan: Plan, _ scheduled: Scheduled, _ counts: SortedManifestWriter.Counts,
-                        seconds: Double) throws -> RunReport {
+    private func report(
+        _ plan: Plan, _ scheduled: Scheduled, _ counts: SortedManifestWriter.Counts,
+        seconds: Double
+    ) throws -> RunReport {
         let interruptedCode = interruption.exitCode
         if interruptedCode != nil {
             let done = plan.resumedTasks + scheduled.finishedTasks
@@ -373,7 +405,9 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             exitCode: errors > 0 ? 1 : 0)
         if interruptedCode == nil {
             if !options.quiet {
-                console.line(summary.line + (fileCount == 0 && options.shard != nil ? " (no file of INPUT falls in this shard)" : ""))
+                console.line(
+                    summary.line
+                        + (fileCount == 0 && options.shard != nil ? " (no file of INPUT falls in this shard)" : ""))
             }
             if options.json { console.writeOutput(summary.json + "\n") }
         }
@@ -383,9 +417,10 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
 
     /// The refusal of `--resume` with settings other than the earlier run's (exit 2, OUT untouched).
     private func resumeRefusal(_ difference: RecordSettings.Difference, at input: String?) -> RunnerError {
-        RunnerError.usage("--resume: OUT '\(options.output)' holds a run made with other settings (\(difference)"
-            + (input.map { ", first at \($0)" } ?? "")
-            + "); resume with the earlier settings, or pass --overwrite to replace the earlier run")
+        RunnerError.usage(
+            "--resume: OUT '\(options.output)' holds a run made with other settings (\(difference)"
+                + (input.map { ", first at \($0)" } ?? "")
+                + "); resume with the earlier settings, or pass --overwrite to replace the earlier run")
     }
 
     /// The seed: `--seed`, else (resuming) the one seed of the earlier manifest, else random
@@ -409,15 +444,18 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         return seed
     }
 
-    private static func makeTask(_ file: InputFile, copy: Int, seed: UInt64, engine: DeflateEngine,
-                                 isalCheckFailed: Bool, options: RunOptions) -> FileTask {
+    private static func makeTask(
+        _ file: InputFile, copy: Int, seed: UInt64, engine: DeflateEngine,
+        isalCheckFailed: Bool, options: RunOptions
+    ) -> FileTask {
         FileTask(
             input: file, copy: copy, seed: seed, compression: options.compression,
             compressionLevel: file.kind == .npz ? options.compressionLevel : nil,
             deflateBlockSize: file.kind == .npz ? options.deflateBlockSize : nil,
             deflateEngine: engine, isalCheckFailed: isalCheckFailed,
             outputPath: OutputLayout.dataPath(file.relativePath, copy: copy, copies: options.copies),
-            maskPath: options.writeMasks && file.kind != .other ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
+            maskPath: options.writeMasks && file.kind != .other
+                ? OutputLayout.maskPath(file.relativePath, copy: copy, copies: options.copies) : nil,
             segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
             actions: .rules(options.settings, options.members))
     }

@@ -46,8 +46,10 @@ extension ArrayDropoutPlan {
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: data[..<(count * itemSize)])
                 let got = try input.pread(into: bytes, at: inputDataOffset + start * itemSize)
                 if got < bytes.count {
-                    throw FileError(path: name, member: member, underlying: NPYFormatError.truncated(
-                        section: .data, expected: header.dataByteCount, found: start * itemSize + got))
+                    throw FileError(
+                        path: name, member: member,
+                        underlying: NPYFormatError.truncated(
+                            section: .data, expected: header.dataByteCount, found: start * itemSize + got))
                 }
                 if validatesBools {
                     try FileError.wrapping(path: name, member: member) {
@@ -61,7 +63,8 @@ extension ArrayDropoutPlan {
                         let flags = UnsafeBufferPointer(rebasing: keep[..<count])
                         try mask.write(UnsafeRawBufferPointer(flags), at: maskDataOffset + start)
                     } else {
-                        try writeMaskData(maskRange(forElements: chunk), to: mask, maskDataOffset: maskDataOffset, keep: keep)
+                        try writeMaskData(
+                            maskRange(forElements: chunk), to: mask, maskDataOffset: maskDataOffset, keep: keep)
                     }
                 }
                 start += count

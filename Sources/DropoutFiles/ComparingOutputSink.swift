@@ -97,7 +97,8 @@ public final class ComparingOutputSink: OutputSink, @unchecked Sendable {
             let count = min(buffer.count, bytes.count - done)
             let got: Int
             do {
-                got = try existing.pread(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), at: offset + done)
+                got = try existing.pread(
+                    into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), at: offset + done)
             } catch {
                 state.withLock { if $0.readFailure == nil { $0.readFailure = "\(error)" } }
                 return
@@ -133,7 +134,9 @@ public final class ComparingOutputSink: OutputSink, @unchecked Sendable {
         return state.withLock { state in
             if let content = state.content { return .content(difference: content) }
             if let failure = state.readFailure { return .unreadable(failure) }
-            if state.length != existingSize { return .sizeDiffers(expected: Int64(state.length), found: Int64(existingSize)) }
+            if state.length != existingSize {
+                return .sizeDiffers(expected: Int64(state.length), found: Int64(existingSize))
+            }
             if let first = state.firstDifference { return .differsAt(offset: Int64(first)) }
             return .identical
         }

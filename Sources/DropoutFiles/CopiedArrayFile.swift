@@ -51,8 +51,9 @@ public final class CopiedArrayFile: Sendable {
 
     /// The file's one report: `copied`, no mask.
     public func outcome() -> FileOutcome {
-        var array = ArrayOutcome(member: nil, status: .copied, shape: header?.shape, dtype: header?.dtype.descr,
-                                 fortranOrder: header?.fortranOrder)
+        var array = ArrayOutcome(
+            member: nil, status: .copied, shape: header?.shape, dtype: header?.dtype.descr,
+            fortranOrder: header?.fortranOrder)
         array.reason = reason
         return FileOutcome(arrays: [array], maskWritten: false)
     }

@@ -17,8 +17,10 @@ public enum FileCopy {
     /// Copies every byte of `input` (from offset 0 to its end) into `output` from offset 0 and
     /// returns the byte count. Calls `checkpoint` before each chunk (it may throw to stop).
     /// Throws a `FileError` naming `name`.
-    public static func copy(_ input: FileDescriptor, to output: any OutputSink, name: String,
-                            checkpoint: () throws -> Void = {}) throws -> Int64 {
+    public static func copy(
+        _ input: FileDescriptor, to output: any OutputSink, name: String,
+        checkpoint: () throws -> Void = {}
+    ) throws -> Int64 {
         let size = Int64(try input.status().size)
         var inOffset: Int64 = 0
         var outOffset: Int64 = 0
@@ -36,8 +38,9 @@ public enum FileCopy {
         // No byte the kernel copied passed through this process: a sink that checksums learns them now.
         if inOffset > 0 { try output.kernelCopied(Int(inOffset), from: input) }
         // Read/write for what the kernel did not copy (all of it when it refused), up to EOF.
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(max(4096, min(1 << 20, size - inOffset + 1))),
-                                                            alignment: 64)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: Int(max(4096, min(1 << 20, size - inOffset + 1))),
+            alignment: 64)
         defer { buffer.deallocate() }
         while true {
             try checkpoint()

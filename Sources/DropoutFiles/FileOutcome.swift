@@ -30,8 +30,10 @@ public struct ArrayOutcome: Sendable, Hashable {
     public var reason: String?
 
     /// An outcome; see the properties.
-    public init(member: String?, status: Status, shape: [Int]? = nil, dtype: String? = nil,
-                fortranOrder: Bool? = nil, noiseShape: [Int]? = nil) {
+    public init(
+        member: String?, status: Status, shape: [Int]? = nil, dtype: String? = nil,
+        fortranOrder: Bool? = nil, noiseShape: [Int]? = nil
+    ) {
         self.member = member
         self.status = status
         self.shape = shape

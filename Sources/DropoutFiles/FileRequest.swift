@@ -44,9 +44,11 @@ public struct FileRequest: Sendable {
     public var inputDigest: ByteRangeDigest?
 
     /// A request; see the properties.
-    public init(path: String, name: String, keyPath: String, copy: Int = 0, encoding: MemberEncoding = MemberEncoding(),
-                segmentBytes: Int = FileRequest.defaultSegmentBytes,
-                action: @escaping @Sendable (_ member: String?) throws -> MemberAction) {
+    public init(
+        path: String, name: String, keyPath: String, copy: Int = 0, encoding: MemberEncoding = MemberEncoding(),
+        segmentBytes: Int = FileRequest.defaultSegmentBytes,
+        action: @escaping @Sendable (_ member: String?) throws -> MemberAction
+    ) {
         self.path = path
         self.name = name
         self.keyPath = keyPath

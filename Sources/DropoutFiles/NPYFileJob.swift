@@ -20,8 +20,10 @@ public final class NPYFileJob: Sendable {
     /// Packed masks are written whole once the segments are done (`finishMask`), not by segments.
     private var packsMask: Bool { request.maskFormat == .packbits && targets.mask != nil }
 
-    private init(request: FileRequest, plan: ArrayDropoutPlan, input: FileDescriptor, targets: FileTargets,
-                 elementsPerSegment: Int) {
+    private init(
+        request: FileRequest, plan: ArrayDropoutPlan, input: FileDescriptor, targets: FileTargets,
+        elementsPerSegment: Int
+    ) {
         self.request = request
         self.plan = plan
         self.input = input
@@ -41,8 +43,9 @@ public final class NPYFileJob: Sendable {
         case .transform(let job):
             return job
         case .copy:
-            throw FileError.attributing(FileJobMisuse(description: "an .npy file cannot be copied, only processed"),
-                                        to: request, member: nil)
+            throw FileError.attributing(
+                FileJobMisuse(description: "an .npy file cannot be copied, only processed"),
+                to: request, member: nil)
         }
     }
 
@@ -60,40 +63,53 @@ public final class NPYFileJob: Sendable {
     public static func prepareOrCopy(_ request: FileRequest, targets: FileTargets) throws -> Preparation {
         do {
             let name = request.name
-            let input = try FileError.wrapping(path: name) { try FileDescriptor.openForReading(request.path, digest: request.inputDigest) }
+            let input = try FileError.wrapping(path: name) {
+                try FileDescriptor.openForReading(request.path, digest: request.inputDigest)
+            }
             let size = try input.status().size
             let reader: NPYReader
             do {
-                reader = try NPYReader(source: FileRegionSource(descriptor: input, offset: 0, length: size), name: name,
-                                       validateBools: false)
+                reader = try NPYReader(
+                    source: FileRegionSource(descriptor: input, offset: 0, length: size), name: name,
+                    validateBools: false)
             } catch {
-                guard request.copiesUntransformedDTypes, let refusal = CopiedArrayFile.untransformedDType(in: error) else {
+                guard request.copiesUntransformedDTypes, let refusal = CopiedArrayFile.untransformedDType(in: error)
+                else {
                     throw error
                 }
-                return .copy(CopiedArrayFile(request: request, reason: CopiedArrayFile.reason(unsupported: refusal),
-                                             header: nil, input: input, targets: targets))
+                return .copy(
+                    CopiedArrayFile(
+                        request: request, reason: CopiedArrayFile.reason(unsupported: refusal),
+                        header: nil, input: input, targets: targets))
             }
             let header = reader.header
             guard case .process(let options) = try request.action(nil) else {
-                return .copy(CopiedArrayFile(request: request, reason: nil, header: header, input: input, targets: targets))
+                return .copy(
+                    CopiedArrayFile(request: request, reason: nil, header: header, input: input, targets: targets))
             }
             if let reason = request.copyReason(nil, header.dtype) {
-                return .copy(CopiedArrayFile(request: request, reason: reason, header: header, input: input, targets: targets))
+                return .copy(
+                    CopiedArrayFile(request: request, reason: reason, header: header, input: input, targets: targets))
             }
             let available = max(0, size - header.dataOffset)
             guard available >= header.dataByteCount else {
-                throw FileError(path: name, underlying: NPYFormatError.truncated(
-                    section: .data, expected: header.dataByteCount, found: available))
+                throw FileError(
+                    path: name,
+                    underlying: NPYFormatError.truncated(
+                        section: .data, expected: header.dataByteCount, found: available))
             }
-            let plan = try ArrayDropoutPlan(header: header, key: request.arrayKey(forMember: nil), copy: request.copy,
-                                            options: options, name: name)
+            let plan = try ArrayDropoutPlan(
+                header: header, key: request.arrayKey(forMember: nil), copy: request.copy,
+                options: options, name: name)
             let packs = request.maskFormat == .packbits
             try targets.data.setLength(plan.outputFileSize)
             if !packs { try targets.mask?.setLength(plan.maskFileSize) }
             try plan.writeHeaders(output: targets.data, mask: packs ? nil : targets.mask)
             let perSegment = max(1, request.segmentBytes / header.dtype.itemSize)
-            return .transform(NPYFileJob(request: request, plan: plan, input: input, targets: targets,
-                                         elementsPerSegment: perSegment))
+            return .transform(
+                NPYFileJob(
+                    request: request, plan: plan, input: input, targets: targets,
+                    elementsPerSegment: perSegment))
         } catch {
             throw FileError.attributing(error, to: request, member: nil)
         }
@@ -113,7 +129,8 @@ public final class NPYFileJob: Sendable {
             try plan.process(
                 elements: elements(ofSegment: segment), input: input, inputDataOffset: plan.header.dataOffset,
                 output: targets.data, outputDataOffset: plan.outputHeader.dataOffset,
-                mask: packsMask ? nil : targets.mask, maskDataOffset: plan.maskHeader.dataOffset, scratch: worker.scratch)
+                mask: packsMask ? nil : targets.mask, maskDataOffset: plan.maskHeader.dataOffset,
+                scratch: worker.scratch)
         } catch {
             throw FileError.attributing(error, to: request, member: nil)
         }
@@ -140,8 +157,9 @@ public final class NPYFileJob: Sendable {
     /// The array's report once every segment is done.
     public func outcome() -> FileOutcome {
         let header = plan.header
-        var array = ArrayOutcome(member: nil, status: .processed, shape: header.shape, dtype: header.dtype.descr,
-                                 fortranOrder: header.fortranOrder, noiseShape: plan.noiseDims)
+        var array = ArrayOutcome(
+            member: nil, status: .processed, shape: header.shape, dtype: header.dtype.descr,
+            fortranOrder: header.fortranOrder, noiseShape: plan.noiseDims)
         array.outputDType = plan.outputDType.descr
         return FileOutcome(arrays: [array], maskWritten: targets.mask != nil)
     }

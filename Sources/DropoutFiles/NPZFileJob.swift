@@ -29,8 +29,11 @@ public final class NPZFileJob: Sendable {
     /// `FileError` naming the file when it is not a readable zip archive.
     public static func prepare(_ request: FileRequest, limits: ZipLimits = .default) throws -> NPZFileJob {
         do {
-            return NPZFileJob(request: request, archive: try ZipArchiveReader(path: request.path, limits: limits,
-                                                                               digest: request.inputDigest))
+            return NPZFileJob(
+                request: request,
+                archive: try ZipArchiveReader(
+                    path: request.path, limits: limits,
+                    digest: request.inputDigest))
         } catch {
             throw FileError.attributing(error, to: request, member: nil)
         }
@@ -75,8 +78,9 @@ public final class NPZFileJob: Sendable {
                         }
                         return maskWriter
                     }
-                    let transformed = try process(entry, options: options, to: writer, mask: openMask, method: method,
-                                                  report: &array, worker: worker)
+                    let transformed = try process(
+                        entry, options: options, to: writer, mask: openMask, method: method,
+                        report: &array, worker: worker)
                     if !transformed {
                         // A dtype the request leaves alone, or one npdrop does not transform: copied.
                         let reason = array.reason
@@ -113,9 +117,11 @@ public final class NPZFileJob: Sendable {
     /// into `sink` (a file, or a byte for byte comparison when every member is stored).
     private func archiveWriter(into sink: any OutputSink) -> ZipArchiveWriter {
         if let comparing = sink as? ComparingOutputSink, comparing.exists,
-           archive.entries.contains(where: { request.encoding.writeMethod(forInput: $0.method).method == .deflated }) {
+            archive.entries.contains(where: { request.encoding.writeMethod(forInput: $0.method).method == .deflated })
+        {
             do {
-                return ZipArchiveWriter(comparingContentOf: try ZipArchiveReader(path: comparing.existingPath), name: sink.name)
+                return ZipArchiveWriter(
+                    comparingContentOf: try ZipArchiveReader(path: comparing.existingPath), name: sink.name)
             } catch {
                 comparing.recordContentComparison(difference: "not a readable zip archive: \(error)")
             }
@@ -127,8 +133,10 @@ public final class NPZFileJob: Sendable {
     /// a valid `.npy` header (a member that is not one is still copied, without them). When the
     /// output method is the input's, the stored data goes across as it is (no re-deflating); the
     /// member is still read to its end, which checks its CRC-32 and sizes.
-    private func copy(_ entry: ZipEntry, to writer: ZipArchiveWriter, method: ZipWriteMethod,
-                      report: inout ArrayOutcome, worker: DropoutWorker) throws {
+    private func copy(
+        _ entry: ZipEntry, to writer: ZipArchiveWriter, method: ZipWriteMethod,
+        report: inout ArrayOutcome, worker: DropoutWorker
+    ) throws {
         let source = try archive.openMember(entry)
         let tee: TeeByteSource
         if method.method == entry.method && !writer.comparesContent {
@@ -139,7 +147,8 @@ public final class NPZFileJob: Sendable {
             tee = TeeByteSource(source: source, sink: try writer.beginMember(name: entry.name, method: method))
         }
         if entry.name.hasSuffix(".npy"),
-           let reader = try? NPYReader(source: tee, name: archive.path, member: entry.name, validateBools: false) {
+            let reader = try? NPYReader(source: tee, name: archive.path, member: entry.name, validateBools: false)
+        {
             report.shape = reader.header.shape
             report.dtype = reader.header.dtype.descr
             report.fortranOrder = reader.header.fortranOrder
@@ -153,9 +162,11 @@ public final class NPZFileJob: Sendable {
     /// `report.reason`, when `request.copyReason` leaves the member's dtype alone or (with
     /// `request.copiesUntransformedDTypes`) npdrop does not transform it. Throws for a member
     /// with bytes after its array data.
-    private func process(_ entry: ZipEntry, options: DropoutOptions, to writer: ZipArchiveWriter,
-                         mask openMask: () -> ZipArchiveWriter?, method: ZipWriteMethod, report: inout ArrayOutcome,
-                         worker: DropoutWorker) throws -> Bool {
+    private func process(
+        _ entry: ZipEntry, options: DropoutOptions, to writer: ZipArchiveWriter,
+        mask openMask: () -> ZipArchiveWriter?, method: ZipWriteMethod, report: inout ArrayOutcome,
+        worker: DropoutWorker
+    ) throws -> Bool {
         let name = request.name
         let source = try archive.openMember(entry)
         let reader: NPYReader
@@ -177,16 +188,22 @@ public final class NPZFileJob: Sendable {
         report.shape = header.shape
         report.dtype = header.dtype.descr
         report.fortranOrder = header.fortranOrder
-        let plan = try ArrayDropoutPlan(header: header, key: request.arrayKey(forMember: entry.name), copy: request.copy,
-                                        options: options, name: name, member: entry.name)
+        let plan = try ArrayDropoutPlan(
+            header: header, key: request.arrayKey(forMember: entry.name), copy: request.copy,
+            options: options, name: name, member: entry.name)
         let sink = try writer.beginMember(name: entry.name, method: method)
         let maskSink = try mask?.beginMember(name: entry.name, method: method)
         // Packed masks: the bool mask's bytes are packed 8 flags a byte on their way to the member.
-        let packed = request.maskFormat == .packbits ? maskSink.map { member in
-            PackedMaskSink(boolHeaderLength: plan.maskHeader.dataOffset, count: plan.noiseElementCount) { try member.write($0) }
-        } : nil
-        try plan.run(reader: reader, output: sink, outputName: writer.path, mask: packed ?? maskSink, maskName: mask?.path,
-                     scratch: worker.scratch)
+        let packed =
+            request.maskFormat == .packbits
+            ? maskSink.map { member in
+                PackedMaskSink(boolHeaderLength: plan.maskHeader.dataOffset, count: plan.noiseElementCount) {
+                    try member.write($0)
+                }
+            } : nil
+        try plan.run(
+            reader: reader, output: sink, outputName: writer.path, mask: packed ?? maskSink, maskName: mask?.path,
+            scratch: worker.scratch)
         try packed?.finish()
         // The read that delivered the last byte checked the member's CRC-32; bytes after the
         // array's data are refused, as `npdrop apply` refuses them in an npz.

@@ -38,7 +38,8 @@ extension NPYHeaderParser {
             throw NPYFormatError.invalidFortranOrder(found: PythonLiteralParser.displayText(text, orderValue.source))
         }
         let shape = try parseShape(shapeValue, text: text, itemSize: 1)
-        return NPYHeaderFields(version: version, descr: descr, fortranOrder: fortranOrder, shape: shape,
-                               dataOffset: preambleLength(for: version) + text.count)
+        return NPYHeaderFields(
+            version: version, descr: descr, fortranOrder: fortranOrder, shape: shape,
+            dataOffset: preambleLength(for: version) + text.count)
     }
 }

@@ -99,8 +99,11 @@ public enum NPYHeaderParser {
     static let expectedKeys = ["descr", "fortran_order", "shape"]
 
     /// The values of the three keys of a header dictionary; throws for anything else in the text.
-    static func headerValues(_ text: [UInt8], version: NPYVersion) throws
-        -> (descr: PythonValue, fortranOrder: PythonValue, shape: PythonValue) {
+    static func headerValues(
+        _ text: [UInt8], version: NPYVersion
+    ) throws
+        -> (descr: PythonValue, fortranOrder: PythonValue, shape: PythonValue)
+    {
         let encoding: HeaderTextEncoding = version == .v3 ? .utf8 : .latin1
         let root = try PythonLiteralParser.parse(text, encoding: encoding)
         guard case .dictionary(let entries) = root.literal else {
@@ -119,7 +122,8 @@ public enum NPYHeaderParser {
             throw NPYFormatError.missingKey(key)
         }
         guard let descrValue = values["descr"], let orderValue = values["fortran_order"],
-              let shapeValue = values["shape"] else {
+            let shapeValue = values["shape"]
+        else {
             throw NPYFormatError.missingKey("descr")
         }
         return (descrValue, orderValue, shapeValue)

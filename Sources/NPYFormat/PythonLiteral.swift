@@ -131,14 +131,18 @@ struct PythonLiteralParser {
         var sawComma = false
         while true {
             skipSpace()
-            guard position < bytes.count else { throw error("header text ended inside a bracket opened at byte \(start)") }
+            guard position < bytes.count else {
+                throw error("header text ended inside a bracket opened at byte \(start)")
+            }
             if bytes[position] == close {
                 position += 1
                 break
             }
             if !items.isEmpty || !entries.isEmpty {
                 guard bytes[position] == UInt8(ascii: ",") else {
-                    throw error("expected ',' or '\(Character(Unicode.Scalar(close)))', found \(Self.describe(bytes[position]))")
+                    throw error(
+                        "expected ',' or '\(Character(Unicode.Scalar(close)))', found \(Self.describe(bytes[position]))"
+                    )
                 }
                 position += 1
                 sawComma = true
@@ -205,7 +209,8 @@ struct PythonLiteralParser {
                 case UInt8(ascii: "0"): content.append(0x00)
                 case UInt8(ascii: "x"):
                     guard position + 2 <= bytes.count,
-                          let high = hexValue(bytes[position]), let low = hexValue(bytes[position + 1]) else {
+                        let high = hexValue(bytes[position]), let low = hexValue(bytes[position + 1])
+                    else {
                         throw error("bad \\x escape in a string", at: position - 2)
                     }
                     content.append(high << 4 | low)

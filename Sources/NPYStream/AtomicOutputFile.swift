@@ -33,8 +33,9 @@ public final class AtomicOutputFile: ByteSink, Sendable {
         var created: (String, FileDescriptor)?
         var lastError: (any Error)?
         for _ in 0..<1000 where created == nil {
-            let name = TemporaryName.name(tag: tag, processID: TemporaryName.processID,
-                                          sequence: TemporaryName.nextSequence(), base: base)
+            let name = TemporaryName.name(
+                tag: tag, processID: TemporaryName.processID,
+                sequence: TemporaryName.nextSequence(), base: base)
             let candidate = directory + name
             do {
                 created = (candidate, try FileDescriptor.createExclusive(candidate, readable: readable))
@@ -44,7 +45,8 @@ public final class AtomicOutputFile: ByteSink, Sendable {
             }
         }
         guard let (temporary, descriptor) = created else {
-            throw lastError ?? FileError(path: path, underlying: NPYStreamError.system(operation: "create", code: EEXIST))
+            throw lastError
+                ?? FileError(path: path, underlying: NPYStreamError.system(operation: "create", code: EEXIST))
         }
         temporaryPath = temporary
         self.descriptor = descriptor
@@ -99,7 +101,8 @@ public final class AtomicOutputFile: ByteSink, Sendable {
     /// too. Throws a `FileError` naming `finalPath`; the temporary file is the caller's to remove
     /// then. A directory that cannot be opened or synced is not an error (some file systems
     /// refuse `fsync` on directories): the rename itself has happened.
-    public static func commit(_ descriptor: FileDescriptor, temporaryPath: String, finalPath: String, sync: Bool) throws {
+    public static func commit(_ descriptor: FileDescriptor, temporaryPath: String, finalPath: String, sync: Bool) throws
+    {
         if sync { try descriptor.sync() }
         try descriptor.close()
         if rename(temporaryPath, finalPath) != 0 {

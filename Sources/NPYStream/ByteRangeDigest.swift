@@ -77,8 +77,10 @@ public final class ByteRangeDigest: @unchecked Sendable {
 
     /// Records that `bytes` are about to be written at `offset`; `readOld` reads the file's
     /// current bytes at an offset (for a write over recorded bytes), or throws when it cannot.
-    public func recordWrite(_ bytes: UnsafeRawBufferPointer, at offset: Int,
-                            readingOld readOld: (UnsafeMutableRawBufferPointer, Int) throws -> Int) {
+    public func recordWrite(
+        _ bytes: UnsafeRawBufferPointer, at offset: Int,
+        readingOld readOld: (UnsafeMutableRawBufferPointer, Int) throws -> Int
+    ) {
         guard !bytes.isEmpty, offset >= 0 else { return }
         let whole = Self.crc32c(bytes)
         locked {
@@ -125,7 +127,8 @@ public final class ByteRangeDigest: @unchecked Sendable {
     /// fewer bytes only at the end of the file) in chunks of at most 1 MiB. A recorded piece
     /// past `size` means the pieces cannot be trusted: the whole range is read. Throws what
     /// `read` throws, and `NPYStreamError.noProgress` when the file ends before `size`.
-    public func crc32c(size: Int, readingGaps read: (UnsafeMutableRawBufferPointer, Int) throws -> Int) throws -> UInt32 {
+    public func crc32c(size: Int, readingGaps read: (UnsafeMutableRawBufferPointer, Int) throws -> Int) throws -> UInt32
+    {
         var known = locked { pieces }
         if let last = known.last, last.end > size { known = [] }
         var buffer: UnsafeMutableRawBufferPointer?
@@ -182,13 +185,17 @@ public final class ByteRangeDigest: @unchecked Sendable {
 
     /// The piece of `bytes` (which start at file offset `base`) covering `start..<end`.
     private func slice(_ bytes: UnsafeRawBufferPointer, _ base: Int, _ start: Int, _ end: Int) -> Piece {
-        Piece(start: start, end: end, crc: Self.crc32c(UnsafeRawBufferPointer(rebasing: bytes[(start - base)..<(end - base)])))
+        Piece(
+            start: start, end: end,
+            crc: Self.crc32c(UnsafeRawBufferPointer(rebasing: bytes[(start - base)..<(end - base)])))
     }
 
     /// `crc` of `piece` after its bytes in `range` become the matching part of `bytes` (written
     /// at `base`); nil when the old bytes cannot be read back.
-    private func replacing(_ crc: UInt32, _ range: Range<Int>, in piece: Piece, with bytes: UnsafeRawBufferPointer,
-                           writtenAt base: Int, _ readOld: (UnsafeMutableRawBufferPointer, Int) throws -> Int) -> UInt32? {
+    private func replacing(
+        _ crc: UInt32, _ range: Range<Int>, in piece: Piece, with bytes: UnsafeRawBufferPointer,
+        writtenAt base: Int, _ readOld: (UnsafeMutableRawBufferPointer, Int) throws -> Int
+    ) -> UInt32? {
         let old = UnsafeMutableRawBufferPointer.allocate(byteCount: range.count, alignment: 16)
         defer { old.deallocate() }
         guard let got = try? readOld(old, range.lowerBound), got == range.count else { return nil }
@@ -203,13 +210,15 @@ public final class ByteRangeDigest: @unchecked Sendable {
         // The neighbour before, ending exactly where this one starts.
         if index > 0, pieces[index - 1].end == piece.start {
             let before = pieces[index - 1]
-            piece = Piece(start: before.start, end: piece.end, crc: npdrop_crc32c_combine(before.crc, piece.crc, piece.count))
+            piece = Piece(
+                start: before.start, end: piece.end, crc: npdrop_crc32c_combine(before.crc, piece.crc, piece.count))
             pieces.remove(at: index - 1)
             index -= 1
         }
         if index < pieces.count, pieces[index].start == piece.end {
             let after = pieces[index]
-            piece = Piece(start: piece.start, end: after.end, crc: npdrop_crc32c_combine(piece.crc, after.crc, after.count))
+            piece = Piece(
+                start: piece.start, end: after.end, crc: npdrop_crc32c_combine(piece.crc, after.crc, after.count))
             pieces[index] = piece
         } else {
             pieces.insert(piece, at: index)

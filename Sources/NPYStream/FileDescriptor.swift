@@ -43,7 +43,9 @@ public final class FileDescriptor: @unchecked Sendable {
     /// Creates `path` for writing (and reading too with `readable`: a digest of what is
     /// written then reads back only what it could not see); fails if it exists (`O_EXCL`).
     /// Permissions are `mode` less the umask.
-    public static func createExclusive(_ path: String, mode: mode_t = 0o666, readable: Bool = false) throws -> FileDescriptor {
+    public static func createExclusive(
+        _ path: String, mode: mode_t = 0o666, readable: Bool = false
+    ) throws -> FileDescriptor {
         let access = readable ? O_RDWR : O_WRONLY
         let fd = try FileError.wrapping(path: path) {
             try IOLoop.retryingInterrupts("create") {
@@ -177,7 +179,9 @@ public struct FileStatus: Hashable, Sendable {
 
 // The methods above shadow these C functions; these names reach them from inside the class.
 private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
 private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }
 private func systemPread(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int, _ offset: off_t) -> Int {
     pread(fd, buffer, count, offset)

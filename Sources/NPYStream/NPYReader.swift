@@ -69,8 +69,10 @@ public final class NPYReader {
         }
         dataBytesRead += got
         if got < wanted {
-            throw FileError(path: name, member: member, underlying: NPYFormatError.truncated(
-                section: .data, expected: header.dataByteCount, found: dataBytesRead))
+            throw FileError(
+                path: name, member: member,
+                underlying: NPYFormatError.truncated(
+                    section: .data, expected: header.dataByteCount, found: dataBytesRead))
         }
         if dataBytesRemaining == 0 { try checkForTrailingBytes() }
         return got
@@ -92,7 +94,9 @@ public final class NPYReader {
     /// advances `source` past the header, allocates at most `NPYHeaderParser.maxHeaderLength`
     /// bytes, and throws `NPYFormatError` for a bad magic or version, a too long or truncated
     /// header. `consumed` is every byte read (magic, version, length field, text).
-    public static func readHeaderBytes(from source: any ByteSource) throws
+    public static func readHeaderBytes(
+        from source: any ByteSource
+    ) throws
         -> (version: NPYVersion, text: [UInt8], consumed: [UInt8])
     {
         var prefix = [UInt8](repeating: 0, count: NPYHeaderParser.magicAndVersionLength)

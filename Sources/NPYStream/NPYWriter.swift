@@ -18,7 +18,9 @@ public final class NPYWriter {
     /// Writes the `np.save` header for `dtype`, `shape` and memory order to `sink`.
     /// Throws `FileError` around `NPYFormatError.sizeOverflow` if the array size overflows `Int`,
     /// or around the sink's error.
-    public init(sink: any ByteSink, dtype: DType, fortranOrder: Bool, shape: [Int], name: String, member: String? = nil) throws {
+    public init(
+        sink: any ByteSink, dtype: DType, fortranOrder: Bool, shape: [Int], name: String, member: String? = nil
+    ) throws {
         self.sink = sink
         self.name = name
         self.member = member
@@ -35,8 +37,9 @@ public final class NPYWriter {
     /// Writes the header that `np.save` would write for an array described by `header`
     /// (its version and data offset are recomputed; dtype, order and shape are kept).
     public convenience init(sink: any ByteSink, like header: NPYHeader, name: String, member: String? = nil) throws {
-        try self.init(sink: sink, dtype: header.dtype, fortranOrder: header.fortranOrder, shape: header.shape,
-                      name: name, member: member)
+        try self.init(
+            sink: sink, dtype: header.dtype, fortranOrder: header.fortranOrder, shape: header.shape,
+            name: name, member: member)
     }
 
     /// Data bytes still expected.
@@ -46,8 +49,10 @@ public final class NPYWriter {
     /// go past the size the header announces.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count <= dataBytesRemaining else {
-            throw FileError(path: name, member: member, underlying: NPYStreamError.tooMuchData(
-                expected: header.dataByteCount, given: dataBytesWritten + bytes.count))
+            throw FileError(
+                path: name, member: member,
+                underlying: NPYStreamError.tooMuchData(
+                    expected: header.dataByteCount, given: dataBytesWritten + bytes.count))
         }
         try FileError.wrapping(path: name, member: member) { try sink.write(bytes) }
         dataBytesWritten += bytes.count
@@ -57,8 +62,10 @@ public final class NPYWriter {
     /// Throws `NPYStreamError.dataLengthMismatch` otherwise. Does not close the sink.
     public func finish() throws {
         guard dataBytesWritten == header.dataByteCount else {
-            throw FileError(path: name, member: member, underlying: NPYStreamError.dataLengthMismatch(
-                expected: header.dataByteCount, written: dataBytesWritten))
+            throw FileError(
+                path: name, member: member,
+                underlying: NPYStreamError.dataLengthMismatch(
+                    expected: header.dataByteCount, written: dataBytesWritten))
         }
     }
 }

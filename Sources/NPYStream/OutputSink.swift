@@ -91,7 +91,8 @@ public final class FileOutputSink: OutputSink {
             do {
                 n = try (fromOutput ? descriptor : input).preadUnrecorded(into: want, at: offset)
             } catch let error as FileError {
-                guard fromOutput, offset == 0, case NPYStreamError.system(_, EBADF)? = error.underlying as? NPYStreamError
+                guard fromOutput, offset == 0,
+                    case NPYStreamError.system(_, EBADF)? = error.underlying as? NPYStreamError
                 else { throw error }
                 fromOutput = false
                 continue

@@ -38,9 +38,9 @@ public enum TemporaryName {
         let fields = name[head.count...].split(separator: 0x2D, maxSplits: 3, omittingEmptySubsequences: false)
         let digits: ClosedRange<UInt8> = 0x30...0x39
         guard fields.count == 4,
-              !fields[0].isEmpty, fields[0].allSatisfy({ digits.contains($0) || (0x61...0x7A).contains($0) }),
-              !fields[1].isEmpty, fields[1].allSatisfy({ digits.contains($0) }),
-              !fields[2].isEmpty, fields[2].allSatisfy({ digits.contains($0) })
+            !fields[0].isEmpty, fields[0].allSatisfy({ digits.contains($0) || (0x61...0x7A).contains($0) }),
+            !fields[1].isEmpty, fields[1].allSatisfy({ digits.contains($0) }),
+            !fields[2].isEmpty, fields[2].allSatisfy({ digits.contains($0) })
         else { return nil }
         return (String(decoding: fields[0], as: UTF8.self), Array(fields[3]))
     }

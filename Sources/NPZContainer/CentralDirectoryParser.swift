@@ -44,7 +44,8 @@ enum CentralDirectoryParser {
         let offset32 = bytes.le32(at: at + 42)
 
         guard nameLength <= limits.maxNameLength else {
-            throw ZipError.nameTooLong(archive: archive, entryIndex: index, length: nameLength, limit: limits.maxNameLength)
+            throw ZipError.nameTooLong(
+                archive: archive, entryIndex: index, length: nameLength, limit: limits.maxNameLength)
         }
         let variable = nameLength + extraLength + commentLength
         guard bytes.count - at - fixed >= variable else {
@@ -84,7 +85,8 @@ enum CentralDirectoryParser {
             if needsDisk {
                 guard let value = reader.next32() else {
                     throw ZipError.corrupt(
-                        archive: archive, member: name, detail: "zip64 extra field in the central directory lacks the disk number")
+                        archive: archive, member: name,
+                        detail: "zip64 extra field in the central directory lacks the disk number")
                 }
                 disk = value
             }
@@ -104,7 +106,8 @@ enum CentralDirectoryParser {
     ) throws(ZipError) -> String {
         guard flags & ZipFlags.utf8Name != 0 else { return CodePage437.decode(rawName) }
         guard let name = String(validating: rawName, as: UTF8.self) else {
-            throw ZipError.invalidName(archive: archive, entryIndex: index, detail: "flag bit 11 says UTF-8 but it is not")
+            throw ZipError.invalidName(
+                archive: archive, entryIndex: index, detail: "flag bit 11 says UTF-8 but it is not")
         }
         return name
     }

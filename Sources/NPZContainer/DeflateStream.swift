@@ -67,9 +67,11 @@ public final class DeflateStream {
     /// deflated on its own can refer back into the previous block. Call before the first `process`.
     public func setDictionary(_ dictionary: UnsafeRawBufferPointer) throws(ZipError) {
         let tail = UnsafeRawBufferPointer(rebasing: dictionary[max(0, dictionary.count - 32_768)...])
-        let status = deflateSetDictionary(stream, tail.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(tail.count))
+        let status = deflateSetDictionary(
+            stream, tail.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(tail.count))
         guard status == Z_OK else {
-            throw ZipError.zlib(operation: "deflateSetDictionary", code: status, message: zlibMessage(stream, code: status))
+            throw ZipError.zlib(
+                operation: "deflateSetDictionary", code: status, message: zlibMessage(stream, code: status))
         }
     }
 

@@ -71,8 +71,9 @@ final class IsalDeflateStream {
         }
         let complete = isLast ? npdrop_isal_deflate_has_ended(stream) != 0 : npdrop_isal_deflate_is_flushed(stream) != 0
         guard unread == 0, complete else {
-            throw ZipError.zlib(operation: "isal_deflate", code: -5,
-                                message: "block of \(input.count) bytes not finished within \(output.count) bytes")
+            throw ZipError.zlib(
+                operation: "isal_deflate", code: -5,
+                message: "block of \(input.count) bytes not finished within \(output.count) bytes")
         }
         return produced
     }

@@ -26,7 +26,9 @@ final class IsalInflateStream {
     /// Inflates from `input` into `output` with one `isal_inflate` call (at most 1 GiB of each). A
     /// call that takes nothing and produces nothing without ending the stream means more input is
     /// needed. Throws `ZipError.zlib` (operation `isal_inflate`) with zlib's wording on corrupt data.
-    func process(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(ZipError) -> ZlibProgress {
+    func process(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer
+    ) throws(ZipError) -> ZlibProgress {
         if npdrop_isal_inflate_has_ended(state) != 0 {
             return ZlibProgress(consumed: 0, produced: 0, streamEnded: true)
         }
@@ -44,7 +46,8 @@ final class IsalInflateStream {
         guard status >= 0 else {
             throw ZipError.zlib(operation: "isal_inflate", code: status, message: Self.message(status))
         }
-        return ZlibProgress(consumed: consumed, produced: produced, streamEnded: npdrop_isal_inflate_has_ended(state) != 0)
+        return ZlibProgress(
+            consumed: consumed, produced: produced, streamEnded: npdrop_isal_inflate_has_ended(state) != 0)
     }
 
     /// zlib's words for ISA-L's inflate errors, so messages read the same with either inflater.
@@ -72,7 +75,9 @@ enum MemberInflater {
         }
     }
 
-    func process(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(ZipError) -> ZlibProgress {
+    func process(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer
+    ) throws(ZipError) -> ZlibProgress {
         switch self {
         case .zlib(let stream): return try stream.process(input, into: output)
         case .isal(let stream): return try stream.process(input, into: output)

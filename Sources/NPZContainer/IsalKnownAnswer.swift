@@ -27,7 +27,8 @@ public enum IsalKnownAnswer {
         public init?(parsing text: String) {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, let size = Int(parts[0]), size >= 0, parts[1].count == 8,
-                  let crc = UInt32(parts[1], radix: 16) else { return nil }
+                let crc = UInt32(parts[1], radix: 16)
+            else { return nil }
             self.init(compressedSize: size, crc32: crc)
         }
     }
@@ -65,7 +66,8 @@ public enum IsalKnownAnswer {
     /// Throws `ZipError.zlib` when ISA-L fails.
     public static func compute() throws(ZipError) -> Answer {
         let deflater = try ParallelDeflater(
-            engine: .isal, level: DeflateEngine.isalLevel, options: ParallelDeflateOptions(blockSize: blockSize, threads: 1))
+            engine: .isal, level: DeflateEngine.isalLevel,
+            options: ParallelDeflateOptions(blockSize: blockSize, threads: 1))
         var size = 0
         var crc = CRC32()
         let emit = { (bytes: UnsafeRawBufferPointer) throws(ZipError) -> Void in

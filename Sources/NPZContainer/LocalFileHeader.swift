@@ -22,7 +22,8 @@ struct LocalFileHeader {
         // As Python's zipfile: the local name, decoded as its own flag bit 11 says, must equal the
         // central directory's name.
         let localRaw = Array(variable[0..<nameLength])
-        let localName = localFlags & ZipFlags.utf8Name != 0
+        let localName =
+            localFlags & ZipFlags.utf8Name != 0
             ? String(validating: localRaw, as: UTF8.self) : CodePage437.decode(localRaw)
         guard let localName, localName.unicodeScalars.elementsEqual(entry.name.unicodeScalars) else {
             let found = localName ?? CodePage437.decode(localRaw)
@@ -84,7 +85,8 @@ struct LocalFileHeader {
 
         func mismatch(_ field: String, _ expected: UInt64, _ found: UInt64) -> ZipError {
             ZipError.sizeMismatch(
-                archive: archive, member: member, field: field, expected: expected, found: found, source: "local header")
+                archive: archive, member: member, field: field, expected: expected, found: found, source: "local header"
+            )
         }
     }
 

@@ -13,7 +13,8 @@ public struct MemberEncoding: Sendable, Hashable {
     /// message, `--compression-level must be between -1 and 9, found 12`, with the setting
     /// named as the reader knows it (`name`).
     public static func levelProblem(_ level: Int, name: String = "compression level") -> String? {
-        levels.contains(level) ? nil : "\(name) must be between \(levels.lowerBound) and \(levels.upperBound), found \(level)"
+        levels.contains(level)
+            ? nil : "\(name) must be between \(levels.lowerBound) and \(levels.upperBound), found \(level)"
     }
 
     /// Stored or deflated.
@@ -29,8 +30,10 @@ public struct MemberEncoding: Sendable, Hashable {
     public var engine: DeflateEngine
 
     /// Deflated members in 1 MiB ISA-L blocks by default.
-    public init(compression: Compression = .input, level: Int? = nil,
-                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, engine: DeflateEngine = .isal) {
+    public init(
+        compression: Compression = .input, level: Int? = nil,
+        deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, engine: DeflateEngine = .isal
+    ) {
         self.compression = compression
         self.level = level
         self.deflateBlockSize = deflateBlockSize
@@ -51,8 +54,10 @@ public struct MemberEncoding: Sendable, Hashable {
 
     /// How to write a member whose input was stored with `method`; block deflate uses up to
     /// `threads` threads (which changes the speed, never the bytes).
-    public func writeMethod(forInput method: ZipMethod,
-                            threads: Int = ParallelDeflateOptions.defaultThreads) -> ZipWriteMethod {
+    public func writeMethod(
+        forInput method: ZipMethod,
+        threads: Int = ParallelDeflateOptions.defaultThreads
+    ) -> ZipWriteMethod {
         guard deflates(inputMethod: method) else { return .stored }
         guard let deflateBlockSize else { return .deflated(level: level ?? -1) }
         switch engine {
@@ -68,7 +73,8 @@ public struct MemberEncoding: Sendable, Hashable {
         expected: IsalKnownAnswer.Answer = IsalKnownAnswer.committed
     ) -> (encoding: MemberEncoding, fallback: Bool) {
         guard compression != .store, effectiveEngine == .isal else { return (self, false) }
-        let passes = expected == IsalKnownAnswer.committed
+        let passes =
+            expected == IsalKnownAnswer.committed
             ? IsalKnownAnswer.passesOnThisMachine : IsalKnownAnswer.matches(expected)
         guard !passes else { return (self, false) }
         var zlibBlocks = self

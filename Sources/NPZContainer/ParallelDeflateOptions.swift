@@ -19,8 +19,10 @@ public struct ParallelDeflateOptions: Sendable, Hashable {
 
     /// `threads` below 1 is raised to 1 and above `maxThreads` lowered to it (only speed depends on
     /// it). A `blockSize` outside `blockSizeRange` is refused by `ZipArchiveWriter.beginMember`.
-    public init(blockSize: Int = ParallelDeflateOptions.defaultBlockSize,
-                threads: Int = ParallelDeflateOptions.defaultThreads) {
+    public init(
+        blockSize: Int = ParallelDeflateOptions.defaultBlockSize,
+        threads: Int = ParallelDeflateOptions.defaultThreads
+    ) {
         self.blockSize = blockSize
         self.threads = min(max(threads, 1), Self.maxThreads)
     }

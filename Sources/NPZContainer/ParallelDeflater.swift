@@ -57,7 +57,9 @@ final class ParallelDeflater {
 
     /// Takes all of `bytes`; may submit full blocks and emit finished ones (in order). When every
     /// block of the window is in use, compresses a queued block on this thread or waits for one.
-    func write(_ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void) throws(ZipError) {
+    func write(
+        _ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void
+    ) throws(ZipError) {
         var rest = bytes
         while !rest.isEmpty {
             if blocks[filling].remaining == 0 { try submitAndAdvance(emit: emit) }
@@ -103,7 +105,9 @@ final class ParallelDeflater {
     /// Emits the oldest pending block if it is done; with `wait`, first completes it, compressing
     /// queued blocks (oldest first) on this thread while any are left. Returns whether it emitted.
     @discardableResult
-    private func emitOldest(wait: Bool, emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void) throws(ZipError) -> Bool {
+    private func emitOldest(
+        wait: Bool, emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void
+    ) throws(ZipError) -> Bool {
         let block = blocks[oldest]
         if block.finished.wait(timeout: .now()) == .timedOut {
             guard wait else { return false }

@@ -72,8 +72,10 @@ public final class ZipArchiveReader: Sendable {
     /// CRC-32 and sizes on the read that reaches the end. Throws `ZipError` for an encrypted member, an
     /// unsupported method, an inflate ratio above the limit, or a header that disagrees. A deflated
     /// member is inflated by `inflateEngine` (both give the same bytes and checks; ISA-L is faster).
-    public func openMember(_ entry: ZipEntry, bufferSize: Int = 1 << 16,
-                           inflateEngine: DeflateEngine = ZipArchiveReader.defaultInflateEngine) throws -> ZipMemberSource {
+    public func openMember(
+        _ entry: ZipEntry, bufferSize: Int = 1 << 16,
+        inflateEngine: DeflateEngine = ZipArchiveReader.defaultInflateEngine
+    ) throws -> ZipMemberSource {
         let name = entry.name
         guard !entry.isEncrypted, entry.flags & ZipFlags.strongEncryption == 0 else {
             throw ZipError.encrypted(archive: path, member: name)
@@ -133,7 +135,8 @@ public final class ZipArchiveReader: Sendable {
         let fixed = try Self.read(file, at: entry.localHeaderOffset, count: ZipRecordSize.localFileHeader)
         guard fixed.count == ZipRecordSize.localFileHeader else {
             throw ZipError.truncated(
-                archive: path, member: entry.name, detail: "local header at offset \(entry.localHeaderOffset) is cut short")
+                archive: path, member: entry.name,
+                detail: "local header at offset \(entry.localHeaderOffset) is cut short")
         }
         guard fixed.le32(at: 0) == ZipSignature.localFileHeader else {
             throw ZipError.corrupt(
@@ -152,12 +155,14 @@ public final class ZipArchiveReader: Sendable {
         let variable = try Self.read(file, at: variableOffset, count: variableLength)
         guard variable.count == variableLength else {
             throw ZipError.truncated(
-                archive: path, member: entry.name, detail: "local header at offset \(entry.localHeaderOffset) is cut short")
+                archive: path, member: entry.name,
+                detail: "local header at offset \(entry.localHeaderOffset) is cut short")
         }
         guard Int(fixed.le16(at: 26)) == entry.rawName.count else {
             throw ZipError.corrupt(
                 archive: path, member: entry.name,
-                detail: "local header name is \(fixed.le16(at: 26)) bytes, the central directory's \(entry.rawName.count)")
+                detail:
+                    "local header name is \(fixed.le16(at: 26)) bytes, the central directory's \(entry.rawName.count)")
         }
         return try LocalFileHeader.check(archive: path, entry: entry, fixed: fixed, variable: variable)
     }

@@ -47,7 +47,9 @@ public final class ZipArchiveWriter {
     public convenience init(
         descriptor: Int32, name: String, dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime
     ) {
-        self.init(sink: ZipFileOutputSink(file: ZipFileDescriptor(borrowing: descriptor, path: name)), dosDateTime: dosDateTime)
+        self.init(
+            sink: ZipFileOutputSink(file: ZipFileDescriptor(borrowing: descriptor, path: name)),
+            dosDateTime: dosDateTime)
     }
 
     /// Writes the archive from offset 0 into `sink` (positioned writes, and `setLength` to the
@@ -66,8 +68,10 @@ public final class ZipArchiveWriter {
     /// sizes, CRC-32s, stored data byte for byte, deflated members' inflated bytes; nothing is
     /// deflated). `contentDifference` holds the verdict after `finish`. `name` names the archive in
     /// messages. `beginCopiedMember` is refused: copy members through `beginMember`.
-    public init(comparingContentOf existing: ZipArchiveReader, name: String,
-                dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime) {
+    public init(
+        comparingContentOf existing: ZipArchiveReader, name: String,
+        dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime
+    ) {
         self.destination = DiscardingOutputSink(name: name)
         self.path = name
         self.dosDateTime = dosDateTime
@@ -93,7 +97,8 @@ public final class ZipArchiveWriter {
         let rawName = try checkNewMember(name: name)
         var deflater: DeflateStream?
         var blockDeflater: ParallelDeflater?
-        let levelAccepted = method.engine == .isal
+        let levelAccepted =
+            method.engine == .isal
             ? method.level == DeflateEngine.isalLevel : MemberEncoding.levelProblem(method.level) == nil
         if method.method == .deflated && !levelAccepted {
             throw ZipError.invalidCompressionLevel(archive: path, level: method.level)
@@ -102,8 +107,10 @@ public final class ZipArchiveWriter {
             if let parallel = method.parallel {
                 guard ParallelDeflateOptions.blockSizeRange.contains(parallel.blockSize) else {
                     throw ZipError.misuse(
-                        archive: path, detail: "deflate block size \(parallel.blockSize) for '\(name)' is outside "
-                            + "\(ParallelDeflateOptions.blockSizeRange.lowerBound)...\(ParallelDeflateOptions.blockSizeRange.upperBound)")
+                        archive: path,
+                        detail: "deflate block size \(parallel.blockSize) for '\(name)' is outside "
+                            + "\(ParallelDeflateOptions.blockSizeRange.lowerBound)...\(ParallelDeflateOptions.blockSizeRange.upperBound)"
+                    )
                 }
                 blockDeflater = try ParallelDeflater(engine: method.engine, level: method.level, options: parallel)
             } else {
@@ -112,7 +119,8 @@ public final class ZipArchiveWriter {
         }
         let record = try startRecord(rawName: rawName, method: method.method)
         contentCheck?.begin(name: name, rawName: rawName)
-        let sink = ZipMemberSink(writer: self, name: name, record: record, deflater: deflater, blockDeflater: blockDeflater)
+        let sink = ZipMemberSink(
+            writer: self, name: name, record: record, deflater: deflater, blockDeflater: blockDeflater)
         current = sink
         return sink
     }
@@ -141,7 +149,9 @@ public final class ZipArchiveWriter {
     /// sizes. Throws `.misuse` if no member is open; I/O errors as `.io`.
     public func finishMember() throws {
         try checkUsable()
-        guard let sink = current else { throw ZipError.misuse(archive: path, detail: "finishMember() with no open member") }
+        guard let sink = current else {
+            throw ZipError.misuse(archive: path, detail: "finishMember() with no open member")
+        }
         try guarded { () throws(ZipError) in
             let record = try sink.close()
             contentCheck?.end(record)
@@ -255,7 +265,8 @@ public final class ZipArchiveWriter {
         }
         let rawName = Array(name.utf8)
         guard !rawName.isEmpty, !rawName.contains(0) else {
-            throw ZipError.unwritableName(archive: path, member: name, detail: "names must be non-empty and contain no NUL")
+            throw ZipError.unwritableName(
+                archive: path, member: name, detail: "names must be non-empty and contain no NUL")
         }
         guard rawName.count <= 0xFFFF else {
             throw ZipError.unwritableName(
@@ -331,7 +342,9 @@ public final class ZipArchiveWriter {
 
     /// Makes the destination exactly `length` bytes long; its failure becomes `ZipError.io`.
     private func setDestinationLength(_ length: UInt64) throws(ZipError) {
-        guard let size = Int(exactly: length) else { throw ZipError.io(archive: path, operation: "ftruncate", errno: EFBIG) }
+        guard let size = Int(exactly: length) else {
+            throw ZipError.io(archive: path, operation: "ftruncate", errno: EFBIG)
+        }
         do {
             try destination.setLength(size)
         } catch {

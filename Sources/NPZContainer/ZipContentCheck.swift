@@ -68,7 +68,8 @@ final class ZipContentCheck {
             if memcmp(buffer.baseAddress!, bytes.baseAddress! + done, common) != 0 {
                 var at = 0
                 while buffer[at] == bytes[done + at] { at += 1 }
-                contentDifference = "member '\(entry.name)' differs from the re-derived bytes at offset \(compared + UInt64(at))"
+                contentDifference =
+                    "member '\(entry.name)' differs from the re-derived bytes at offset \(compared + UInt64(at))"
                 return
             }
             compared += UInt64(got)
@@ -92,11 +93,14 @@ final class ZipContentCheck {
         } else if have.flags != record.flags || have.dosDateTime != record.dosDateTime {
             memberDifference = "member '\(have.name)' has other flags or time than the re-derived one"
         } else if have.uncompressedSize != record.uncompressedSize {
-            memberDifference = "member '\(have.name)' holds \(have.uncompressedSize) bytes, re-derived \(record.uncompressedSize)"
+            memberDifference =
+                "member '\(have.name)' holds \(have.uncompressedSize) bytes, re-derived \(record.uncompressedSize)"
         } else if have.crc32 != record.crc32 {
-            memberDifference = "member '\(have.name)' has CRC-32 \(Self.hex(have.crc32)), re-derived \(Self.hex(record.crc32))"
+            memberDifference =
+                "member '\(have.name)' has CRC-32 \(Self.hex(have.crc32)), re-derived \(Self.hex(record.crc32))"
         } else if have.method == .stored, have.compressedSize != record.compressedSize {
-            memberDifference = "member '\(have.name)' stores \(have.compressedSize) bytes, re-derived \(record.compressedSize)"
+            memberDifference =
+                "member '\(have.name)' stores \(have.compressedSize) bytes, re-derived \(record.compressedSize)"
         } else if let contentDifference {
             memberDifference = contentDifference
         } else {

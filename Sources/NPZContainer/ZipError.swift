@@ -60,17 +60,17 @@ public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible, Locat
     public var location: ErrorLocation? {
         switch self {
         case let .io(archive, _, _), let .missingEndRecord(archive, _), let .tooManyEntries(archive, _, _),
-             let .centralDirectoryTooLarge(archive, _, _), let .nameTooLong(archive, _, _, _),
-             let .invalidName(archive, _, _), let .invalidCompressionLevel(archive, _), let .misuse(archive, _):
+            let .centralDirectoryTooLarge(archive, _, _), let .nameTooLong(archive, _, _, _),
+            let .invalidName(archive, _, _), let .invalidCompressionLevel(archive, _), let .misuse(archive, _):
             return ErrorLocation(file: archive)
         case let .truncated(archive, member, _), let .corrupt(archive, member, _),
-             let .unsupportedFeature(archive, member, _):
+            let .unsupportedFeature(archive, member, _):
             return ErrorLocation(file: archive, member: member)
         case let .unsupportedMethod(archive, member, _), let .encrypted(archive, member),
-             let .sizeMismatch(archive, member, _, _, _, _), let .crcMismatch(archive, member, _, _),
-             let .corruptDeflate(archive, member, _), let .inflatesPastDeclaredSize(archive, member, _),
-             let .inflateRatioExceeded(archive, member, _, _, _), let .duplicateName(archive, member),
-             let .unwritableName(archive, member, _):
+            let .sizeMismatch(archive, member, _, _, _, _), let .crcMismatch(archive, member, _, _),
+            let .corruptDeflate(archive, member, _), let .inflatesPastDeclaredSize(archive, member, _),
+            let .inflateRatioExceeded(archive, member, _, _, _), let .duplicateName(archive, member),
+            let .unwritableName(archive, member, _):
             return ErrorLocation(file: archive, member: member)
         case let .memberNotFound(archive, _):
             return ErrorLocation(file: archive)

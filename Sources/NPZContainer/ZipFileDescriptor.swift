@@ -61,7 +61,9 @@ final class ZipFileDescriptor: @unchecked Sendable {
         guard let start = off_t(exactly: offset), buffer.count > 0 else { return 0 }
         let count = off_t.max - start < off_t(buffer.count) ? Int(off_t.max - start) : buffer.count
         return try Self.zipErrors(path) {
-            try IOLoop.fill("pread", count: count) { done in pread(fd, buffer.baseAddress! + done, count - done, start + off_t(done)) }
+            try IOLoop.fill("pread", count: count) { done in
+                pread(fd, buffer.baseAddress! + done, count - done, start + off_t(done))
+            }
         }
     }
 

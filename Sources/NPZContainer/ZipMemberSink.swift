@@ -21,8 +21,10 @@ public final class ZipMemberSink: ByteSink {
     private var crc = CRC32()
     private var closed = false
 
-    init(writer: ZipArchiveWriter, name: String, record: WrittenMember, deflater: DeflateStream?,
-         blockDeflater: ParallelDeflater? = nil) {
+    init(
+        writer: ZipArchiveWriter, name: String, record: WrittenMember, deflater: DeflateStream?,
+        blockDeflater: ParallelDeflater? = nil
+    ) {
         self.writer = writer
         self.name = name
         self.record = record
@@ -59,7 +61,9 @@ public final class ZipMemberSink: ByteSink {
             bytesWritten += UInt64(bytes.count)
             if let blockDeflater {
                 // Blocks are checksummed on the workers and combined (ParallelDeflater.checksum).
-                try blockDeflater.write(bytes) { (compressed) throws(ZipError) in try appendCompressed(compressed, to: writer) }
+                try blockDeflater.write(bytes) { (compressed) throws(ZipError) in
+                    try appendCompressed(compressed, to: writer)
+                }
                 return
             }
             crc.update(bytes)
@@ -99,8 +103,10 @@ public final class ZipMemberSink: ByteSink {
         if let deflater {
             var ended = false
             while !ended {
-                ended = try deflateStep(UnsafeRawBufferPointer(start: nil, count: 0), flush: .finish,
-                                        deflater: deflater, writer: writer).streamEnded
+                ended = try deflateStep(
+                    UnsafeRawBufferPointer(start: nil, count: 0), flush: .finish,
+                    deflater: deflater, writer: writer
+                ).streamEnded
             }
         }
         closed = true
@@ -143,7 +149,8 @@ public final class ZipMemberSink: ByteSink {
 
     private func usableWriter() throws(ZipError) -> ZipArchiveWriter {
         guard let writer else {
-            throw ZipError.misuse(archive: "zip archive", detail: "member '\(name)' written after its writer was released")
+            throw ZipError.misuse(
+                archive: "zip archive", detail: "member '\(name)' written after its writer was released")
         }
         try writer.checkUsable()
         guard !closed, writer.isCurrent(self) else {

@@ -29,8 +29,10 @@ public final class ZipMemberSource: ByteSource {
     private var inputEnd = 0
     private var compressedFetched: UInt64 = 0
 
-    init(file: ZipFileDescriptor, archive: String, entry: ZipEntry, dataOffset: UInt64, bufferSize: Int,
-         inflateEngine: DeflateEngine) throws {
+    init(
+        file: ZipFileDescriptor, archive: String, entry: ZipEntry, dataOffset: UInt64, bufferSize: Int,
+        inflateEngine: DeflateEngine
+    ) throws {
         self.file = file
         self.archive = archive
         self.entry = entry
@@ -109,14 +111,16 @@ public final class ZipMemberSource: ByteSource {
             try inflateStep(into: target, inflater: inflater)
         }
         if progress.produced > 0 {
-            throw ZipError.inflatesPastDeclaredSize(archive: archive, member: entry.name, declared: entry.uncompressedSize)
+            throw ZipError.inflatesPastDeclaredSize(
+                archive: archive, member: entry.name, declared: entry.uncompressedSize)
         }
         try finish()
     }
 
     private func account(produced: Int, in target: UnsafeMutableRawBufferPointer) throws(ZipError) {
         guard UInt64(produced) <= remaining else {
-            throw ZipError.inflatesPastDeclaredSize(archive: archive, member: entry.name, declared: entry.uncompressedSize)
+            throw ZipError.inflatesPastDeclaredSize(
+                archive: archive, member: entry.name, declared: entry.uncompressedSize)
         }
         crc.update(UnsafeRawBufferPointer(rebasing: target[0..<produced]))
         bytesRead += UInt64(produced)
@@ -176,7 +180,8 @@ public final class ZipMemberSource: ByteSource {
         guard got == want else {
             throw ZipError.truncated(
                 archive: archive, member: entry.name,
-                detail: "compressed data ends after \(compressedFetched + UInt64(got)) of \(entry.compressedSize) bytes")
+                detail: "compressed data ends after \(compressedFetched + UInt64(got)) of \(entry.compressedSize) bytes"
+            )
         }
         inputStart = 0
         inputEnd = got

@@ -61,8 +61,9 @@ public struct ZipWriteMethod: Sendable, Hashable {
         level: Int = -1, blockSize: Int = ParallelDeflateOptions.defaultBlockSize,
         threads: Int = ParallelDeflateOptions.defaultThreads
     ) -> ZipWriteMethod {
-        ZipWriteMethod(method: .deflated, level: level, engine: .zlib,
-                       parallel: ParallelDeflateOptions(blockSize: blockSize, threads: threads))
+        ZipWriteMethod(
+            method: .deflated, level: level, engine: .zlib,
+            parallel: ParallelDeflateOptions(blockSize: blockSize, threads: threads))
     }
 
     /// Deflate with ISA-L level 1 in blocks of `blockSize` input bytes on up to `threads` threads,
@@ -73,11 +74,13 @@ public struct ZipWriteMethod: Sendable, Hashable {
     public static func isalBlocks(
         blockSize: Int = ParallelDeflateOptions.defaultBlockSize, threads: Int = ParallelDeflateOptions.defaultThreads
     ) -> ZipWriteMethod {
-        ZipWriteMethod(method: .deflated, level: DeflateEngine.isalLevel, engine: .isal,
-                       parallel: ParallelDeflateOptions(blockSize: blockSize, threads: threads))
+        ZipWriteMethod(
+            method: .deflated, level: DeflateEngine.isalLevel, engine: .isal,
+            parallel: ParallelDeflateOptions(blockSize: blockSize, threads: threads))
     }
 
-    private init(method: ZipMethod, level: Int, engine: DeflateEngine = .zlib, parallel: ParallelDeflateOptions? = nil) {
+    private init(method: ZipMethod, level: Int, engine: DeflateEngine = .zlib, parallel: ParallelDeflateOptions? = nil)
+    {
         self.method = method
         self.level = level
         self.engine = engine

@@ -17,7 +17,8 @@ extension ApplyCommand {
                 throw UsageError("\(role) '\(path)': '\(directory)' is not a directory")
             }
             guard access(directory, W_OK) == 0 else {
-                throw UsageError("\(role) '\(path)': cannot write in '\(directory)': \(String(cString: strerror(errno)))")
+                throw UsageError(
+                    "\(role) '\(path)': cannot write in '\(directory)': \(String(cString: strerror(errno)))")
             }
         }
     }

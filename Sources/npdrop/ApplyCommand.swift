@@ -27,26 +27,34 @@ struct ApplyCommand: ParsableCommand {
     @Argument(help: "Output file (.npz for an .npz input), or '-' for standard output (.npy only).")
     var output: String
 
-    @Option(help: ArgumentHelp("Also write the keep mask (bool array of the noise shape) to this file ('-': standard output).",
-                               valueName: "maskfile"))
+    @Option(
+        help: ArgumentHelp(
+            "Also write the keep mask (bool array of the noise shape) to this file ('-': standard output).",
+            valueName: "maskfile"))
     var mask: String?
 
     @OptionGroup(title: "Dropout options")
     var dropout: DropoutOptionGroup
 
-    @Option(help: "Stream key (default: the base name of IN; for '-' the empty string). For an .npz, each member's key is KEY + NUL + member name.")
+    @Option(
+        help:
+            "Stream key (default: the base name of IN; for '-' the empty string). For an .npz, each member's key is KEY + NUL + member name."
+    )
     var key: String?
 
-    @Option(help: ArgumentHelp("Element kinds that get dropout: a comma list of float, complex, int, bool, all (default float,complex); "
-                                   + "another array is copied unchanged, without a mask, and a line on stderr says so.",
-                               valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Element kinds that get dropout: a comma list of float, complex, int, bool, all (default float,complex); "
+                + "another array is copied unchanged, without a mask, and a line on stderr says so.",
+            valueName: "list"))
     var dtypes: String?
 
-    @Option(name: .customLong("mask-format"),
-            help: ArgumentHelp(
-                "The mask as NumPy bools (bool, default) or np.packbits(keep.ravel()) (packbits: |u1, 8 flags a byte; "
-                    + "np.unpackbits(m, count=n).reshape(noise_shape).astype(bool) gives the mask back).",
-                valueName: "format"))
+    @Option(
+        name: .customLong("mask-format"),
+        help: ArgumentHelp(
+            "The mask as NumPy bools (bool, default) or np.packbits(keep.ravel()) (packbits: |u1, 8 flags a byte; "
+                + "np.unpackbits(m, count=n).reshape(noise_shape).astype(bool) gives the mask back).",
+            valueName: "format"))
     var maskFormat: String?
 
     @OptionGroup(title: "npz output")
@@ -93,7 +101,9 @@ struct ApplyCommand: ParsableCommand {
         try checkOutputDirectories()
         // A drawn seed is printed once the input is accepted, and only when it matters:
         // rate 0 and rate 1 give the same bytes whatever the seed.
-        let announceSeed = { if drawn && options.rate > 0 && options.rate < 1 { ErrorReporting.printError("seed \(seed)") } }
+        let announceSeed = {
+            if drawn && options.rate > 0 && options.rate < 1 { ErrorReporting.printError("seed \(seed)") }
+        }
         guard let reader = try openInput() else {
             try applyToArchive(options: options, announceSeed: announceSeed)
             return
@@ -107,16 +117,22 @@ struct ApplyCommand: ParsableCommand {
             try copyStream(reader, selection: selection)
             return
         }
-        let plan = try ArrayDropoutPlan(header: reader.header, key: ArrayKey(string: streamKey), options: options, name: reader.name)
+        let plan = try ArrayDropoutPlan(
+            header: reader.header, key: ArrayKey(string: streamKey), options: options, name: reader.name)
         announceSeed()
         let result = try Destination(path: output)
         let maskFile = try mask.map { try Destination(path: $0) }
         // Packed masks: the bool mask's bytes are packed 8 flags a byte on their way to MASKFILE.
-        let packed = try parsedMaskFormat() == .packbits ? maskFile.map { file in
-            PackedMaskSink(boolHeaderLength: plan.maskHeader.dataOffset, count: plan.noiseElementCount) { try file.sink.write($0) }
-        } : nil
-        try plan.run(reader: reader, output: result.sink, outputName: result.name,
-                     mask: packed ?? maskFile?.sink, maskName: maskFile?.name, scratch: DropoutScratch())
+        let packed =
+            try parsedMaskFormat() == .packbits
+            ? maskFile.map { file in
+                PackedMaskSink(boolHeaderLength: plan.maskHeader.dataOffset, count: plan.noiseElementCount) {
+                    try file.sink.write($0)
+                }
+            } : nil
+        try plan.run(
+            reader: reader, output: result.sink, outputName: result.name,
+            mask: packed ?? maskFile?.sink, maskName: maskFile?.name, scratch: DropoutScratch())
         try packed?.finish()
         try maskFile?.commit(sync: sync)
         try result.commit(sync: sync)
@@ -163,7 +179,8 @@ struct ApplyCommand: ParsableCommand {
     /// the others copied; masks in `--mask-format`.
     private func request(_ options: DropoutOptions) throws -> FileRequest {
         let selection = try selection()
-        var request = FileRequest(path: input, name: input, keyPath: streamKey, encoding: encoding.memberEncoding) { _ in
+        var request = FileRequest(path: input, name: input, keyPath: streamKey, encoding: encoding.memberEncoding) {
+            _ in
             .process(options)
         }
         request.copyReason = { _, dtype in selection.selects(dtype) ? nil : selection.reason(notSelecting: dtype) }
@@ -180,13 +197,16 @@ struct ApplyCommand: ParsableCommand {
         switch try NPYFileJob.prepareOrCopy(request(options), targets: targets) {
         case .transform(let job):
             announceSeed()
-            try job.processAllSegments(workers: ParallelDeflateOptions.defaultThreads, chunkBytes: NPYStreamDefaults.chunkSize)
+            try job.processAllSegments(
+                workers: ParallelDeflateOptions.defaultThreads, chunkBytes: NPYStreamDefaults.chunkSize)
             try job.finishMask(worker: DropoutWorker(chunkBytes: NPYStreamDefaults.chunkSize))
             try maskFile?.commit(syncToDisk: sync)
         case .copy(let copied):
             // Not selected by --dtypes: the file byte for byte, no mask (its temporary is removed).
             try copied.process()
-            if let dtype = copied.header?.dtype { reportCopied([(member: nil, dtype: dtype)], selection: try selection()) }
+            if let dtype = copied.header?.dtype {
+                reportCopied([(member: nil, dtype: dtype)], selection: try selection())
+            }
         }
         try result.commit(syncToDisk: sync)
     }
@@ -196,7 +216,9 @@ struct ApplyCommand: ParsableCommand {
     /// when IN holds no `.npy` member).
     private func applyToArchive(options: DropoutOptions, announceSeed: () -> Void) throws {
         if output == "-" || mask == "-" {
-            throw UsageError("\(input) is an .npz archive: OUT and --mask must be files (a zip is written with positioned writes), not '-'")
+            throw UsageError(
+                "\(input) is an .npz archive: OUT and --mask must be files (a zip is written with positioned writes), not '-'"
+            )
         }
         let job = try NPZFileJob.prepare(request(options), limits: limits.zipLimits)
         announceSeed()
@@ -208,13 +230,17 @@ struct ApplyCommand: ParsableCommand {
             if case .failed(let message) = array.status { throw MemberFailure(description: message) }
         }
         let selection = try selection()
-        reportCopied(outcome.arrays.compactMap { array in
-            guard array.status == .copied, array.reason != nil, let descr = array.dtype,
-                  let dtype = try? DType.parse(descr: descr), !selection.selects(dtype) else { return nil }
-            return (member: array.member, dtype: dtype)
-        }, selection: selection)
+        reportCopied(
+            outcome.arrays.compactMap { array in
+                guard array.status == .copied, array.reason != nil, let descr = array.dtype,
+                    let dtype = try? DType.parse(descr: descr), !selection.selects(dtype)
+                else { return nil }
+                return (member: array.member, dtype: dtype)
+            }, selection: selection)
         if let maskFile, let mask {
-            if !outcome.maskWritten { try ZipArchiveWriter(descriptor: maskFile.descriptor.rawValue, name: mask).finish() }
+            if !outcome.maskWritten {
+                try ZipArchiveWriter(descriptor: maskFile.descriptor.rawValue, name: mask).finish()
+            }
             try maskFile.commit(syncToDisk: sync)
         }
         try result.commit(syncToDisk: sync)
@@ -234,9 +260,12 @@ struct ApplyCommand: ParsableCommand {
             return try NPYReader.open(path: input)
         } catch let error as FileError {
             guard case NPYFormatError.badMagic(let found)? = error.underlying as? NPYFormatError,
-                  found.starts(with: [0x50, 0x4B]) else { throw error }
+                found.starts(with: [0x50, 0x4B])
+            else { throw error }
             if input == "-" {
-                throw UsageError("standard input is a zip archive (.npz?): an .npz input must be a file, not a stream; pass its path as IN")
+                throw UsageError(
+                    "standard input is a zip archive (.npz?): an .npz input must be a file, not a stream; pass its path as IN"
+                )
             }
             return nil
         }
@@ -251,7 +280,9 @@ struct ApplyCommand: ParsableCommand {
         let statuses = try named.map { try FileStatus.of(path: $0.1) }
         for i in named.indices {
             for j in named.indices where j > i {
-                guard let a = statuses[i], let b = statuses[j], a.device == b.device && a.inode == b.inode else { continue }
+                guard let a = statuses[i], let b = statuses[j], a.device == b.device && a.inode == b.inode else {
+                    continue
+                }
                 if i == 0 && input != "-" {
                     throw UsageError("\(named[j].0) is the same file as IN (\(input)); inputs are never overwritten")
                 }

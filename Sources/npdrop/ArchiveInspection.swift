@@ -31,7 +31,8 @@ struct ArchiveInspection {
 
         /// `  x.npy: deflated, 57 bytes (160 uncompressed); npy 1.0, <i8, shape (4,), ...`.
         var humanLine: String {
-            var line = "  \(MessageText.escaped(entry.name)): \(method), \(entry.compressedSize) bytes "
+            var line =
+                "  \(MessageText.escaped(entry.name)): \(method), \(entry.compressedSize) bytes "
                 + "(\(entry.uncompressedSize) uncompressed); "
             switch content {
             case .array(let array): line += array.humanText
@@ -84,7 +85,8 @@ struct ArchiveInspection {
             do {
                 return Member(entry: entry, content: .array(try describe(entry, in: archive)))
             } catch {
-                let message = error is FileError ? "\(error)" : "\(FileError(path: path, member: entry.name, underlying: error))"
+                let message =
+                    error is FileError ? "\(error)" : "\(FileError(path: path, member: entry.name, underlying: error))"
                 return Member(entry: entry, content: .unreadable(message))
             }
         }
@@ -95,7 +97,9 @@ struct ArchiveInspection {
     private static func describe(_ entry: ZipEntry, in archive: ZipArchiveReader) throws -> ArrayDescription {
         let source = try archive.openMember(entry)
         let peek = try FileError.wrapping(path: archive.path, member: entry.name) { try HeaderPeek.read(from: source) }
-        if let (fields, reason) = try FileError.wrapping(path: archive.path, member: entry.name, { try peek.untransformed() }) {
+        if let (fields, reason) = try FileError.wrapping(
+            path: archive.path, member: entry.name, { try peek.untransformed() })
+        {
             return .copied(fields, reason: reason)
         }
         let header = try FileError.wrapping(path: archive.path, member: entry.name) {
@@ -106,15 +110,19 @@ struct ArchiveInspection {
             if available > header.dataByteCount {
                 throw FileError(path: archive.path, member: entry.name, underlying: DropoutError.trailingBytes)
             }
-            throw FileError(path: archive.path, member: entry.name, underlying: NPYFormatError.truncated(
-                section: .data, expected: header.dataByteCount, found: available))
+            throw FileError(
+                path: archive.path, member: entry.name,
+                underlying: NPYFormatError.truncated(
+                    section: .data, expected: header.dataByteCount, found: available))
         }
         return .transformed(header)
     }
 
     /// `a.npz: npz, 2 members` and one indented line per member.
     var humanText: String {
-        return ([MessageText.escaped(file) + ": npz, " + CountText.of(members.count, "member")] + members.map(\.humanLine)).joined(separator: "\n")
+        return
+            ([MessageText.escaped(file) + ": npz, " + CountText.of(members.count, "member")] + members.map(\.humanLine))
+            .joined(separator: "\n")
     }
 
     /// `{"file":...,"format":"npz","members":[...]}` on one line.

@@ -19,7 +19,8 @@ enum ArrayDescription {
             text += header.fortranOrder ? "Fortran order" : "C order"
             return text + ", data at byte \(header.dataOffset), \(header.dataByteCount) data bytes"
         case .copied(let fields, let reason):
-            var text = "npy \(fields.version), \(MessageText.escaped(fields.descr)), shape \(NPYShapeText.python(fields.shape)), "
+            var text =
+                "npy \(fields.version), \(MessageText.escaped(fields.descr)), shape \(NPYShapeText.python(fields.shape)), "
             text += fields.fortranOrder ? "Fortran order" : "C order"
             return text + ", data at byte \(fields.dataOffset); copied, not transformed: \(MessageText.escaped(reason))"
         }

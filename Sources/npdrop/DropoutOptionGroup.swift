@@ -16,37 +16,57 @@ struct DropoutOptionGroup: ParsableArguments {
     @Option(parsing: .unconditional, help: "Probability of dropping an element or channel, in [0, 1].")
     var rate: Double?
 
-    @Option(name: .customLong("noise-shape"),
-            help: ArgumentHelp("Explicit noise shape, one entry per axis: None or 1 (or the axis's size), e.g. None,1,None. Overrides the variant's preset.",
-                               valueName: "spec"))
+    @Option(
+        name: .customLong("noise-shape"),
+        help: ArgumentHelp(
+            "Explicit noise shape, one entry per axis: None or 1 (or the axis's size), e.g. None,1,None. Overrides the variant's preset.",
+            valueName: "spec"))
     var noiseShape: String?
 
-    @Option(name: .customLong("data-format"), help: "Where the channel axis is for spatial variants (default: channels_last).")
+    @Option(
+        name: .customLong("data-format"),
+        help: "Where the channel axis is for spatial variants (default: channels_last).")
     var dataFormat: DataFormat?
 
-    @Option(parsing: .unconditional, help: "Seed, an integer in [0, 2^64). Without it a random seed is drawn and printed on stderr.")
+    @Option(
+        parsing: .unconditional,
+        help: "Seed, an integer in [0, 2^64). Without it a random seed is drawn and printed on stderr.")
     var seed: UInt64?
 
     @Flag(name: .customLong("no-scale"), help: "Do not scale kept float elements by 1/(1-rate).")
     var noScale = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Value dropped elements take instead of 0 (converted to the element type).", valueName: "value"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Value dropped elements take instead of 0 (converted to the element type).", valueName: "value"))
     var fill: String?
 
-    @Option(help: "Random stream: npdrop (default), or keras-numpy / keras-jax to reproduce Keras 3's dropout bit for bit (seed < 2^32).")
+    @Option(
+        help:
+            "Random stream: npdrop (default), or keras-numpy / keras-jax to reproduce Keras 3's dropout bit for bit (seed < 2^32)."
+    )
     var rng: RandomStreamKind?
 
-    @Option(name: .customLong("keras-call"), parsing: .unconditional,
-            help: ArgumentHelp("Keras streams: the seeded layer's call index K (seed state [seed, K]); for run, array i of the sorted work list is call K + i. Default 0.", valueName: "K"))
+    @Option(
+        name: .customLong("keras-call"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Keras streams: the seeded layer's call index K (seed state [seed, K]); for run, array i of the sorted work list is call K + i. Default 0.",
+            valueName: "K"))
     var kerasCall: UInt32?
 
-    @Flag(name: .customLong("keras-layer"), help: "Keras streams: reproduce keras.layers.Dropout (floats cast to float32 first) instead of the op keras.random.dropout.")
+    @Flag(
+        name: .customLong("keras-layer"),
+        help:
+            "Keras streams: reproduce keras.layers.Dropout (floats cast to float32 first) instead of the op keras.random.dropout."
+    )
     var kerasLayer = false
 
     /// The dropout settings these flags give, typed (nil for a flag not given), each parsed
     /// here once. Throws `.usage` for a noise shape or fill value that is not one.
     func overrides() throws -> DropoutOverrides {
-        var result = DropoutOverrides(variant: variant, rate: rate, dataFormat: dataFormat, scale: noScale ? false : nil)
+        var result = DropoutOverrides(
+            variant: variant, rate: rate, dataFormat: dataFormat, scale: noScale ? false : nil)
         if let noiseShape {
             do {
                 result.noiseShape = .some(try NoiseSpec(parsing: noiseShape))

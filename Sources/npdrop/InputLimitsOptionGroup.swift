@@ -3,11 +3,13 @@ import NPZContainer
 
 /// Limits on untrusted `.npz` inputs that a user may tighten or loosen.
 struct InputLimitsOptionGroup: ParsableArguments {
-    @Option(name: .customLong("max-inflate-ratio"),
-            help: ArgumentHelp("""
-                Refuse a deflated npz member whose declared size is more than R times its compressed size \
-                (default 1032, deflate's own maximum; lower it to refuse highly compressible members early).
-                """, valueName: "R"))
+    @Option(
+        name: .customLong("max-inflate-ratio"),
+        help: ArgumentHelp(
+            """
+            Refuse a deflated npz member whose declared size is more than R times its compressed size \
+            (default 1032, deflate's own maximum; lower it to refuse highly compressible members early).
+            """, valueName: "R"))
     var maxInflateRatio: UInt64?
 
     func validate() throws {

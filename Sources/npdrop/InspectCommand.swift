@@ -7,7 +7,8 @@ import NPYStream
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show the header (format version, dtype, shape, memory order, data layout) of .npy files and of every member of .npz files.",
+        abstract:
+            "Show the header (format version, dtype, shape, memory order, data layout) of .npy files and of every member of .npz files.",
         discussion: """
             An .npz (recognised by its zip signature) lists every member with its method (stored or \
             deflated), compressed and uncompressed size and its array header. An array whose dtype \
@@ -19,18 +20,27 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "The .npy or .npz files to inspect ('-' reads an .npy from standard input).")
     var files: [String]
 
-    @Flag(help: "Print one JSON object per file (keys: file, version, descr, shape, fortran_order, data_offset, data_bytes; for an .npz: file, format, members).")
+    @Flag(
+        help:
+            "Print one JSON object per file (keys: file, version, descr, shape, fortran_order, data_offset, data_bytes; for an .npz: file, format, members)."
+    )
     var json = false
 
-    @Flag(help: ArgumentHelp("Draw a 2-D slice of a keep mask as characters (# kept, . dropped): of FILE when it is a mask, or of the mask of a result (OUT/masks/... next to OUT/data/..., or --mask).",
-                             valueName: "show"))
+    @Flag(
+        help: ArgumentHelp(
+            "Draw a 2-D slice of a keep mask as characters (# kept, . dropped): of FILE when it is a mask, or of the mask of a result (OUT/masks/... next to OUT/data/..., or --mask).",
+            valueName: "show"))
     var show = false
 
-    @Option(help: ArgumentHelp("With --show: the mask of the one result FILE (drawn at the result's shape).", valueName: "maskfile"))
+    @Option(
+        help: ArgumentHelp(
+            "With --show: the mask of the one result FILE (drawn at the result's shape).", valueName: "maskfile"))
     var mask: String?
 
-    @Option(help: ArgumentHelp("With --show: the slice drawn, one entry per axis, ':' for the two axes drawn (e.g. 0,:,:), or only the leading indices (default: 0 on every axis but the last two).",
-                               valueName: "slice"))
+    @Option(
+        help: ArgumentHelp(
+            "With --show: the slice drawn, one entry per axis, ':' for the two axes drawn (e.g. 0,:,:), or only the leading indices (default: 0 on every axis but the last two).",
+            valueName: "slice"))
     var slice: String?
 
     func validate() throws {
@@ -96,7 +106,8 @@ struct InspectCommand: ParsableCommand {
             let path = candidate.joined(separator: "/")
             if (try? FileStatus.of(path: path))??.isRegularFile == true { return (path, file) }
         }
-        throw UsageError("\(MessageText.escaped(file)) is not a keep mask and has no mask next to it "
-            + "(OUT/masks/... for OUT/data/...); give its mask with --mask")
+        throw UsageError(
+            "\(MessageText.escaped(file)) is not a keep mask and has no mask next to it "
+                + "(OUT/masks/... for OUT/data/...); give its mask with --mask")
     }
 }

@@ -1,6 +1,6 @@
+import BatchRunner
 import NPYFormat
 import NPYStream
-import BatchRunner
 
 /// What `npdrop inspect` reports about one `.npy` file.
 struct Inspection {
@@ -27,8 +27,10 @@ struct Inspection {
         if status.isRegularFile {
             let available = status.size - header.dataOffset
             if available < header.dataByteCount {
-                throw FileError(path: path, underlying: NPYFormatError.truncated(
-                    section: .data, expected: header.dataByteCount, found: available))
+                throw FileError(
+                    path: path,
+                    underlying: NPYFormatError.truncated(
+                        section: .data, expected: header.dataByteCount, found: available))
             }
             trailing = available - header.dataByteCount
         } else {

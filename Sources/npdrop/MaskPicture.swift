@@ -25,17 +25,21 @@ struct MaskPicture {
         let reader = try NPYReader.open(path: maskPath)
         let header = reader.header
         guard header.dtype.kind == .bool else {
-            throw UsageError("\(MessageText.escaped(maskPath)) is not a keep mask: its dtype is \(header.dtype.descr), a mask's is |b1 "
-                + "(for a result, give its mask with --mask, or show OUT/data/... next to OUT/masks/...)")
+            throw UsageError(
+                "\(MessageText.escaped(maskPath)) is not a keep mask: its dtype is \(header.dtype.descr), a mask's is |b1 "
+                    + "(for a result, give its mask with --mask, or show OUT/data/... next to OUT/masks/...)")
         }
         var shownShape = header.shape
         if let resultPath {
             let result = try NPYReader.open(path: resultPath).header
-            let fits = result.shape.count == header.shape.count
+            let fits =
+                result.shape.count == header.shape.count
                 && zip(header.shape, result.shape).allSatisfy { $0 == 1 || $0 == $1 }
             guard fits else {
-                throw UsageError("the mask \(MessageText.escaped(maskPath)) of shape \(NPYShapeText.python(header.shape)) does not "
-                    + "broadcast to the result \(MessageText.escaped(resultPath)) of shape \(NPYShapeText.python(result.shape))")
+                throw UsageError(
+                    "the mask \(MessageText.escaped(maskPath)) of shape \(NPYShapeText.python(header.shape)) does not "
+                        + "broadcast to the result \(MessageText.escaped(resultPath)) of shape \(NPYShapeText.python(result.shape))"
+                )
             }
             shownShape = result.shape
         }
@@ -87,8 +91,9 @@ struct MaskPicture {
             }
         }
         let kept = offsets.map { $0.map { values[$0] ?? false } }
-        return MaskPicture(maskPath: maskPath, resultPath: resultPath, maskShape: header.shape, shownShape: shownShape,
-                           slice: slice, kept: kept)
+        return MaskPicture(
+            maskPath: maskPath, resultPath: resultPath, maskShape: header.shape, shownShape: shownShape,
+            slice: slice, kept: kept)
     }
 
     /// One `--slice` entry: an index or `:` (an axis drawn).
@@ -103,7 +108,8 @@ struct MaskPicture {
             let entry = part.trimmingCharacters(in: " ")
             if entry == ":" { return .all }
             guard let index = Int(entry), index >= 0 else {
-                throw UsageError("--slice '\(MessageText.escaped(text))': each entry must be an index (0, 1, ...) or ':'")
+                throw UsageError(
+                    "--slice '\(MessageText.escaped(text))': each entry must be an index (0, 1, ...) or ':'")
             }
             return .index(index)
         }
@@ -120,11 +126,15 @@ struct MaskPicture {
                 entries += [SliceEntry](repeating: .all, count: drawnCount)
             }
         } else {
-            entries = [SliceEntry](repeating: .index(0), count: rank - drawnCount) + [SliceEntry](repeating: .all, count: drawnCount)
+            entries =
+                [SliceEntry](repeating: .index(0), count: rank - drawnCount)
+                + [SliceEntry](repeating: .all, count: drawnCount)
         }
         let shown = "shape \(NPYShapeText.python(shape))"
         guard entries.count == rank else {
-            throw UsageError("--slice has \(entries.count) entries, \(shown) needs \(rank) (or \(rank - drawnCount) leading indices)")
+            throw UsageError(
+                "--slice has \(entries.count) entries, \(shown) needs \(rank) (or \(rank - drawnCount) leading indices)"
+            )
         }
         guard entries.filter({ $0 == .all }).count == drawnCount else {
             throw UsageError("--slice must mark \(drawnCount) axes with ':' for \(shown)")
@@ -132,7 +142,8 @@ struct MaskPicture {
         return try entries.enumerated().map { axis, entry in
             guard case .index(let index) = entry else { return nil }
             guard index < shape[axis] else {
-                throw UsageError("--slice index \(index) is out of range for axis \(axis) of size \(shape[axis]) (\(shown))")
+                throw UsageError(
+                    "--slice index \(index) is out of range for axis \(axis) of size \(shape[axis]) (\(shown))")
             }
             return index
         }

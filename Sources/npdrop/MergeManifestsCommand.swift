@@ -24,9 +24,11 @@ struct MergeManifestsCommand: ParsableCommand {
     @Argument(help: "The OUT directory the shards wrote to.")
     var output: String
 
-    @Option(name: .customLong("wait"),
-            help: ArgumentHelp("Wait up to this many seconds for every shard to complete (looking every 2 s), then merge or refuse.",
-                               valueName: "seconds"))
+    @Option(
+        name: .customLong("wait"),
+        help: ArgumentHelp(
+            "Wait up to this many seconds for every shard to complete (looking every 2 s), then merge or refuse.",
+            valueName: "seconds"))
     var waitSeconds = 0
 
     @Flag(help: "Print nothing on success.")

@@ -37,11 +37,17 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Process only shard I of N (files whose relpath hashes to I).", valueName: "I/N"))
     var shard: String?
 
-    @Option(name: .customLong("shard-count"),
-            help: "N for a shard index taken from JOB_COMPLETION_INDEX (Kubernetes: the Job's completions); with a Slurm array it must equal SLURM_ARRAY_TASK_COUNT.")
+    @Option(
+        name: .customLong("shard-count"),
+        help:
+            "N for a shard index taken from JOB_COMPLETION_INDEX (Kubernetes: the Job's completions); with a Slurm array it must equal SLURM_ARRAY_TASK_COUNT."
+    )
     var shardCount: Int?
 
-    @Flag(help: "Finish the run OUT holds: skip files the manifest records as done with the same settings and unchanged inputs, redo the rest.")
+    @Flag(
+        help:
+            "Finish the run OUT holds: skip files the manifest records as done with the same settings and unchanged inputs, redo the rest."
+    )
     var resume = false
 
     @Flag(help: "Remove what an earlier npdrop run wrote in OUT (data/, masks/, copy-*/, manifests), then run.")
@@ -50,13 +56,20 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("JSON config file with defaults and per-file rules.", valueName: "file"))
     var config: String?
 
-    @Option(help: ArgumentHelp("npz members to process, comma-separated (others are copied unchanged).", valueName: "names"))
+    @Option(
+        help: ArgumentHelp("npz members to process, comma-separated (others are copied unchanged).", valueName: "names")
+    )
     var members: String?
 
-    @Option(help: ArgumentHelp("Element kinds that get dropout: a comma list of float, complex, int, bool, all (default float,complex); other arrays are copied unchanged.", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Element kinds that get dropout: a comma list of float, complex, int, bool, all (default float,complex); other arrays are copied unchanged.",
+            valueName: "list"))
     var dtypes: String?
 
-    @Flag(name: .customLong("arrays-only"), help: "Leave files that are not .npy/.npz out of OUT (by default every other file is copied unchanged).")
+    @Flag(
+        name: .customLong("arrays-only"),
+        help: "Leave files that are not .npy/.npz out of OUT (by default every other file is copied unchanged).")
     var arraysOnly = false
 
     @Flag(name: .customLong("no-masks"), help: "Do not write keep masks.")
@@ -77,16 +90,19 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the summary as one JSON object on standard output.")
     var json = false
 
-    @Option(name: .customLong("mask-format"),
-            help: ArgumentHelp(
-                "Masks as NumPy bools (bool, default) or np.packbits(keep.ravel()) (packbits: |u1, 8 flags a byte; "
-                    + "np.unpackbits(m, count=n).reshape(noise_shape).astype(bool) gives the mask back).",
-                valueName: "format"))
+    @Option(
+        name: .customLong("mask-format"),
+        help: ArgumentHelp(
+            "Masks as NumPy bools (bool, default) or np.packbits(keep.ravel()) (packbits: |u1, 8 flags a byte; "
+                + "np.unpackbits(m, count=n).reshape(noise_shape).astype(bool) gives the mask back).",
+            valueName: "format"))
     var maskFormat: String?
 
-    @Option(name: .customLong("segment-bytes"),
-            help: ArgumentHelp("Split .npy files into work segments of about this many data bytes (default 64 MiB).",
-                               valueName: "bytes", visibility: .hidden))
+    @Option(
+        name: .customLong("segment-bytes"),
+        help: ArgumentHelp(
+            "Split .npy files into work segments of about this many data bytes (default 64 MiB).",
+            valueName: "bytes", visibility: .hidden))
     var segmentBytes: Int?
 
     /// The command line as the runner takes it: every flag parsed once into its typed value
@@ -130,8 +146,10 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let options = try RunOptions(request: try request(), environment: ProcessInfo.processInfo.environment)
-        let report = try BatchRun(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits),
-                                     interruption: RunInterruption.handlingSignals(), returnsRecords: false).run()
+        let report = try BatchRun(
+            options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits),
+            interruption: RunInterruption.handlingSignals(), returnsRecords: false
+        ).run()
         if let code = report.interruptedExitCode { throw ExitCode(code) }
         if report.exitCode != 0 { throw FailuresReported(count: report.summary.arrayErrors) }
     }

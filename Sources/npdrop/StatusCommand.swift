@@ -30,7 +30,8 @@ struct StatusCommand: ParsableCommand {
         }
         for shard in status.shards {
             let total = shard.totalTasks.map(String.init) ?? "?"
-            var line = "shard \(shard.shard): \(shard.state.rawValue), \(shard.doneTasks)/\(total) tasks, "
+            var line =
+                "shard \(shard.shard): \(shard.state.rawValue), \(shard.doneTasks)/\(total) tasks, "
                 + "\(CountText.of(shard.records, "record")), \(CountText.of(shard.errors, "error"))"
             if let problem = shard.problem, shard.state != .missing {
                 line += " — " + problem.dropFirst("shard \(shard.shard): ".count)

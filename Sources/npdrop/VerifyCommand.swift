@@ -7,7 +7,8 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Re-derive every record of OUT's manifest from INPUT and compare the bytes.",
-        discussion: "Reads OUT/manifest.jsonl (or the union of its shard manifests). Exit status: 0 everything matches, 1 a mismatch (each printed, naming the file), 2 usage error."
+        discussion:
+            "Reads OUT/manifest.jsonl (or the union of its shard manifests). Exit status: 0 everything matches, 1 a mismatch (each printed, naming the file), 2 usage error."
     )
 
     @Argument(help: "The INPUT the run was made from.")
@@ -36,9 +37,11 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = VerifyOptions(input: input, output: output, jobs: jobs ?? RunOptions.defaultJobs, quiet: quiet, json: json)
+        var options = VerifyOptions(
+            input: input, output: output, jobs: jobs ?? RunOptions.defaultJobs, quiet: quiet, json: json)
         options.quick = quick
-        let report = try BatchVerifier(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits)).run()
+        let report = try BatchVerifier(options: options, processor: DropoutFileProcessor(zipLimits: limits.zipLimits))
+            .run()
         if report.exitCode != 0 { throw FailuresReported(count: report.mismatches.count) }
     }
 }

@@ -1,27 +1,29 @@
-@testable import BatchRunner
 import DropoutEngine
 import Foundation
 import NPZContainer
 import Testing
 
+@testable import BatchRunner
+
 @Suite struct ConfigTests {
     static let example = """
-    {
-      "variant": "dropout", "rate": 0.1, "data_format": "channels_last",
-      "seed": 18446744073709551615, "copies": 2, "members": "x,y.npy", "no_masks": false,
-      "compress": true, "jobs": 3,
-      "rules": [
-        { "match": "images/**/*.npz", "member": "x", "variant": "spatial2d", "rate": 0.3, "noise_shape": null },
-        { "match": "images/**", "rate": 0.2, "noise_shape": [null, 1, null] },
-        { "match": "**/*.npy", "noise_shape": "None,1", "fill": -1 }
-      ]
-    }
-    """
+        {
+          "variant": "dropout", "rate": 0.1, "data_format": "channels_last",
+          "seed": 18446744073709551615, "copies": 2, "members": "x,y.npy", "no_masks": false,
+          "compress": true, "jobs": 3,
+          "rules": [
+            { "match": "images/**/*.npz", "member": "x", "variant": "spatial2d", "rate": 0.3, "noise_shape": null },
+            { "match": "images/**", "rate": 0.2, "noise_shape": [null, 1, null] },
+            { "match": "**/*.npy", "noise_shape": "None,1", "fill": -1 }
+          ]
+        }
+        """
 
     /// `single_stream_deflate` in the config (or `--single-stream-deflate`) turns block deflate off;
     /// by default deflated members use 1 MiB blocks; with `store` it is a usage error.
     @Test func singleStreamDeflateFromConfigOrCommandLine() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("npdrop-config-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "npdrop-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         func options(config: String?, flag: Bool = false, store: Bool = false) throws -> RunOptions {
@@ -103,32 +105,39 @@ import Testing
     @Test func precedenceOfDefaultsRulesAndFlags() throws {
         let scratch = Scratch()
         defer { scratch.remove() }
-        let path = scratch.write("c.json", text: """
-        { "rate": 0.1, "variant": "dropout", "data_format": "channels_first",
-          "rules": [
-            { "match": "images/**", "member": "x", "variant": "spatial2d", "rate": 0.3 },
-            { "match": "images/**", "rate": 0.2 },
-            { "match": "audio/*.npy", "variant": "spatial1d", "noise_shape": "None,1,None" }
-          ] }
-        """)
+        let path = scratch.write(
+            "c.json",
+            text: """
+                { "rate": 0.1, "variant": "dropout", "data_format": "channels_first",
+                  "rules": [
+                    { "match": "images/**", "member": "x", "variant": "spatial2d", "rate": 0.3 },
+                    { "match": "images/**", "rate": 0.2 },
+                    { "match": "audio/*.npy", "variant": "spatial1d", "noise_shape": "None,1,None" }
+                  ] }
+                """)
         var arguments = RunRequest(input: "in", output: "out")
         arguments.configPath = path
         arguments.settings.seed = 5
         var options = try RunOptions(request: arguments, environment: [:])
         let settings = options.settings
         // No rule: config top level.
-        #expect(settings.settings(relativePath: "other.npy", member: nil)
+        #expect(
+            settings.settings(relativePath: "other.npy", member: nil)
                 == DropoutSettings(rate: 0.1, dataFormat: .channelsFirst))
         // First matching rule wins; member glob with or without .npy.
-        #expect(settings.settings(relativePath: "images/a.npz", member: "x.npy")
+        #expect(
+            settings.settings(relativePath: "images/a.npz", member: "x.npy")
                 == DropoutSettings(variant: .spatial2d, rate: 0.3, dataFormat: .channelsFirst))
-        #expect(settings.settings(relativePath: "images/a.npz", member: "y.npy")
+        #expect(
+            settings.settings(relativePath: "images/a.npz", member: "y.npy")
                 == DropoutSettings(rate: 0.2, dataFormat: .channelsFirst))
         // A rule with a member glob never applies to a plain .npy.
         #expect(settings.settings(relativePath: "images/x.npy", member: nil).rate == 0.2)
-        #expect(settings.settings(relativePath: "audio/s.npy", member: nil)
-                == DropoutSettings(variant: .spatial1d, rate: 0.1, noiseShape: try NoiseSpec(parsing: "None,1,None", origin: "test"),
-                                   dataFormat: .channelsFirst))
+        #expect(
+            settings.settings(relativePath: "audio/s.npy", member: nil)
+                == DropoutSettings(
+                    variant: .spatial1d, rate: 0.1, noiseShape: try NoiseSpec(parsing: "None,1,None", origin: "test"),
+                    dataFormat: .channelsFirst))
 
         // Explicit command-line flags beat the config top level AND the rules.
         arguments.settings.dropout.rate = 0.5
@@ -136,13 +145,15 @@ import Testing
         options = try RunOptions(request: arguments, environment: [:])
         #expect(options.settings.pinned == [.rate, .dataFormat])
         #expect(options.settings.settings(relativePath: "other.npy", member: nil) == DropoutSettings(rate: 0.5))
-        #expect(options.settings.settings(relativePath: "images/a.npz", member: "x.npy")
+        #expect(
+            options.settings.settings(relativePath: "images/a.npz", member: "x.npy")
                 == DropoutSettings(variant: .spatial2d, rate: 0.5))
     }
 
     @Test func optionChecks() throws {
         var arguments = RunRequest(input: "in", output: "out")
-        #expect(throws: RunnerError.usage("--rate is required (on the command line or as \"rate\" in the config file)")) {
+        #expect(throws: RunnerError.usage("--rate is required (on the command line or as \"rate\" in the config file)"))
+        {
             try RunOptions(request: arguments, environment: [:])
         }
         arguments.settings.dropout.rate = 0.5
@@ -167,11 +178,15 @@ import Testing
             { (a: inout RunRequest) in a.settings.compressionLevel = 1 },  // with --store
             { (a: inout RunRequest) in a.settings.copies = 0 },
             { (a: inout RunRequest) in a.settings.jobs = 0 },
-            { (a: inout RunRequest) in a.settings.dropout.rate = 1; a.settings.dropout.variant = .alpha },
+            { (a: inout RunRequest) in
+                a.settings.dropout.rate = 1; a.settings.dropout.variant = .alpha
+            },
             { (a: inout RunRequest) in a.settings.dropout.rate = .nan },
             { (a: inout RunRequest) in a.configPath = "/nonexistent/c.json" },
             { (a: inout RunRequest) in a.segmentBytes = 0 },
-            { (a: inout RunRequest) in a.resume = true; a.overwrite = true },
+            { (a: inout RunRequest) in
+                a.resume = true; a.overwrite = true
+            },
         ] {
             var copy = arguments
             mutate(&copy)
@@ -188,18 +203,41 @@ import Testing
             ("--rate is required (on the command line or as \"rate\" in the config file)", { $0.dropout.rate = nil }),
             ("--rate must be in [0, 1], found 1.5", { $0.dropout.rate = 1.5 }),
             ("--rate must be in [0, 1], found nan", { $0.dropout.rate = .nan }),
-            ("alpha dropout needs rate < 1, found rate 1", { $0.dropout.rate = 1; $0.dropout.variant = .alpha }),
-            ("alpha dropout fixes the dropped value; --fill cannot be combined with it",
-             { $0.dropout.variant = .alpha; $0.dropout.fill = .some(.signed(1)) }),
+            (
+                "alpha dropout needs rate < 1, found rate 1",
+                {
+                    $0.dropout.rate = 1; $0.dropout.variant = .alpha
+                }
+            ),
+            (
+                "alpha dropout fixes the dropped value; --fill cannot be combined with it",
+                {
+                    $0.dropout.variant = .alpha; $0.dropout.fill = .some(.signed(1))
+                }
+            ),
             ("--copies must be at least 1, found 0", { $0.copies = 0 }),
             ("--copies must be at most 1000000, found 1000001", { $0.copies = 1_000_001 }),
             ("--jobs must be at least 1, found 0", { $0.jobs = 0 }),
             ("--jobs must be at most 4096, found 4097", { $0.jobs = 4097 }),
             ("--compression-level must be between -1 and 9, found 12", { $0.compressionLevel = 12 }),
-            ("--compression-level does not apply with --store", { $0.compressionLevel = 6; $0.compression = .store }),
-            ("--single-stream-deflate does not apply with --store", { $0.singleStreamDeflate = true; $0.compression = .store }),
-            ("--rng keras-numpy/keras-jax needs a seed in [0, 2^32) (Keras seeds are uint32), found 4294967296",
-             { $0.rng = .kerasJAX; $0.seed = 1 << 32 }),
+            (
+                "--compression-level does not apply with --store",
+                {
+                    $0.compressionLevel = 6; $0.compression = .store
+                }
+            ),
+            (
+                "--single-stream-deflate does not apply with --store",
+                {
+                    $0.singleStreamDeflate = true; $0.compression = .store
+                }
+            ),
+            (
+                "--rng keras-numpy/keras-jax needs a seed in [0, 2^32) (Keras seeds are uint32), found 4294967296",
+                {
+                    $0.rng = .kerasJAX; $0.seed = 1 << 32
+                }
+            ),
             ("--keras-call and --keras-layer need --rng keras-numpy or --rng keras-jax", { $0.kerasCall = 3 }),
         ]
         for (message, mutate) in cases {
@@ -232,7 +270,9 @@ import Testing
         #expect(throws: RunnerError.usage("top level: rate must be in [0, 1], found 1.5")) {
             try DropoutSettings.checkRate(1.5, name: "rate", origin: "top level")
         }
-        #expect(MemberEncoding.levelProblem(10, name: "compression_level") == "compression_level must be between -1 and 9, found 10")
+        #expect(
+            MemberEncoding.levelProblem(10, name: "compression_level")
+                == "compression_level must be between -1 and 9, found 10")
         #expect(MemberEncoding.levelProblem(-1) == nil && MemberEncoding.levelProblem(9) == nil)
     }
 

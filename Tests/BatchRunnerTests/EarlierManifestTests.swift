@@ -1,6 +1,7 @@
-@testable import BatchRunner
 import Foundation
 import Testing
+
+@testable import BatchRunner
 
 /// `--resume` reads the earlier manifest as a stream merged with the sorted plan.
 @Suite struct EarlierManifestTests {
@@ -97,14 +98,15 @@ import Testing
         // Asked in plan order, skipping inputs the plan no longer has and asking for new ones.
         let inputs = ["0.npy", "a.npy", "b/c.npz", "b/ca.npy", "e.npy", "z.npy"]
         let streamed = try Self.lookups(sorted, inputs)
-        #expect(streamed == [
-            "",
-            "a.npy|-|0|0.1|true a.npy|-|1|0.1|true",
-            "b/c.npz|m1.npy|0|0.1|true b/c.npz|m1.npy|1|0.1|true b/c.npz|m2.npy|0|0.1|true b/c.npz|m2.npy|1|0.1|true",
-            "",
-            "e.npy|-|0|0.1|true e.npy|-|1|0.1|true",
-            "",
-        ])
+        #expect(
+            streamed == [
+                "",
+                "a.npy|-|0|0.1|true a.npy|-|1|0.1|true",
+                "b/c.npz|m1.npy|0|0.1|true b/c.npz|m1.npy|1|0.1|true b/c.npz|m2.npy|0|0.1|true b/c.npz|m2.npy|1|0.1|true",
+                "",
+                "e.npy|-|0|0.1|true e.npy|-|1|0.1|true",
+                "",
+            ])
         var expectedHeld = streamed
         expectedHeld[1] = "a.npy|-|0|0.75|true a.npy|-|1|0.1|true"
         #expect(try Self.lookups(unsorted, inputs) == expectedHeld)
@@ -132,7 +134,8 @@ extension EarlierManifestTests {
         defer { scratch.remove() }
         let sortedPath = scratch.sub("sorted.jsonl")
         let records = Self.records()
-        try Self.write(Array("not json\n".utf8) + ManifestFiles.encode(records) + Array("{\"input\":\"cut".utf8), to: sortedPath)
+        try Self.write(
+            Array("not json\n".utf8) + ManifestFiles.encode(records) + Array("{\"input\":\"cut".utf8), to: sortedPath)
         let sorted = try #require(try EarlierManifest.open(path: sortedPath, scanning: false))
         #expect(sorted.streamsRecords && sorted.seeds == nil && sorted.invalidLines == nil)
         var cursor = try sorted.cursor()

@@ -1,6 +1,7 @@
-@testable import BatchRunner
 import DropoutFiles
 import Foundation
+
+@testable import BatchRunner
 
 /// A failure of the fake processor; names the member when there is one.
 struct FakeError: Error, CustomStringConvertible, MemberAttributedError {
@@ -59,7 +60,8 @@ struct FakeProcessor: ArrayFileProcessor {
 
     static func keystreamBase(_ task: FileTask, member: String?, settings: DropoutSettings) -> UInt64 {
         var text = task.key(forMember: member) + "|\(task.seed)|\(task.copy)|\(settings.variant.rawValue)"
-        text += "|\(settings.rate)|\(settings.noiseShape?.description ?? "-")|\(settings.scale)|\(settings.fill?.text ?? "-")"
+        text +=
+            "|\(settings.rate)|\(settings.noiseShape?.description ?? "-")|\(settings.scale)|\(settings.fill?.text ?? "-")"
         return ShardSpec.fnv1a64(text.utf8)
     }
 
@@ -88,12 +90,15 @@ struct FakeProcessor: ArrayFileProcessor {
             let members = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
             return FilePlan(segmentCount: 1, state: FakeFileState(bytes: bytes, members: members, segmentBytes: 0))
         case .other:
-            throw FakeError(description: "\(task.input.relativePath): the runner copies other files itself", memberName: nil)
+            throw FakeError(
+                description: "\(task.input.relativePath): the runner copies other files itself", memberName: nil)
         }
     }
 
-    func process(segment: Int, of plan: FilePlan<FakeFileState>, task: FileTask, outputs: FileOutputs,
-                 worker: inout [UInt8]) throws {
+    func process(
+        segment: Int, of plan: FilePlan<FakeFileState>, task: FileTask, outputs: FileOutputs,
+        worker: inout [UInt8]
+    ) throws {
         counters.segment()
         guard task.input.kind == .npy else { return }
         if task.input.relativePath.contains("badsegment") && segment == plan.segmentCount - 1 {
@@ -114,8 +119,10 @@ struct FakeProcessor: ArrayFileProcessor {
         }
     }
 
-    func finish(_ plan: FilePlan<FakeFileState>, task: FileTask, outputs: FileOutputs,
-                worker: inout [UInt8]) throws -> FileOutcome {
+    func finish(
+        _ plan: FilePlan<FakeFileState>, task: FileTask, outputs: FileOutputs,
+        worker: inout [UInt8]
+    ) throws -> FileOutcome {
         switch task.input.kind {
         case .npy:
             guard case .process(let settings) = task.action(forMember: nil) else {
@@ -125,7 +132,14 @@ struct FakeProcessor: ArrayFileProcessor {
             var noise = [count]
             if let spec = settings.noiseShape {
                 guard spec.entries.count == 1 else {
-                    return FileOutcome(arrays: [ArrayOutcome(member: nil, status: .failed("\(task.input.relativePath): noise shape \(spec) has rank \(spec.entries.count), array has rank 1"))], maskWritten: false)
+                    return FileOutcome(
+                        arrays: [
+                            ArrayOutcome(
+                                member: nil,
+                                status: .failed(
+                                    "\(task.input.relativePath): noise shape \(spec) has rank \(spec.entries.count), array has rank 1"
+                                ))
+                        ], maskWritten: false)
                 }
                 noise = [spec.entries[0] ?? count]
             }
@@ -134,9 +148,13 @@ struct FakeProcessor: ArrayFileProcessor {
                 try Array(line.utf8).withUnsafeBytes { try mask.write($0, at: 0) }
             }
             // Labelled float (the bytes are arbitrary): a dtype the default --dtypes selects, as resume checks.
-            return FileOutcome(arrays: [ArrayOutcome(member: nil, status: .processed, shape: [count], dtype: "<f4",
-                                                     fortranOrder: false, noiseShape: noise)],
-                               maskWritten: outputs.mask != nil)
+            return FileOutcome(
+                arrays: [
+                    ArrayOutcome(
+                        member: nil, status: .processed, shape: [count], dtype: "<f4",
+                        fortranOrder: false, noiseShape: noise)
+                ],
+                maskWritten: outputs.mask != nil)
         case .other:
             return FileOutcome(arrays: [], maskWritten: false)
         case .npz:
@@ -147,18 +165,25 @@ struct FakeProcessor: ArrayFileProcessor {
                 switch task.action(forMember: member) {
                 case .copy:
                     out += "\(member)=copied\n"
-                    arrays.append(ArrayOutcome(member: member, status: .copied, shape: [2, 3], dtype: "<f4", fortranOrder: false))
+                    arrays.append(
+                        ArrayOutcome(member: member, status: .copied, shape: [2, 3], dtype: "<f4", fortranOrder: false))
                 case .process(let settings):
                     if member.contains("corrupt") {
-                        arrays.append(ArrayOutcome(member: member, status: .failed("\(task.input.relativePath): member '\(member)': unsupported dtype 'O'")))
+                        arrays.append(
+                            ArrayOutcome(
+                                member: member,
+                                status: .failed("\(task.input.relativePath): member '\(member)': unsupported dtype 'O'")
+                            ))
                         continue
                     }
                     let base = FakeProcessor.keystreamBase(task, member: member, settings: settings)
                     let hex = (0..<8).map { String(FakeProcessor.keystream(base, at: $0), radix: 16) }.joined()
                     out += "\(member)=\(hex)\n"
                     mask += "\(member)\n"
-                    arrays.append(ArrayOutcome(member: member, status: .processed, shape: [2, 3], dtype: "<f4",
-                                               fortranOrder: false, noiseShape: [2, 1]))
+                    arrays.append(
+                        ArrayOutcome(
+                            member: member, status: .processed, shape: [2, 3], dtype: "<f4",
+                            fortranOrder: false, noiseShape: [2, 1]))
                 }
             }
             try Array(out.utf8).withUnsafeBytes { try outputs.targets.data.write($0, at: 0) }

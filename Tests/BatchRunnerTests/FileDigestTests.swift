@@ -23,7 +23,9 @@ import Testing
                 for offset in 0..<3 {
                     let part = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)])
                     let fast = FileDigest.update(0, part)
-                    #expect(fast == npdrop_crc32c_portable(0, part.baseAddress, part.count), "length \(length) offset \(offset)")
+                    #expect(
+                        fast == npdrop_crc32c_portable(0, part.baseAddress, part.count),
+                        "length \(length) offset \(offset)")
                     let split = length / 3
                     let first = FileDigest.update(0, UnsafeRawBufferPointer(rebasing: part[0..<split]))
                     #expect(FileDigest.update(first, UnsafeRawBufferPointer(rebasing: part[split...])) == fast)

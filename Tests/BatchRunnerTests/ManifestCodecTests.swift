@@ -1,7 +1,8 @@
-@testable import BatchRunner
 import DropoutEngine
 import Foundation
 import Testing
+
+@testable import BatchRunner
 
 /// The manifest record codec: the byte encoder against lines the earlier (String-built) encoder
 /// wrote, and the strict decoder against Foundation's JSONDecoder.
@@ -15,7 +16,8 @@ import Testing
         var npy = ManifestRecord(
             input: "d0/f00001.npy", member: nil, copy: 0, output: "data/d0/f00001.npy", mask: "masks/d0/f00001.npy",
             outputMember: nil, maskMember: nil, variant: "dropout", rate: 0.5, noiseShape: [256], shape: [256],
-            dtype: "<f4", fortranOrder: false, seed: 1, spawnKey: ArrayKey(relpath: "d0/f00001.npy", member: nil).spawnKey(copy: 0),
+            dtype: "<f4", fortranOrder: false, seed: 1,
+            spawnKey: ArrayKey(relpath: "d0/f00001.npy", member: nil).spawnKey(copy: 0),
             status: .ok, error: nil, noiseShapeSpec: nil, dataFormat: "channels_last", scale: true, fill: nil,
             compression: nil, npdropVersion: "0.9.0")
         npy.rng = "npdrop"
@@ -69,8 +71,10 @@ import Testing
         failed.kerasCall = 0
         records.append(failed)
 
-        for (index, rate) in [0.0, -0.0, 1.0, 0.3333333333333333, 0.9999999999999999, 1e-05, Double.leastNonzeroMagnitude,
-                              1.7976931348623157e+308, 1e16, 123456789.0, 2.5e-7, .nan, .infinity].enumerated() {
+        for (index, rate) in [
+            0.0, -0.0, 1.0, 0.3333333333333333, 0.9999999999999999, 1e-05, Double.leastNonzeroMagnitude,
+            1.7976931348623157e+308, 1e16, 123456789.0, 2.5e-7, .nan, .infinity,
+        ].enumerated() {
             var record = npy
             record.input = "rates/r\(index).npy"
             record.rate = rate
@@ -82,7 +86,8 @@ import Testing
     }
 
     static func lines(ofFile path: String) throws -> [String] {
-        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true).map(
+            String.init)
     }
 
     static func strict(_ line: String) -> ManifestRecord? {
@@ -137,11 +142,16 @@ import Testing
 
     @Test func randomRecordsDecodeAsJSONDecoderReadsThem() throws {
         var generator = SplitMix(state: 0x5EED)
-        let alphabet: [Unicode.Scalar] = (0..<0x20).map { Unicode.Scalar(UInt8($0)) } + ["\"", "\\", "/", "a", "Z", " ", "\u{7F}",
-            "\u{80}", "é", "\u{FFFD}", "\u{FEFF}", "日", "\u{10FFFF}", "😀", "\u{2028}"]
+        let alphabet: [Unicode.Scalar] =
+            (0..<0x20).map { Unicode.Scalar(UInt8($0)) } + [
+                "\"", "\\", "/", "a", "Z", " ", "\u{7F}",
+                "\u{80}", "é", "\u{FFFD}", "\u{FEFF}", "日", "\u{10FFFF}", "😀", "\u{2028}",
+            ]
         func text() -> String {
             var s = String.UnicodeScalarView()
-            for _ in 0..<Int(generator.next() % 12) { s.append(alphabet[Int(generator.next() % UInt64(alphabet.count))]) }
+            for _ in 0..<Int(generator.next() % 12) {
+                s.append(alphabet[Int(generator.next() % UInt64(alphabet.count))])
+            }
             return String(s)
         }
         func maybe<T>(_ value: @autoclosure () -> T) -> T? { generator.next() % 3 == 0 ? nil : value() }
@@ -154,7 +164,10 @@ import Testing
         }
         func double() -> Double {
             switch generator.next() % 4 {
-            case 0: return [0.0, -0.0, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e+308, 0.1, 1.0, 1e16, 1e-7][Int(generator.next() % 9)]
+            case 0:
+                return [
+                    0.0, -0.0, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e+308, 0.1, 1.0, 1e16, 1e-7,
+                ][Int(generator.next() % 9)]
             case 1:
                 let value = Double(bitPattern: generator.next())
                 return value.isFinite ? value : 0.5
@@ -241,7 +254,8 @@ import Testing
             Array(line.replacingOccurrences(of: "\"seed\":1", with: "\"seed\":-1").utf8),
             Array(line.replacingOccurrences(of: "\"seed\":1", with: "\"seed\":18446744073709551616").utf8),
             Array(line.replacingOccurrences(of: "\"seed\":1", with: "\"seed\":null").utf8),
-            Array(line.replacingOccurrences(of: "\"input_crc32c\":3735928559", with: "\"input_crc32c\":4294967296").utf8),
+            Array(
+                line.replacingOccurrences(of: "\"input_crc32c\":3735928559", with: "\"input_crc32c\":4294967296").utf8),
             Array(line.replacingOccurrences(of: "\"rate\":0.5", with: "\"rate\":NaN").utf8),
             Array(line.replacingOccurrences(of: "\"copy\":0", with: "\"copy\":99999999999999999999").utf8),
             Array(line.replacingOccurrences(of: "\"dtype\":\"<f4\"", with: "\"dtype\":\"<f4").utf8),
@@ -261,7 +275,10 @@ import Testing
 
     @Test func negativeZeroAndTinyRatesKeepTheirBits() throws {
         var record = try #require(Self.goldenRecords.first)
-        for rate in [-0.0, 0.0, 1e-300, Double.leastNonzeroMagnitude, -Double.leastNonzeroMagnitude, 2.2250738585072014e-308, 1.7976931348623157e+308] {
+        for rate in [
+            -0.0, 0.0, 1e-300, Double.leastNonzeroMagnitude, -Double.leastNonzeroMagnitude, 2.2250738585072014e-308,
+            1.7976931348623157e+308,
+        ] {
             record.rate = rate
             let line = record.jsonLine
             let back = try #require(Self.strict(line))

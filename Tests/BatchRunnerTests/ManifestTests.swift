@@ -1,11 +1,14 @@
-@testable import BatchRunner
 import DropoutEngine
 import Foundation
 import Testing
 
+@testable import BatchRunner
+
 @Suite struct ManifestTests {
-    static func record(input: String = "a/x.npz", member: String? = "x.npy", copy: Int = 0,
-                       seed: UInt64 = .max, status: ManifestRecord.Status = .ok) -> ManifestRecord {
+    static func record(
+        input: String = "a/x.npz", member: String? = "x.npy", copy: Int = 0,
+        seed: UInt64 = .max, status: ManifestRecord.Status = .ok
+    ) -> ManifestRecord {
         ManifestRecord(
             input: input, member: member, copy: copy, output: "data/" + input, mask: "masks/" + input,
             outputMember: member, maskMember: member, variant: "spatial2d", rate: 0.1, noiseShape: [4, 1, 1, 3],
@@ -17,12 +20,17 @@ import Testing
 
     @Test func fieldNamesAreExactlyTheContractsInOrder() throws {
         let line = ManifestTests.record().jsonLine
-        let contract = ["input", "member", "copy", "output", "mask", "output_member", "mask_member", "variant", "rate",
-                        "noise_shape", "shape", "dtype", "fortran_order", "seed", "spawn_key", "status", "error"]
-        let extras = ["noise_shape_spec", "data_format", "scale", "fill", "compression", "compression_level", "deflate_block_size",
-                      "rng", "keras_call", "keras_layer", "output_dtype", "deflate_engine", "isal_version", "isal_check",
-                      "npdrop_version", "reason", "input_size", "input_mtime_ns", "input_crc32c", "output_size",
-                      "output_crc32c", "mask_size", "mask_crc32c", "mask_format"]
+        let contract = [
+            "input", "member", "copy", "output", "mask", "output_member", "mask_member", "variant", "rate",
+            "noise_shape", "shape", "dtype", "fortran_order", "seed", "spawn_key", "status", "error",
+        ]
+        let extras = [
+            "noise_shape_spec", "data_format", "scale", "fill", "compression", "compression_level",
+            "deflate_block_size",
+            "rng", "keras_call", "keras_layer", "output_dtype", "deflate_engine", "isal_version", "isal_check",
+            "npdrop_version", "reason", "input_size", "input_mtime_ns", "input_crc32c", "output_size",
+            "output_crc32c", "mask_size", "mask_crc32c", "mask_format",
+        ]
         #expect(ManifestRecord.fieldNames == contract + extras)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(Set(object.keys) == Set(contract + extras))
@@ -44,16 +52,20 @@ import Testing
         #expect(!line.contains("e+19"))
         let back = try JSONDecoder().decode(ManifestRecord.self, from: Data(line.utf8))
         #expect(back.seed == UInt64.max)
-        if let out = try python("import json,sys; r=json.loads(sys.argv[1]); print(r['seed'] == 2**64-1, type(r['seed']).__name__, r['member'], r['error'])",
-                                arguments: [line]) {
+        if let out = try python(
+            "import json,sys; r=json.loads(sys.argv[1]); print(r['seed'] == 2**64-1, type(r['seed']).__name__, r['member'], r['error'])",
+            arguments: [line])
+        {
             #expect(out == "True int x.npy None\n")
         }
     }
 
     @Test func canonicalLineSurvivesARoundTrip() throws {
         let tricky = ManifestRecord(
-            input: "dir \"q\"\\/\u{1}tab\tnl\né日本.npz", member: "ü\u{7F}.npy", copy: 12, output: "copy-12/data/x", mask: nil,
-            outputMember: "ü\u{7F}.npy", maskMember: nil, variant: nil, rate: 1e-05, noiseShape: nil, shape: [], dtype: "|b1",
+            input: "dir \"q\"\\/\u{1}tab\tnl\né日本.npz", member: "ü\u{7F}.npy", copy: 12, output: "copy-12/data/x",
+            mask: nil,
+            outputMember: "ü\u{7F}.npy", maskMember: nil, variant: nil, rate: 1e-05, noiseShape: nil, shape: [],
+            dtype: "|b1",
             fortranOrder: true, seed: 0, spawnKey: [12, 3, 0xFFFF_FFFF], status: .copied, error: nil,
             noiseShapeSpec: "", dataFormat: nil, scale: nil, fill: "nan", compression: "store")
         let line = tricky.jsonLine
@@ -67,8 +79,10 @@ import Testing
             let decoded = try JSONDecoder().decode(ManifestRecord.self, from: Data(record.jsonLine.utf8))
             #expect(decoded.rate == value)
         }
-        if let out = try python("import json,sys; r=json.loads(sys.argv[1]); print(repr(r['input']), r['rate'], r['copy'])",
-                                arguments: [line]) {
+        if let out = try python(
+            "import json,sys; r=json.loads(sys.argv[1]); print(repr(r['input']), r['rate'], r['copy'])",
+            arguments: [line])
+        {
             #expect(out == "'dir \"q\"\\\\/\\x01tab\\tnl\\né日本.npz' 1e-05 12\n")
         }
     }
@@ -77,14 +91,15 @@ import Testing
         // b = "a.npy" = 61 2e 6e 70 79 → words 0x706e2e61, 0x79
         #expect(ArrayKey(relpath: "a.npy", member: nil).spawnKey(copy: 0) == [0, 5, 0x706E_2E61, 0x79])
         // "d/x.npz\0y.npy": 13 bytes → "d/x." "npz\0" "y.np" "y"
-        #expect(ArrayKey(relpath: "d/x.npz", member: "y.npy").spawnKey(copy: 2)
+        #expect(
+            ArrayKey(relpath: "d/x.npz", member: "y.npy").spawnKey(copy: 2)
                 == [2, 13, 0x2E78_2F64, 0x007A_706E, 0x706E_2E79, 0x79])
         let script = """
-        import sys, numpy as np
-        key = sys.argv[1].encode() + b"\\0" + sys.argv[2].encode()
-        b = key + b"\\0" * (-len(key) % 4)
-        print([2, len(key)] + [int(w) for w in np.frombuffer(b, dtype="<u4")])
-        """
+            import sys, numpy as np
+            key = sys.argv[1].encode() + b"\\0" + sys.argv[2].encode()
+            b = key + b"\\0" * (-len(key) % 4)
+            print([2, len(key)] + [int(w) for w in np.frombuffer(b, dtype="<u4")])
+            """
         if let out = try python(script, arguments: ["dir/日本.npz", "m.npy"], needsNumpy: true) {
             let swift = ArrayKey(relpath: "dir/日本.npz", member: "m.npy").spawnKey(copy: 2)
             #expect(out == "[" + swift.map(String.init).joined(separator: ", ") + "]\n")
@@ -103,9 +118,11 @@ import Testing
             ManifestTests.record(input: "z.npy", member: nil),
         ]
         let sorted = ManifestFiles.sorted(records)
-        #expect(sorted.map { "\($0.input)|\($0.member ?? "-")|\($0.copy)" } == [
-            "a!.npy|-|0", "a.npy|-|0", "b.npz|-|0", "b.npz|X.npy|0", "b.npz|y.npy|2", "b.npz|y.npy|10", "z.npy|-|0", "é.npy|-|0",
-        ])
+        #expect(
+            sorted.map { "\($0.input)|\($0.member ?? "-")|\($0.copy)" } == [
+                "a!.npy|-|0", "a.npy|-|0", "b.npz|-|0", "b.npz|X.npy|0", "b.npz|y.npy|2", "b.npz|y.npy|10", "z.npy|-|0",
+                "é.npy|-|0",
+            ])
     }
 
     @Test func readingAKilledRunsLogSkipsTheCutOffLine() throws {
@@ -132,18 +149,22 @@ import Testing
         defer { scratch.remove() }
         func complete(_ index: Int, records: Int) throws {
             let shard = try ShardSpec(index: index, count: 3)
-            try ShardCompletion(shard: shard, complete: true, files: records, tasks: records, resumedTasks: 0, records: records,
-                                ok: records, copied: 0, errors: 0, inputFiles: 1, inputDigest: "0", settings: ["seed": "1"])
-                .write(outputDirectory: scratch.path, shard: shard)
+            try ShardCompletion(
+                shard: shard, complete: true, files: records, tasks: records, resumedTasks: 0, records: records,
+                ok: records, copied: 0, errors: 0, inputFiles: 1, inputDigest: "0", settings: ["seed": "1"]
+            )
+            .write(outputDirectory: scratch.path, shard: shard)
         }
         scratch.write("manifest-shard-0-of-3.jsonl", ManifestFiles.encode([ManifestTests.record()]))
         try complete(0, records: 1)
         scratch.write("manifest-shard-2-of-3.jsonl", [])
         try complete(2, records: 0)
-        #expect(throws: IncompleteShards(lines: [
-            "shard 1/3: missing (no manifest-shard-1-of-3.jsonl): run shard 1",
-            "cannot merge '\(scratch.path)': 1 of 3 shards are not complete; rerun shard 1 of 3 (the same command with --resume: finished files are skipped), then merge again",
-        ])) {
+        #expect(
+            throws: IncompleteShards(lines: [
+                "shard 1/3: missing (no manifest-shard-1-of-3.jsonl): run shard 1",
+                "cannot merge '\(scratch.path)': 1 of 3 shards are not complete; rerun shard 1 of 3 (the same command with --resume: finished files are skipped), then merge again",
+            ])
+        ) {
             try ManifestFiles.merge(outputDirectory: scratch.path)
         }
         scratch.write("manifest-shard-1-of-3.jsonl", Array("{\"input\":".utf8))

@@ -1,9 +1,10 @@
-@testable import BatchRunner
 import DropoutFiles
 import Foundation
 import NPYFormat
 import NPZContainer
 import Testing
+
+@testable import BatchRunner
 
 /// Runs through the real processor (`DropoutFileProcessor`, DropoutFiles' jobs writing into the
 /// runner's outputs), not the fake: the write path every real run takes.
@@ -18,8 +19,10 @@ import Testing
     static func run(_ input: String, _ out: String, rate: Double, jobs: Int, segmentBytes: Int) throws -> RunReport {
         var options = testOptions(input, out, jobs: jobs, segmentBytes: segmentBytes)
         options.settings = ArraySettingsResolver(defaults: DropoutSettings(rate: rate), rules: [], pinned: [])
-        return try BatchRun(options: options, processor: DropoutFileProcessor(chunkBytes: 1 << 12),
-                            console: Captured().console()).run()
+        return try BatchRun(
+            options: options, processor: DropoutFileProcessor(chunkBytes: 1 << 12),
+            console: Captured().console()
+        ).run()
     }
 
     @Test func segmentsAndWorkersWriteTheSameBytesThroughTheRealJobs() throws {

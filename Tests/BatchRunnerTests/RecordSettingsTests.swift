@@ -1,17 +1,21 @@
-@testable import BatchRunner
 import DropoutEngine
 import NPZContainer
 import Testing
 
+@testable import BatchRunner
+
 /// `RecordSettings`: the typed view of a record's settings that `--resume` and `verify` compare.
 @Suite struct RecordSettingsTests {
-    private static func task(_ kind: InputFile.Kind, settings: DropoutSettings, masks: Bool = true,
-                             compression: NPZCompression = .input, level: Int? = nil) -> FileTask {
+    private static func task(
+        _ kind: InputFile.Kind, settings: DropoutSettings, masks: Bool = true,
+        compression: NPZCompression = .input, level: Int? = nil
+    ) -> FileTask {
         let name = kind == .npz ? "a/x.npz" : "a/x.npy"
-        var task = FileTask(input: InputFile(relativePath: name, absolutePath: "/nonexistent/" + name, kind: kind, byteCount: 1),
-                            seed: 7, settings: ArraySettingsResolver(defaults: settings), compression: compression,
-                            compressionLevel: level, deflateEngine: level == nil ? .isal : .zlib,
-                            outputPath: "data/" + name, maskPath: masks ? "masks/" + name : nil)
+        var task = FileTask(
+            input: InputFile(relativePath: name, absolutePath: "/nonexistent/" + name, kind: kind, byteCount: 1),
+            seed: 7, settings: ArraySettingsResolver(defaults: settings), compression: compression,
+            compressionLevel: level, deflateEngine: level == nil ? .isal : .zlib,
+            outputPath: "data/" + name, maskPath: masks ? "masks/" + name : nil)
         task.maskFormat = .packbits
         return task
     }
@@ -20,8 +24,9 @@ import Testing
     /// `RecordBuilder`'s record equals the view built from the task, for every kind of task.
     @Test func recordedSettingsReadBackAsTheTaskHasThem() throws {
         let fill = try #require(FillValue(parsing: "1e3"))
-        let settings = DropoutSettings(variant: .spatial1d, rate: 0.3, noiseShape: try NoiseSpec(parsing: "None,1,None", origin: "t"),
-                                       dataFormat: .channelsFirst, scale: false, fill: fill)
+        let settings = DropoutSettings(
+            variant: .spatial1d, rate: 0.3, noiseShape: try NoiseSpec(parsing: "None,1,None", origin: "t"),
+            dataFormat: .channelsFirst, scale: false, fill: fill)
         let tasks = [
             Self.task(.npy, settings: settings),
             Self.task(.npy, settings: settings, masks: false),
@@ -33,13 +38,18 @@ import Testing
             let member: String? = task.input.kind == .npz ? "m.npy" : nil
             for action in [task.action(forMember: member), ArrayAction.copy] {
                 let record = RecordBuilder.base(task, member: member, status: .ok, action: action)
-                #expect(try record.settings() == RecordSettings(task: task, member: member, action: action), "\(task.input.kind) \(action)")
+                #expect(
+                    try record.settings() == RecordSettings(task: task, member: member, action: action),
+                    "\(task.input.kind) \(action)")
             }
         }
         let record = RecordBuilder.base(tasks[0], member: nil, status: .ok, action: tasks[0].action(forMember: nil))
         #expect(record.fill == "1e3")
-        #expect(try record.settings().dropout == DropoutSettings(variant: .spatial1d, rate: 0.3, noiseShape: settings.noiseShape,
-                                                                 dataFormat: .channelsFirst, scale: false, fill: .signed(1000), dtypes: .all))
+        #expect(
+            try record.settings().dropout
+                == DropoutSettings(
+                    variant: .spatial1d, rate: 0.3, noiseShape: settings.noiseShape,
+                    dataFormat: .channelsFirst, scale: false, fill: .signed(1000), dtypes: .all))
     }
 
     /// The first differing field is named with both values; equal numbers written differently are equal.

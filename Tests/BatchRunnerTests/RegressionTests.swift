@@ -1,6 +1,7 @@
-@testable import BatchRunner
 import Foundation
 import Testing
+
+@testable import BatchRunner
 
 #if canImport(Glibc)
 import Glibc
@@ -69,7 +70,8 @@ import Glibc
         let (report, captured) = try layout.run()
         #expect(report.exitCode == 0)
         #expect(report.records.map(\.input) == ["ok.npy"])
-        #expect(Self.entries(layout.output).map { String(decoding: $0, as: UTF8.self) }
+        #expect(
+            Self.entries(layout.output).map { String(decoding: $0, as: UTF8.self) }
                 == ["data", "data/ok.npy", "manifest.jsonl", "masks", "masks/ok.npy"])
         // Every symlink is reported (other files are carried over, so none is silently left out).
         for name in ["absolute.npy", "dangling.npy", "dirlink", "relative.npy", "new line\\x1b[2J.npy"] {
@@ -95,8 +97,10 @@ import Glibc
         #expect(report.exitCode == 1)
         let failed = try #require(report.records.first { $0.input == "sub/x.npy" })
         #expect(failed.status == .error)
-        #expect(failed.error == "sub/x.npy: '\(layout.output)/data/sub': is a symlink; outputs are never written through symlinks",
-                "\(failed.error ?? "-")")
+        #expect(
+            failed.error
+                == "sub/x.npy: '\(layout.output)/data/sub': is a symlink; outputs are never written through symlinks",
+            "\(failed.error ?? "-")")
         // The other file is unaffected.
         #expect(report.records.first { $0.input == "top.npy" }?.status == .ok)
     }
@@ -119,7 +123,9 @@ import Glibc
     @Test func namesThatLookAlikeGetTheirOwnOutputs() throws {
         let layout = Layout()
         defer { layout.scratch.remove() }
-        let names = ["\u{E9}.npy", "e\u{301}.npy", "x.npy", "x.NPY", "..npy", ".../y.npy", "a\nb.npy", "back\\slash.npy"]
+        let names = [
+            "\u{E9}.npy", "e\u{301}.npy", "x.npy", "x.NPY", "..npy", ".../y.npy", "a\nb.npy", "back\\slash.npy",
+        ]
         for (index, name) in names.enumerated() {
             layout.scratch.write("in/" + name, pattern(10 + index, seed: UInt8(index)))
         }
@@ -146,15 +152,21 @@ import Glibc
         for path in [badFile, badDirectory] {
             let terminated = path + [0]
             if path == badDirectory {
-                #expect(terminated.withUnsafeBytes { mkdir($0.baseAddress!.assumingMemoryBound(to: CChar.self), 0o755) } == 0 || errno == EEXIST)
+                #expect(
+                    terminated.withUnsafeBytes { mkdir($0.baseAddress!.assumingMemoryBound(to: CChar.self), 0o755) }
+                        == 0 || errno == EEXIST)
             } else {
-                let fd = terminated.withUnsafeBytes { open($0.baseAddress!.assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT, 0o644) }
+                let fd = terminated.withUnsafeBytes {
+                    open($0.baseAddress!.assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT, 0o644)
+                }
                 #expect(fd >= 0)
                 close(fd)
             }
         }
         let inner = badDirectory + Array("/inner.npy".utf8) + [0]
-        let fd = inner.withUnsafeBytes { open($0.baseAddress!.assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT, 0o644) }
+        let fd = inner.withUnsafeBytes {
+            open($0.baseAddress!.assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT, 0o644)
+        }
         #expect(fd >= 0)
         close(fd)
 
@@ -163,7 +175,8 @@ import Glibc
         #expect(report.records.filter { $0.status == .error }.count == 2)
         #expect(report.records.first { $0.input == "ok.npy" }?.status == .ok)
         #expect(Self.entries(layout.output + "/data").map { String(decoding: $0, as: UTF8.self) } == ["ok.npy"])
-        #expect(captured.errorLines.contains { $0.contains("name is not valid UTF-8 (bytes 62 61 64 ff fe 2e 6e 70 79)") })
+        #expect(
+            captured.errorLines.contains { $0.contains("name is not valid UTF-8 (bytes 62 61 64 ff fe 2e 6e 70 79)") })
         layout.expectOutsideUntouched()
     }
 
@@ -175,10 +188,12 @@ import Glibc
         layout.scratch.write("in/z.npz", text: members.joined(separator: "\n") + "\n")
         let (report, _) = try layout.run()
         #expect(report.exitCode == 0)
-        #expect(report.records.map { $0.member ?? "-" } == members.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        #expect(
+            report.records.map { $0.member ?? "-" } == members.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
         #expect(report.records.allSatisfy { $0.output == "data/z.npz" && $0.mask == "masks/z.npz" })
         #expect(report.records.allSatisfy { $0.outputMember == $0.member && $0.maskMember == $0.member })
-        #expect(Self.entries(layout.output).map { String(decoding: $0, as: UTF8.self) }
+        #expect(
+            Self.entries(layout.output).map { String(decoding: $0, as: UTF8.self) }
                 == ["data", "data/z.npz", "manifest.jsonl", "masks", "masks/z.npz"])
         layout.expectOutsideUntouched()
     }
@@ -239,11 +254,13 @@ extension RegressionTests {
         let inputPrefix = layout.input.utf8.count
         let component = String(repeating: "d", count: 200)
         let count = (3_900 - inputPrefix) / 201
-        let deep = Self.makeDeepFile(under: layout.input, components: Array(repeating: component, count: count),
-                                     name: "x.npy", bytes: pattern(10, seed: 2))
+        let deep = Self.makeDeepFile(
+            under: layout.input, components: Array(repeating: component, count: count),
+            name: "x.npy", bytes: pattern(10, seed: 2))
         // A second branch deeper than PATH_MAX: it cannot even be listed.
-        let tooDeep = Self.makeDeepFile(under: layout.input, components: Array(repeating: String(repeating: "e", count: 200), count: 22),
-                                        name: "y.npy", bytes: pattern(10, seed: 3))
+        let tooDeep = Self.makeDeepFile(
+            under: layout.input, components: Array(repeating: String(repeating: "e", count: 200), count: 22),
+            name: "y.npy", bytes: pattern(10, seed: 3))
         // OUT is deeper than INPUT, so the mirrored path grows by the difference.
         let output = layout.scratch.sub(String(repeating: "o", count: 250) + "/" + String(repeating: "p", count: 250))
         var options = testOptions(layout.input, output)
@@ -255,10 +272,15 @@ extension RegressionTests {
         let failed = try #require(report.records.first { $0.input == deep })
         #expect(failed.status == .error)
         #expect(failed.error?.contains("File name too long") == true, "\(failed.error ?? "-")")
-        #expect(captured.errorLines.contains { $0.hasPrefix("npdrop: error: \(deep): cannot create directory") && $0.contains("File name too long") },
-                "\(captured.errorLines.map { String($0.prefix(60)) + "..." + String($0.suffix(80)) })")
+        #expect(
+            captured.errorLines.contains {
+                $0.hasPrefix("npdrop: error: \(deep): cannot create directory") && $0.contains("File name too long")
+            },
+            "\(captured.errorLines.map { String($0.prefix(60)) + "..." + String($0.suffix(80)) })")
         let unlisted = try #require(report.records.first { tooDeep.hasPrefix($0.input + "/") })
-        #expect(unlisted.status == .error && unlisted.error?.contains("File name too long") == true, "\(unlisted.error ?? "-")")
+        #expect(
+            unlisted.status == .error && unlisted.error?.contains("File name too long") == true,
+            "\(unlisted.error ?? "-")")
         #expect(report.records.count == 3)
         layout.expectOutsideUntouched()
     }

@@ -1,8 +1,9 @@
-@testable import BatchRunner
 import DropoutEngine
 import DropoutFiles
 import Foundation
 import Testing
+
+@testable import BatchRunner
 
 /// A small dataset: npy files of several sizes (some split into many segments), npz "files"
 /// (the fake reads member names from them), hidden and nested names.
@@ -25,28 +26,37 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         let input = makeDataset(scratch)
         let captured = Captured()
         let out = scratch.sub("out")
-        let report = try BatchRun(options: testOptions(input, out), processor: FakeProcessor(), console: captured.console()).run()
+        let report = try BatchRun(
+            options: testOptions(input, out), processor: FakeProcessor(), console: captured.console()
+        ).run()
         #expect(report.exitCode == 0)
         let files = tree(out)
         let inputs = [".hidden/h.npy", "a/big.npy", "a/small.npy", "b.npy", "empty.npy", "z/arch.npz", "日本/名前.npy"]
-        #expect(files.keys.sorted() == (inputs.flatMap { ["data/" + $0, "masks/" + $0] } + ["manifest.jsonl"]).sorted())
+        #expect(
+            files.keys.sorted() == (inputs.flatMap { ["data/" + $0, "masks/" + $0] } + ["manifest.jsonl"]).sorted())
         // Results: input XOR the fake keystream.
         let big = try #require(files["data/a/big.npy"])
-        let task = FileTask(input: InputFile(relativePath: "a/big.npy", absolutePath: "", kind: .npy, byteCount: 0),
-                            seed: 42, settings: ArraySettingsResolver(defaults: DropoutSettings(rate: 0.25)),
-                            outputPath: "", maskPath: nil)
+        let task = FileTask(
+            input: InputFile(relativePath: "a/big.npy", absolutePath: "", kind: .npy, byteCount: 0),
+            seed: 42, settings: ArraySettingsResolver(defaults: DropoutSettings(rate: 0.25)),
+            outputPath: "", maskPath: nil)
         let base = FakeProcessor.keystreamBase(task, member: nil, settings: DropoutSettings(rate: 0.25))
-        #expect(big == pattern(50_000, seed: 2).enumerated().map { $0.element ^ FakeProcessor.keystream(base, at: $0.offset) })
+        #expect(
+            big
+                == pattern(50_000, seed: 2).enumerated().map {
+                    $0.element ^ FakeProcessor.keystream(base, at: $0.offset)
+                })
 
         let manifest = try #require(readBytes(out + "/manifest.jsonl"))
         let lines = String(decoding: manifest, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(lines.count == 9)  // 6 npy + 3 npz members
         #expect(manifest == ManifestFiles.encode(report.records))
         #expect(report.records == ManifestFiles.sorted(report.records))
-        #expect(report.records.map { "\($0.input)|\($0.member ?? "-")" } == [
-            ".hidden/h.npy|-", "a/big.npy|-", "a/small.npy|-", "b.npy|-", "empty.npy|-",
-            "z/arch.npz|labels.npy", "z/arch.npz|x.npy", "z/arch.npz|y.npy", "日本/名前.npy|-",
-        ])
+        #expect(
+            report.records.map { "\($0.input)|\($0.member ?? "-")" } == [
+                ".hidden/h.npy|-", "a/big.npy|-", "a/small.npy|-", "b.npy|-", "empty.npy|-",
+                "z/arch.npz|labels.npy", "z/arch.npz|x.npy", "z/arch.npz|y.npy", "日本/名前.npy|-",
+            ])
         let record = try #require(report.records.first { $0.input == "a/big.npy" })
         #expect(record.output == "data/a/big.npy" && record.mask == "masks/a/big.npy")
         #expect(record.outputMember == nil && record.maskMember == nil && record.member == nil)
@@ -73,8 +83,10 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         for (jobs, segment) in [(1, 1 << 20), (1, 4096), (2, 4096), (4, 1000), (4, 7)] {
             let out = scratch.sub("out-\(jobs)-\(segment)")
             let counters = FakeCounters()
-            let report = try BatchRun(options: testOptions(input, out, jobs: jobs, segmentBytes: segment),
-                                         processor: FakeProcessor(counters: counters), console: Captured().console()).run()
+            let report = try BatchRun(
+                options: testOptions(input, out, jobs: jobs, segmentBytes: segment),
+                processor: FakeProcessor(counters: counters), console: Captured().console()
+            ).run()
             #expect(report.exitCode == 0)
             #expect(counters.segments >= 7)
             let files = tree(out)
@@ -94,8 +106,11 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         options.copies = 3
         let report = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         let files = tree(scratch.sub("out"))
-        #expect(files.keys.sorted() == ["copy-0/data/x.npy", "copy-0/masks/x.npy", "copy-1/data/x.npy", "copy-1/masks/x.npy",
-                                        "copy-2/data/x.npy", "copy-2/masks/x.npy", "manifest.jsonl"])
+        #expect(
+            files.keys.sorted() == [
+                "copy-0/data/x.npy", "copy-0/masks/x.npy", "copy-1/data/x.npy", "copy-1/masks/x.npy",
+                "copy-2/data/x.npy", "copy-2/masks/x.npy", "manifest.jsonl",
+            ])
         #expect(files["copy-0/data/x.npy"] != files["copy-1/data/x.npy"])
         #expect(report.records.map(\.copy) == [0, 1, 2])
         #expect(report.records.map { $0.spawnKey[0] } == [0, 1, 2])
@@ -105,27 +120,33 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
     @Test func oneBadFileDoesNotStopTheOthers() throws {
         let scratch = Scratch()
         defer { scratch.remove() }
-        let input = makeDataset(scratch, extra: [
-            "c/corrupt.npy": pattern(64, seed: 7),
-            "c/badsegment.npy": pattern(20_000, seed: 8),
-            "c/members.npz": Array("good.npy\ncorrupt_obj.npy\n".utf8),
-        ])
+        let input = makeDataset(
+            scratch,
+            extra: [
+                "c/corrupt.npy": pattern(64, seed: 7),
+                "c/badsegment.npy": pattern(20_000, seed: 8),
+                "c/members.npz": Array("good.npy\ncorrupt_obj.npy\n".utf8),
+            ])
         let out = scratch.sub("out")
         let captured = Captured()
         let counters = FakeCounters()
-        let report = try BatchRun(options: testOptions(input, out, jobs: 3), processor: FakeProcessor(counters: counters),
-                                     console: captured.console()).run()
+        let report = try BatchRun(
+            options: testOptions(input, out, jobs: 3), processor: FakeProcessor(counters: counters),
+            console: captured.console()
+        ).run()
         #expect(report.exitCode == 1)
         #expect(report.summary.arrayErrors == 4)
         #expect(report.summary.arraysOK == 9)
         let errors = report.records.filter { $0.status == .error }
-        #expect(errors.map { "\($0.input)|\($0.member ?? "-")" } == [
-            "c/badsegment.npy|-", "c/corrupt.npy|-", "c/members.npz|corrupt_obj.npy", "c/members.npz|good.npy",
-        ])
+        #expect(
+            errors.map { "\($0.input)|\($0.member ?? "-")" } == [
+                "c/badsegment.npy|-", "c/corrupt.npy|-", "c/members.npz|corrupt_obj.npy", "c/members.npz|good.npy",
+            ])
         #expect(errors[0].error == "c/badsegment.npy: bad data in segment 4")
         #expect(errors[1].error == "c/corrupt.npy: corrupt header")
         #expect(errors[2].error == "c/members.npz: member 'corrupt_obj.npy': unsupported dtype 'O'")
-        #expect(errors[3].error == "c/members.npz: not written because member 'corrupt_obj.npy' of the same file failed")
+        #expect(
+            errors[3].error == "c/members.npz: not written because member 'corrupt_obj.npy' of the same file failed")
         #expect(errors.allSatisfy { $0.output == nil && $0.mask == nil && $0.rate == 0.25 })
         // Nothing under a final name for the failed files, no temporaries, the others complete.
         let files = tree(out)
@@ -135,7 +156,9 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         #expect(counters.abandonCount == 1)  // badsegment: prepared, then a segment failed
         // One line per failed array on stderr, naming it; then the summary.
         let lines = captured.errorLines
-        #expect(lines.filter { $0.hasPrefix("npdrop: error: ") }.sorted() == errors.map { "npdrop: error: \($0.error!)" }.sorted())
+        #expect(
+            lines.filter { $0.hasPrefix("npdrop: error: ") }.sorted()
+                == errors.map { "npdrop: error: \($0.error!)" }.sorted())
         #expect(lines.last?.contains("4 errors") == true)
     }
 
@@ -147,12 +170,15 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         var options = testOptions(scratch.sub("in"), scratch.sub("out"))
         options.members = try MemberSelection(parsing: "x,z.npy")
         let report = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
-        #expect(report.records.map { "\($0.input)|\($0.member!)|\($0.status.rawValue)" } == [
-            "d.npz|x.npy|ok", "d.npz|y.npy|copied", "d.npz|z.npy|ok", "only_copied.npz|y.npy|copied",
-        ])
+        #expect(
+            report.records.map { "\($0.input)|\($0.member!)|\($0.status.rawValue)" } == [
+                "d.npz|x.npy|ok", "d.npz|y.npy|copied", "d.npz|z.npy|ok", "only_copied.npz|y.npy|copied",
+            ])
         let copied = report.records[1]
         #expect(copied.output == "data/d.npz" && copied.outputMember == "y.npy")
-        #expect(copied.mask == nil && copied.maskMember == nil && copied.variant == nil && copied.rate == nil && copied.noiseShape == nil)
+        #expect(
+            copied.mask == nil && copied.maskMember == nil && copied.variant == nil && copied.rate == nil
+                && copied.noiseShape == nil)
         #expect(copied.shape == [2, 3] && copied.dtype == "<f4")
         // No member processed: no mask file at all.
         let files = tree(scratch.sub("out"))
@@ -168,16 +194,24 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         scratch.write("in/img/b.npz", text: "x.npy\ny.npy\n")
         scratch.write("in/other.npy", pattern(50, seed: 2))
         let rules = [
-            DropoutRule(match: try GlobPattern("img/*.npz"), member: try GlobPattern("x"),
-                        overrides: DropoutOverrides(variant: .spatial2d, rate: 0.5)),
-            DropoutRule(match: try GlobPattern("img/**"), overrides: DropoutOverrides(rate: 0.75, noiseShape: .some(try NoiseSpec(dims: [1], origin: "test")))),
+            DropoutRule(
+                match: try GlobPattern("img/*.npz"), member: try GlobPattern("x"),
+                overrides: DropoutOverrides(variant: .spatial2d, rate: 0.5)),
+            DropoutRule(
+                match: try GlobPattern("img/**"),
+                overrides: DropoutOverrides(rate: 0.75, noiseShape: .some(try NoiseSpec(dims: [1], origin: "test")))),
         ]
         var options = testOptions(scratch.sub("in"), scratch.sub("out"), rules: rules)
         options.writeMasks = false
         let report = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
-        let summary = report.records.map { "\($0.input)|\($0.member ?? "-")|\($0.variant!)|\($0.rate!)|\($0.noiseShapeSpec ?? "preset")" }
-        #expect(summary == ["img/a.npy|-|dropout|0.75|1", "img/b.npz|x.npy|spatial2d|0.5|preset",
-                            "img/b.npz|y.npy|dropout|0.75|1", "other.npy|-|dropout|0.25|preset"])
+        let summary = report.records.map {
+            "\($0.input)|\($0.member ?? "-")|\($0.variant!)|\($0.rate!)|\($0.noiseShapeSpec ?? "preset")"
+        }
+        #expect(
+            summary == [
+                "img/a.npy|-|dropout|0.75|1", "img/b.npz|x.npy|spatial2d|0.5|preset",
+                "img/b.npz|y.npy|dropout|0.75|1", "other.npy|-|dropout|0.25|preset",
+            ])
         #expect(report.records[0].noiseShape == [1])
         #expect(report.records.allSatisfy { $0.mask == nil && $0.maskMember == nil })
         #expect(tree(scratch.sub("out")).keys.filter { $0.hasPrefix("masks/") }.isEmpty)
@@ -198,10 +232,15 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
             }
             seen.withLock { $0.append(inputs) }
         }
-        let report = try BatchRun(options: testOptions(scratch.sub("in"), out, jobs: 1), processor: processor,
-                                     console: Captured().console()).run()
-        #expect(seen.withLock { $0 } == [[], ["a.npy"], ["a.npy", "b.npy"], ["a.npy", "b.npy", "c.npy"],
-                                         ["a.npy", "b.npy", "c.npy", "d.npy"]])
+        let report = try BatchRun(
+            options: testOptions(scratch.sub("in"), out, jobs: 1), processor: processor,
+            console: Captured().console()
+        ).run()
+        #expect(
+            seen.withLock { $0 } == [
+                [], ["a.npy"], ["a.npy", "b.npy"], ["a.npy", "b.npy", "c.npy"],
+                ["a.npy", "b.npy", "c.npy", "d.npy"],
+            ])
         #expect(report.records.map(\.input) == ["a.npy", "b.npy", "c.npy", "d.npy", "e.npy"])
     }
 
@@ -210,14 +249,18 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         defer { scratch.remove() }
         let input = makeDataset(scratch, extra: ["c/corrupt.npy": [1, 2]])
         let out = scratch.sub("out")
-        let first = try BatchRun(options: testOptions(input, out), processor: FakeProcessor(), console: Captured().console()).run()
+        let first = try BatchRun(
+            options: testOptions(input, out), processor: FakeProcessor(), console: Captured().console()
+        ).run()
         let firstTree = tree(out)
         #expect(first.exitCode == 1)
 
         // Simulate a run killed while writing: one output gone, a temporary left behind, the
         // manifest cut in the middle of a line. The input with an error is fixed meanwhile.
         try FileManager.default.removeItem(atPath: out + "/data/b.npy")
-        let leftover = out + "/data/a/" + TempNames.name(tag: TempNames.tag(forInput: "a/big.npy"), processID: 1, sequence: 1, base: "big.npy")
+        let leftover =
+            out + "/data/a/"
+            + TempNames.name(tag: TempNames.tag(forInput: "a/big.npy"), processID: 1, sequence: 1, base: "big.npy")
         scratch.write("out/data/a/" + (leftover as NSString).lastPathComponent, [9, 9, 9])
         var log = readBytes(out + "/manifest.jsonl")!
         log += Array("{\"input\":\"a/sm".utf8)
@@ -228,7 +271,9 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         var options = testOptions(input, out, seed: nil)  // the seed comes from the manifest
         options.resume = true
         let captured = Captured()
-        let second = try BatchRun(options: options, processor: FakeProcessor(counters: counters), console: captured.console()).run()
+        let second = try BatchRun(
+            options: options, processor: FakeProcessor(counters: counters), console: captured.console()
+        ).run()
         #expect(counters.preparedNames.sorted() == ["b.npy", "c/fixed.npy"])
         #expect(second.exitCode == 0)
         #expect(second.summary.seed == 42)
@@ -240,7 +285,8 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         expected["masks/c/fixed.npy"] = tree(out)["masks/c/fixed.npy"]
         expected["manifest.jsonl"] = tree(out)["manifest.jsonl"]
         #expect(tree(out) == expected)
-        #expect(second.records.filter { $0.input != "c/fixed.npy" } == first.records.filter { $0.input != "c/corrupt.npy" })
+        #expect(
+            second.records.filter { $0.input != "c/fixed.npy" } == first.records.filter { $0.input != "c/corrupt.npy" })
         // The log had old lines, a cut-off line and new lines appended out of order; the final
         // manifest is the sorted set, one line per array.
         #expect(second.records == ManifestFiles.sorted(second.records))
@@ -253,7 +299,9 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         let before = tree(out)
         let refused = FakeCounters()
         do {
-            _ = try BatchRun(options: changed, processor: FakeProcessor(counters: refused), console: Captured().console()).run()
+            _ = try BatchRun(
+                options: changed, processor: FakeProcessor(counters: refused), console: Captured().console()
+            ).run()
             Issue.record("--resume with another rate was not refused")
         } catch let error as RunnerError {
             #expect(error.exitCode == 2)
@@ -266,7 +314,9 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         changed.resume = false
         changed.overwrite = true
         let redo = FakeCounters()
-        let third = try BatchRun(options: changed, processor: FakeProcessor(counters: redo), console: Captured().console()).run()
+        let third = try BatchRun(
+            options: changed, processor: FakeProcessor(counters: redo), console: Captured().console()
+        ).run()
         #expect(redo.preparedNames.count == 8)
         #expect(third.records.allSatisfy { $0.rate == 0.5 })
         // And the same again with --resume: everything skipped, manifest unchanged byte for byte.
@@ -274,7 +324,8 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         changed.resume = true
         let manifest = readBytes(out + "/manifest.jsonl")
         let none = FakeCounters()
-        _ = try BatchRun(options: changed, processor: FakeProcessor(counters: none), console: Captured().console()).run()
+        _ = try BatchRun(options: changed, processor: FakeProcessor(counters: none), console: Captured().console())
+            .run()
         #expect(none.preparedNames.isEmpty)
         #expect(readBytes(out + "/manifest.jsonl") == manifest)
     }
@@ -290,9 +341,13 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         let theirs = try #require(names.first { !shard.owns($0) })
         let mineTemp = TempNames.name(tag: TempNames.tag(forInput: mine), processID: 5, sequence: 1, base: mine)
         let theirTemp = TempNames.name(tag: TempNames.tag(forInput: theirs), processID: 5, sequence: 2, base: theirs)
-        let manifestTemp = TempNames.name(tag: TempNames.manifestTag, processID: 5, sequence: 3, base: shard.manifestName)
-        let otherManifestTemp = TempNames.name(tag: TempNames.manifestTag, processID: 5, sequence: 4, base: "manifest-shard-1-of-2.jsonl")
-        for path in ["out/data/" + mineTemp, "out/copy-1/masks/" + theirTemp, "out/" + manifestTemp, "out/" + otherManifestTemp] {
+        let manifestTemp = TempNames.name(
+            tag: TempNames.manifestTag, processID: 5, sequence: 3, base: shard.manifestName)
+        let otherManifestTemp = TempNames.name(
+            tag: TempNames.manifestTag, processID: 5, sequence: 4, base: "manifest-shard-1-of-2.jsonl")
+        for path in [
+            "out/data/" + mineTemp, "out/copy-1/masks/" + theirTemp, "out/" + manifestTemp, "out/" + otherManifestTemp,
+        ] {
             scratch.write(path, [0])
         }
         var options = testOptions(scratch.sub("in"), scratch.sub("out"))
@@ -309,7 +364,10 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
     @Test func shardsTogetherEqualOneMachine() throws {
         let scratch = Scratch()
         defer { scratch.remove() }
-        let input = makeDataset(scratch, extra: Dictionary(uniqueKeysWithValues: (0..<12).map { ("many/f\($0).npy", pattern(30 + $0, seed: UInt8($0))) }))
+        let input = makeDataset(
+            scratch,
+            extra: Dictionary(
+                uniqueKeysWithValues: (0..<12).map { ("many/f\($0).npy", pattern(30 + $0, seed: UInt8($0))) }))
         let whole = scratch.sub("whole")
         var options = testOptions(input, whole)
         options.copies = 2
@@ -336,18 +394,18 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
 
         // The documented Python recipe gives the same bytes.
         let recipe = """
-        import glob, json, sys
-        out = sys.argv[1]
-        lines = []
-        for p in sorted(glob.glob(out + "/manifest-shard-*-of-*.jsonl")):
-            with open(p, encoding="utf-8") as f:
-                lines += [l for l in f if l.strip()]
-        def key(line):
-            r = json.loads(line)
-            return (r["input"].encode(), r["member"] is not None, (r["member"] or "").encode(), r["copy"])
-        with open(out + "/merged.jsonl", "w", encoding="utf-8") as f:
-            f.writelines(sorted(lines, key=key))
-        """
+            import glob, json, sys
+            out = sys.argv[1]
+            lines = []
+            for p in sorted(glob.glob(out + "/manifest-shard-*-of-*.jsonl")):
+                with open(p, encoding="utf-8") as f:
+                    lines += [l for l in f if l.strip()]
+            def key(line):
+                r = json.loads(line)
+                return (r["input"].encode(), r["member"] is not None, (r["member"] or "").encode(), r["copy"])
+            with open(out + "/merged.jsonl", "w", encoding="utf-8") as f:
+                f.writelines(sorted(lines, key=key))
+            """
         if try python(recipe, arguments: [sharded]) != nil {
             #expect(readBytes(sharded + "/merged.jsonl") == readBytes(whole + "/manifest.jsonl"))
         }
@@ -359,16 +417,19 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         scratch.write("in/ok.npy", [1, 2, 3])
         try FileManager.default.createDirectory(atPath: scratch.sub("in/locked"), withIntermediateDirectories: true)
         scratch.write("in/locked/x.npy", [1])
-        try FileManager.default.createSymbolicLink(atPath: scratch.sub("in/l.npy"), withDestinationPath: scratch.sub("in/ok.npy"))
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.sub("in/l.npy"), withDestinationPath: scratch.sub("in/ok.npy"))
         chmod(scratch.sub("in/locked"), 0)
         defer { chmod(scratch.sub("in/locked"), 0o755) }
-        let lockedIsReadable = FileManager.default.isReadableFile(atPath: scratch.sub("in/locked"))  // root can read anyway
+        // root can read anyway
+        let lockedIsReadable = FileManager.default.isReadableFile(atPath: scratch.sub("in/locked"))
         let captured = Captured()
         var options = testOptions(scratch.sub("in"), scratch.sub("out"), seed: nil)
         options.json = true
         let report = try BatchRun(options: options, processor: FakeProcessor(), console: captured.console()).run()
         let seed = report.summary.seed
-        #expect(captured.error.contains("npdrop: seed \(seed) (drawn at random; pass --seed \(seed) to repeat this run)\n"))
+        #expect(
+            captured.error.contains("npdrop: seed \(seed) (drawn at random; pass --seed \(seed) to repeat this run)\n"))
         #expect(captured.error.contains("npdrop: l.npy: symlink not followed; skipped\n"))
         #expect(report.records.allSatisfy { $0.seed == seed })
         if !lockedIsReadable {
@@ -387,8 +448,10 @@ func makeDataset(_ scratch: Scratch, extra: [String: [UInt8]] = [:]) -> String {
         defer { scratch.remove() }
         let input = makeDataset(scratch)
         let terminal = Captured()
-        _ = try BatchRun(options: testOptions(input, scratch.sub("out1")), processor: FakeProcessor(),
-                            console: terminal.console(terminal: true)).run()
+        _ = try BatchRun(
+            options: testOptions(input, scratch.sub("out1")), processor: FakeProcessor(),
+            console: terminal.console(terminal: true)
+        ).run()
         #expect(terminal.error.contains("\rnpdrop: 7/7 files, "))
         #expect(terminal.error.contains("ETA"))
         #expect(terminal.errorLines.last?.contains("npdrop: 7 files, 9 arrays") == true)

@@ -1,7 +1,8 @@
-@testable import BatchRunner
 import DropoutFiles
 import Foundation
 import Testing
+
+@testable import BatchRunner
 
 /// The completion record a shard writes when its work is planned and when it is done, and what
 /// `ShardSetStatus` (merge-manifests, status) makes of it.
@@ -9,7 +10,8 @@ import Testing
     /// The text a shard's record holds until it completes, given the completed text: what a
     /// killed or still running shard leaves.
     static func startedVersion(of completed: String) throws -> String {
-        let pattern = try Regex(#""complete":true,(.*),"records":\d+,"ok":\d+,"copied":\d+,"errors":\d+,"all_ok":(true|false),"#)
+        let pattern = try Regex(
+            #""complete":true,(.*),"records":\d+,"ok":\d+,"copied":\d+,"errors":\d+,"all_ok":(true|false),"#)
         return completed.replacing(pattern) { match in
             "\"complete\":false,\(match.output[1].substring ?? ""),\"records\":null,\"ok\":null,\"copied\":null,\"errors\":null,\"all_ok\":null,"
         }
@@ -35,10 +37,13 @@ import Testing
         #expect(!midRun.isEmpty)
         #expect(midRun.allSatisfy { $0 == midRun[0] })
         #expect(midRun[0] == (try ShardCompletionTests.startedVersion(of: final)))
-        #expect(midRun[0].hasPrefix(#"{"shard":"0/2","complete":false,"files":\#(report.summary.files),"tasks":\#(report.summary.files),"#))
+        #expect(
+            midRun[0].hasPrefix(
+                #"{"shard":"0/2","complete":false,"files":\#(report.summary.files),"tasks":\#(report.summary.files),"#))
 
         let record = try #require(try ShardCompletion.read(path: recordPath))
-        #expect(record.complete && record.records == report.records.count && record.errors == report.summary.arrayErrors)
+        #expect(
+            record.complete && record.records == report.records.count && record.errors == report.summary.arrayErrors)
         #expect(record.allOK == (report.summary.arrayErrors == 0))
         #expect(record.settings["seed"] == "42" && record.settings["rate"] == "0.25")
         #expect(record.inputFiles == 8)
@@ -48,7 +53,8 @@ import Testing
     @Test func aShardWithErrorRecordsIsCompleteAndOnlyThoseOfOneSettingMerge() throws {
         let scratch = Scratch()
         defer { scratch.remove() }
-        let input = makeDataset(scratch, extra: ["corrupt.npy": pattern(10, seed: 9), "corrupt2.npy": pattern(11, seed: 9)])
+        let input = makeDataset(
+            scratch, extra: ["corrupt.npy": pattern(10, seed: 9), "corrupt2.npy": pattern(11, seed: 9)])
         let out = scratch.sub("out")
         var options = testOptions(input, out)
         for index in 0..<2 {
@@ -77,10 +83,12 @@ import Testing
         _ = try BatchRun(options: options, processor: FakeProcessor(), console: Captured().console()).run()
         try FileManager.default.moveItem(atPath: scratch.sub("merged.jsonl"), toPath: out + "/manifest.jsonl")
         let before = readBytes(out + "/manifest.jsonl")
-        #expect(throws: IncompleteShards(lines: [
-            "shard 1/2: other settings than shard 0 (seed 43, not 42): rerun shard 1 with the settings and input of the others",
-            "cannot merge '\(out)': 1 of 2 shards are not complete; rerun shard 1 of 2 (the same command with --resume: finished files are skipped), then merge again",
-        ])) {
+        #expect(
+            throws: IncompleteShards(lines: [
+                "shard 1/2: other settings than shard 0 (seed 43, not 42): rerun shard 1 with the settings and input of the others",
+                "cannot merge '\(out)': 1 of 2 shards are not complete; rerun shard 1 of 2 (the same command with --resume: finished files are skipped), then merge again",
+            ])
+        ) {
             try ManifestFiles.merge(outputDirectory: out)
         }
         #expect(readBytes(out + "/manifest.jsonl") == before)
@@ -89,6 +97,7 @@ import Testing
     @Test func settingsDifferencesAreNamedInOrder() {
         let found = ["seed": "7", "rate": "0.2", "copies": "1", "extra": "x"]
         let expected = ["seed": "5", "rate": "0.1", "copies": "1"]
-        #expect(ShardSettings.differences(found, from: expected) == "seed 7, not 5; rate 0.2, not 0.1; extra x, not absent")
+        #expect(
+            ShardSettings.differences(found, from: expected) == "seed 7, not 5; rate 0.2, not 0.1; extra x, not absent")
     }
 }

@@ -1,7 +1,8 @@
-@testable import BatchRunner
 import Foundation
 import NPDropTestSupport
 import Testing
+
+@testable import BatchRunner
 
 @Suite struct ShardTests {
     @Test func fnv1aMatchesPublishedVectors() {
@@ -10,7 +11,8 @@ import Testing
         #expect(ShardSpec.fnv1a64("foobar".utf8) == 0x8594_4171_f739_67e8)
     }
 
-    static let names: [String] = (0..<300).map { "dir\($0 % 7)/file-\($0).np\($0 % 3 == 0 ? "z" : "y")" } + ["é.npy", "日本/x.npz"]
+    static let names: [String] =
+        (0..<300).map { "dir\($0 % 7)/file-\($0).np\($0 % 3 == 0 ? "z" : "y")" } + ["é.npy", "日本/x.npz"]
 
     @Test func shardsPartitionTheFiles() throws {
         for count in 1...6 {
@@ -27,15 +29,15 @@ import Testing
     @Test(.enabled(if: LivePython.isAvailable, "python3 is not available"))
     func pythonRecipeFromTheDocsGivesTheSameShards() throws {
         let recipe = """
-        import sys
-        def shard_of(relpath, n):
-            h = 0xcbf29ce484222325
-            for b in relpath.encode("utf-8"):
-                h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-            return h % n
-        for line in sys.stdin.read().split("\\n"):
-            if line: print(shard_of(line, 5))
-        """
+            import sys
+            def shard_of(relpath, n):
+                h = 0xcbf29ce484222325
+                for b in relpath.encode("utf-8"):
+                    h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+                return h % n
+            for line in sys.stdin.read().split("\\n"):
+                if line: print(shard_of(line, 5))
+            """
         let output = try LivePython.run(["-c", recipe], stdin: Data(ShardTests.names.joined(separator: "\n").utf8))
         let text = String(decoding: output, as: UTF8.self)
         let fromPython = text.split(separator: "\n").compactMap { Int($0) }
@@ -56,30 +58,41 @@ import Testing
         let found = try ShardSpec.detect(environment: ["JOB_COMPLETION_INDEX": "3"], shardCount: 8)
         #expect(found?.0 == (try ShardSpec(index: 3, count: 8)))
         #expect(found?.1 == .kubernetes)
-        #expect(throws: RunnerError.usage("JOB_COMPLETION_INDEX is set: pass --shard-count N (the Job's completions)")) {
+        #expect(throws: RunnerError.usage("JOB_COMPLETION_INDEX is set: pass --shard-count N (the Job's completions)"))
+        {
             try ShardSpec.detect(environment: ["JOB_COMPLETION_INDEX": "3"], shardCount: nil)
         }
-        #expect(throws: RunnerError.usage("JOB_COMPLETION_INDEX is 8 but --shard-count is 8: the indices of an Indexed Job are "
-            + "0 ... completions-1, so --shard-count must equal the Job's spec.completions")) {
+        #expect(
+            throws: RunnerError.usage(
+                "JOB_COMPLETION_INDEX is 8 but --shard-count is 8: the indices of an Indexed Job are "
+                    + "0 ... completions-1, so --shard-count must equal the Job's spec.completions")
+        ) {
             try ShardSpec.detect(environment: ["JOB_COMPLETION_INDEX": "8"], shardCount: 8)
         }
-        #expect(throws: RunnerError.usage("environment variable JOB_COMPLETION_INDEX should be a non-negative integer, found 'x'")) {
+        #expect(
+            throws: RunnerError.usage(
+                "environment variable JOB_COMPLETION_INDEX should be a non-negative integer, found 'x'")
+        ) {
             try ShardSpec.detect(environment: ["JOB_COMPLETION_INDEX": "x"], shardCount: 8)
         }
     }
 
     /// What Slurm sets for `--array=LAYOUT` in task `id`.
     static func slurm(id: Int, min: Int, max: Int, step: Int = 1, count: Int) -> [String: String] {
-        ["SLURM_ARRAY_TASK_ID": "\(id)", "SLURM_ARRAY_TASK_MIN": "\(min)", "SLURM_ARRAY_TASK_MAX": "\(max)",
-         "SLURM_ARRAY_TASK_STEP": "\(step)", "SLURM_ARRAY_TASK_COUNT": "\(count)", "SLURM_ARRAY_JOB_ID": "41"]
+        [
+            "SLURM_ARRAY_TASK_ID": "\(id)", "SLURM_ARRAY_TASK_MIN": "\(min)", "SLURM_ARRAY_TASK_MAX": "\(max)",
+            "SLURM_ARRAY_TASK_STEP": "\(step)", "SLURM_ARRAY_TASK_COUNT": "\(count)", "SLURM_ARRAY_JOB_ID": "41",
+        ]
     }
 
     @Test func honoursContiguousSlurmArrays() throws {
         // --array=5-8: task 7 is shard 2 of 4.
-        let found = try ShardSpec.detect(environment: ShardTests.slurm(id: 7, min: 5, max: 8, count: 4), shardCount: nil)
+        let found = try ShardSpec.detect(
+            environment: ShardTests.slurm(id: 7, min: 5, max: 8, count: 4), shardCount: nil)
         #expect(found?.0 == (try ShardSpec(index: 2, count: 4)))
         #expect(found?.1 == .slurm)
-        #expect(try ShardSpec.detect(environment: ShardTests.slurm(id: 7, min: 5, max: 8, count: 4), shardCount: 4)?.0
+        #expect(
+            try ShardSpec.detect(environment: ShardTests.slurm(id: 7, min: 5, max: 8, count: 4), shardCount: 4)?.0
                 == (try ShardSpec(index: 2, count: 4)))
         // --array=0-7%2 sets the same variables as 0-7; no STEP (older Slurm) means 1.
         var env = ShardTests.slurm(id: 0, min: 0, max: 7, count: 8)
@@ -90,36 +103,58 @@ import Testing
 
     @Test func refusesEverySlurmArrayThatLeavesShardsUnrun() throws {
         // --array=0-6:2
-        #expect(throws: RunnerError.usage("the Slurm array has SLURM_ARRAY_TASK_STEP=2 (an array such as --array=0-6:2): "
-            + "npdrop runs shard ID-MIN of COUNT, so a step leaves shards unrun; write --array=0-3 (4 tasks, one per shard; "
-            + "add %K to run at most K at once)")) {
-            try ShardSpec.detect(environment: ShardTests.slurm(id: 2, min: 0, max: 6, step: 2, count: 4), shardCount: nil)
+        #expect(
+            throws: RunnerError.usage(
+                "the Slurm array has SLURM_ARRAY_TASK_STEP=2 (an array such as --array=0-6:2): "
+                    + "npdrop runs shard ID-MIN of COUNT, so a step leaves shards unrun; write --array=0-3 (4 tasks, one per shard; "
+                    + "add %K to run at most K at once)")
+        ) {
+            try ShardSpec.detect(
+                environment: ShardTests.slurm(id: 2, min: 0, max: 6, step: 2, count: 4), shardCount: nil)
         }
         // --array=0,1,2,5
-        #expect(throws: RunnerError.usage("the Slurm array is not a contiguous range (SLURM_ARRAY_TASK_MIN=0, "
-            + "SLURM_ARRAY_TASK_MAX=5, SLURM_ARRAY_TASK_COUNT=4: a list such as --array=0,1,2,5): npdrop runs shard ID-MIN of "
-            + "COUNT, so a gap leaves shards unrun; write --array=0-3 (4 tasks, one per shard; add %K to run at most K at once)")) {
+        #expect(
+            throws: RunnerError.usage(
+                "the Slurm array is not a contiguous range (SLURM_ARRAY_TASK_MIN=0, "
+                    + "SLURM_ARRAY_TASK_MAX=5, SLURM_ARRAY_TASK_COUNT=4: a list such as --array=0,1,2,5): npdrop runs shard ID-MIN of "
+                    + "COUNT, so a gap leaves shards unrun; write --array=0-3 (4 tasks, one per shard; add %K to run at most K at once)"
+            )
+        ) {
             try ShardSpec.detect(environment: ShardTests.slurm(id: 1, min: 0, max: 5, count: 4), shardCount: nil)
         }
         // --array=3,8 (a list in any task, the first included)
         #expect(throws: RunnerError.self) {
             try ShardSpec.detect(environment: ShardTests.slurm(id: 3, min: 3, max: 8, count: 2), shardCount: nil)
         }
-        #expect(throws: RunnerError.usage("SLURM_ARRAY_TASK_ID 9 is outside SLURM_ARRAY_TASK_MIN..SLURM_ARRAY_TASK_MAX (5..8)")) {
+        #expect(
+            throws: RunnerError.usage(
+                "SLURM_ARRAY_TASK_ID 9 is outside SLURM_ARRAY_TASK_MIN..SLURM_ARRAY_TASK_MAX (5..8)")
+        ) {
             try ShardSpec.detect(environment: ShardTests.slurm(id: 9, min: 5, max: 8, count: 4), shardCount: nil)
         }
-        #expect(throws: RunnerError.usage("--shard-count 10 disagrees with SLURM_ARRAY_TASK_COUNT=4: a Slurm array runs one "
-            + "shard per task, so submit --array=5-14 (or drop --shard-count)")) {
+        #expect(
+            throws: RunnerError.usage(
+                "--shard-count 10 disagrees with SLURM_ARRAY_TASK_COUNT=4: a Slurm array runs one "
+                    + "shard per task, so submit --array=5-14 (or drop --shard-count)")
+        ) {
             try ShardSpec.detect(environment: ShardTests.slurm(id: 7, min: 5, max: 8, count: 4), shardCount: 10)
         }
-        #expect(throws: RunnerError.usage("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_MAX, "
-            + "SLURM_ARRAY_TASK_COUNT are not: npdrop cannot check that the array runs every shard; pass --shard I/N")) {
+        #expect(
+            throws: RunnerError.usage(
+                "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_MAX, "
+                    + "SLURM_ARRAY_TASK_COUNT are not: npdrop cannot check that the array runs every shard; pass --shard I/N"
+            )
+        ) {
             try ShardSpec.detect(environment: ["SLURM_ARRAY_TASK_ID": "1"], shardCount: nil)
         }
-        #expect(throws: RunnerError.usage("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MAX is not: npdrop cannot check "
-            + "that the array runs every shard; pass --shard I/N")) {
-            try ShardSpec.detect(environment: ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_COUNT": "2"],
-                                 shardCount: nil)
+        #expect(
+            throws: RunnerError.usage(
+                "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MAX is not: npdrop cannot check "
+                    + "that the array runs every shard; pass --shard I/N")
+        ) {
+            try ShardSpec.detect(
+                environment: ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_COUNT": "2"],
+                shardCount: nil)
         }
     }
 

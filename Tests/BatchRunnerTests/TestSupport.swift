@@ -1,7 +1,8 @@
-@testable import BatchRunner
 import DropoutFiles
 import Foundation
 import NPDropTestSupport
+
+@testable import BatchRunner
 
 #if canImport(Glibc)
 import Glibc
@@ -25,8 +26,9 @@ struct Scratch {
     @discardableResult
     func write(_ relative: String, _ bytes: [UInt8]) -> String {
         let full = sub(relative)
-        try! FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                 withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: full, contents: Data(bytes))
         return full
     }
@@ -69,9 +71,10 @@ final class Captured: Sendable {
     private let outputText = Locked("")
 
     func console(terminal: Bool = false) -> RunConsole {
-        RunConsole(writeError: { text in self.errorText.withLock { $0 += text } },
-                   writeOutput: { text in self.outputText.withLock { $0 += text } },
-                   errorIsTerminal: terminal)
+        RunConsole(
+            writeError: { text in self.errorText.withLock { $0 += text } },
+            writeOutput: { text in self.outputText.withLock { $0 += text } },
+            errorIsTerminal: terminal)
     }
 
     var error: String { errorText.withLock { $0 } }
@@ -80,11 +83,14 @@ final class Captured: Sendable {
 }
 
 /// Options for a test run with rate 0.25 and a fixed seed.
-func testOptions(_ input: String, _ output: String, seed: UInt64? = 42, jobs: Int = 2,
-                 segmentBytes: Int = 4096, rules: [DropoutRule] = [], pinned: Set<DropoutField> = []) -> RunOptions {
-    RunOptions(input: input, output: output,
-               settings: ArraySettingsResolver(defaults: DropoutSettings(rate: 0.25), rules: rules, pinned: pinned),
-               seed: seed, jobs: jobs, quiet: false, segmentBytes: segmentBytes)
+func testOptions(
+    _ input: String, _ output: String, seed: UInt64? = 42, jobs: Int = 2,
+    segmentBytes: Int = 4096, rules: [DropoutRule] = [], pinned: Set<DropoutField> = []
+) -> RunOptions {
+    RunOptions(
+        input: input, output: output,
+        settings: ArraySettingsResolver(defaults: DropoutSettings(rate: 0.25), rules: rules, pinned: pinned),
+        seed: seed, jobs: jobs, quiet: false, segmentBytes: segmentBytes)
 }
 
 /// Runs python3 with `script` and returns stdout, or nil when python3 (with numpy when

@@ -1,11 +1,14 @@
-@testable import BatchRunner
 import Foundation
 import Testing
 
+@testable import BatchRunner
+
 @Suite struct VerifyTests {
     private func verify(_ input: String, _ out: String, captured: Captured = Captured()) throws -> VerifyReport {
-        try BatchVerifier(options: VerifyOptions(input: input, output: out, jobs: 2, segmentBytes: 3000),
-                          processor: FakeProcessor(), console: captured.console()).run()
+        try BatchVerifier(
+            options: VerifyOptions(input: input, output: out, jobs: 2, segmentBytes: 3000),
+            processor: FakeProcessor(), console: captured.console()
+        ).run()
     }
 
     @Test func aFreshRunVerifies() throws {
@@ -32,7 +35,8 @@ import Testing
         defer { scratch.remove() }
         let input = makeDataset(scratch, extra: ["c/corrupt.npy": [1]])
         let out = scratch.sub("out")
-        _ = try BatchRun(options: testOptions(input, out), processor: FakeProcessor(), console: Captured().console()).run()
+        _ = try BatchRun(options: testOptions(input, out), processor: FakeProcessor(), console: Captured().console())
+            .run()
 
         // Flip a byte of a result, truncate another, remove a mask, change a record's rate.
         var big = readBytes(out + "/data/a/big.npy")!
@@ -57,17 +61,18 @@ import Testing
         let captured = Captured()
         let report = try verify(input, out, captured: captured)
         #expect(report.exitCode == 1)
-        #expect(report.mismatches == [
-            "../escape.npy copy 0: input path is not a safe relative path",
-            "c/corrupt.npy copy 0: recorded error: c/corrupt.npy: corrupt header",
-            "data/.hidden/h.npy: differs from the re-derived bytes at offset 0",
-            "data/a/big.npy: differs from the re-derived bytes at offset 12345",
-            "data/b.npy: 100 bytes, re-derived 8192 bytes",
-            "empty.npy copy -1: copy must be a non-negative integer",
-            "empty.npy copy 0: manifest shape [7], re-derived [0]",
-            "masks/.hidden/h.npy: 29 bytes, re-derived 28 bytes",
-            "masks/a/small.npy: missing from OUT",
-        ])
+        #expect(
+            report.mismatches == [
+                "../escape.npy copy 0: input path is not a safe relative path",
+                "c/corrupt.npy copy 0: recorded error: c/corrupt.npy: corrupt header",
+                "data/.hidden/h.npy: differs from the re-derived bytes at offset 0",
+                "data/a/big.npy: differs from the re-derived bytes at offset 12345",
+                "data/b.npy: 100 bytes, re-derived 8192 bytes",
+                "empty.npy copy -1: copy must be a non-negative integer",
+                "empty.npy copy 0: manifest shape [7], re-derived [0]",
+                "masks/.hidden/h.npy: 29 bytes, re-derived 28 bytes",
+                "masks/a/small.npy: missing from OUT",
+            ])
         for line in report.mismatches { #expect(captured.error.contains("npdrop: \(line)\n")) }
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/escape.npy"))
     }

@@ -1,6 +1,7 @@
-@testable import BatchRunner
 import Foundation
 import Testing
+
+@testable import BatchRunner
 
 #if canImport(Glibc)
 import Glibc
@@ -10,19 +11,26 @@ import Glibc
     @Test func walksEveryNpyAndNpzInByteOrder() throws {
         let scratch = Scratch()
         defer { scratch.remove() }
-        let names = ["b.npy", "a/z.npz", "a-c.npy", "A.npy", "é.npy", ".hidden/x.npy", "sub/deeper/y.npy", "x.NPY",
-                     "a/.npy", "a b/c.npz"]
+        let names = [
+            "b.npy", "a/z.npz", "a-c.npy", "A.npy", "é.npy", ".hidden/x.npy", "sub/deeper/y.npy", "x.NPY",
+            "a/.npy", "a b/c.npz",
+        ]
         for name in names { scratch.write("in/" + name, [1, 2, 3]) }
         scratch.write("in/notes.txt", text: "ignored")
         scratch.write("in/a/x.npy.bak", text: "ignored")
-        let locations = try RunLocations.resolve(input: scratch.sub("in"), output: scratch.sub("out"), createOutput: true)
+        let locations = try RunLocations.resolve(
+            input: scratch.sub("in"), output: scratch.sub("out"), createOutput: true)
         let walk = try InputWalker.walk(locations)
-        let expected = [".hidden/x.npy", "A.npy", "a b/c.npz", "a-c.npy", "a/.npy", "a/z.npz", "b.npy", "sub/deeper/y.npy", "x.NPY", "é.npy"]
+        let expected = [
+            ".hidden/x.npy", "A.npy", "a b/c.npz", "a-c.npy", "a/.npy", "a/z.npz", "b.npy", "sub/deeper/y.npy", "x.NPY",
+            "é.npy",
+        ]
         #expect(walk.files.map(\.relativePath) == expected)
         #expect(walk.issues.isEmpty)
         #expect(walk.files.first { $0.relativePath == "a/z.npz" }?.kind == .npz)
         #expect(walk.files.first { $0.relativePath == "x.NPY" }?.kind == .npy)
-        #expect(walk.files.allSatisfy { $0.byteCount == 3 && $0.absolutePath == locations.input + "/" + $0.relativePath })
+        #expect(
+            walk.files.allSatisfy { $0.byteCount == 3 && $0.absolutePath == locations.input + "/" + $0.relativePath })
         // The same order Python gives with sorted(key=str.encode).
         if let out = try python("import sys; print('|'.join(sorted(sys.argv[1:], key=str.encode)))", arguments: names) {
             #expect(out == expected.joined(separator: "|") + "\n")
@@ -34,11 +42,15 @@ import Glibc
         defer { scratch.remove() }
         scratch.write("in/real.npy", [1])
         scratch.write("elsewhere/far.npy", [1])
-        try FileManager.default.createSymbolicLink(atPath: scratch.sub("in/link.npy"), withDestinationPath: scratch.sub("in/real.npy"))
-        try FileManager.default.createSymbolicLink(atPath: scratch.sub("in/linkdir"), withDestinationPath: scratch.sub("elsewhere"))
-        try FileManager.default.createSymbolicLink(atPath: scratch.sub("in/notes"), withDestinationPath: scratch.sub("in/real.npy"))
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.sub("in/link.npy"), withDestinationPath: scratch.sub("in/real.npy"))
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.sub("in/linkdir"), withDestinationPath: scratch.sub("elsewhere"))
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.sub("in/notes"), withDestinationPath: scratch.sub("in/real.npy"))
         #expect(mkfifo(scratch.sub("in/pipe.npz"), 0o644) == 0)
-        let locations = try RunLocations.resolve(input: scratch.sub("in"), output: scratch.sub("out"), createOutput: true)
+        let locations = try RunLocations.resolve(
+            input: scratch.sub("in"), output: scratch.sub("out"), createOutput: true)
         let walk = try InputWalker.walk(locations)
         #expect(walk.files.map(\.relativePath) == ["real.npy"])
         #expect(walk.issues.map(\.relativePath) == ["link.npy", "linkdir", "pipe.npz"])
@@ -53,16 +65,22 @@ import Glibc
         scratch.write("in/ok.npy", [1])
         var raw = Array(scratch.sub("in/").utf8) + [0x62, 0xFF, 0x2E, 0x6E, 0x70, 0x79, 0]  // "b\xff.npy"
         let fd = raw.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_CREAT | O_WRONLY, 0o644) }
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                open($0, O_CREAT | O_WRONLY, 0o644)
+            }
         }
         #expect(fd >= 0)
         close(fd)
-        raw = Array(scratch.sub("in/").utf8) + [0x63, 0xFE, 0x2E, 0x74, 0x78, 0x74, 0]  // "c\xfe.txt": not an input, ignored
+        // "c\xfe.txt": not an input, ignored
+        raw = Array(scratch.sub("in/").utf8) + [0x63, 0xFE, 0x2E, 0x74, 0x78, 0x74, 0]
         let other = raw.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_CREAT | O_WRONLY, 0o644) }
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                open($0, O_CREAT | O_WRONLY, 0o644)
+            }
         }
         close(other)
-        let locations = try RunLocations.resolve(input: scratch.sub("in"), output: scratch.sub("out"), createOutput: true)
+        let locations = try RunLocations.resolve(
+            input: scratch.sub("in"), output: scratch.sub("out"), createOutput: true)
         let walk = try InputWalker.walk(locations)
         #expect(walk.files.map(\.relativePath) == ["ok.npy"])
         #expect(walk.issues.count == 1)
@@ -75,7 +93,8 @@ import Glibc
         let scratch = Scratch()
         defer { scratch.remove() }
         scratch.write("in/deep/x.npz", [1, 2])
-        let locations = try RunLocations.resolve(input: scratch.sub("in/deep/x.npz"), output: scratch.sub("in/out"), createOutput: true)
+        let locations = try RunLocations.resolve(
+            input: scratch.sub("in/deep/x.npz"), output: scratch.sub("in/out"), createOutput: true)
         #expect(!locations.inputIsDirectory)
         let walk = try InputWalker.walk(locations)
         #expect(walk.files.map(\.relativePath) == ["x.npz"])
@@ -90,7 +109,8 @@ import Glibc
         defer { scratch.remove() }
         scratch.write("in/sub/a.npy", [1])
         scratch.write("afile", [1])
-        try FileManager.default.createSymbolicLink(atPath: scratch.sub("alias"), withDestinationPath: scratch.sub("in/sub"))
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.sub("alias"), withDestinationPath: scratch.sub("in/sub"))
         let input = scratch.sub("in")
         let refused: [(String, String)] = [
             (input, "is INPUT itself"),
@@ -113,8 +133,9 @@ import Glibc
         }
         #expect(!FileManager.default.fileExists(atPath: scratch.sub("in/new")))
         // The runner refuses before doing anything.
-        let runner = BatchRun(options: testOptions(input, scratch.sub("in/out")), processor: FakeProcessor(),
-                                 console: Captured().console())
+        let runner = BatchRun(
+            options: testOptions(input, scratch.sub("in/out")), processor: FakeProcessor(),
+            console: Captured().console())
         #expect(throws: RunnerError.self) { try runner.run() }
         #expect(!FileManager.default.fileExists(atPath: scratch.sub("in/out")))
         // A sibling is fine, and is created.
@@ -124,7 +145,9 @@ import Glibc
 
     @Test func safeRelativePaths() {
         for good in ["a", "a/b.npy", "é/x", ".hidden/x.npy", "a..b"] { #expect(RelativePath.isSafe(good), "\(good)") }
-        for bad in ["", "/abs", "a/../b", "..", "./a", "a//b", "a/", "a/.", "a\u{0}b"] { #expect(!RelativePath.isSafe(bad), "\(bad)") }
+        for bad in ["", "/abs", "a/../b", "..", "./a", "a//b", "a/", "a/.", "a\u{0}b"] {
+            #expect(!RelativePath.isSafe(bad), "\(bad)")
+        }
     }
 
     @Test func leftoverTemporariesAreRecognised() {
@@ -134,7 +157,8 @@ import Glibc
         #expect(TempNames.parse(Array(".npdrop-tmp-manifest-1-2-manifest.jsonl".utf8))?.tag == "manifest")
         #expect(TempNames.parse(Array(".npdrop-tmp-xyz-1-2-b.npy".utf8)) == nil)
         #expect(TempNames.parse(Array("b.npy".utf8)) == nil)
-        let long = TempNames.name(tag: "manifest", processID: 99999, sequence: 12345, base: String(repeating: "é", count: 200))
+        let long = TempNames.name(
+            tag: "manifest", processID: 99999, sequence: 12345, base: String(repeating: "é", count: 200))
         #expect(long.utf8.count <= 255)
         #expect(InputWalker.kind(ofName: long) == nil)
     }

@@ -1,5 +1,5 @@
-import NPDropTestSupport
 import Foundation
+import NPDropTestSupport
 import Testing
 
 @Suite struct ApplyCLITests {
@@ -15,7 +15,8 @@ import Testing
         text += String(repeating: " ", count: 21 - String(count).count)
         let padding = 64 - (10 + text.utf8.count + 1) % 64
         let headerLength = text.utf8.count + 1 + padding
-        var bytes = Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0, UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)])
+        var bytes =
+            Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0, UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)])
         bytes += Data(text.utf8) + Data(repeating: 0x20, count: padding) + Data([0x0A])
         bytes += Data((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 9) })
         return bytes
@@ -29,7 +30,8 @@ import Testing
         for sync in [false, true] {
             let out = directory.appendingPathComponent("out-\(sync).npy").path
             let mask = directory.appendingPathComponent("mask-\(sync).npy").path
-            let result = try CLIRunner.run(["apply", input, out, "--mask", mask, "--rate", "0.4", "--seed", "3"] + (sync ? ["--sync"] : []))
+            let result = try CLIRunner.run(
+                ["apply", input, out, "--mask", mask, "--rate", "0.4", "--seed", "3"] + (sync ? ["--sync"] : []))
             #expect(result.status == 0, "\(result.stderr)")
         }
         for name in ["out", "mask"] {
@@ -57,11 +59,15 @@ import Testing
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         // v2.0/v3.0 fixtures: MANIFEST holds the SHA-256 of what np.save writes for them.
-        let manifest = try String(contentsOf: CLIRunner.fixtures.appendingPathComponent("MANIFEST.tsv"), encoding: .utf8)
+        let manifest = try String(
+            contentsOf: CLIRunner.fixtures.appendingPathComponent("MANIFEST.tsv"), encoding: .utf8)
         for line in manifest.split(separator: "\n") where line.hasPrefix("v2_") || line.hasPrefix("v3_") {
             let fields = line.split(separator: "\t").map(String.init)
             let output = directory.appendingPathComponent(fields[0])
-            let result = try CLIRunner.run(["apply", "--dtypes", "all", CLIRunner.fixtures.appendingPathComponent(fields[0]).path, output.path, "--rate", "0"])
+            let result = try CLIRunner.run([
+                "apply", "--dtypes", "all", CLIRunner.fixtures.appendingPathComponent(fields[0]).path, output.path,
+                "--rate", "0",
+            ])
             #expect(result.status == 0)
             #expect(SHA256.hex(try Data(contentsOf: output)) == fields[7], "\(fields[0])")
         }
@@ -71,14 +77,17 @@ import Testing
     func sixteenByteAlignedInputBecomesNpSaveOutput() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        for name in ["sbinet-npyio/data_float32_2x3_forder.npy", "kwikteam-npy-matlab/matlab_sine_uint8.npy",
-                     "fhs-NPZ.jl/linspace.npy", "jturner314-ndarray-npy/example_c64_big_endian_fortran.npy"] {
+        for name in [
+            "sbinet-npyio/data_float32_2x3_forder.npy", "kwikteam-npy-matlab/matlab_sine_uint8.npy",
+            "fhs-NPZ.jl/linspace.npy", "jturner314-ndarray-npy/example_c64_big_endian_fortran.npy",
+        ] {
             let input = CLIRunner.corpus.appendingPathComponent(name)
             let output = directory.appendingPathComponent("out.npy")
             let result = try CLIRunner.run(["apply", "--dtypes", "all", input.path, output.path, "--rate", "0"])
             #expect(result.status == 0)
-            let expected = try LiveNumPy.run("import sys, numpy as np; np.save(sys.stdout.buffer, np.load(sys.argv[1]))",
-                                             arguments: [input.path])
+            let expected = try LiveNumPy.run(
+                "import sys, numpy as np; np.save(sys.stdout.buffer, np.load(sys.argv[1]))",
+                arguments: [input.path])
             #expect(try Data(contentsOf: output) == expected, "\(name)")
         }
     }
@@ -97,7 +106,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let input = Self.bigU1File(count: 2_500_000)
         let output = directory.appendingPathComponent("out.npy")
-        let result = try CLIRunner.run(["apply", "--dtypes", "all", "-", output.path, "--rate", "0"], stdin: input.prefix(input.count - 1000))
+        let result = try CLIRunner.run(
+            ["apply", "--dtypes", "all", "-", output.path, "--rate", "0"], stdin: input.prefix(input.count - 1000))
         #expect(result.status == 1)
         #expect(result.stderr == "npdrop: <stdin>: truncated data: expected 2500000 bytes, found 2499000\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [])
@@ -110,7 +120,9 @@ import Testing
         let output = directory.appendingPathComponent("out.npy")
         let result = try CLIRunner.run(["apply", "--dtypes", "all", bad.path, output.path, "--rate", "0"])
         #expect(result.status == 1)
-        #expect(result.stderr == "npdrop: \(bad.path): invalid bool data: byte 4 of the data is 98, bool bytes must be 0 or 1\n")
+        #expect(
+            result.stderr
+                == "npdrop: \(bad.path): invalid bool data: byte 4 of the data is 98, bool bytes must be 0 or 1\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [])
         let unicode = CLIRunner.corpus.appendingPathComponent("matajoh-libnpy/unicode.npy")
         let refused = try CLIRunner.run(["apply", unicode.path, "-", "--rate", "0"])

@@ -33,8 +33,9 @@ import Testing
         let good = NPYBytes.file(descr: "<f4", shape: [4], data: NPYBytes.float32(count: 4, seed: 1))
         try scratch.write(good, to: "in/good.npy")
         try scratch.write(Data("not an npy file".utf8), to: "in/\(Self.hostile).npy")
-        try expectEscaped(["run", scratch.path("in"), "--output", scratch.path("out"), "--rate", "0.5", "--seed", "1"],
-                          status: 1)
+        try expectEscaped(
+            ["run", scratch.path("in"), "--output", scratch.path("out"), "--rate", "0.5", "--seed", "1"],
+            status: 1)
         try expectEscaped(["verify", scratch.path("in"), scratch.path("out")], status: 1)
     }
 }

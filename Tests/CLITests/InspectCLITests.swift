@@ -8,11 +8,12 @@ import Testing
         let result = try CLIRunner.run(["inspect", a, b])
         #expect(result.status == 0)
         #expect(result.stderr == "")
-        #expect(result.stdoutText == """
-        \(a): npy 1.0, <f4, shape (2, 3), Fortran order, data at byte 128, 24 data bytes
-        \(b): npy 2.0, <f8, shape (11,), Fortran order, data at byte 82, 88 data bytes
+        #expect(
+            result.stdoutText == """
+                \(a): npy 1.0, <f4, shape (2, 3), Fortran order, data at byte 128, 24 data bytes
+                \(b): npy 2.0, <f8, shape (11,), Fortran order, data at byte 82, 88 data bytes
 
-        """)
+                """)
     }
 
     @Test func jsonObjectPerLine() throws {
@@ -21,14 +22,18 @@ import Testing
         let result = try CLIRunner.run(["inspect", "--json"] + paths)
         #expect(result.status == 0)
         let lines = result.stdoutText.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            #"{"file":"\#(paths[0])","version":"3.0","descr":"|b1","shape":[4],"fortran_order":false,"data_offset":128,"data_bytes":4}"#,
-            #"{"file":"\#(paths[1])","version":"1.0","descr":">c16","shape":[],"fortran_order":false,"data_offset":128,"data_bytes":16}"#,
-            #"{"file":"\#(paths[2])","version":"1.0","descr":">f4","shape":[0,3],"fortran_order":false,"data_offset":128,"data_bytes":0}"#,
-        ])
+        #expect(
+            lines == [
+                #"{"file":"\#(paths[0])","version":"3.0","descr":"|b1","shape":[4],"fortran_order":false,"data_offset":128,"data_bytes":4}"#,
+                #"{"file":"\#(paths[1])","version":"1.0","descr":">c16","shape":[],"fortran_order":false,"data_offset":128,"data_bytes":16}"#,
+                #"{"file":"\#(paths[2])","version":"1.0","descr":">f4","shape":[0,3],"fortran_order":false,"data_offset":128,"data_bytes":0}"#,
+            ])
         for line in lines {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            #expect(object?.keys.sorted() == ["data_bytes", "data_offset", "descr", "file", "fortran_order", "shape", "version"])
+            #expect(
+                object?.keys.sorted() == [
+                    "data_bytes", "data_offset", "descr", "file", "fortran_order", "shape", "version",
+                ])
         }
     }
 
@@ -49,18 +54,21 @@ import Testing
         let result = try CLIRunner.run(["inspect", pickle, structured, unicode])
         #expect(result.status == 0)
         #expect(result.stderr == "")
-        #expect(result.stdoutText == """
-        \(pickle): npy 1.0, |O, shape (2, 3), C order, data at byte 128; copied, not transformed: object dtype (pickle); npdrop never loads pickles
-        \(structured): npy 1.0, [('a', '<i4'), ('b', '<f4'), ('c', '<i8')], shape (2,), C order, data at byte 112; copied, not transformed: structured dtype (record fields) is not supported
-        \(unicode): npy 1.0, <U8, shape (1,), C order, data at byte 128; copied, not transformed: unicode dtype is not supported
+        #expect(
+            result.stdoutText == """
+                \(pickle): npy 1.0, |O, shape (2, 3), C order, data at byte 128; copied, not transformed: object dtype (pickle); npdrop never loads pickles
+                \(structured): npy 1.0, [('a', '<i4'), ('b', '<f4'), ('c', '<i8')], shape (2,), C order, data at byte 112; copied, not transformed: structured dtype (record fields) is not supported
+                \(unicode): npy 1.0, <U8, shape (1,), C order, data at byte 128; copied, not transformed: unicode dtype is not supported
 
-        """)
-        let json = try CLIRunner.run(["inspect", "--json", pickle, "-"], stdin: try Data(contentsOf: URL(fileURLWithPath: structured)))
+                """)
+        let json = try CLIRunner.run(
+            ["inspect", "--json", pickle, "-"], stdin: try Data(contentsOf: URL(fileURLWithPath: structured)))
         #expect(json.status == 0)
-        #expect(json.stdoutText.split(separator: "\n").map(String.init) == [
-            #"{"file":"\#(pickle)","version":"1.0","descr":"|O","shape":[2,3],"fortran_order":false,"data_offset":128,"data_bytes":null,"transformed":false,"reason":"object dtype (pickle); npdrop never loads pickles"}"#,
-            #"{"file":"-","version":"1.0","descr":"[('a', '<i4'), ('b', '<f4'), ('c', '<i8')]","shape":[2],"fortran_order":false,"data_offset":112,"data_bytes":null,"transformed":false,"reason":"structured dtype (record fields) is not supported"}"#,
-        ])
+        #expect(
+            json.stdoutText.split(separator: "\n").map(String.init) == [
+                #"{"file":"\#(pickle)","version":"1.0","descr":"|O","shape":[2,3],"fortran_order":false,"data_offset":128,"data_bytes":null,"transformed":false,"reason":"object dtype (pickle); npdrop never loads pickles"}"#,
+                #"{"file":"-","version":"1.0","descr":"[('a', '<i4'), ('b', '<f4'), ('c', '<i8')]","shape":[2],"fortran_order":false,"data_offset":112,"data_bytes":null,"transformed":false,"reason":"structured dtype (record fields) is not supported"}"#,
+            ])
     }
 
     /// An .npz lists every member: method, compressed and uncompressed size, array header.
@@ -71,24 +79,26 @@ import Testing
         let result = try CLIRunner.run(["inspect", compressed, libnpy, empty])
         #expect(result.status == 0)
         #expect(result.stderr == "")
-        #expect(result.stdoutText == """
-        \(compressed): npz, 2 members
-          ints.npy: deflated, 80 bytes (160 uncompressed); npy 1.0, <i8, shape (4,), C order, data at byte 128, 32 data bytes
-          floats.npy: deflated, 78 bytes (144 uncompressed); npy 1.0, <f8, shape (2, 1), C order, data at byte 128, 16 data bytes
-        \(libnpy): npz, 3 members
-          color.npy: stored, 203 bytes (203 uncompressed); npy 1.0, |u1, shape (5, 5, 3), C order, data at byte 128, 75 data bytes
-          depth.npy: stored, 228 bytes (228 uncompressed); npy 1.0, <f4, shape (5, 5), C order, data at byte 128, 100 data bytes
-          unicode.npy: stored, 528 bytes (528 uncompressed); npy 1.0, <U2, shape (5, 2, 5), C order, data at byte 128; copied, not transformed: unicode dtype is not supported
-        \(empty): npz, 0 members
+        #expect(
+            result.stdoutText == """
+                \(compressed): npz, 2 members
+                  ints.npy: deflated, 80 bytes (160 uncompressed); npy 1.0, <i8, shape (4,), C order, data at byte 128, 32 data bytes
+                  floats.npy: deflated, 78 bytes (144 uncompressed); npy 1.0, <f8, shape (2, 1), C order, data at byte 128, 16 data bytes
+                \(libnpy): npz, 3 members
+                  color.npy: stored, 203 bytes (203 uncompressed); npy 1.0, |u1, shape (5, 5, 3), C order, data at byte 128, 75 data bytes
+                  depth.npy: stored, 228 bytes (228 uncompressed); npy 1.0, <f4, shape (5, 5), C order, data at byte 128, 100 data bytes
+                  unicode.npy: stored, 528 bytes (528 uncompressed); npy 1.0, <U2, shape (5, 2, 5), C order, data at byte 128; copied, not transformed: unicode dtype is not supported
+                \(empty): npz, 0 members
 
-        """)
+                """)
         let json = try CLIRunner.run(["inspect", "--json", libnpy])
         #expect(json.status == 0)
-        #expect(json.stdoutText == #"{"file":"\#(libnpy)","format":"npz","members":["#
-            + #"{"name":"color.npy","method":"stored","compressed_bytes":203,"uncompressed_bytes":203,"version":"1.0","descr":"|u1","shape":[5,5,3],"fortran_order":false,"data_offset":128,"data_bytes":75},"#
-            + #"{"name":"depth.npy","method":"stored","compressed_bytes":228,"uncompressed_bytes":228,"version":"1.0","descr":"<f4","shape":[5,5],"fortran_order":false,"data_offset":128,"data_bytes":100},"#
-            + #"{"name":"unicode.npy","method":"stored","compressed_bytes":528,"uncompressed_bytes":528,"version":"1.0","descr":"<U2","shape":[5,2,5],"fortran_order":false,"data_offset":128,"data_bytes":null,"transformed":false,"reason":"unicode dtype is not supported"}]}"#
-            + "\n")
+        #expect(
+            json.stdoutText == #"{"file":"\#(libnpy)","format":"npz","members":["#
+                + #"{"name":"color.npy","method":"stored","compressed_bytes":203,"uncompressed_bytes":203,"version":"1.0","descr":"|u1","shape":[5,5,3],"fortran_order":false,"data_offset":128,"data_bytes":75},"#
+                + #"{"name":"depth.npy","method":"stored","compressed_bytes":228,"uncompressed_bytes":228,"version":"1.0","descr":"<f4","shape":[5,5],"fortran_order":false,"data_offset":128,"data_bytes":100},"#
+                + #"{"name":"unicode.npy","method":"stored","compressed_bytes":528,"uncompressed_bytes":528,"version":"1.0","descr":"<U2","shape":[5,2,5],"fortran_order":false,"data_offset":128,"data_bytes":null,"transformed":false,"reason":"unicode dtype is not supported"}]}"#
+                + "\n")
         let object = try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any]
         #expect((object?["members"] as? [Any])?.count == 3)
     }
@@ -100,18 +110,21 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         // A stored archive with a good member, one that is not an .npy and one with a bad magic.
         let good = try Data(contentsOf: CLIRunner.fixtures.appendingPathComponent("le_i4_C_r0.npy"))
-        let archive = StoredZip.archive([("good.npy", good), ("notes.txt", Data("hi".utf8)), ("bad.npy", Data("NOTNUMPY".utf8))])
+        let archive = StoredZip.archive([
+            ("good.npy", good), ("notes.txt", Data("hi".utf8)), ("bad.npy", Data("NOTNUMPY".utf8)),
+        ])
         let path = directory.appendingPathComponent("a.npz").path
         try archive.write(to: URL(fileURLWithPath: path))
         let result = try CLIRunner.run(["inspect", path])
         #expect(result.status == 1)
-        #expect(result.stdoutText == """
-        \(path): npz, 3 members
-          good.npy: stored, \(good.count) bytes (\(good.count) uncompressed); npy 1.0, <i4, shape (), C order, data at byte 128, 4 data bytes
-          notes.txt: stored, 2 bytes (2 uncompressed); not an .npy member; copied, not transformed
-          bad.npy: stored, 8 bytes (8 uncompressed); header unreadable (see the error)
+        #expect(
+            result.stdoutText == """
+                \(path): npz, 3 members
+                  good.npy: stored, \(good.count) bytes (\(good.count) uncompressed); npy 1.0, <i4, shape (), C order, data at byte 128, 4 data bytes
+                  notes.txt: stored, 2 bytes (2 uncompressed); not an .npy member; copied, not transformed
+                  bad.npy: stored, 8 bytes (8 uncompressed); header unreadable (see the error)
 
-        """)
+                """)
         #expect(result.stderr.hasPrefix("npdrop: \(path): member 'bad.npy': "), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
@@ -128,14 +141,20 @@ import Testing
         let result = try CLIRunner.run(["inspect", short.path, long.path])
         #expect(result.status == 1)
         #expect(result.stderr == "npdrop: \(short.path): truncated data: expected 48 bytes, found 43\n")
-        #expect(result.stdoutText == "\(long.path): npy 1.0, <f8, shape (2, 3), C order, data at byte 128, 48 data bytes, trailing bytes ignored\n")
+        #expect(
+            result.stdoutText
+                == "\(long.path): npy 1.0, <f8, shape (2, 3), C order, data at byte 128, 48 data bytes, trailing bytes ignored\n"
+        )
     }
 
     @Test func standardInput() throws {
         let data = try Data(contentsOf: CLIRunner.fixtures.appendingPathComponent("be_i8_F_r3.npy"))
         let result = try CLIRunner.run(["inspect", "--json", "-"], stdin: data)
         #expect(result.status == 0)
-        #expect(result.stdoutText == #"{"file":"-","version":"1.0","descr":">i8","shape":[2,3,2],"fortran_order":true,"data_offset":128,"data_bytes":96}"# + "\n")
+        #expect(
+            result.stdoutText
+                == #"{"file":"-","version":"1.0","descr":">i8","shape":[2,3,2],"fortran_order":true,"data_offset":128,"data_bytes":96}"#
+                + "\n")
     }
 
     @Test func usageErrors() throws {

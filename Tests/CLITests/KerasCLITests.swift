@@ -1,5 +1,5 @@
-import NPDropTestSupport
 import Foundation
+import NPDropTestSupport
 import Testing
 
 /// `npdrop apply --rng keras-numpy|keras-jax` through the real binary, compared byte for byte
@@ -59,11 +59,13 @@ import Testing
     }
 
     private func compare(backend: String, salt: Int) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("npdrop-keras-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "npdrop-keras-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try LiveKeras.run(Self.generator, backend: backend, arguments: [directory.path, "24", "\(salt)"])
-        let cases = try JSONDecoder().decode([Case].self, from: Data(contentsOf: directory.appendingPathComponent("cases.json")))
+        let cases = try JSONDecoder().decode(
+            [Case].self, from: Data(contentsOf: directory.appendingPathComponent("cases.json")))
         #expect(cases.count == 24)
         for (i, testCase) in cases.enumerated() {
             let input = directory.appendingPathComponent("x\(i).npy").path
@@ -71,11 +73,14 @@ import Testing
                 let name = layer ? "layer\(i)" : "op\(i)"
                 let output = directory.appendingPathComponent("\(name).npdrop.npy")
                 let result = try CLIRunner.run(
-                    ["apply", input, output.path, "--rng", "keras-\(backend)"] + testCase.args + (layer ? ["--keras-layer"] : []))
-                #expect(result.status == 0 && result.stderr == "", "\(backend) \(name) \(testCase.what): \(result.stderr)")
+                    ["apply", input, output.path, "--rng", "keras-\(backend)"] + testCase.args
+                        + (layer ? ["--keras-layer"] : []))
+                #expect(
+                    result.status == 0 && result.stderr == "", "\(backend) \(name) \(testCase.what): \(result.stderr)")
                 let expected = try Data(contentsOf: directory.appendingPathComponent("\(name).npy"))
                 let got = (try? Data(contentsOf: output)) ?? Data()
-                #expect(got == expected, "\(backend) \(layer ? "layer" : "op") \(testCase.what): npdrop differs from Keras")
+                #expect(
+                    got == expected, "\(backend) \(layer ? "layer" : "op") \(testCase.what): npdrop differs from Keras")
             }
         }
     }
@@ -92,16 +97,25 @@ import Testing
 
     @Test func kerasUsageErrors() throws {
         let input = CLIRunner.fixtures.appendingPathComponent("le_f4_C_r2.npy").path
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("npdrop-keras-\(UUID().uuidString).npy").path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("npdrop-keras-\(UUID().uuidString).npy")
+            .path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let big = try CLIRunner.run(["apply", input, out, "--rate", "0.5", "--rng", "keras-jax", "--seed", "4294967296"])
+        let big = try CLIRunner.run([
+            "apply", input, out, "--rate", "0.5", "--rng", "keras-jax", "--seed", "4294967296",
+        ])
         #expect(big.status == 2)
-        #expect(big.stderr.contains("needs a seed in [0, 2^32) (Keras seeds are uint32), found 4294967296"), "\(big.stderr)")
+        #expect(
+            big.stderr.contains("needs a seed in [0, 2^32) (Keras seeds are uint32), found 4294967296"), "\(big.stderr)"
+        )
         let orphan = try CLIRunner.run(["apply", input, out, "--rate", "0.5", "--keras-call", "3", "--seed", "1"])
         #expect(orphan.status == 2)
-        #expect(orphan.stderr.contains("--keras-call and --keras-layer need --rng keras-numpy or --rng keras-jax"), "\(orphan.stderr)")
+        #expect(
+            orphan.stderr.contains("--keras-call and --keras-layer need --rng keras-numpy or --rng keras-jax"),
+            "\(orphan.stderr)")
         let integers = CLIRunner.fixtures.appendingPathComponent("le_i4_C_r2.npy").path
-        let refused = try CLIRunner.run(["apply", "--dtypes", "all", integers, out, "--rate", "0.5", "--rng", "keras-jax", "--seed", "1"])
+        let refused = try CLIRunner.run([
+            "apply", "--dtypes", "all", integers, out, "--rate", "0.5", "--rng", "keras-jax", "--seed", "1",
+        ])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("--rng keras-jax does not apply to dtype <i4"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
@@ -113,20 +127,27 @@ import Testing
         let root = try ScratchDirectory("keras-run")
         let names = ["a.npy", "b/c.npy", "d.npy"]
         for (i, name) in names.enumerated() {
-            try root.write(NPYBytes.file(descr: "<f4", shape: [4, 6], data: NPYBytes.float32(count: 24, seed: UInt64(i))),
-                           to: "in/" + name)
+            try root.write(
+                NPYBytes.file(descr: "<f4", shape: [4, 6], data: NPYBytes.float32(count: 24, seed: UInt64(i))),
+                to: "in/" + name)
         }
-        let common = ["--rate", "0.4", "--seed", "99", "--rng", "keras-jax", "--keras-layer", "--keras-call", "5", "--copies", "2"]
+        let common = [
+            "--rate", "0.4", "--seed", "99", "--rng", "keras-jax", "--keras-layer", "--keras-call", "5", "--copies",
+            "2",
+        ]
         for shard in ["0/2", "1/2"] {
-            let result = try CLIRunner.run(["run", root.path("in"), "-o", root.path("out"), "--shard", shard, "--quiet"] + common)
+            let result = try CLIRunner.run(
+                ["run", root.path("in"), "-o", root.path("out"), "--shard", shard, "--quiet"] + common)
             #expect(result.status == 0, "\(result.stderr)")
         }
         for (f, name) in names.enumerated() {
             for copy in 0..<2 {
                 let call = 5 + copy * names.count + f
                 let expected = root.path("expected-\(f)-\(copy).npy")
-                let applied = try CLIRunner.run(["apply", root.path("in/" + name), expected, "--rate", "0.4", "--seed", "99",
-                                                 "--rng", "keras-jax", "--keras-layer", "--keras-call", "\(call)"])
+                let applied = try CLIRunner.run([
+                    "apply", root.path("in/" + name), expected, "--rate", "0.4", "--seed", "99",
+                    "--rng", "keras-jax", "--keras-layer", "--keras-call", "\(call)",
+                ])
                 #expect(applied.status == 0, "\(applied.stderr)")
                 let got = try Data(contentsOf: URL(fileURLWithPath: root.path("out/copy-\(copy)/data/" + name)))
                 #expect(got == (try Data(contentsOf: URL(fileURLWithPath: expected))), "\(name) copy \(copy)")
@@ -139,7 +160,8 @@ import Testing
             let text = try String(contentsOfFile: root.path("out/" + manifest), encoding: .utf8)
             for line in text.split(separator: "\n") {
                 guard let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let input = record["input"] as? String, let copy = record["copy"] as? Int else { continue }
+                    let input = record["input"] as? String, let copy = record["copy"] as? Int
+                else { continue }
                 #expect(record["rng"] as? String == "keras-jax")
                 #expect(record["keras_layer"] as? Bool == true)
                 calls["\(input) \(copy)"] = record["keras_call"] as? Int

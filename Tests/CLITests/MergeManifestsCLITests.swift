@@ -7,10 +7,13 @@ import Testing
     private static let common = ["--rate", "0.4", "--seed", "20240501", "--quiet"]
 
     /// Runs shard `index` of `count` and expects `status` (0, or 1 when INPUT holds a bad file).
-    private func runShard(_ input: String, _ output: String, _ index: Int, of count: Int, _ extra: [String] = [],
-                          status: Int32 = 0) throws {
-        let result = try CLIRunner.run(["run", input, "--output", output, "--shard", "\(index)/\(count)"]
-                                       + MergeManifestsCLITests.common + extra)
+    private func runShard(
+        _ input: String, _ output: String, _ index: Int, of count: Int, _ extra: [String] = [],
+        status: Int32 = 0
+    ) throws {
+        let result = try CLIRunner.run(
+            ["run", input, "--output", output, "--shard", "\(index)/\(count)"]
+                + MergeManifestsCLITests.common + extra)
         #expect(result.status == status, "shard \(index)/\(count) \(extra): \(result.stderr)")
     }
 
@@ -41,12 +44,13 @@ import Testing
         try runShard(input.url.path, out.url.path, 2, of: 3)
         let merge = try CLIRunner.run(["merge-manifests", out.url.path])
         #expect(merge.status == 1)
-        #expect(merge.stderr == """
-            npdrop: shard 1/3: missing (no manifest-shard-1-of-3.jsonl): run shard 1
-            npdrop: cannot merge '\(out.url.path)': 1 of 3 shards are not complete; rerun shard 1 of 3 \
-            (the same command with --resume: finished files are skipped), then merge again
+        #expect(
+            merge.stderr == """
+                npdrop: shard 1/3: missing (no manifest-shard-1-of-3.jsonl): run shard 1
+                npdrop: cannot merge '\(out.url.path)': 1 of 3 shards are not complete; rerun shard 1 of 3 \
+                (the same command with --resume: finished files are skipped), then merge again
 
-            """)
+                """)
         #expect(!FileManager.default.fileExists(atPath: out.path("manifest.jsonl")))
     }
 
@@ -55,7 +59,8 @@ import Testing
         try RunDatasets.mixed(at: input)
         let out = try ScratchDirectory("out")
         let one = try ScratchDirectory("one")
-        let whole = try CLIRunner.run(["run", input.url.path, "--output", one.url.path] + MergeManifestsCLITests.common)
+        let whole = try CLIRunner.run(
+            ["run", input.url.path, "--output", one.url.path] + MergeManifestsCLITests.common)
         #expect(whole.status == 0)
         for index in 0..<3 { try runShard(input.url.path, out.url.path, index, of: 3) }
         try makeUnfinished(out.url.path, 1, of: 3)
@@ -64,18 +69,20 @@ import Testing
 
         let merge = try CLIRunner.run(["merge-manifests", out.url.path])
         #expect(merge.status == 1)
-        #expect(merge.stderr == """
-            npdrop: shard 1/3: unfinished (\(done) of \(done) task(s) recorded: the shard is still running or was stopped): rerun shard 1
-            npdrop: cannot merge '\(out.url.path)': 1 of 3 shards are not complete; rerun shard 1 of 3 \
-            (the same command with --resume: finished files are skipped), then merge again
+        #expect(
+            merge.stderr == """
+                npdrop: shard 1/3: unfinished (\(done) of \(done) task(s) recorded: the shard is still running or was stopped): rerun shard 1
+                npdrop: cannot merge '\(out.url.path)': 1 of 3 shards are not complete; rerun shard 1 of 3 \
+                (the same command with --resume: finished files are skipped), then merge again
 
-            """)
+                """)
         let status = try CLIRunner.run(["status", out.url.path])
         #expect(status.status == 0)
-        #expect(status.stdoutText.split(separator: "\n")[1] == """
-            shard 1/3: unfinished, \(done)/\(done) tasks, \(records) records, 0 errors — unfinished (\(done) of \(done) task(s) \
-            recorded: the shard is still running or was stopped): rerun shard 1
-            """)
+        #expect(
+            status.stdoutText.split(separator: "\n")[1] == """
+                shard 1/3: unfinished, \(done)/\(done) tasks, \(records) records, 0 errors — unfinished (\(done) of \(done) task(s) \
+                recorded: the shard is still running or was stopped): rerun shard 1
+                """)
 
         try runShard(input.url.path, out.url.path, 1, of: 3, ["--resume"])
         let again = try CLIRunner.run(["merge-manifests", out.url.path])
@@ -92,13 +99,14 @@ import Testing
         try runShard(input.url.path, out.url.path, 1, of: 2, ["--no-masks", "--copies", "2"])
         let merge = try CLIRunner.run(["merge-manifests", out.url.path])
         #expect(merge.status == 1)
-        #expect(merge.stderr == """
-            npdrop: shard 1/2: other settings than shard 0 (copies 2, not 1; masks false, not true): rerun shard 1 with \
-            the settings and input of the others
-            npdrop: cannot merge '\(out.url.path)': 1 of 2 shards are not complete; rerun shard 1 of 2 \
-            (the same command with --resume: finished files are skipped), then merge again
+        #expect(
+            merge.stderr == """
+                npdrop: shard 1/2: other settings than shard 0 (copies 2, not 1; masks false, not true): rerun shard 1 with \
+                the settings and input of the others
+                npdrop: cannot merge '\(out.url.path)': 1 of 2 shards are not complete; rerun shard 1 of 2 \
+                (the same command with --resume: finished files are skipped), then merge again
 
-            """)
+                """)
     }
 
     @Test func aShardWithABadFileIsCompleteAndStatusSaysMergeCanRun() throws {
@@ -109,18 +117,23 @@ import Testing
         let bad = (0..<2).first { try! ShardOf.index("bad.npy", count: 2) == $0 }!
         for index in 0..<2 { try runShard(input.url.path, out.url.path, index, of: 2, status: index == bad ? 1 : 0) }
         let counts = try (0..<2).map { try tasks(out.url.path, $0, of: 2) }
-        let records = try (0..<2).map { try ManifestLines.records(at: out.path("manifest-shard-\($0)-of-2.jsonl")).count }
+        let records = try (0..<2).map {
+            try ManifestLines.records(at: out.path("manifest-shard-\($0)-of-2.jsonl")).count
+        }
 
         let status = try CLIRunner.run(["status", out.url.path])
         #expect(status.status == 0)
-        #expect(status.stdoutText == (0..<2).map { index in
-            "shard \(index)/2: complete, \(counts[index])/\(counts[index]) tasks, \(records[index]) records, \(index == bad ? "1 error" : "0 errors")\n"
-        }.joined() + "merge: ready (npdrop merge-manifests \(out.url.path))\n")
+        #expect(
+            status.stdoutText == (0..<2).map { index in
+                "shard \(index)/2: complete, \(counts[index])/\(counts[index]) tasks, \(records[index]) records, \(index == bad ? "1 error" : "0 errors")\n"
+            }.joined() + "merge: ready (npdrop merge-manifests \(out.url.path))\n")
         let json = try CLIRunner.run(["status", "--json", out.url.path])
-        #expect(json.stdoutText == #"{"output":"\#(out.url.path)","shard_count":2,"shards":["# + (0..<2).map { index in
-            #"{"shard":"\#(index)/2","index":\#(index),"state":"complete","done":\#(counts[index]),"total":\#(counts[index]),"#
-                + #""records":\#(records[index]),"errors":\#(index == bad ? 1 : 0),"problem":null}"#
-        }.joined(separator: ",") + "],\"can_merge\":true}\n")
+        #expect(
+            json.stdoutText == #"{"output":"\#(out.url.path)","shard_count":2,"shards":["#
+                + (0..<2).map { index in
+                    #"{"shard":"\#(index)/2","index":\#(index),"state":"complete","done":\#(counts[index]),"total":\#(counts[index]),"#
+                        + #""records":\#(records[index]),"errors":\#(index == bad ? 1 : 0),"problem":null}"#
+                }.joined(separator: ",") + "],\"can_merge\":true}\n")
 
         let merge = try CLIRunner.run(["merge-manifests", out.url.path])
         #expect(merge.status == 0)
@@ -155,13 +168,15 @@ enum ShardOf {
         try RunDatasets.mixed(at: input)
         let out = try ScratchDirectory("out")
         let common = ["--rate", "0.4", "--seed", "20240501", "--quiet"]
-        #expect(try CLIRunner.run(["run", input.url.path, "--output", out.url.path, "--shard", "0/2"] + common).status == 0)
+        #expect(
+            try CLIRunner.run(["run", input.url.path, "--output", out.url.path, "--shard", "0/2"] + common).status == 0)
 
         let merge = Process()
         merge.executableURL = CLIRunner.executable
         merge.arguments = ["merge-manifests", out.url.path, "--wait", "600", "--quiet"]
         try merge.run()
-        #expect(try CLIRunner.run(["run", input.url.path, "--output", out.url.path, "--shard", "1/2"] + common).status == 0)
+        #expect(
+            try CLIRunner.run(["run", input.url.path, "--output", out.url.path, "--shard", "1/2"] + common).status == 0)
         merge.waitUntilExit()
         #expect(merge.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: out.path("manifest.jsonl")))
@@ -171,8 +186,11 @@ enum ShardOf {
         let input = try ScratchDirectory("in")
         try RunDatasets.mixed(at: input)
         let out = try ScratchDirectory("out")
-        #expect(try CLIRunner.run(["run", input.url.path, "--output", out.url.path, "--shard", "1/2", "--rate", "0.4",
-                                   "--seed", "1", "--quiet"]).status == 0)
+        #expect(
+            try CLIRunner.run([
+                "run", input.url.path, "--output", out.url.path, "--shard", "1/2", "--rate", "0.4",
+                "--seed", "1", "--quiet",
+            ]).status == 0)
         let merge = try CLIRunner.run(["merge-manifests", out.url.path, "--wait", "1"])
         #expect(merge.status == 1)
         #expect(merge.stderr.hasPrefix("npdrop: shard 0/2: missing (no manifest-shard-0-of-2.jsonl): run shard 0\n"))

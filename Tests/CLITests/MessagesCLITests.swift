@@ -14,30 +14,43 @@ import Glibc
         let result = try CLIRunner.run(["apply", Self.example.path, "-", "--rate", "0.5", "--noise-shape", "2,1,5"])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr == "npdrop: \(Self.example.path): noise shape 2,1,5 does not fit array shape (1, 7, 5): "
-            + "axis 0 has size 1; its noise entry must be None or 1, found 2\n")
-        let other = try CLIRunner.run(["apply", Self.example.path, "-", "--rate", "0.5", "--noise-shape", "None,3,None"])
+        #expect(
+            result.stderr == "npdrop: \(Self.example.path): noise shape 2,1,5 does not fit array shape (1, 7, 5): "
+                + "axis 0 has size 1; its noise entry must be None or 1, found 2\n")
+        let other = try CLIRunner.run([
+            "apply", Self.example.path, "-", "--rate", "0.5", "--noise-shape", "None,3,None",
+        ])
         #expect(other.status == 1)
-        #expect(other.stderr == "npdrop: \(Self.example.path): noise shape None,3,None does not fit array shape (1, 7, 5): "
-            + "axis 1 has size 7; its noise entry must be None, 1 or 7, found 3\n")
+        #expect(
+            other.stderr == "npdrop: \(Self.example.path): noise shape None,3,None does not fit array shape (1, 7, 5): "
+                + "axis 1 has size 7; its noise entry must be None, 1 or 7, found 3\n")
     }
 
     @Test func summariesCountOneFileAndOneArrayInTheSingular() throws {
         let scratch = try ScratchDirectory("messages")
         try scratch.write(try Data(contentsOf: Self.example), to: "in/seed_example.npy")
-        let good = try CLIRunner.run(["run", scratch.path("in"), "--output", scratch.path("good"), "--rate", "0.5", "--seed", "42"])
+        let good = try CLIRunner.run([
+            "run", scratch.path("in"), "--output", scratch.path("good"), "--rate", "0.5", "--seed", "42",
+        ])
         #expect(good.status == 0)
         let goodLines = good.stderr.split(separator: "\n").map(String.init)
-        #expect(goodLines.count == 1 && goodLines[0].hasPrefix("npdrop: 1 file, 1 array (1 ok, 0 copied, 0 errors), "), "\(good.stderr)")
+        #expect(
+            goodLines.count == 1 && goodLines[0].hasPrefix("npdrop: 1 file, 1 array (1 ok, 0 copied, 0 errors), "),
+            "\(good.stderr)")
 
-        let bad = try CLIRunner.run(["run", scratch.path("in"), "--output", scratch.path("bad"), "--rate", "0.5", "--seed", "42",
-                                     "--noise-shape", "2,1,5"])
+        let bad = try CLIRunner.run([
+            "run", scratch.path("in"), "--output", scratch.path("bad"), "--rate", "0.5", "--seed", "42",
+            "--noise-shape", "2,1,5",
+        ])
         #expect(bad.status == 1)
-        #expect(bad.stderr.split(separator: "\n").map(String.init).first
-            == "npdrop: error: seed_example.npy: noise shape 2,1,5 does not fit array shape (1, 7, 5): "
-            + "axis 0 has size 1; its noise entry must be None or 1, found 2", "\(bad.stderr)")
-        #expect(bad.stderr.split(separator: "\n").last?.hasPrefix("npdrop: 1 file, 1 array (0 ok, 0 copied, 1 error), ") == true,
-                "\(bad.stderr)")
+        #expect(
+            bad.stderr.split(separator: "\n").map(String.init).first
+                == "npdrop: error: seed_example.npy: noise shape 2,1,5 does not fit array shape (1, 7, 5): "
+                + "axis 0 has size 1; its noise entry must be None or 1, found 2", "\(bad.stderr)")
+        #expect(
+            bad.stderr.split(separator: "\n").last?.hasPrefix("npdrop: 1 file, 1 array (0 ok, 0 copied, 1 error), ")
+                == true,
+            "\(bad.stderr)")
 
         let verify = try CLIRunner.run(["verify", scratch.path("in"), scratch.path("good")])
         #expect(verify.status == 0)

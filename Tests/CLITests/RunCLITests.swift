@@ -22,7 +22,9 @@ import Testing
         var trees: [[String: Data]] = []
         for jobs in ["1", "2", "4"] {
             // Small segments, so the large generated file is split across the workers.
-            try run(input.url.path, out.path(jobs), ["--jobs", jobs, "--segment-bytes", "40000", "--members", "floats,arr_1"])
+            try run(
+                input.url.path, out.path(jobs),
+                ["--jobs", jobs, "--segment-bytes", "40000", "--members", "floats,arr_1"])
             trees.append(try FileTree.contents(of: out.path(jobs)))
         }
         #expect(trees[0].keys.contains("manifest.jsonl"))
@@ -36,14 +38,19 @@ import Testing
         let input = try ScratchDirectory("in")
         // 1.5 MiB of float32 in Fortran order with a spatial noise shape (mask not in step with
         // the data), and a float16 file with full noise: every segment boundary cuts mid-row.
-        try input.write(NPYBytes.file(descr: "<f4", shape: [6, 40, 40, 41], fortran: true, data: NPYBytes.float32(count: 6 * 40 * 40 * 41, seed: 9)),
-                        to: "images.npy")
-        try input.write(NPYBytes.file(descr: "<f2", shape: [1001, 333], data: NPYBytes.bytes(count: 1001 * 333 * 2, seed: 5)),
-                        to: "half.npy")
+        try input.write(
+            NPYBytes.file(
+                descr: "<f4", shape: [6, 40, 40, 41], fortran: true,
+                data: NPYBytes.float32(count: 6 * 40 * 40 * 41, seed: 9)),
+            to: "images.npy")
+        try input.write(
+            NPYBytes.file(descr: "<f2", shape: [1001, 333], data: NPYBytes.bytes(count: 1001 * 333 * 2, seed: 5)),
+            to: "half.npy")
         let out = try ScratchDirectory("out")
         let config = input.path("../rules-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(atPath: config) }
-        try Data(#"{"rules": [{"match": "images.npy", "variant": "spatial2d"}]}"#.utf8).write(to: URL(fileURLWithPath: config))
+        try Data(#"{"rules": [{"match": "images.npy", "variant": "spatial2d"}]}"#.utf8).write(
+            to: URL(fileURLWithPath: config))
         try run(input.url.path, out.path("whole"), ["--jobs", "1", "--config", config])
         try run(input.url.path, out.path("split"), ["--jobs", "3", "--config", config, "--segment-bytes", "100003"])
         let whole = try FileTree.contents(of: out.path("whole"))
@@ -89,23 +96,34 @@ import Testing
         try input.write(archive, to: "bad/crc.npz")
 
         let out = try ScratchDirectory("out")
-        let result = try CLIRunner.run(["run", input.url.path, "--output", out.path("out"), "--jobs", "2",
-                                        "--segment-bytes", "50000"] + RunCLITests.common)
+        let result = try CLIRunner.run(
+            [
+                "run", input.url.path, "--output", out.path("out"), "--jobs", "2",
+                "--segment-bytes", "50000",
+            ] + RunCLITests.common)
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         // One line per failed array: 2 .npy files and the 7 members of crc.npz.
         #expect(lines.count == 9 && lines.allSatisfy { $0.hasPrefix("npdrop: error: bad/") }, "\(result.stderr)")
         #expect(lines.contains { $0.hasPrefix("npdrop: error: bad/header.npy: ") }, "\(lines)")
-        #expect(lines.contains("npdrop: error: bad/truncated.npy: truncated data: expected 262144 bytes, found 261144"), "\(lines)")
-        #expect(lines.contains { $0.hasPrefix("npdrop: error: bad/crc.npz: member 'floats.npy': CRC-32 mismatch") }, "\(lines)")
+        #expect(
+            lines.contains("npdrop: error: bad/truncated.npy: truncated data: expected 262144 bytes, found 261144"),
+            "\(lines)")
+        #expect(
+            lines.contains { $0.hasPrefix("npdrop: error: bad/crc.npz: member 'floats.npy': CRC-32 mismatch") },
+            "\(lines)")
 
         let records = try ManifestLines.records(at: out.path("out/manifest.jsonl"))
         let errors = records.filter { $0["status"] as? String == "error" }
-        #expect(Set(errors.map { $0["input"] as? String ?? "" }) == ["bad/crc.npz", "bad/header.npy", "bad/truncated.npy"])
+        #expect(
+            Set(errors.map { $0["input"] as? String ?? "" }) == ["bad/crc.npz", "bad/header.npy", "bad/truncated.npy"])
         let crc = errors.filter { $0["input"] as? String == "bad/crc.npz" }
         #expect(crc.count == 7)
         #expect(crc.allSatisfy { ($0["error"] as? String ?? "").hasPrefix("bad/crc.npz") })
-        #expect(crc.contains { $0["error"] as? String == "bad/crc.npz: not written because member 'floats.npy' of the same file failed" })
+        #expect(
+            crc.contains {
+                $0["error"] as? String == "bad/crc.npz: not written because member 'floats.npy' of the same file failed"
+            })
 
         // Every good output is there with the bytes of a run without the bad files; nothing else.
         var tree = try FileTree.contents(of: out.path("out"))
@@ -114,8 +132,10 @@ import Testing
         expected.removeValue(forKey: "manifest.jsonl")
         #expect(FileTree.differences(tree, expected) == [])
         #expect(FileTree.temporaries(under: out.path("out")) == [])
-        let goodLines = try String(contentsOfFile: good.path("out/manifest.jsonl"), encoding: .utf8).split(separator: "\n")
-        let allLines = try String(contentsOfFile: out.path("out/manifest.jsonl"), encoding: .utf8).split(separator: "\n")
+        let goodLines = try String(contentsOfFile: good.path("out/manifest.jsonl"), encoding: .utf8).split(
+            separator: "\n")
+        let allLines = try String(contentsOfFile: out.path("out/manifest.jsonl"), encoding: .utf8).split(
+            separator: "\n")
         #expect(allLines.filter { !$0.contains(#""input":"bad/"#) } == goodLines)
     }
 
@@ -126,11 +146,20 @@ import Testing
         let cases: [([String], String)] = [
             (["--seed", "1"], "npdrop: --rate is required (on the command line or as \"rate\" in the config file)\n"),
             (["--rate", "0.5", "--compress", "--store"], "npdrop: --compress and --store exclude each other\n"),
-            (["--rate", "0.5", "--compression-level", "12"], "npdrop: --compression-level must be between -1 and 9, found 12\n"),
+            (
+                ["--rate", "0.5", "--compression-level", "12"],
+                "npdrop: --compression-level must be between -1 and 9, found 12\n"
+            ),
             (["--rate", "0.5", "--jobs", "0"], "npdrop: --jobs must be at least 1, found 0\n"),
-            (["--rate", "0.5", "--shard", "0/3"], "npdrop: a sharded run needs --seed: every shard must use the same seed\n"),
+            (
+                ["--rate", "0.5", "--shard", "0/3"],
+                "npdrop: a sharded run needs --seed: every shard must use the same seed\n"
+            ),
             (["--rate", "2"], "npdrop: --rate must be in [0, 1], found 2.0\n"),
-            (["--rate", "0.5", "--variant", "spatial4d"], "npdrop: The value 'spatial4d' is invalid for '--variant <variant>'. Please provide one of 'dropout', 'spatial1d', 'spatial2d', 'spatial3d' or 'alpha'.\n"),
+            (
+                ["--rate", "0.5", "--variant", "spatial4d"],
+                "npdrop: The value 'spatial4d' is invalid for '--variant <variant>'. Please provide one of 'dropout', 'spatial1d', 'spatial2d', 'spatial3d' or 'alpha'.\n"
+            ),
         ]
         for (arguments, message) in cases {
             let result = try CLIRunner.run(["run", input.url.path, "--output", out.path("o")] + arguments)
@@ -147,10 +176,13 @@ import Testing
     @Test func summaryOnStderrAndJSONOnStdout() throws {
         let input = try ScratchDirectory("in")
         try input.write(Data(contentsOf: CLIRunner.fixtures.appendingPathComponent("le_f4_C_r2.npy")), to: "x.npy")
-        try input.write(Data(contentsOf: RunDatasets.npzFixtures.appendingPathComponent("savez_stored.npz")), to: "y.npz")
+        try input.write(
+            Data(contentsOf: RunDatasets.npzFixtures.appendingPathComponent("savez_stored.npz")), to: "y.npz")
         let out = try ScratchDirectory("out")
-        let result = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--rate", "0.5", "--json",
-                                        "--members", "floats"])
+        let result = try CLIRunner.run([
+            "run", input.url.path, "--output", out.path("o"), "--rate", "0.5", "--json",
+            "--members", "floats",
+        ])
         #expect(result.status == 0)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)

@@ -11,15 +11,20 @@ import Testing
     /// Float arrays (one with bytes after its data), a spatial1d rule, npz archives, an integer
     /// array copied by the default `--dtypes`, and files that are not arrays.
     private func dataset(_ input: ScratchDirectory, config: ScratchDirectory) throws -> String {
-        try input.write(NPYBytes.file(descr: "<f4", shape: [64, 1000], data: NPYBytes.float32(count: 64_000, seed: 1)),
-                        to: "a.npy")
+        try input.write(
+            NPYBytes.file(descr: "<f4", shape: [64, 1000], data: NPYBytes.float32(count: 64_000, seed: 1)),
+            to: "a.npy")
         var trailing = NPYBytes.file(descr: "<f4", shape: [300_001], data: NPYBytes.float32(count: 300_001, seed: 2))
         trailing.append(Data("trailing bytes".utf8))
         try input.write(trailing, to: "deep/trailing.npy")
-        try input.write(NPYBytes.file(descr: "<f8", shape: [4, 50_000, 3], data: NPYBytes.bytes(count: 4 * 50_000 * 3 * 8, seed: 3)
-                                        .map { $0 & 0x3F }.withUnsafeBufferPointer { Data($0) }),
-                        to: "spatial/channels.npy")
-        try input.write(NPYBytes.file(descr: "|u1", shape: [5000], data: NPYBytes.bytes(count: 5000, seed: 4)), to: "labels.npy")
+        try input.write(
+            NPYBytes.file(
+                descr: "<f8", shape: [4, 50_000, 3],
+                data: NPYBytes.bytes(count: 4 * 50_000 * 3 * 8, seed: 3)
+                    .map { $0 & 0x3F }.withUnsafeBufferPointer { Data($0) }),
+            to: "spatial/channels.npy")
+        try input.write(
+            NPYBytes.file(descr: "|u1", shape: [5000], data: NPYBytes.bytes(count: 5000, seed: 4)), to: "labels.npy")
         for name in ["savez_stored.npz", "savez_compressed.npz", "data_descriptor.npz"] {
             try input.write(Data(contentsOf: RunDatasets.npzFixtures.appendingPathComponent(name)), to: "z/\(name)")
         }
@@ -27,11 +32,13 @@ import Testing
         // the file after the data went out (an overwrite of bytes already checksummed).
         let big = NPYBytes.file(descr: "<f4", shape: [400_000], data: NPYBytes.float32(count: 400_000, seed: 5))
         let ids = NPYBytes.file(descr: "<i4", shape: [10], data: NPYBytes.bytes(count: 40, seed: 6))
-        try input.write(StoredZip.archive([("big.npy", big), ("ids.npy", ids), ("big2.npy", big)], comment: Data("c".utf8)),
-                        to: "z/big.npz")
+        try input.write(
+            StoredZip.archive([("big.npy", big), ("ids.npy", ids), ("big2.npy", big)], comment: Data("c".utf8)),
+            to: "z/big.npz")
         try input.write(Data(String(repeating: "notes\n", count: 30_000).utf8), to: "notes.txt")
         try input.write(Data(), to: "empty.bin")
-        try config.write(Data(#"{"rules": [{"match": "spatial/*.npy", "variant": "spatial1d"}]}"#.utf8), to: "config.json")
+        try config.write(
+            Data(#"{"rules": [{"match": "spatial/*.npy", "variant": "spatial1d"}]}"#.utf8), to: "config.json")
         return config.path("config.json")
     }
 
@@ -74,8 +81,11 @@ import Testing
         let scratch = try ScratchDirectory("out")
         let config = try dataset(input, config: scratch)
         let out = scratch.path("o")
-        let result = try CLIRunner.run(["run", input.url.path, "--output", out, "--rate", "0.4", "--seed", "17", "--quiet",
-                                        "--config", config] + options)
+        let result = try CLIRunner.run(
+            [
+                "run", input.url.path, "--output", out, "--rate", "0.4", "--seed", "17", "--quiet",
+                "--config", config,
+            ] + options)
         #expect(result.status == 0, "\(result.stderr)")
         let checked = try checkRecords(input: input.url.path, out: out, label: options.joined(separator: " "))
         // Ten inputs once; ten outputs per copy; masks (three .npy files, three float npz

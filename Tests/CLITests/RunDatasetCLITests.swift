@@ -1,5 +1,5 @@
-import NPDropTestSupport
 import Foundation
+import NPDropTestSupport
 import Testing
 
 /// `npdrop run` on a real dataset directory (contract §4.4): only the selected dtypes get
@@ -9,24 +9,24 @@ import Testing
     /// Features, labels, ids, flags, strings, objects, records, dates, an npz of a float and an
     /// int member, and files that are not arrays — what a user's dataset directory holds.
     static let maker = #"""
-    import sys, os, datetime
-    import numpy as np
-    root = sys.argv[1]
-    os.makedirs(os.path.join(root, "train"), exist_ok=True)
-    rng = np.random.default_rng(5)
-    np.save(os.path.join(root, "train/x.npy"), rng.standard_normal((6, 8, 3)).astype(np.float32))
-    np.save(os.path.join(root, "train/y.npy"), np.array([7, 1, 5, 3, 2, 9], dtype=np.uint8))
-    np.save(os.path.join(root, "train/ids.npy"), np.arange(100, 106, dtype=np.int64))
-    np.save(os.path.join(root, "train/valid.npy"), np.array([True, False, True, True, False, True]))
-    np.save(os.path.join(root, "names.npy"), np.array(["alpha", "beta", "gamma"], dtype="<U10"))
-    np.save(os.path.join(root, "objects.npy"), np.array([{"a": 1}, None, "x"], dtype=object), allow_pickle=True)
-    np.save(os.path.join(root, "records.npy"), np.array([(1, 2.5), (3, 4.5)], dtype=[("n", "<i4"), ("v", "<f8")]))
-    np.save(os.path.join(root, "dates.npy"), np.array(["2024-01-01", "2024-05-06"], dtype="datetime64[D]"))
-    np.savez(os.path.join(root, "pair.npz"), features=rng.standard_normal((4, 5)), labels=np.array([1, 0, 2, 1], dtype=np.int32))
-    open(os.path.join(root, "README.txt"), "w").write("a dataset\n")
-    open(os.path.join(root, "train/meta.json"), "w").write('{"classes": 10}\n')
-    open(os.path.join(root, "preview.png"), "wb").write(bytes(range(256)) * 40)
-    """#
+        import sys, os, datetime
+        import numpy as np
+        root = sys.argv[1]
+        os.makedirs(os.path.join(root, "train"), exist_ok=True)
+        rng = np.random.default_rng(5)
+        np.save(os.path.join(root, "train/x.npy"), rng.standard_normal((6, 8, 3)).astype(np.float32))
+        np.save(os.path.join(root, "train/y.npy"), np.array([7, 1, 5, 3, 2, 9], dtype=np.uint8))
+        np.save(os.path.join(root, "train/ids.npy"), np.arange(100, 106, dtype=np.int64))
+        np.save(os.path.join(root, "train/valid.npy"), np.array([True, False, True, True, False, True]))
+        np.save(os.path.join(root, "names.npy"), np.array(["alpha", "beta", "gamma"], dtype="<U10"))
+        np.save(os.path.join(root, "objects.npy"), np.array([{"a": 1}, None, "x"], dtype=object), allow_pickle=True)
+        np.save(os.path.join(root, "records.npy"), np.array([(1, 2.5), (3, 4.5)], dtype=[("n", "<i4"), ("v", "<f8")]))
+        np.save(os.path.join(root, "dates.npy"), np.array(["2024-01-01", "2024-05-06"], dtype="datetime64[D]"))
+        np.savez(os.path.join(root, "pair.npz"), features=rng.standard_normal((4, 5)), labels=np.array([1, 0, 2, 1], dtype=np.int32))
+        open(os.path.join(root, "README.txt"), "w").write("a dataset\n")
+        open(os.path.join(root, "train/meta.json"), "w").write('{"classes": 10}\n')
+        open(os.path.join(root, "preview.png"), "wb").write(bytes(range(256)) * 40)
+        """#
 
     private static let common = ["--rate", "0.5", "--seed", "424242", "--quiet"]
 
@@ -56,12 +56,14 @@ import Testing
         let result = try run([input.url.path, "--output", out.path("o")])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr == "")
-        #expect(try statuses(out.path("o")) == [
-            "README.txt": "copied", "dates.npy": "copied", "names.npy": "copied", "objects.npy": "copied",
-            "pair.npz:features.npy": "ok", "pair.npz:labels.npy": "copied", "preview.png": "copied",
-            "records.npy": "copied", "train/ids.npy": "copied", "train/meta.json": "copied", "train/valid.npy": "copied",
-            "train/x.npy": "ok", "train/y.npy": "copied",
-        ])
+        #expect(
+            try statuses(out.path("o")) == [
+                "README.txt": "copied", "dates.npy": "copied", "names.npy": "copied", "objects.npy": "copied",
+                "pair.npz:features.npy": "ok", "pair.npz:labels.npy": "copied", "preview.png": "copied",
+                "records.npy": "copied", "train/ids.npy": "copied", "train/meta.json": "copied",
+                "train/valid.npy": "copied",
+                "train/x.npy": "ok", "train/y.npy": "copied",
+            ])
         // Every input file is in OUT/data; all but the transformed ones byte for byte.
         let inputs = try FileTree.contents(of: input.url.path)
         let data = try FileTree.contents(of: out.path("o/data"))
@@ -72,14 +74,17 @@ import Testing
         #expect(data["train/x.npy"] != inputs["train/x.npy"])
         // Masks only for the floats (the npz mask holds only its float member).
         #expect(Set(try FileTree.contents(of: out.path("o/masks")).keys) == ["train/x.npy", "pair.npz"])
-        let members = try LiveNumPy.run("import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).namelist())",
-                                        arguments: [out.path("o/masks/pair.npz")])
+        let members = try LiveNumPy.run(
+            "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).namelist())",
+            arguments: [out.path("o/masks/pair.npz")])
         #expect(String(decoding: members, as: UTF8.self) == "['features.npy']\n")
         // Results equal the NumPy reference; copied arrays and files equal their inputs.
         #expect(try RunNumPyCLITests.check(input.url.path, out.path("o")) == "ok 13\n")
         let records = try ManifestLines.records(at: out.path("o/manifest.jsonl"))
         let labels = try #require(records.first { $0["input"] as? String == "train/y.npy" })
-        #expect(labels["reason"] as? String == "dtype |u1 is not selected (--dtypes float,complex; add int to transform it)")
+        #expect(
+            labels["reason"] as? String == "dtype |u1 is not selected (--dtypes float,complex; add int to transform it)"
+        )
         #expect(labels["mask"] is NSNull)
         let objects = try #require(records.first { $0["input"] as? String == "objects.npy" })
         #expect((objects["reason"] as? String)?.hasPrefix("dtype '|O' is not transformed") == true, "\(objects)")
@@ -100,7 +105,10 @@ import Testing
         let result = try run([input.url.path, "--output", out.path("o"), "--dtypes", "all"])
         #expect(result.status == 0, "\(result.stderr)")
         let found = try statuses(out.path("o"))
-        for name in ["train/x.npy", "train/y.npy", "train/ids.npy", "train/valid.npy", "pair.npz:features.npy", "pair.npz:labels.npy"] {
+        for name in [
+            "train/x.npy", "train/y.npy", "train/ids.npy", "train/valid.npy", "pair.npz:features.npy",
+            "pair.npz:labels.npy",
+        ] {
             #expect(found[name] == "ok", "\(name)")
         }
         for name in ["names.npy", "objects.npy", "records.npy", "dates.npy", "README.txt"] {
@@ -111,7 +119,9 @@ import Testing
         let ids = try run([input.url.path, "--output", out.path("i"), "--dtypes", "int", "--fill", "1"])
         #expect(ids.status == 0, "\(ids.stderr)")
         let idFound = try statuses(out.path("i"))
-        #expect(idFound["train/ids.npy"] == "ok" && idFound["train/x.npy"] == "copied" && idFound["train/valid.npy"] == "copied")
+        #expect(
+            idFound["train/ids.npy"] == "ok" && idFound["train/x.npy"] == "copied"
+                && idFound["train/valid.npy"] == "copied")
     }
 
     @Test(.enabled(if: LiveNumPy.isAvailable, "python3 with numpy is not available"))
@@ -120,18 +130,23 @@ import Testing
         let out = try ScratchDirectory("out")
         #expect(try run([input.url.path, "--output", out.path("o")]).status == 0)
         // A new shape for x.npy (same name), a truncated result of the npz.
-        _ = try LiveNumPy.run("import sys, numpy as np; np.save(sys.argv[1], np.ones((2, 3), np.float32))",
-                              arguments: [input.path("train/x.npy")])
+        _ = try LiveNumPy.run(
+            "import sys, numpy as np; np.save(sys.argv[1], np.ones((2, 3), np.float32))",
+            arguments: [input.path("train/x.npy")])
         let npz = out.path("o/data/pair.npz")
         let cut = try Data(contentsOf: URL(fileURLWithPath: npz)).prefix(100)
         try cut.write(to: URL(fileURLWithPath: npz))
         try Data("a dataset, edited\n".utf8).write(to: URL(fileURLWithPath: input.path("README.txt")))
-        let resumed = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--resume", "--rate", "0.5",
-                                         "--seed", "424242"])
+        let resumed = try CLIRunner.run([
+            "run", input.url.path, "--output", out.path("o"), "--resume", "--rate", "0.5",
+            "--seed", "424242",
+        ])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("12 files (9 resumed)"), "\(resumed.stderr)")
         #expect(try run([input.url.path, "--output", out.path("clean")]).status == 0)
-        #expect(FileTree.differences(try FileTree.contents(of: out.path("o")), try FileTree.contents(of: out.path("clean"))) == [])
+        #expect(
+            FileTree.differences(try FileTree.contents(of: out.path("o")), try FileTree.contents(of: out.path("clean")))
+                == [])
         #expect(try RunNumPyCLITests.check(input.url.path, out.path("o")) == "ok 13\n")
         #expect(try CLIRunner.run(["verify", "--quick", input.url.path, out.path("o"), "--quiet"]).status == 0)
     }
@@ -145,11 +160,12 @@ import Testing
         try out.write(Data("old".utf8), to: "o/masks/gone.npy")
         let verify = try CLIRunner.run(["verify", input.url.path, out.path("o"), "--quiet"])
         #expect(verify.status == 1)
-        #expect(verify.stderr == """
-            npdrop: data/old/stale.npy: in OUT but no manifest record explains it
-            npdrop: masks/gone.npy: in OUT but no manifest record explains it
+        #expect(
+            verify.stderr == """
+                npdrop: data/old/stale.npy: in OUT but no manifest record explains it
+                npdrop: masks/gone.npy: in OUT but no manifest record explains it
 
-            """, "\(verify.stderr)")
+                """, "\(verify.stderr)")
         let quick = try CLIRunner.run(["verify", "--quick", input.url.path, out.path("o"), "--quiet"])
         #expect(quick.status == 1)
         #expect(quick.stderr == verify.stderr)

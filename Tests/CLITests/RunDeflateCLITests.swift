@@ -1,5 +1,5 @@
-import NPDropTestSupport
 import Foundation
+import NPDropTestSupport
 import Testing
 
 /// `npdrop run` on deflated `.npz` inputs with members larger than one deflate block: block
@@ -10,7 +10,8 @@ struct RunDeflateCLITests {
     /// `big` is 3 MiB (three deflate blocks), `small` 64 KiB; written by np.savez_compressed.
     private func makeInput() throws -> ScratchDirectory {
         let input = try ScratchDirectory("deflate-in")
-        _ = try LiveNumPy.run("""
+        _ = try LiveNumPy.run(
+            """
             import sys
             import numpy as np
             rng = np.random.default_rng(11)
@@ -24,20 +25,20 @@ struct RunDeflateCLITests {
     /// Prints, per member of each archive: name, compression method, and whether its compressed
     /// bytes equal one zlib stream at level 6 of its data (what np.savez_compressed writes).
     private static let describe = #"""
-    import sys, zipfile, zlib
-    for path in sys.argv[1:]:
-        with zipfile.ZipFile(path) as z:
-            assert z.testzip() is None
-            for info in z.infolist():
-                with open(path, "rb") as f:
-                    f.seek(info.header_offset + 26)
-                    n, e = int.from_bytes(f.read(2), "little"), int.from_bytes(f.read(2), "little")
-                    f.seek(info.header_offset + 30 + n + e)
-                    raw = f.read(info.compress_size)
-                c = zlib.compressobj(6, zlib.DEFLATED, -15)
-                one = c.compress(z.read(info.filename)) + c.flush()
-                print(info.filename, info.compress_type, raw == one)
-    """#
+        import sys, zipfile, zlib
+        for path in sys.argv[1:]:
+            with zipfile.ZipFile(path) as z:
+                assert z.testzip() is None
+                for info in z.infolist():
+                    with open(path, "rb") as f:
+                        f.seek(info.header_offset + 26)
+                        n, e = int.from_bytes(f.read(2), "little"), int.from_bytes(f.read(2), "little")
+                        f.seek(info.header_offset + 30 + n + e)
+                        raw = f.read(info.compress_size)
+                    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+                    one = c.compress(z.read(info.filename)) + c.flush()
+                    print(info.filename, info.compress_type, raw == one)
+        """#
 
     private func describe(_ paths: [String]) throws -> String {
         String(decoding: try LiveNumPy.run(Self.describe, arguments: paths), as: UTF8.self)
@@ -48,21 +49,31 @@ struct RunDeflateCLITests {
         let input = try makeInput()
         let out = try ScratchDirectory("deflate-out")
         for jobs in ["1", "2", "7"] {
-            let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("j\(jobs)"), "--rate", "0.3",
-                                            "--seed", "5", "--jobs", jobs, "--quiet", "--dtypes", "all"])
+            let result = try CLIRunner.run([
+                "run", input.path("a.npz"), "--output", out.path("j\(jobs)"), "--rate", "0.3",
+                "--seed", "5", "--jobs", jobs, "--quiet", "--dtypes", "all",
+            ])
             #expect(result.status == 0, "\(result.stderr)")
         }
         for jobs in ["2", "7"] {
-            #expect(FileTree.differences(try FileTree.contents(of: out.path("j1")),
-                                            try FileTree.contents(of: out.path("j\(jobs)"))).isEmpty, "jobs \(jobs)")
+            #expect(
+                FileTree.differences(
+                    try FileTree.contents(of: out.path("j1")),
+                    try FileTree.contents(of: out.path("j\(jobs)"))
+                ).isEmpty, "jobs \(jobs)")
         }
         // ISA-L's bytes are valid deflate (zipfile tests them), never zlib's single stream.
-        #expect(try describe([out.path("j1/data/a.npz"), out.path("j1/masks/a.npz")])
+        #expect(
+            try describe([out.path("j1/data/a.npz"), out.path("j1/masks/a.npz")])
                 == "big.npy 8 False\nsmall.npy 8 False\nbig.npy 8 False\nsmall.npy 8 False\n")
         let records = try ManifestLines.records(at: out.path("j1/manifest.jsonl"))
         #expect(records.map { $0["deflate_block_size"] as? Int } == [1 << 20, 1 << 20])
-        #expect(records.allSatisfy { $0["deflate_engine"] as? String == "isal" && $0["compression_level"] as? Int == 1 })
-        #expect(records.allSatisfy { ($0["isal_version"] as? String)?.hasPrefix("2.") == true && $0["isal_check"] as? String == "ok" })
+        #expect(
+            records.allSatisfy { $0["deflate_engine"] as? String == "isal" && $0["compression_level"] as? Int == 1 })
+        #expect(
+            records.allSatisfy {
+                ($0["isal_version"] as? String)?.hasPrefix("2.") == true && $0["isal_check"] as? String == "ok"
+            })
         try expectNumPyResults(input: input.path("a.npz"), output: out.path("j1/data/a.npz"))
         let verify = try CLIRunner.run(["verify", input.path("a.npz"), out.path("j1"), "--quiet"])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
@@ -73,17 +84,24 @@ struct RunDeflateCLITests {
         let input = try makeInput()
         let out = try ScratchDirectory("deflate-out")
         for jobs in ["1", "2"] {
-            let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("j\(jobs)"), "--rate", "0.3",
-                                            "--seed", "5", "--jobs", jobs, "--compression-level", "6", "--quiet", "--dtypes", "all"])
+            let result = try CLIRunner.run([
+                "run", input.path("a.npz"), "--output", out.path("j\(jobs)"), "--rate", "0.3",
+                "--seed", "5", "--jobs", jobs, "--compression-level", "6", "--quiet", "--dtypes", "all",
+            ])
             #expect(result.status == 0, "\(result.stderr)")
         }
-        #expect(FileTree.differences(try FileTree.contents(of: out.path("j1")),
-                                        try FileTree.contents(of: out.path("j2"))).isEmpty)
+        #expect(
+            FileTree.differences(
+                try FileTree.contents(of: out.path("j1")),
+                try FileTree.contents(of: out.path("j2"))
+            ).isEmpty)
         // More than one block: valid deflate, but not the single-stream bytes; one block: the same bytes.
-        #expect(try describe([out.path("j1/data/a.npz"), out.path("j1/masks/a.npz")])
+        #expect(
+            try describe([out.path("j1/data/a.npz"), out.path("j1/masks/a.npz")])
                 == "big.npy 8 False\nsmall.npy 8 True\nbig.npy 8 True\nsmall.npy 8 True\n")
         let records = try ManifestLines.records(at: out.path("j1/manifest.jsonl"))
-        #expect(records.allSatisfy { $0["deflate_engine"] as? String == "zlib" && $0["compression_level"] as? Int == 6 })
+        #expect(
+            records.allSatisfy { $0["deflate_engine"] as? String == "zlib" && $0["compression_level"] as? Int == 6 })
         #expect(records.allSatisfy { $0["isal_version"] is NSNull && $0["isal_check"] is NSNull })
         try expectNumPyResults(input: input.path("a.npz"), output: out.path("j1/data/a.npz"))
         let verify = try CLIRunner.run(["verify", input.path("a.npz"), out.path("j1"), "--quiet"])
@@ -95,33 +113,42 @@ struct RunDeflateCLITests {
     @Test func aFailedKnownAnswerCheckWritesZlibBlocks() throws {
         let input = try makeInput()
         let out = try ScratchDirectory("deflate-out")
-        let failed = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("f"), "--rate", "0.3",
-                                        "--seed", "5", "--quiet", "--dtypes", "all"],
-                                       environment: ["NPDROP_TEST_ISAL_KNOWN_ANSWER": "1:00000000"])
+        let failed = try CLIRunner.run(
+            [
+                "run", input.path("a.npz"), "--output", out.path("f"), "--rate", "0.3",
+                "--seed", "5", "--quiet", "--dtypes", "all",
+            ],
+            environment: ["NPDROP_TEST_ISAL_KNOWN_ANSWER": "1:00000000"])
         #expect(failed.status == 0, "\(failed.stderr)")
         let lines = failed.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains("ISA-L") && lines[0].contains("zlib blocks"), "\(failed.stderr)")
-        let zlib = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("z"), "--rate", "0.3",
-                                      "--seed", "5", "--compression-level=-1", "--quiet", "--dtypes", "all"])
+        let zlib = try CLIRunner.run([
+            "run", input.path("a.npz"), "--output", out.path("z"), "--rate", "0.3",
+            "--seed", "5", "--compression-level=-1", "--quiet", "--dtypes", "all",
+        ])
         #expect(zlib.status == 0, "\(zlib.stderr)")
         for part in ["data/a.npz", "masks/a.npz"] {
-            #expect(try Data(contentsOf: URL(fileURLWithPath: out.path("f/" + part)))
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: out.path("f/" + part)))
                     == (try Data(contentsOf: URL(fileURLWithPath: out.path("z/" + part)))), "\(part)")
         }
         let records = try ManifestLines.records(at: out.path("f/manifest.jsonl"))
-        #expect(records.allSatisfy { $0["deflate_engine"] as? String == "zlib" && $0["isal_check"] as? String == "failed" })
+        #expect(
+            records.allSatisfy { $0["deflate_engine"] as? String == "zlib" && $0["isal_check"] as? String == "failed" })
         #expect(records.allSatisfy { $0["compression_level"] is NSNull && $0["isal_version"] is String })
         try expectNumPyResults(input: input.path("a.npz"), output: out.path("f/data/a.npz"))
         let verify = try CLIRunner.run(["verify", input.path("a.npz"), out.path("f"), "--quiet"])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
-        let bad = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("b"), "--rate", "0.3", "--seed", "5"],
-                                    environment: ["NPDROP_TEST_ISAL_KNOWN_ANSWER": "nonsense"])
+        let bad = try CLIRunner.run(
+            ["run", input.path("a.npz"), "--output", out.path("b"), "--rate", "0.3", "--seed", "5"],
+            environment: ["NPDROP_TEST_ISAL_KNOWN_ANSWER": "nonsense"])
         #expect(bad.status == 2, "\(bad.stderr)")
     }
 
     /// The results are what NumPy computes (np.load reads the block-deflated members).
     private func expectNumPyResults(input: String, output: String) throws {
-        let check = try LiveNumPy.run("""
+        let check = try LiveNumPy.run(
+            """
             import sys
             import numpy as np
             sys.path.insert(0, sys.argv[3])
@@ -138,10 +165,13 @@ struct RunDeflateCLITests {
     @Test func singleStreamDeflateWritesTheBytesOfSavezCompressed() throws {
         let input = try makeInput()
         let out = try ScratchDirectory("deflate-out")
-        let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
-                                        "--seed", "5", "--single-stream-deflate", "--quiet", "--dtypes", "all"])
+        let result = try CLIRunner.run([
+            "run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
+            "--seed", "5", "--single-stream-deflate", "--quiet", "--dtypes", "all",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try describe([out.path("o/data/a.npz"), out.path("o/masks/a.npz")])
+        #expect(
+            try describe([out.path("o/data/a.npz"), out.path("o/masks/a.npz")])
                 == "big.npy 8 True\nsmall.npy 8 True\nbig.npy 8 True\nsmall.npy 8 True\n")
         let records = try ManifestLines.records(at: out.path("o/manifest.jsonl"))
         #expect(records.allSatisfy { $0["deflate_block_size"] is NSNull })
@@ -154,13 +184,18 @@ struct RunDeflateCLITests {
     @Test func applyHonoursTheCompressionLevel() throws {
         let input = try makeInput()
         let out = try ScratchDirectory("deflate-out")
-        let result = try CLIRunner.run(["apply", "--dtypes", "all", input.path("a.npz"), out.path("y.npz"), "--rate", "0.3", "--seed", "5",
-                                        "--store", "--mask", out.path("m.npz")])
+        let result = try CLIRunner.run([
+            "apply", "--dtypes", "all", input.path("a.npz"), out.path("y.npz"), "--rate", "0.3", "--seed", "5",
+            "--store", "--mask", out.path("m.npz"),
+        ])
         #expect(result.status == 0, "\(result.stderr)")
-        let level1 = try CLIRunner.run(["apply", "--dtypes", "all", input.path("a.npz"), out.path("y1.npz"), "--rate", "0.3", "--seed", "5",
-                                        "--compress", "--compression-level", "1"])
+        let level1 = try CLIRunner.run([
+            "apply", "--dtypes", "all", input.path("a.npz"), out.path("y1.npz"), "--rate", "0.3", "--seed", "5",
+            "--compress", "--compression-level", "1",
+        ])
         #expect(level1.status == 0, "\(level1.stderr)")
-        let check = try LiveNumPy.run("""
+        let check = try LiveNumPy.run(
+            """
             import sys, zipfile, zlib
             stored, level1 = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2])
             for info in level1.infolist():
@@ -181,10 +216,13 @@ struct RunDeflateCLITests {
     @Test func unselectedMembersKeepTheirCompressedBytes() throws {
         let input = try makeInput()
         let out = try ScratchDirectory("deflate-out")
-        let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
-                                        "--seed", "5", "--members", "small", "--compression-level", "1", "--quiet", "--dtypes", "all"])
+        let result = try CLIRunner.run([
+            "run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
+            "--seed", "5", "--members", "small", "--compression-level", "1", "--quiet", "--dtypes", "all",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
-        let same = try LiveNumPy.run("""
+        let same = try LiveNumPy.run(
+            """
             import sys, zipfile
             def raw(path, name):
                 with zipfile.ZipFile(path) as z:
@@ -204,11 +242,13 @@ struct RunDeflateCLITests {
     @Test func aDamagedCopiedMemberFailsTheFile() throws {
         let input = try makeInput()
         var bytes = try Data(contentsOf: URL(fileURLWithPath: input.path("a.npz")))
-        bytes[bytes.count / 3] ^= 0x5A   // inside big.npy's deflate data
+        bytes[bytes.count / 3] ^= 0x5A  // inside big.npy's deflate data
         try input.write(bytes, to: "a.npz")
         let out = try ScratchDirectory("deflate-out")
-        let result = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
-                                        "--seed", "5", "--members", "small", "--quiet", "--dtypes", "all"])
+        let result = try CLIRunner.run([
+            "run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.3",
+            "--seed", "5", "--members", "small", "--quiet", "--dtypes", "all",
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("a.npz") && result.stderr.contains("big.npy"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path("o/data/a.npz")))

@@ -1,5 +1,5 @@
-import NPDropTestSupport
 import Foundation
+import NPDropTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -31,7 +31,11 @@ import Glibc
     private func tree(_ root: String) -> [[UInt8]] {
         var result: [[UInt8]] = []
         func walk(_ directory: [UInt8], _ relative: [UInt8]) {
-            guard let dir = (directory + [0]).withUnsafeBytes({ opendir($0.baseAddress!.assumingMemoryBound(to: CChar.self)) }) else { return }
+            guard
+                let dir = (directory + [0]).withUnsafeBytes({
+                    opendir($0.baseAddress!.assumingMemoryBound(to: CChar.self))
+                })
+            else { return }
             defer { closedir(dir) }
             while let entry = readdir(dir) {
                 var nameTuple = entry.pointee.d_name
@@ -55,8 +59,10 @@ import Glibc
         // Regular inputs, including look-alike names that must each get their own output.
         let lookAlikes = ["\u{E9}.npy", "e\u{301}.npy", "x.npy", "x.NPY.npy", "a\nb.npy"]
         for (index, name) in lookAlikes.enumerated() {
-            try scratch.write(NPYBytes.file(descr: "<f4", shape: [3 + index], data: NPYBytes.float32(count: 3 + index, seed: UInt64(index))),
-                              to: "in/" + name)
+            try scratch.write(
+                NPYBytes.file(
+                    descr: "<f4", shape: [3 + index], data: NPYBytes.float32(count: 3 + index, seed: UInt64(index))),
+                to: "in/" + name)
         }
         // Symlinks out of INPUT: not followed.
         #expect(symlink("../outside/sentinel.npy", scratch.path("in/relative.npy")) == 0)
@@ -66,7 +72,8 @@ import Glibc
         make(Array(scratch.path("in/bad").utf8) + [0xFF, 0xFE] + Array(".npy".utf8), contents: sentinel)
         // An npz whose member names look like paths: they stay zip entry names.
         let evil = ["../../outside/evil.npy", "/tmp/npdrop-abs.npy", "a/../../../b.npy"]
-        _ = try LiveNumPy.run("""
+        _ = try LiveNumPy.run(
+            """
             import io, sys, zipfile
             import numpy as np
             b = io.BytesIO(); np.save(b, np.arange(6, dtype=np.float32))
@@ -75,11 +82,14 @@ import Glibc
                     z.writestr(name, b.getvalue())
             """, arguments: [scratch.path("in/z.npz")] + evil)
 
-        let result = try CLIRunner.run(["run", scratch.path("in"), "--output", scratch.path("out"), "--rate", "0.5",
-                                        "--seed", "9"])
+        let result = try CLIRunner.run([
+            "run", scratch.path("in"), "--output", scratch.path("out"), "--rate", "0.5",
+            "--seed", "9",
+        ])
         #expect(result.status == 1, "\(result.stderr)")
         let lines = result.stderr.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.contains("not valid UTF-8") && $0.contains("62 61 64 ff fe 2e 6e 70 79") }, "\(lines)")
+        #expect(
+            lines.contains { $0.contains("not valid UTF-8") && $0.contains("62 61 64 ff fe 2e 6e 70 79") }, "\(lines)")
         for name in ["relative.npy", "absolute.npy", "dirlink"] {
             #expect(lines.contains { $0.contains(name) && $0.contains("symlink") }, "\(name): \(lines)")
         }
@@ -90,15 +100,21 @@ import Glibc
             let bytes = try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/data/" + name)))
             #expect(bytes.count == 128 + 4 * (3 + index), "\(name)")
         }
-        let members = try LiveNumPy.run("""
+        let members = try LiveNumPy.run(
+            """
             import sys, zipfile
             print(sorted(zipfile.ZipFile(sys.argv[1]).namelist()))
             """, arguments: [scratch.path("out/data/z.npz")])
-        #expect(String(decoding: members, as: UTF8.self) == "['../../outside/evil.npy', '/tmp/npdrop-abs.npy', 'a/../../../b.npy']\n")
+        #expect(
+            String(decoding: members, as: UTF8.self)
+                == "['../../outside/evil.npy', '/tmp/npdrop-abs.npy', 'a/../../../b.npy']\n")
         #expect(tree(scratch.path("outside")) == outsideBefore)
         #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("outside/sentinel.npy"))) == sentinel)
         #expect(!FileManager.default.fileExists(atPath: "/tmp/npdrop-abs.npy"))
-        #expect(tree(scratch.path("")).allSatisfy { !$0.starts(with: Array("b.npy".utf8)) && !$0.starts(with: Array("evil".utf8)) })
+        #expect(
+            tree(scratch.path("")).allSatisfy {
+                !$0.starts(with: Array("b.npy".utf8)) && !$0.starts(with: Array("evil".utf8))
+            })
         #expect(FileTree.temporaries(under: scratch.path("out")).isEmpty)
     }
 }

@@ -8,7 +8,8 @@ import Testing
 struct RunMaskFormatCLITests {
     @Test func packedMasksUnpackToTheBoolMasks() throws {
         let input = try ScratchDirectory("masks-in")
-        _ = try LiveNumPy.run("""
+        _ = try LiveNumPy.run(
+            """
             import sys
             import numpy as np
             rng = np.random.default_rng(4)
@@ -21,11 +22,15 @@ struct RunMaskFormatCLITests {
         let out = try ScratchDirectory("masks-out")
         for (name, extra) in [("bool", [String]()), ("packed", ["--mask-format", "packbits"])] {
             // Small segments: the .npy files are split, the packed mask is still whole.
-            let result = try CLIRunner.run(["run", input.url.path, "--output", out.path(name), "--rate", "0.4",
-                                            "--seed", "9", "--segment-bytes", "4096", "--quiet"] + extra)
+            let result = try CLIRunner.run(
+                [
+                    "run", input.url.path, "--output", out.path(name), "--rate", "0.4",
+                    "--seed", "9", "--segment-bytes", "4096", "--quiet",
+                ] + extra)
             #expect(result.status == 0, "\(result.stderr)")
         }
-        let check = try LiveNumPy.run("""
+        let check = try LiveNumPy.run(
+            """
             import json, sys
             import numpy as np
             bool_root, packed_root = sys.argv[1], sys.argv[2]
@@ -52,13 +57,18 @@ struct RunMaskFormatCLITests {
         #expect(String(decoding: check, as: UTF8.self) == "ok 5\n")
         // The results do not depend on the mask format.
         for file in ["odd.npy", "big.npy"] {
-            #expect(try Data(contentsOf: URL(fileURLWithPath: out.path("bool/data/" + file)))
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: out.path("bool/data/" + file)))
                     == (try Data(contentsOf: URL(fileURLWithPath: out.path("packed/data/" + file)))), "\(file)")
         }
         let verify = try CLIRunner.run(["verify", input.url.path, out.path("packed"), "--quiet"])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
-        let bad = try CLIRunner.run(["run", input.url.path, "--output", out.path("bad"), "--rate", "0.4", "--seed", "9",
-                                     "--mask-format", "bits"])
-        #expect(bad.status == 2 && bad.stderr.contains("--mask-format must be bool or packbits, found 'bits'"), "\(bad.stderr)")
+        let bad = try CLIRunner.run([
+            "run", input.url.path, "--output", out.path("bad"), "--rate", "0.4", "--seed", "9",
+            "--mask-format", "bits",
+        ])
+        #expect(
+            bad.status == 2 && bad.stderr.contains("--mask-format must be bool or packbits, found 'bits'"),
+            "\(bad.stderr)")
     }
 }

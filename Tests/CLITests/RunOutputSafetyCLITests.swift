@@ -10,16 +10,22 @@ import Testing
     private func slowInput() throws -> ScratchDirectory {
         let input = try ScratchDirectory("in")
         let count = 16 << 20
-        try input.write(NPYBytes.file(descr: "<f4", shape: [count], data: NPYBytes.bytes(count: count * 4, seed: 11)), to: "big.npy")
-        try input.write(NPYBytes.file(descr: "<f4", shape: [64], data: NPYBytes.float32(count: 64, seed: 1)), to: "a/x.npy")
-        try input.write(NPYBytes.file(descr: "<f8", shape: [8, 3], data: NPYBytes.float32(count: 48, seed: 2)), to: "a/y.npy")
+        try input.write(
+            NPYBytes.file(descr: "<f4", shape: [count], data: NPYBytes.bytes(count: count * 4, seed: 11)), to: "big.npy"
+        )
+        try input.write(
+            NPYBytes.file(descr: "<f4", shape: [64], data: NPYBytes.float32(count: 64, seed: 1)), to: "a/x.npy")
+        try input.write(
+            NPYBytes.file(descr: "<f8", shape: [8, 3], data: NPYBytes.float32(count: 48, seed: 2)), to: "a/y.npy")
         return input
     }
 
     private func smallInput() throws -> ScratchDirectory {
         let input = try ScratchDirectory("in")
-        try input.write(NPYBytes.file(descr: "<f4", shape: [64], data: NPYBytes.float32(count: 64, seed: 1)), to: "a/x.npy")
-        try input.write(NPYBytes.file(descr: "<f8", shape: [8, 3], data: NPYBytes.float32(count: 48, seed: 2)), to: "a/y.npy")
+        try input.write(
+            NPYBytes.file(descr: "<f4", shape: [64], data: NPYBytes.float32(count: 64, seed: 1)), to: "a/x.npy")
+        try input.write(
+            NPYBytes.file(descr: "<f8", shape: [8, 3], data: NPYBytes.float32(count: 48, seed: 2)), to: "a/y.npy")
         return input
     }
 
@@ -55,12 +61,16 @@ import Testing
         let input = try slowInput()
         let out = try ScratchDirectory("out")
         let target = out.path("o")
-        let first = try start(["run", input.url.path, "--output", target, "--jobs", "1"] + Self.common,
-                              until: { locked(target + "/.npdrop-lock") }, stop: true)
+        let first = try start(
+            ["run", input.url.path, "--output", target, "--jobs", "1"] + Self.common,
+            until: { locked(target + "/.npdrop-lock") }, stop: true)
         #expect(first.isRunning)
         let second = try CLIRunner.run(["run", input.url.path, "--output", target, "--rate", "0.5", "--seed", "8"])
         #expect(second.status == 2)
-        #expect(second.stderr == "npdrop: OUT '\(target)' is in use by another npdrop (pid \(first.processIdentifier)); wait for it to finish or choose another OUT\n")
+        #expect(
+            second.stderr
+                == "npdrop: OUT '\(target)' is in use by another npdrop (pid \(first.processIdentifier)); wait for it to finish or choose another OUT\n"
+        )
         let resume = try CLIRunner.run(["run", input.url.path, "--output", target, "--resume"] + Self.common)
         #expect(resume.status == 2)
         let verify = try CLIRunner.run(["verify", input.url.path, target])
@@ -83,13 +93,19 @@ import Testing
             return Int(hash % count)
         }
         let bigShard = shardOf("big.npy", 2)
-        let first = try start(["run", input.url.path, "--output", target, "--jobs", "1", "--shard", "\(bigShard)/2"] + Self.common,
-                              until: { locked(target + "/.npdrop-lock-shard-\(bigShard)-of-2") }, stop: true)
-        let other = try CLIRunner.run(["run", input.url.path, "--output", target, "--shard", "\(1 - bigShard)/2"] + Self.common)
+        let first = try start(
+            ["run", input.url.path, "--output", target, "--jobs", "1", "--shard", "\(bigShard)/2"] + Self.common,
+            until: { locked(target + "/.npdrop-lock-shard-\(bigShard)-of-2") }, stop: true)
+        let other = try CLIRunner.run(
+            ["run", input.url.path, "--output", target, "--shard", "\(1 - bigShard)/2"] + Self.common)
         #expect(other.status == 0, "\(other.stderr)")
-        let same = try CLIRunner.run(["run", input.url.path, "--output", target, "--shard", "\(bigShard)/2"] + Self.common)
+        let same = try CLIRunner.run(
+            ["run", input.url.path, "--output", target, "--shard", "\(bigShard)/2"] + Self.common)
         #expect(same.status == 2)
-        #expect(same.stderr == "npdrop: shard \(bigShard)/2 is already running into OUT '\(target)' (pid \(first.processIdentifier))\n")
+        #expect(
+            same.stderr
+                == "npdrop: shard \(bigShard)/2 is already running into OUT '\(target)' (pid \(first.processIdentifier))\n"
+        )
         let three = try CLIRunner.run(["run", input.url.path, "--output", target, "--shard", "0/3"] + Self.common)
         #expect(three.status == 2)
         #expect(three.stderr.contains("shards of different counts cannot share an OUT"))
@@ -108,17 +124,26 @@ import Testing
         let before = try FileTree.contents(of: target)
         let again = try CLIRunner.run(["run", input.url.path, "--output", target, "--rate", "0.5", "--seed", "8"])
         #expect(again.status == 2)
-        #expect(again.stderr == "npdrop: OUT '\(target)' already holds an earlier run (data/, manifest.jsonl, masks/); pass --resume to finish it with the same settings, or --overwrite to replace it\n")
+        #expect(
+            again.stderr
+                == "npdrop: OUT '\(target)' already holds an earlier run (data/, manifest.jsonl, masks/); pass --resume to finish it with the same settings, or --overwrite to replace it\n"
+        )
         #expect(FileTree.differences(before, try FileTree.contents(of: target)) == [])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: target).sorted() == ["data", "manifest.jsonl", "masks"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: target).sorted() == ["data", "manifest.jsonl", "masks"])
     }
 
     @Test func overwriteGivesExactlyACleanRunsTree() throws {
         let input = try smallInput()
         let out = try ScratchDirectory("out")
         // An earlier run with other settings and other files (a copy-1/ tree, a removed input).
-        try input.write(NPYBytes.file(descr: "<f4", shape: [5], data: NPYBytes.float32(count: 5, seed: 3)), to: "gone.npy")
-        #expect(try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--copies", "2", "--rate", "0.3", "--seed", "9", "--quiet"]).status == 0)
+        try input.write(
+            NPYBytes.file(descr: "<f4", shape: [5], data: NPYBytes.float32(count: 5, seed: 3)), to: "gone.npy")
+        #expect(
+            try CLIRunner.run([
+                "run", input.url.path, "--output", out.path("o"), "--copies", "2", "--rate", "0.3", "--seed", "9",
+                "--quiet",
+            ]).status == 0)
         try FileManager.default.removeItem(atPath: input.path("gone.npy"))
         let result = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--overwrite"] + Self.common)
         #expect(result.status == 0, "\(result.stderr)")
@@ -127,8 +152,9 @@ import Testing
         let clean = try FileTree.contents(of: out.path("clean"))
         #expect(overwritten.count == clean.count)
         #expect(FileTree.differences(overwritten, clean) == [])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path("o")).sorted() ==
-                FileManager.default.contentsOfDirectory(atPath: out.path("clean")).sorted())
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: out.path("o")).sorted()
+                == FileManager.default.contentsOfDirectory(atPath: out.path("clean")).sorted())
     }
 
     @Test func overwriteRefusesAnOutHoldingSomethingNPDropDidNotWrite() throws {
@@ -138,12 +164,19 @@ import Testing
         let before = try FileTree.contents(of: out.path("o"))
         let result = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--overwrite"] + Self.common)
         #expect(result.status == 2)
-        #expect(result.stderr == "npdrop: --overwrite: OUT '\(out.path("o"))' holds 'notes.txt', which npdrop did not write; nothing was removed (move it away or choose another OUT)\n")
+        #expect(
+            result.stderr
+                == "npdrop: --overwrite: OUT '\(out.path("o"))' holds 'notes.txt', which npdrop did not write; nothing was removed (move it away or choose another OUT)\n"
+        )
         let plain = try CLIRunner.run(["run", input.url.path, "--output", out.path("o")] + Self.common)
         #expect(plain.status == 2)
-        #expect(plain.stderr == "npdrop: OUT '\(out.path("o"))' is not empty and holds 'notes.txt', which npdrop did not write; choose an empty or new OUT\n")
+        #expect(
+            plain.stderr
+                == "npdrop: OUT '\(out.path("o"))' is not empty and holds 'notes.txt', which npdrop did not write; choose an empty or new OUT\n"
+        )
         #expect(FileTree.differences(before, try FileTree.contents(of: out.path("o"))) == [])
-        let both = try CLIRunner.run(["run", input.url.path, "--output", out.path("p"), "--overwrite", "--resume"] + Self.common)
+        let both = try CLIRunner.run(
+            ["run", input.url.path, "--output", out.path("p"), "--overwrite", "--resume"] + Self.common)
         #expect(both.status == 2)
     }
 
@@ -153,7 +186,10 @@ import Testing
         let out = try ScratchDirectory("out")
         let result = try CLIRunner.run(["run", input.path("empty"), "--output", out.path("o")] + Self.common)
         #expect(result.status == 2)
-        #expect(result.stderr == "npdrop: INPUT '\(input.path("empty"))' holds no file to process (no regular file below it); nothing was written\n")
+        #expect(
+            result.stderr
+                == "npdrop: INPUT '\(input.path("empty"))' holds no file to process (no regular file below it); nothing was written\n"
+        )
         #expect(!exists(out.path("o")))
         let typo = try CLIRunner.run(["run", input.path("emtpy"), "--output", out.path("o")] + Self.common)
         #expect(typo.status == 2)
@@ -174,8 +210,9 @@ import Testing
 
     @Test func applyNamesTheMissingDirectoryNotATemporary() throws {
         let input = try smallInput()
-        let result = try CLIRunner.run(["apply", input.path("a/x.npy"), "nodir/y.npy", "--rate", "0.5", "--seed", "1"],
-                                       currentDirectory: input.url)
+        let result = try CLIRunner.run(
+            ["apply", input.path("a/x.npy"), "nodir/y.npy", "--rate", "0.5", "--seed", "1"],
+            currentDirectory: input.url)
         #expect(result.status == 2)
         #expect(result.stderr == "npdrop: OUT 'nodir/y.npy': the directory 'nodir' does not exist\n")
     }
@@ -211,6 +248,7 @@ import Testing
         let resumed = try CLIRunner.run(["run", input.url.path, "--output", target, "--resume"] + Self.common)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try CLIRunner.run(["run", input.url.path, "--output", out.path("clean")] + Self.common).status == 0)
-        #expect(FileTree.differences(try FileTree.contents(of: target), try FileTree.contents(of: out.path("clean"))) == [])
+        #expect(
+            FileTree.differences(try FileTree.contents(of: target), try FileTree.contents(of: out.path("clean"))) == [])
     }
 }

@@ -50,14 +50,18 @@ import Darwin
         let out = try ScratchDirectory("out")
         let settings = try dataset(input, config: out)
 
-        let reference = try CLIRunner.run(["run", input.url.path, "--output", out.path("reference"), "--quiet", "--jobs", "2"]
-                                          + settings)
+        let reference = try CLIRunner.run(
+            ["run", input.url.path, "--output", out.path("reference"), "--quiet", "--jobs", "2"]
+                + settings)
         #expect(reference.status == 0, "\(reference.stderr)")
 
         // One worker and 1 MiB segments: slow enough to be killed in the middle.
         let target = out.path("killed")
-        let process = try start(["run", input.url.path, "--output", target, "--quiet", "--jobs", "1",
-                                 "--segment-bytes", "1048576"] + settings)
+        let process = try start(
+            [
+                "run", input.url.path, "--output", target, "--quiet", "--jobs", "1",
+                "--segment-bytes", "1048576",
+            ] + settings)
         let manifest = target + "/manifest.jsonl"
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning && Date() < deadline {
@@ -77,13 +81,17 @@ import Darwin
             finals += 1
         }
         let killedText = String(decoding: killed["manifest.jsonl"] ?? Data(), as: UTF8.self)
-        let finishedTasks = Set(killedText.split(separator: "\n", omittingEmptySubsequences: false)
-            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            .compactMap { $0["input"] as? String })
+        let finishedTasks = Set(
+            killedText.split(separator: "\n", omittingEmptySubsequences: false)
+                .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .compactMap { $0["input"] as? String })
         #expect(finals >= 2 * finishedTasks.count, "outputs and masks of the recorded tasks exist")
 
-        let resumed = try CLIRunner.run(["run", input.url.path, "--output", target, "--quiet", "--json", "--resume",
-                                         "--jobs", "2"] + settings)
+        let resumed = try CLIRunner.run(
+            [
+                "run", input.url.path, "--output", target, "--quiet", "--json", "--resume",
+                "--jobs", "2",
+            ] + settings)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let summary = try JSONSerialization.jsonObject(with: resumed.stdout) as? [String: Any] ?? [:]
         #expect(summary["resumed_tasks"] as? Int == finishedTasks.count, "\(summary) vs \(finishedTasks)")
@@ -98,26 +106,33 @@ import Darwin
 
     @Test func resumeRedoesTasksWhoseOutputsAreGoneAndRefusesOtherSettings() throws {
         let input = try ScratchDirectory("in")
-        try input.write(NPYBytes.file(descr: "<f4", shape: [3, 5, 7], data: NPYBytes.float32(count: 105, seed: 4)), to: "a.npy")
-        try input.write(NPYBytes.file(descr: "<f4", shape: [3, 5, 7], data: NPYBytes.float32(count: 105, seed: 5)), to: "b.npy")
+        try input.write(
+            NPYBytes.file(descr: "<f4", shape: [3, 5, 7], data: NPYBytes.float32(count: 105, seed: 4)), to: "a.npy")
+        try input.write(
+            NPYBytes.file(descr: "<f4", shape: [3, 5, 7], data: NPYBytes.float32(count: 105, seed: 5)), to: "b.npy")
         let out = try ScratchDirectory("out")
         let first = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--quiet"] + Self.settings)
         #expect(first.status == 0)
         try FileManager.default.removeItem(atPath: out.path("o/data/b.npy"))
-        let again = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--quiet", "--json", "--resume"]
-                                      + Self.settings)
+        let again = try CLIRunner.run(
+            ["run", input.url.path, "--output", out.path("o"), "--quiet", "--json", "--resume"]
+                + Self.settings)
         let summary = try JSONSerialization.jsonObject(with: again.stdout) as? [String: Any] ?? [:]
         #expect(summary["resumed_tasks"] as? Int == 1 && summary["tasks"] as? Int == 1)
         #expect(FileManager.default.fileExists(atPath: out.path("o/data/b.npy")))
         // Other settings: refused (exit 2, nothing on stdout, OUT as it was); --overwrite redoes everything.
         let before = try FileTree.contents(of: out.path("o"))
-        let changed = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--quiet", "--json", "--resume",
-                                         "--rate", "0.5", "--seed", "99"])
+        let changed = try CLIRunner.run([
+            "run", input.url.path, "--output", out.path("o"), "--quiet", "--json", "--resume",
+            "--rate", "0.5", "--seed", "99",
+        ])
         #expect(changed.status == 2 && changed.stdout.isEmpty)
         #expect(changed.stderr.contains("(rate 0.25 there, 0.5 now, first at a.npy)"), "\(changed.stderr)")
         #expect(try FileTree.contents(of: out.path("o")) == before)
-        let replaced = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--quiet", "--json", "--overwrite",
-                                          "--rate", "0.5", "--seed", "99"])
+        let replaced = try CLIRunner.run([
+            "run", input.url.path, "--output", out.path("o"), "--quiet", "--json", "--overwrite",
+            "--rate", "0.5", "--seed", "99",
+        ])
         let redone = try JSONSerialization.jsonObject(with: replaced.stdout) as? [String: Any] ?? [:]
         #expect(redone["resumed_tasks"] as? Int == 0 && redone["tasks"] as? Int == 2)
         let records = try ManifestLines.records(at: out.path("o/manifest.jsonl"))
@@ -130,13 +145,16 @@ import Darwin
     @Test func resumeReadsAnUnsortedLogAsWellAsASortedManifest() throws {
         let input = try ScratchDirectory("in")
         for (index, name) in ["a.npy", "b.npy", "c/d.npy", "c/e.npy"].enumerated() {
-            try input.write(NPYBytes.file(descr: "<f4", shape: [4, 6], data: NPYBytes.float32(count: 24, seed: UInt64(index))),
-                            to: name)
+            try input.write(
+                NPYBytes.file(descr: "<f4", shape: [4, 6], data: NPYBytes.float32(count: 24, seed: UInt64(index))),
+                to: name)
         }
-        try input.write(Data(contentsOf: RunDatasets.npzFixtures.appendingPathComponent("savez_stored.npz")), to: "c/z.npz")
+        try input.write(
+            Data(contentsOf: RunDatasets.npzFixtures.appendingPathComponent("savez_stored.npz")), to: "c/z.npz")
         let out = try ScratchDirectory("out")
         let reference = out.path("reference")
-        let first = try CLIRunner.run(["run", input.url.path, "--output", reference, "--quiet", "--copies", "2"] + Self.settings)
+        let first = try CLIRunner.run(
+            ["run", input.url.path, "--output", reference, "--quiet", "--copies", "2"] + Self.settings)
         #expect(first.status == 0, "\(first.stderr)")
         let expected = try FileTree.contents(of: reference)
         let sortedText = try String(contentsOfFile: reference + "/manifest.jsonl", encoding: .utf8)
@@ -151,8 +169,11 @@ import Darwin
                     try Data(text.utf8).write(to: URL(fileURLWithPath: target + "/manifest.jsonl"))
                 }
                 try FileManager.default.removeItem(atPath: target + "/copy-0/data/b.npy")
-                let resumed = try CLIRunner.run(["run", input.url.path, "--output", target, "--json", "--resume",
-                                                 "--copies", "2"] + seedArguments)
+                let resumed = try CLIRunner.run(
+                    [
+                        "run", input.url.path, "--output", target, "--json", "--resume",
+                        "--copies", "2",
+                    ] + seedArguments)
                 #expect(resumed.status == 0, "\(resumed.stderr)")
                 let summary = try JSONSerialization.jsonObject(with: resumed.stdout) as? [String: Any] ?? [:]
                 #expect(summary["tasks"] as? Int == 1 && summary["resumed_tasks"] as? Int == 9, "\(summary)")

@@ -1,5 +1,5 @@
-import NPDropTestSupport
 import Foundation
+import NPDropTestSupport
 import Testing
 
 /// `npdrop verify INPUT OUT` as a binary.
@@ -39,8 +39,9 @@ import Testing
         #expect(lines.count == 2, "\(mask.stderr)")
         #expect(lines.first == "npdrop: data/gen/big_f4.npy: differs from the re-derived bytes at offset 5000")
         let member = "npdrop: masks/npz/savez_compressed.npz: member 'floats.npy' "
-        #expect(lines.last?.hasPrefix(member + "differs from the re-derived bytes at offset ") == true
-                    || lines.last?.hasPrefix(member + "cannot be compared: ") == true, "\(mask.stderr)")
+        #expect(
+            lines.last?.hasPrefix(member + "differs from the re-derived bytes at offset ") == true
+                || lines.last?.hasPrefix(member + "cannot be compared: ") == true, "\(mask.stderr)")
     }
 
     @Test func checksTheUnionOfShardManifests() throws {
@@ -48,8 +49,9 @@ import Testing
         try RunDatasets.mixed(at: input)
         let out = try ScratchDirectory("out")
         for index in 0..<2 {
-            let shard = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--quiet", "--shard", "\(index)/2"]
-                                          + Self.settings)
+            let shard = try CLIRunner.run(
+                ["run", input.url.path, "--output", out.path("o"), "--quiet", "--shard", "\(index)/2"]
+                    + Self.settings)
             #expect(shard.status == 0)
         }
         let verify = try CLIRunner.run(["verify", input.url.path, out.path("o"), "--quiet"])
@@ -65,7 +67,8 @@ import Testing
         let out = try ScratchDirectory("out")
         let result = try CLIRunner.run(["verify", input.url.path, out.url.path])
         #expect(result.status == 2)
-        #expect(result.stderr == "npdrop: OUT '\(out.url.path)' has no manifest.jsonl or manifest-shard-<I>-of-<N>.jsonl\n")
+        #expect(
+            result.stderr == "npdrop: OUT '\(out.url.path)' has no manifest.jsonl or manifest-shard-<I>-of-<N>.jsonl\n")
         let merge = try CLIRunner.run(["merge-manifests", out.url.path])
         #expect(merge.status == 2)
         #expect(merge.stderr == "npdrop: no manifest-shard-<I>-of-<N>.jsonl in '\(out.url.path)'\n")
@@ -78,15 +81,18 @@ import Testing
 struct VerifyByContentCLITests {
     @Test func anotherDeflaterIsNoMismatch() throws {
         let input = try ScratchDirectory("in")
-        _ = try LiveNumPy.run("""
+        _ = try LiveNumPy.run(
+            """
             import sys
             import numpy as np
             rng = np.random.default_rng(2)
             np.savez_compressed(sys.argv[1], x=rng.standard_normal((300, 1000)).astype(np.float32), k=np.arange(10))
             """, arguments: [input.path("a.npz")])
         let out = try ScratchDirectory("out")
-        let run = try CLIRunner.run(["run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.5", "--seed", "3",
-                                     "--quiet"])
+        let run = try CLIRunner.run([
+            "run", input.path("a.npz"), "--output", out.path("o"), "--rate", "0.5", "--seed", "3",
+            "--quiet",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         // Re-deflate every member at zlib level 9 with Python's zipfile, same names, order and time.
         let rewrite = """

@@ -34,15 +34,18 @@ import Testing
     func aCleanRunVerifiesWithoutWritingUnderTMPDIR(encoding: [String]) throws {
         let input = try Self.dataset()
         let out = try ScratchDirectory("out")
-        let run = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--quiet"] + Self.settings + encoding)
+        let run = try CLIRunner.run(
+            ["run", input.url.path, "--output", out.path("o"), "--quiet"] + Self.settings + encoding)
         #expect(run.status == 0, "\(run.stderr)")
         let before = try FileTree.contents(of: out.path("o"))
-        #expect(before.keys.contains("copy-0/data/notes.txt") && before.keys.contains("copy-1/masks/gen/big_f4.npy")
-                    && before.keys.contains("copy-0/masks/npz/savez_compressed.npz"), "\(before.keys.sorted())")
+        #expect(
+            before.keys.contains("copy-0/data/notes.txt") && before.keys.contains("copy-1/masks/gen/big_f4.npy")
+                && before.keys.contains("copy-0/masks/npz/savez_compressed.npz"), "\(before.keys.sorted())")
 
         // An empty TMPDIR stays empty.
         let tmp = try ScratchDirectory("tmpdir")
-        let verify = try CLIRunner.run(["verify", input.url.path, out.path("o")], environment: ["TMPDIR": tmp.url.path])
+        let verify = try CLIRunner.run(
+            ["verify", input.url.path, out.path("o")], environment: ["TMPDIR": tmp.url.path])
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(verify.stderr.contains(" files: all match ("), "\(verify.stderr)")
         #expect(Self.entries(under: tmp.url.path).isEmpty, "\(Self.entries(under: tmp.url.path))")
@@ -50,8 +53,9 @@ import Testing
         // A TMPDIR where nothing can be created (a regular file, even for root) changes nothing.
         let notADirectory = tmp.path("plain-file")
         try Data("x".utf8).write(to: URL(fileURLWithPath: notADirectory))
-        let unusable = try CLIRunner.run(["verify", input.url.path, out.path("o"), "--quiet"],
-                                         environment: ["TMPDIR": notADirectory])
+        let unusable = try CLIRunner.run(
+            ["verify", input.url.path, out.path("o"), "--quiet"],
+            environment: ["TMPDIR": notADirectory])
         #expect(unusable.status == 0, "\(unusable.stderr)")
         #expect(unusable.stderr.isEmpty, "\(unusable.stderr)")
         #expect(Self.entries(under: tmp.url.path) == ["plain-file"])
@@ -75,15 +79,20 @@ import Testing
             return verify.stderr
         }
         // Byte for byte: results, masks, copies, files carried over, stored archives.
-        for (relative, offset) in [("copy-0/data/gen/big_f4.npy", 70_001), ("copy-0/masks/gen/big_f4.npy", 4_000),
-                                   ("copy-1/data/gen/images.npy", 300), ("copy-1/masks/gen/images.npy", 200),
-                                   ("copy-0/data/notes.txt", 3)] {
-            #expect(try verifyAfterFlipping(relative, at: offset)
-                        == "npdrop: \(relative): differs from the re-derived bytes at offset \(offset)\n")
+        for (relative, offset) in [
+            ("copy-0/data/gen/big_f4.npy", 70_001), ("copy-0/masks/gen/big_f4.npy", 4_000),
+            ("copy-1/data/gen/images.npy", 300), ("copy-1/masks/gen/images.npy", 200),
+            ("copy-0/data/notes.txt", 3),
+        ] {
+            #expect(
+                try verifyAfterFlipping(relative, at: offset)
+                    == "npdrop: \(relative): differs from the re-derived bytes at offset \(offset)\n")
         }
         let stored = "copy-1/data/npz/savez_stored.npz"
         let middle = try Self.size(out.path("o/" + stored)) / 2
-        #expect(try verifyAfterFlipping(stored, at: middle) == "npdrop: \(stored): differs from the re-derived bytes at offset \(middle)\n")
+        #expect(
+            try verifyAfterFlipping(stored, at: middle)
+                == "npdrop: \(stored): differs from the re-derived bytes at offset \(middle)\n")
 
         // A deflated archive compares by content: a byte in its first member's deflate data.
         for relative in ["copy-0/data/npz/savez_compressed.npz", "copy-1/masks/npz/savez_compressed.npz"] {
@@ -93,8 +102,9 @@ import Testing
             let name = String(decoding: archive[30..<(30 + nameLength)], as: UTF8.self)
             let line = try verifyAfterFlipping(relative, at: 30 + nameLength + extraLength + 2)
             let member = "npdrop: \(relative): member '\(name)' "
-            #expect(line.hasPrefix(member + "differs from the re-derived bytes at offset ")
-                        || line.hasPrefix(member + "cannot be compared: "), "\(line)")
+            #expect(
+                line.hasPrefix(member + "differs from the re-derived bytes at offset ")
+                    || line.hasPrefix(member + "cannot be compared: "), "\(line)")
             #expect(!line.contains(".npdrop-tmp-") && line.split(separator: "\n").count == 1, "\(line)")
         }
 
@@ -106,15 +116,22 @@ import Testing
     @Test func aCutOrGrownOutputIsNamedWithItsSize() throws {
         let input = try Self.dataset()
         let out = try ScratchDirectory("out")
-        let run = try CLIRunner.run(["run", input.url.path, "--output", out.path("o"), "--quiet", "--store"] + Self.settings)
+        let run = try CLIRunner.run(
+            ["run", input.url.path, "--output", out.path("o"), "--quiet", "--store"] + Self.settings)
         #expect(run.status == 0, "\(run.stderr)")
         let path = out.path("o/copy-0/masks/npz/savez_stored.npz")
         let original = try Data(contentsOf: URL(fileURLWithPath: path))
         try (original + Data([0])).write(to: URL(fileURLWithPath: path))
         let grown = try CLIRunner.run(["verify", input.url.path, out.path("o"), "--quiet"])
-        #expect(grown.stderr == "npdrop: copy-0/masks/npz/savez_stored.npz: \(original.count + 1) bytes, re-derived \(original.count) bytes\n")
+        #expect(
+            grown.stderr
+                == "npdrop: copy-0/masks/npz/savez_stored.npz: \(original.count + 1) bytes, re-derived \(original.count) bytes\n"
+        )
         try original.dropLast(10).write(to: URL(fileURLWithPath: path))
         let cut = try CLIRunner.run(["verify", input.url.path, out.path("o"), "--quiet"])
-        #expect(cut.stderr == "npdrop: copy-0/masks/npz/savez_stored.npz: \(original.count - 10) bytes, re-derived \(original.count) bytes\n")
+        #expect(
+            cut.stderr
+                == "npdrop: copy-0/masks/npz/savez_stored.npz: \(original.count - 10) bytes, re-derived \(original.count) bytes\n"
+        )
     }
 }

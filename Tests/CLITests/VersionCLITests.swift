@@ -15,8 +15,10 @@ import Testing
         for name in ["le_f4_C_r2.npy", "le_f8_F_r3.npy"] {
             try scratch.write(try Data(contentsOf: CLIRunner.fixtures.appendingPathComponent(name)), to: "in/" + name)
         }
-        let run = try CLIRunner.run(["run", scratch.path("in"), "--output", scratch.path("out"), "--rate", "0.5",
-                                     "--seed", "3", "--quiet"])
+        let run = try CLIRunner.run([
+            "run", scratch.path("in"), "--output", scratch.path("out"), "--rate", "0.5",
+            "--seed", "3", "--quiet",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         let records = try ManifestLines.records(at: scratch.path("out/manifest.jsonl"))
         #expect(records.count == 2)

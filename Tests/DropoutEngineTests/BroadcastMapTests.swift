@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DropoutEngine
 
 /// Naive reference: the noise index of each storage-order element, by unravelling the element
@@ -50,7 +51,9 @@ func broadcastFirstDifference(_ got: [UInt8], _ expected: [UInt8]) -> String? {
 }
 
 /// A random array shape (rank 0...maxRank, dims 0...4 with 0 rare) and noise dims for it.
-func broadcastRandomCase(_ random: inout KernelSplitMix, maxRank: Int = 5) -> (shape: [Int], noise: [Int], fortran: Bool) {
+func broadcastRandomCase(
+    _ random: inout KernelSplitMix, maxRank: Int = 5
+) -> (shape: [Int], noise: [Int], fortran: Bool) {
     let rank = random.below(maxRank + 1)
     let shape = (0..<rank).map { _ in random.below(25) == 0 ? 0 : 1 + random.below(4) }
     let noise = shape.map { random.below(2) == 0 ? 1 : $0 }
@@ -80,7 +83,8 @@ func broadcastRandomCase(_ random: inout KernelSplitMix, maxRank: Int = 5) -> (s
             let a = random.below(map.elementCount + 1), b = random.below(map.elementCount + 1)
             let range = min(a, b)..<max(a, b)
             let cuts = (0..<random.below(6)).map { _ in range.lowerBound + random.below(range.count + 1) }
-            let difference = broadcastFirstDifference(broadcastFill(map, noise: noise, elements: range, cuts: cuts), Array(expected[range]))
+            let difference = broadcastFirstDifference(
+                broadcastFill(map, noise: noise, elements: range, cuts: cuts), Array(expected[range]))
             #expect(difference == nil, "\(label) range \(range) cuts \(cuts)")
         }
         // One element at a time equals one call.
@@ -106,7 +110,9 @@ func broadcastRandomCase(_ random: inout KernelSplitMix, maxRank: Int = 5) -> (s
         let noiseDims = shape.enumerated().map { $0.offset % 12 == 1 ? 1 : $0.element }
         let map = try BroadcastMap(shape: shape, noiseDims: noiseDims, fortranOrder: fortran)
         let noise = random.bytes(map.noiseElementCount)
-        let expected = broadcastReferenceIndices(shape: shape, noiseDims: noiseDims, fortranOrder: fortran).map { noise[$0] }
+        let expected = broadcastReferenceIndices(shape: shape, noiseDims: noiseDims, fortranOrder: fortran).map {
+            noise[$0]
+        }
         let got = broadcastFill(map, noise: noise, elements: 0..<map.elementCount, cuts: [5, 700, 701, 2000])
         #expect(broadcastFirstDifference(got, expected) == nil, "rank 64 \(fortran ? "F" : "C")")
     }
@@ -135,10 +141,12 @@ func broadcastRandomCase(_ random: inout KernelSplitMix, maxRank: Int = 5) -> (s
     #expect(error([2, -3], [2, -3]) == .invalidShape([2, -3]))
     #expect(error([Int.max, 2], [1, 2]) == .invalidShape([Int.max, 2]))
     #expect(error([0, 3], [0, 1]) == nil)
-    #expect(DropoutKernelError.noiseDimMismatch(shape: [2, 3], noiseDims: [2, 2], axis: 1).description
-        == "noise shape (2, 2) has 2 on axis 1, expected 1 or 3 for array shape (2, 3)")
-    #expect(DropoutKernelError.noiseRankMismatch(shape: [5], noiseDims: []).description
-        == "noise shape () has rank 0, expected rank 1 of array shape (5,)")
+    #expect(
+        DropoutKernelError.noiseDimMismatch(shape: [2, 3], noiseDims: [2, 2], axis: 1).description
+            == "noise shape (2, 2) has 2 on axis 1, expected 1 or 3 for array shape (2, 3)")
+    #expect(
+        DropoutKernelError.noiseRankMismatch(shape: [5], noiseDims: []).description
+            == "noise shape () has rank 0, expected rank 1 of array shape (5,)")
 }
 
 @Test func keepMaskBytesAreTheNoiseFlagsAsBools() throws {
@@ -154,22 +162,22 @@ func broadcastRandomCase(_ random: inout KernelSplitMix, maxRank: Int = 5) -> (s
 
 /// `np.broadcast_to(noise.reshape(noise_dims), shape)` flattened in C or F order, written as bytes.
 private let broadcastReferenceScript = #"""
-import os, sys
-import numpy as np
-d = sys.argv[1]
-for line in open(os.path.join(d, 'cases.txt')):
-    k, order, shape, noise = line.split()
-    shape = tuple(int(v) for v in shape.split(',') if v)
-    noise_dims = tuple(int(v) for v in noise.split(',') if v)
-    flags = np.fromfile(os.path.join(d, k + '.noise'), dtype=np.uint8).reshape(noise_dims)
-    out = np.broadcast_to(flags, shape).flatten(order=order)
-    out.tofile(os.path.join(d, k + '.out'))
-"""#
+    import os, sys
+    import numpy as np
+    d = sys.argv[1]
+    for line in open(os.path.join(d, 'cases.txt')):
+        k, order, shape, noise = line.split()
+        shape = tuple(int(v) for v in shape.split(',') if v)
+        noise_dims = tuple(int(v) for v in noise.split(',') if v)
+        flags = np.fromfile(os.path.join(d, k + '.noise'), dtype=np.uint8).reshape(noise_dims)
+        out = np.broadcast_to(flags, shape).flatten(order=order)
+        out.tofile(os.path.join(d, k + '.out'))
+    """#
 
 @Test(.enabled(if: KernelNumPy.isAvailable, "needs python3 with NumPy"))
 func broadcastMatchesNumPyBroadcastTo() throws {
     var cases: [(shape: [Int], noise: [Int], fortran: Bool)] = [
-        ([4, 7, 3], [4, 1, 3], false), ([4, 7, 3], [4, 1, 3], true),        // spatial1d
+        ([4, 7, 3], [4, 1, 3], false), ([4, 7, 3], [4, 1, 3], true),  // spatial1d
         ([2, 3, 5, 5], [2, 3, 1, 1], false), ([2, 3, 5, 5], [2, 3, 1, 1], true),  // spatial2d channels_first
         ([2, 4, 3, 2, 3], [2, 1, 1, 1, 3], true), ([3, 4, 5], [3, 4, 5], true),
         ([3, 1, 5], [1, 1, 5], false), ([], [], false), ([6], [1], true),
@@ -186,15 +194,19 @@ func broadcastMatchesNumPyBroadcastTo() throws {
         let map = try BroadcastMap(shape: c.shape, noiseDims: c.noise, fortranOrder: c.fortran)
         let noise = random.bytes(map.noiseElementCount)
         try Data(noise).write(to: folder.appendingPathComponent("\(k).noise"))
-        results.append(broadcastFill(map, noise: noise, elements: 0..<map.elementCount, cuts: [1, map.elementCount / 3]))
+        results.append(
+            broadcastFill(map, noise: noise, elements: 0..<map.elementCount, cuts: [1, map.elementCount / 3]))
         let dims = { (d: [Int]) in d.isEmpty ? "," : d.map(String.init).joined(separator: ",") }
         lines.append("\(k) \(c.fortran ? "F" : "C") \(dims(c.shape)) \(dims(c.noise))")
     }
-    try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("cases.txt"), atomically: true, encoding: .utf8)
+    try (lines.joined(separator: "\n") + "\n").write(
+        to: folder.appendingPathComponent("cases.txt"), atomically: true, encoding: .utf8)
     try KernelNumPy.run(broadcastReferenceScript, in: folder)
     for (k, c) in cases.enumerated() {
         let expected = [UInt8](try Data(contentsOf: folder.appendingPathComponent("\(k).out")))
-        #expect(broadcastFirstDifference(results[k], expected) == nil, "shape \(c.shape) noise \(c.noise) \(c.fortran ? "F" : "C")")
+        #expect(
+            broadcastFirstDifference(results[k], expected) == nil,
+            "shape \(c.shape) noise \(c.noise) \(c.fortran ? "F" : "C")")
     }
 }
 
@@ -213,7 +225,9 @@ func broadcastMatchesNumPyBroadcastTo() throws {
             for j in 0..<run.count { mapped.append(run.noiseStart + j * run.noiseStride) }
             runs += 1
         }
-        #expect(mapped == Array(indices[range]), "trial \(trial) shape \(shape) noise \(noiseDims) \(fortran ? "F" : "C") range \(range)")
+        #expect(
+            mapped == Array(indices[range]),
+            "trial \(trial) shape \(shape) noise \(noiseDims) \(fortran ? "F" : "C") range \(range)")
         // Identity maps are one run per call.
         if map.isIdentity && !range.isEmpty { #expect(runs == 1) }
     }
@@ -221,10 +235,11 @@ func broadcastMatchesNumPyBroadcastTo() throws {
     let spatial = try BroadcastMap(shape: [2, 3, 4], noiseDims: [2, 1, 4], fortranOrder: false)
     var runs: [BroadcastRun] = []
     spatial.forEachRun(elements: 2..<13) { runs.append($0) }
-    #expect(runs == [
-        BroadcastRun(elementOffset: 0, count: 2, noiseStart: 2, noiseStride: 1),
-        BroadcastRun(elementOffset: 2, count: 4, noiseStart: 0, noiseStride: 1),
-        BroadcastRun(elementOffset: 6, count: 4, noiseStart: 0, noiseStride: 1),
-        BroadcastRun(elementOffset: 10, count: 1, noiseStart: 4, noiseStride: 1),
-    ])
+    #expect(
+        runs == [
+            BroadcastRun(elementOffset: 0, count: 2, noiseStart: 2, noiseStride: 1),
+            BroadcastRun(elementOffset: 2, count: 4, noiseStart: 0, noiseStride: 1),
+            BroadcastRun(elementOffset: 6, count: 4, noiseStart: 0, noiseStride: 1),
+            BroadcastRun(elementOffset: 10, count: 1, noiseStart: 4, noiseStride: 1),
+        ])
 }

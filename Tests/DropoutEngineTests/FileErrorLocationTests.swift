@@ -1,9 +1,10 @@
 import DropoutEngine
-@testable import DropoutFiles
 import NPYFormat
 import NPYStream
 import NPZContainer
 import Testing
+
+@testable import DropoutFiles
 
 /// Where an error happened is a value (`ErrorLocation` in a `FileError`), set by the file jobs
 /// without editing message text.
@@ -15,7 +16,9 @@ import Testing
         let located = FileError.attributing(zip, to: Self.request, member: nil)
         #expect(located.location == ErrorLocation(file: "a.npz", member: "x.npy", copy: 2))
         #expect(located.underlying as? ZipError == zip)
-        #expect(located.description == "a.npz: member 'x.npy': CRC-32 mismatch: central directory says 0x00000001, data gives 0x00000002")
+        #expect(
+            located.description
+                == "a.npz: member 'x.npy': CRC-32 mismatch: central directory says 0x00000001, data gives 0x00000002")
         #expect(located.memberName == "x.npy")
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DropoutEngine
 
 /// The pieces of `--rng keras-numpy|keras-jax` that need no Python: threefry's known answers,

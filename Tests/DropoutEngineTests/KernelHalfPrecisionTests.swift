@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DropoutEngine
 
 /// The branch-free half conversions agree bit for bit with Swift's `Float16` conversions.
@@ -7,7 +8,9 @@ import Testing
     for bits in 0...UInt16.max {
         let expected = Float(Float16(bitPattern: bits)).bitPattern
         if halfToFloat(bits).bitPattern != expected {
-            if mismatches < 5 { Issue.record("half \(bits): got \(halfToFloat(bits).bitPattern), expected \(expected)") }
+            if mismatches < 5 {
+                Issue.record("half \(bits): got \(halfToFloat(bits).bitPattern), expected \(expected)")
+            }
             mismatches += 1
         }
     }
@@ -36,7 +39,9 @@ import Testing
         check(middle.nextDown)
     }
     // Beyond the half range, float NaN payloads, and random floats.
-    for value: Float in [65519.99, 65520, 70000, 1e30, .infinity, .greatestFiniteMagnitude, 1e-9, 2.9802322e-08, 2.9802326e-08] {
+    for value: Float in [
+        65519.99, 65520, 70000, 1e30, .infinity, .greatestFiniteMagnitude, 1e-9, 2.9802322e-08, 2.9802326e-08,
+    ] {
         check(value)
         check(-value)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import NPYFormat
 import Testing
+
 @testable import DropoutEngine
 
 /// One kernel configuration checked against NumPy computing contract §3.3.
@@ -31,51 +32,51 @@ struct KernelCase: CustomStringConvertible {
 /// Complex is scaled per part (a view as floats), as the contract says, not by a complex
 /// multiply; alpha follows Keras with float16/32/64 arithmetic rounded per operation.
 private let kernelReferenceScript = #"""
-import os, sys
-import numpy as np
-d = sys.argv[1]
-AP = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
-for line in open(os.path.join(d, 'cases.txt')):
-    k, descr, mode, rate, noscale, fill = line.split()
-    rate = float(rate)
-    dt = np.dtype(descr)
-    x = np.fromfile(os.path.join(d, k + '.in'), dtype=dt)
-    kb = np.fromfile(os.path.join(d, k + '.keep'), dtype=np.uint8) != 0
-    assert x.shape == kb.shape
-    T = dt.newbyteorder('=').type
-    with np.errstate(all='ignore'):
-        if rate == 0:
-            y = x.copy()
-        elif mode == 'alpha':
-            a = ((1 - rate) * (1 + rate * AP ** 2)) ** -0.5
-            b = -a * AP * rate
-            y = T(a) * np.where(kb, x, T(AP)) + T(b)
-            assert y.dtype == np.dtype(T)
-        else:
-            if fill == 'none':
-                fv = T(0)
-            elif fill.startswith('i:'):
-                fv = T(int(fill[2:]))
+    import os, sys
+    import numpy as np
+    d = sys.argv[1]
+    AP = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
+    for line in open(os.path.join(d, 'cases.txt')):
+        k, descr, mode, rate, noscale, fill = line.split()
+        rate = float(rate)
+        dt = np.dtype(descr)
+        x = np.fromfile(os.path.join(d, k + '.in'), dtype=dt)
+        kb = np.fromfile(os.path.join(d, k + '.keep'), dtype=np.uint8) != 0
+        assert x.shape == kb.shape
+        T = dt.newbyteorder('=').type
+        with np.errstate(all='ignore'):
+            if rate == 0:
+                y = x.copy()
+            elif mode == 'alpha':
+                a = ((1 - rate) * (1 + rate * AP ** 2)) ** -0.5
+                b = -a * AP * rate
+                y = T(a) * np.where(kb, x, T(AP)) + T(b)
+                assert y.dtype == np.dtype(T)
             else:
-                fv = T(float(fill[2:]))
-            if rate == 1:
-                y = np.full(x.shape, fv, dtype=dt)
-            else:
-                if dt.kind in 'fc' and noscale == '0':
-                    if dt.kind == 'c':
-                        half = dt.itemsize // 2
-                        s = np.dtype('f%d' % half).type(1.0 / (1.0 - rate))
-                        parts = x.view(np.dtype(dt.byteorder + 'f%d' % half))
-                        scaled = (parts * s).view(np.dtype('c%d' % dt.itemsize))
-                    else:
-                        s = T(1.0 / (1.0 - rate))
-                        scaled = x * s
-                    assert scaled.dtype == np.dtype(T)
+                if fill == 'none':
+                    fv = T(0)
+                elif fill.startswith('i:'):
+                    fv = T(int(fill[2:]))
                 else:
-                    scaled = x
-                y = np.where(kb, scaled, fv)
-    y.astype(dt).tofile(os.path.join(d, k + '.out'))
-"""#
+                    fv = T(float(fill[2:]))
+                if rate == 1:
+                    y = np.full(x.shape, fv, dtype=dt)
+                else:
+                    if dt.kind in 'fc' and noscale == '0':
+                        if dt.kind == 'c':
+                            half = dt.itemsize // 2
+                            s = np.dtype('f%d' % half).type(1.0 / (1.0 - rate))
+                            parts = x.view(np.dtype(dt.byteorder + 'f%d' % half))
+                            scaled = (parts * s).view(np.dtype('c%d' % dt.itemsize))
+                        else:
+                            s = T(1.0 / (1.0 - rate))
+                            scaled = x * s
+                        assert scaled.dtype == np.dtype(T)
+                    else:
+                        scaled = x
+                    y = np.where(kb, scaled, fv)
+        y.astype(dt).tofile(os.path.join(d, k + '.out'))
+    """#
 
 @Suite(.enabled(if: KernelNumPy.isAvailable, "needs python3 with NumPy"))
 struct KernelNumPyTests {
@@ -121,13 +122,15 @@ struct KernelNumPyTests {
             keep.withUnsafeBufferPointer { flags in
                 let bounds = [0] + cuts + [keep.count]
                 for (start, end) in zip(bounds, bounds.dropFirst()) {
-                    let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[(offset + start * itemSize)..<(offset + end * itemSize)])
+                    let bytes = UnsafeMutableRawBufferPointer(
+                        rebasing: raw[(offset + start * itemSize)..<(offset + end * itemSize)])
                     kernel.apply(bytes, keep: UnsafeBufferPointer(rebasing: flags[start..<end]))
                 }
             }
         }
         // Bytes outside the chunk are never touched.
-        #expect(buffer[..<offset].allSatisfy { $0 == 0xA5 } && buffer[(offset + data.count)...].allSatisfy { $0 == 0xA5 })
+        #expect(
+            buffer[..<offset].allSatisfy { $0 == 0xA5 } && buffer[(offset + data.count)...].allSatisfy { $0 == 0xA5 })
         return Array(buffer[offset..<offset + data.count])
     }
 
@@ -148,9 +151,12 @@ struct KernelNumPyTests {
             results.append((whole, chunked, data))
             try Data(data).write(to: folder.appendingPathComponent("\(k).in"))
             try Data(keep).write(to: folder.appendingPathComponent("\(k).keep"))
-            lines.append("\(k) \(c.dtype.descr) \(c.mode == .alpha ? "alpha" : "standard") \(c.rate) \(c.scale ? 0 : 1) \(c.fillColumn)")
+            lines.append(
+                "\(k) \(c.dtype.descr) \(c.mode == .alpha ? "alpha" : "standard") \(c.rate) \(c.scale ? 0 : 1) \(c.fillColumn)"
+            )
         }
-        try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("cases.txt"), atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: folder.appendingPathComponent("cases.txt"), atomically: true, encoding: .utf8)
         try KernelNumPy.run(kernelReferenceScript, in: folder)
 
         var changedCases = 0
@@ -163,7 +169,9 @@ struct KernelNumPyTests {
                 let first = (0..<expected.count).first { got.count <= $0 || got[$0] != expected[$0] } ?? 0
                 let element = first / size
                 let range = (element * size)..<min((element + 1) * size, expected.count)
-                Issue.record("\(c) [\(label)]: element \(element) input \(hex(input[range])) expected \(hex(expected[range])) got \(hex(got.count >= range.upperBound ? Array(got[range]) : []))")
+                Issue.record(
+                    "\(c) [\(label)]: element \(element) input \(hex(input[range])) expected \(hex(expected[range])) got \(hex(got.count >= range.upperBound ? Array(got[range]) : []))"
+                )
             }
         }
         // The reference really transforms data (a kernel that did nothing would fail above).

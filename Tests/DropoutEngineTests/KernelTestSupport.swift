@@ -58,14 +58,21 @@ enum KernelDTypes {
     /// Every supported dtype in both byte orders (one-byte types once).
     static var all: [DType] {
         codes.flatMap { kind, size -> [DType] in
-            size == 1 ? [DType(kind: kind, itemSize: size, byteOrder: .notApplicable)]
-                : [DType(kind: kind, itemSize: size, byteOrder: .little), DType(kind: kind, itemSize: size, byteOrder: .big)]
+            size == 1
+                ? [DType(kind: kind, itemSize: size, byteOrder: .notApplicable)]
+                : [
+                    DType(kind: kind, itemSize: size, byteOrder: .little),
+                    DType(kind: kind, itemSize: size, byteOrder: .big),
+                ]
         }
     }
 
     static var realFloats: [DType] {
         [2, 4, 8].flatMap { size in
-            [DType(kind: .float, itemSize: size, byteOrder: .little), DType(kind: .float, itemSize: size, byteOrder: .big)]
+            [
+                DType(kind: .float, itemSize: size, byteOrder: .little),
+                DType(kind: .float, itemSize: size, byteOrder: .big),
+            ]
         }
     }
 }
@@ -76,16 +83,24 @@ enum KernelSamples {
     static func specialFloatBits(laneBytes: Int) -> [UInt64] {
         switch laneBytes {
         case 2: return specials(Float16.self).map { UInt64($0.bitPattern) } + [0x7C01, 0xFC01, 0x7E55, 0xFE00, 0x7FFF]
-        case 4: return specials(Float.self).map { UInt64($0.bitPattern) } + [0x7F80_0001, 0xFF80_0001, 0x7FC1_2345, 0xFFC0_0000, 0x7FFF_FFFF]
-        default: return specials(Double.self).map { $0.bitPattern } + [0x7FF0_0000_0000_0001, 0xFFF0_0000_0000_0001, 0x7FF8_1234_5678_9ABC, 0xFFF8_0000_0000_0000]
+        case 4:
+            return specials(Float.self).map { UInt64($0.bitPattern) } + [
+                0x7F80_0001, 0xFF80_0001, 0x7FC1_2345, 0xFFC0_0000, 0x7FFF_FFFF,
+            ]
+        default:
+            return specials(Double.self).map { $0.bitPattern } + [
+                0x7FF0_0000_0000_0001, 0xFFF0_0000_0000_0001, 0x7FF8_1234_5678_9ABC, 0xFFF8_0000_0000_0000,
+            ]
         }
     }
 
     private static func specials<F: BinaryFloatingPoint>(_: F.Type) -> [F] {
-        [0, -0.0, 1, -1, 0.1, -2.5, 3, .infinity, -.infinity, .nan, -.nan, .signalingNaN,
-         .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, -.leastNormalMagnitude,
-         F.leastNormalMagnitude.nextDown, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
-         F.greatestFiniteMagnitude / 1.5, F.greatestFiniteMagnitude / 3, .ulpOfOne, 1 + .ulpOfOne, 65504, -0.3333]
+        [
+            0, -0.0, 1, -1, 0.1, -2.5, 3, .infinity, -.infinity, .nan, -.nan, .signalingNaN,
+            .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, -.leastNormalMagnitude,
+            F.leastNormalMagnitude.nextDown, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+            F.greatestFiniteMagnitude / 1.5, F.greatestFiniteMagnitude / 3, .ulpOfOne, 1 + .ulpOfOne, 65504, -0.3333,
+        ]
     }
 
     /// Host-order lane values for integers of `bytes` bytes.

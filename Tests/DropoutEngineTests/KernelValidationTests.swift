@@ -1,5 +1,6 @@
 import NPYFormat
 import Testing
+
 @testable import DropoutEngine
 
 private let f4 = DType(kind: .float, itemSize: 4, byteOrder: .little)
@@ -31,18 +32,33 @@ func kernelRefusesRateOutsideUnitInterval(rate: Double) {
 
 @Test func kernelRefusesAlphaOutsideRealFloats() {
     for dtype in [i4, u1, b1, c8, DType(kind: .complex, itemSize: 16, byteOrder: .big)] {
-        let error = kernelError { () throws(DropoutKernelError) in try DropoutKernel(dtype: dtype, mode: .alpha, rate: 0.2) }
+        let error = kernelError { () throws(DropoutKernelError) in
+            try DropoutKernel(dtype: dtype, mode: .alpha, rate: 0.2)
+        }
         #expect(error == .alphaNeedsRealFloat(dtype))
     }
-    #expect(kernelError { () throws(DropoutKernelError) in try DropoutKernel(dtype: f4, mode: .alpha, rate: 1) } == .alphaRateOne)
-    #expect(kernelError { () throws(DropoutKernelError) in try DropoutKernel(dtype: f4, mode: .alpha, rate: 0.2, fill: .signed(1)) } == .alphaWithFill)
-    #expect(kernelError { () throws(DropoutKernelError) in try DropoutKernel(dtype: f4, mode: .alpha, rate: 0.2, scale: false) } == .alphaWithoutScale)
-    #expect(DropoutKernelError.alphaNeedsRealFloat(c8).description == "alpha dropout needs a real float dtype (f2, f4, f8), found <c8")
+    #expect(
+        kernelError { () throws(DropoutKernelError) in try DropoutKernel(dtype: f4, mode: .alpha, rate: 1) }
+            == .alphaRateOne)
+    #expect(
+        kernelError { () throws(DropoutKernelError) in
+            try DropoutKernel(dtype: f4, mode: .alpha, rate: 0.2, fill: .signed(1))
+        } == .alphaWithFill)
+    #expect(
+        kernelError { () throws(DropoutKernelError) in
+            try DropoutKernel(dtype: f4, mode: .alpha, rate: 0.2, scale: false)
+        } == .alphaWithoutScale)
+    #expect(
+        DropoutKernelError.alphaNeedsRealFloat(c8).description
+            == "alpha dropout needs a real float dtype (f2, f4, f8), found <c8")
 }
 
 @Test func kernelRefusesUnsupportedDTypes() {
-    for dtype in [DType(kind: .float, itemSize: 16, byteOrder: .little), DType(kind: .signedInteger, itemSize: 3, byteOrder: .little),
-                  DType(kind: .complex, itemSize: 32, byteOrder: .little), DType(kind: .bool, itemSize: 2, byteOrder: .little)] {
+    for dtype in [
+        DType(kind: .float, itemSize: 16, byteOrder: .little),
+        DType(kind: .signedInteger, itemSize: 3, byteOrder: .little),
+        DType(kind: .complex, itemSize: 32, byteOrder: .little), DType(kind: .bool, itemSize: 2, byteOrder: .little),
+    ] {
         let error = kernelError { () throws(DropoutKernelError) in try DropoutKernel(dtype: dtype, rate: 0.5) }
         #expect(error == .unsupportedDType(dtype))
     }
@@ -64,18 +80,26 @@ func kernelRefusesRateOutsideUnitInterval(rate: Double) {
         (f4, .real(1e300), "it overflows to infinity"),
     ]
     for (dtype, fill, reason) in refused {
-        let error = kernelError { () throws(DropoutKernelError) in try DropoutKernel(dtype: dtype, rate: 0.5, fill: fill) }
+        let error = kernelError { () throws(DropoutKernelError) in
+            try DropoutKernel(dtype: dtype, rate: 0.5, fill: fill)
+        }
         // Compared by description: FillValue.real(.nan) is not == to itself.
-        #expect(error?.description == DropoutKernelError.fillNotRepresentable(fill, dtype, reason: reason).description,
-                "\(dtype.descr) fill \(fill)")
+        #expect(
+            error?.description == DropoutKernelError.fillNotRepresentable(fill, dtype, reason: reason).description,
+            "\(dtype.descr) fill \(fill)")
     }
-    #expect(DropoutKernelError.fillNotRepresentable(.signed(256), u1, reason: "expected an integer in 0...255").description
-        == "fill value 256 is not representable in dtype |u1: expected an integer in 0...255")
+    #expect(
+        DropoutKernelError.fillNotRepresentable(.signed(256), u1, reason: "expected an integer in 0...255").description
+            == "fill value 256 is not representable in dtype |u1: expected an integer in 0...255")
     // Accepted: whole floats for integers, infinities and NaN for floats, rounding for floats.
-    let accepted: [(DType, FillValue)] = [(i4, .real(-3)), (i4, .real(-0.0)), (b1, .real(1)), (f2, .real(.infinity)),
-                                          (f2, .real(.nan)), (f2, .real(65519)), (u8, .unsigned(UInt64.max)), (c8, .real(0.1))]
+    let accepted: [(DType, FillValue)] = [
+        (i4, .real(-3)), (i4, .real(-0.0)), (b1, .real(1)), (f2, .real(.infinity)),
+        (f2, .real(.nan)), (f2, .real(65519)), (u8, .unsigned(UInt64.max)), (c8, .real(0.1)),
+    ]
     for (dtype, fill) in accepted {
-        #expect(kernelError { () throws(DropoutKernelError) in try DropoutKernel(dtype: dtype, rate: 0.5, fill: fill) } == nil, "\(dtype.descr) fill \(fill)")
+        #expect(
+            kernelError { () throws(DropoutKernelError) in try DropoutKernel(dtype: dtype, rate: 0.5, fill: fill) }
+                == nil, "\(dtype.descr) fill \(fill)")
     }
 }
 
@@ -87,7 +111,11 @@ func kernelRefusesRateOutsideUnitInterval(rate: Double) {
     #expect(FillValue(parsing: "-1e3") == .real(-1000))
     #expect(FillValue(parsing: "inf") == .real(.infinity))
     #expect(FillValue(parsing: "-inf") == .real(-.infinity))
-    if case .real(let v)? = FillValue(parsing: "nan")?.number { #expect(v.isNaN) } else { Issue.record("nan not parsed") }
+    if case .real(let v)? = FillValue(parsing: "nan")?.number {
+        #expect(v.isNaN)
+    } else {
+        Issue.record("nan not parsed")
+    }
     #expect(FillValue(parsing: "18446744073709551616") == .real(18446744073709551616.0))
     #expect(FillValue(parsing: "") == nil)
     #expect(FillValue(parsing: "one") == nil)
@@ -101,7 +129,9 @@ func kernelRefusesRateOutsideUnitInterval(rate: Double) {
             #expect(kernel.isIdentity && kernel.ignoresKeepFlags)
             var random = KernelSplitMix(seed: 3)
             let count = 37
-            let original = dtype.kind == .bool ? (0..<count).map { _ in UInt8(random.below(2)) } : random.bytes(count * dtype.itemSize)
+            let original =
+                dtype.kind == .bool
+                ? (0..<count).map { _ in UInt8(random.below(2)) } : random.bytes(count * dtype.itemSize)
             var bytes = original
             let keep = (0..<count).map { UInt8($0 % 2) }  // half "dropped": still untouched at rate 0
             bytes.withUnsafeMutableBytes { raw in keep.withUnsafeBufferPointer { kernel.apply(raw, keep: $0) } }

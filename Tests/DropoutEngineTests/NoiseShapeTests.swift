@@ -1,6 +1,7 @@
 import Foundation
 import NPYFormat
 import Testing
+
 @testable import DropoutEngine
 
 @Test func noiseSpecParsesCommandLineAndTupleForms() throws {
@@ -16,7 +17,10 @@ import Testing
 }
 
 @Test func noiseSpecRejectsAnythingElseNamingTheText() {
-    for bad in ["None,,1", "a", "-1", "1.5", "None 1", "(None", "None)", "+3", "0x10", ",", "(,)", "99999999999999999999999", "None,1,,"] {
+    for bad in [
+        "None,,1", "a", "-1", "1.5", "None 1", "(None", "None)", "+3", "0x10", ",", "(,)", "99999999999999999999999",
+        "None,1,,",
+    ] {
         #expect(throws: DropoutError.self, "\(bad)") { try NoiseSpec(parsing: bad) }
         do {
             _ = try NoiseSpec(parsing: bad)
@@ -25,8 +29,10 @@ import Testing
             #expect(!error.description.contains("\n"))
         }
     }
-    #expect(DropoutError.badNoiseSpec(text: "None,x", reason: "entry 1 must be None or an integer >= 0, found 'x'").description
-        == "noise shape 'None,x' is not valid: entry 1 must be None or an integer >= 0, found 'x'")
+    #expect(
+        DropoutError.badNoiseSpec(text: "None,x", reason: "entry 1 must be None or an integer >= 0, found 'x'")
+            .description
+            == "noise shape 'None,x' is not valid: entry 1 must be None or an integer >= 0, found 'x'")
 }
 
 @Test func explicitSpecResolvesEachAxis() throws {
@@ -41,10 +47,13 @@ import Testing
     #expect(throws: DropoutError.noiseRankMismatch(spec: spec, shape: [2, 3, 5])) {
         try spec.resolve(against: [2, 3, 5])
     }
-    #expect(DropoutError.noiseEntryMismatch(spec: spec, shape: [2, 3, 4, 7], axis: 2).description
-        == "noise shape None,1,5,None does not fit array shape (2, 3, 4, 7): axis 2 has size 4; its noise entry must be None, 1 or 4, found 5")
-    #expect(DropoutError.noiseRankMismatch(spec: spec, shape: [2, 3, 5]).description
-        == "noise shape None,1,5,None has rank 4 but the array has shape (2, 3, 5) of rank 3")
+    #expect(
+        DropoutError.noiseEntryMismatch(spec: spec, shape: [2, 3, 4, 7], axis: 2).description
+            == "noise shape None,1,5,None does not fit array shape (2, 3, 4, 7): axis 2 has size 4; its noise entry must be None, 1 or 4, found 5"
+    )
+    #expect(
+        DropoutError.noiseRankMismatch(spec: spec, shape: [2, 3, 5]).description
+            == "noise shape None,1,5,None has rank 4 but the array has shape (2, 3, 5) of rank 3")
 }
 
 /// Every row of the preset table in contract §3.1, both data formats.
@@ -83,8 +92,9 @@ import Testing
             }
         }
     }
-    #expect(DropoutError.unsupportedRank(variant: .spatial2d, shape: [5], acceptedRanks: [4, 3]).description
-        == "spatial2d needs an array of rank 4 or 3, got shape (5,)")
+    #expect(
+        DropoutError.unsupportedRank(variant: .spatial2d, shape: [5], acceptedRanks: [4, 3]).description
+            == "spatial2d needs an array of rank 4 or 3, got shape (5,)")
 }
 
 @Test func explicitNoiseShapeOverridesThePreset() throws {
@@ -99,8 +109,9 @@ import Testing
 
 @Test func errorsAreWrappedWithTheFileOnce() {
     let inner = DropoutError.unsupportedRank(variant: .spatial1d, shape: [], acceptedRanks: [3, 2])
-    #expect(FileError(path: "a/x.npy", underlying: inner).description
-        == "a/x.npy: spatial1d needs an array of rank 3 or 2, got shape ()")
+    #expect(
+        FileError(path: "a/x.npy", underlying: inner).description
+            == "a/x.npy: spatial1d needs an array of rank 3 or 2, got shape ()")
     let member = FileError(path: "a/b.npz", member: "y.npy", underlying: inner)
     #expect(member.description == "a/b.npz: member 'y.npy': spatial1d needs an array of rank 3 or 2, got shape ()")
     do {
@@ -115,7 +126,9 @@ import Testing
 /// The Swift presets and explicit specs against the Python reference's noise_dims.
 @Test(.enabled(if: Reference.hasPython)) func presetsMatchThePythonReference() throws {
     var cases: [[Any]] = []
-    let shapes: [[Int]] = [[], [3], [4, 3], [2, 4, 3], [2, 5, 4, 3], [2, 3, 5, 4, 3], [1, 2, 3, 4, 5, 6], [2, 0, 3]]
+    let shapes: [[Int]] = [
+        [], [3], [4, 3], [2, 4, 3], [2, 5, 4, 3], [2, 3, 5, 4, 3], [1, 2, 3, 4, 5, 6], [2, 0, 3],
+    ]
     for variant in Variant.allCases {
         for format in DataFormat.allCases {
             for shape in shapes {

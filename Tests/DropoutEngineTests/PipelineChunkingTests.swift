@@ -35,12 +35,15 @@ import Testing
         return flags
     }
 
-    static func plan(shape: [Int], spec: [Int?], fortran: Bool, rate: Double, seed: UInt64, limit: Int,
-                     dtype: DType = DType(kind: .float, itemSize: 4, byteOrder: .little)) throws -> ArrayDropoutPlan {
+    static func plan(
+        shape: [Int], spec: [Int?], fortran: Bool, rate: Double, seed: UInt64, limit: Int,
+        dtype: DType = DType(kind: .float, itemSize: 4, byteOrder: .little)
+    ) throws -> ArrayDropoutPlan {
         let header = NPYHeader(version: .v1, dtype: dtype, fortranOrder: fortran, shape: shape, dataOffset: 128)
         let options = DropoutOptions(rate: rate, noiseSpec: NoiseSpec(entries: spec), seed: seed)
-        return try ArrayDropoutPlan(header: header, key: ArrayKey(string: "naive-\(seed)"), options: options,
-                                    name: "naive.npy", noiseTableLimit: limit)
+        return try ArrayDropoutPlan(
+            header: header, key: ArrayKey(string: "naive-\(seed)"), options: options,
+            name: "naive.npy", noiseTableLimit: limit)
     }
 
     @Test func elementFlagsMatchTheNaiveModelForAnyRangeAndStrategy() throws {
@@ -53,10 +56,12 @@ import Testing
             let fortran = random.below(2) == 0
             let rate = [0.5, 0.2, 0.9][trial % 3]
             for limit in [ArrayDropoutPlan.defaultNoiseTableLimit, 0] {
-                let plan = try Self.plan(shape: shape, spec: spec, fortran: fortran, rate: rate, seed: UInt64(trial), limit: limit)
+                let plan = try Self.plan(
+                    shape: shape, spec: spec, fortran: fortran, rate: rate, seed: UInt64(trial), limit: limit)
                 strategies.insert(plan.strategy)
-                let expected = Self.naiveKeep(shape: shape, noiseDims: plan.noiseDims, fortran: fortran,
-                                              stream: plan.stream, rate: rate)
+                let expected = Self.naiveKeep(
+                    shape: shape, noiseDims: plan.noiseDims, fortran: fortran,
+                    stream: plan.stream, rate: rate)
                 let n = plan.elementCount
                 var flags = [UInt8](repeating: 9, count: n)
                 flags.withUnsafeMutableBufferPointer { plan.fillElementKeep(0..<n, into: $0) }
@@ -83,8 +88,10 @@ import Testing
 
     @Test func maskRangesPartitionTheMaskForEverySplit() throws {
         var random = TestRandom(seed: 77)
-        let shapes: [([Int], [Int?])] = [([6, 5, 4], [nil, 1, nil]), ([7, 3], [1, nil]), ([0, 3], [1, nil]),
-                                         ([2, 0, 3], [nil, 1, nil]), ([5], [nil]), ([], []), ([4, 4], [1, 1])]
+        let shapes: [([Int], [Int?])] = [
+            ([6, 5, 4], [nil, 1, nil]), ([7, 3], [1, nil]), ([0, 3], [1, nil]),
+            ([2, 0, 3], [nil, 1, nil]), ([5], [nil]), ([], []), ([4, 4], [1, 1]),
+        ]
         for (shape, spec) in shapes {
             let plan = try Self.plan(shape: shape, spec: spec, fortran: false, rate: 0.5, seed: 3, limit: 1 << 20)
             let n = plan.elementCount
@@ -109,8 +116,9 @@ import Testing
         let count = shape.reduce(1, *)
         var values = [Float](repeating: 0, count: count)
         for i in values.indices { values[i] = Float(Int(random.below(2001)) - 1000) * 0.01 }
-        let header = NPYHeaderEncoder.encode(dtype: DType(kind: .float, itemSize: 4, byteOrder: .little),
-                                             fortranOrder: true, shape: shape)
+        let header = NPYHeaderEncoder.encode(
+            dtype: DType(kind: .float, itemSize: 4, byteOrder: .little),
+            fortranOrder: true, shape: shape)
         var input = header
         for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { input += $0 } }
         let folder = try Reference.makeTemporaryDirectory()
@@ -121,7 +129,8 @@ import Testing
             for limit in [ArrayDropoutPlan.defaultNoiseTableLimit, 0] {
                 let plan = try Self.plan(shape: shape, spec: spec, fortran: true, rate: 0.3, seed: 11, limit: limit)
                 for chunk in [nil, 1000, 4093] as [Int?] {
-                    let r = try PipelineHarness.runSequential(plan, input: input, chunkElements: chunk, scratchBytes: 1 << 20)
+                    let r = try PipelineHarness.runSequential(
+                        plan, input: input, chunkElements: chunk, scratchBytes: 1 << 20)
                     results.insert(r.output)
                     masks.insert(r.mask)
                 }
@@ -146,11 +155,14 @@ import Testing
     let folder = try Reference.makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     let f4 = DType(kind: .float, itemSize: 4, byteOrder: .little)
-    for (shape, spec, fortran, rate) in [([6, 7, 5], [nil, 1, nil], false, 0.4), ([6, 7, 5], [nil, nil, nil], true, 0.4),
-                                         ([6, 7], [nil, nil], false, 0.6), ([6, 7], [1, nil], false, 0.0),
-                                         ([0, 4], [1, nil], false, 0.5)] as [([Int], [Int?], Bool, Double)] {
+    for (shape, spec, fortran, rate) in [
+        ([6, 7, 5], [nil, 1, nil], false, 0.4), ([6, 7, 5], [nil, nil, nil], true, 0.4),
+        ([6, 7], [nil, nil], false, 0.6), ([6, 7], [1, nil], false, 0.0),
+        ([0, 4], [1, nil], false, 0.5),
+    ] as [([Int], [Int?], Bool, Double)] {
         for limit in [ArrayDropoutPlan.defaultNoiseTableLimit, 0] {
-            let plan = try PipelineChunkingTests.plan(shape: shape, spec: spec, fortran: fortran, rate: rate, seed: 8, limit: limit)
+            let plan = try PipelineChunkingTests.plan(
+                shape: shape, spec: spec, fortran: fortran, rate: rate, seed: 8, limit: limit)
             var input = NPYHeaderEncoder.encode(dtype: f4, fortranOrder: fortran, shape: shape)
             input += [UInt8](repeating: 0x40, count: plan.elementCount * 4)
             let together = try PipelineHarness.runSequential(plan, input: input, chunkElements: 5).mask
@@ -159,7 +171,8 @@ import Testing
             #expect(sink.bytes == together, "\(shape) \(spec) \(plan.strategy)")
             let url = folder.appendingPathComponent("mask-\(UUID().uuidString).npy")
             let descriptor = try FileDescriptor.createExclusive(url.path)
-            try plan.writeMask(to: FileOutputSink(descriptor: descriptor, name: url.path), scratch: DropoutScratch(chunkBytes: 32))
+            try plan.writeMask(
+                to: FileOutputSink(descriptor: descriptor, name: url.path), scratch: DropoutScratch(chunkBytes: 32))
             try descriptor.close()
             #expect([UInt8](try Data(contentsOf: url)) == together, "\(shape) \(spec) \(plan.strategy) positioned")
         }

@@ -22,7 +22,8 @@ struct PipelineCase: CustomStringConvertible {
     var description: String {
         "#\(id) \(descr) \(shape) \(fortran ? "F" : "C") \(variant) rate=\(rate)"
             + (spec.map { " spec=\($0)" } ?? "") + (dataFormat == "channels_last" ? "" : " \(dataFormat)")
-            + (noScale ? " no-scale" : "") + (fill.map { " fill=\($0)" } ?? "") + " seed=\(seed) key=\(key.debugDescription)"
+            + (noScale ? " no-scale" : "") + (fill.map { " fill=\($0)" } ?? "")
+            + " seed=\(seed) key=\(key.debugDescription)"
     }
 
     var json: [String: Any] {
@@ -38,54 +39,54 @@ struct PipelineCase: CustomStringConvertible {
 /// value, in the case's dtype, byte order and memory order), then saves `<id>.in.npy`, and
 /// the reference's result `<id>.out.npy` and keep mask `<id>.mask.npy` with `np.save`.
 private let pipelineReferenceScript = #"""
-import json, os, sys
-import numpy as np
-import npdrop_ref as ref
+    import json, os, sys
+    import numpy as np
+    import npdrop_ref as ref
 
-job = json.load(open(sys.argv[1]))
-folder = job["folder"]
+    job = json.load(open(sys.argv[1]))
+    folder = job["folder"]
 
-def make(c):
-    dt = np.dtype(c["descr"])
-    shape = tuple(c["shape"])
-    n = int(np.prod(shape, dtype=np.int64))
-    g = np.random.default_rng(1000 + c["id"])
-    native = dt.newbyteorder("=")
-    if dt.kind == "b":
-        x = g.random(n) < 0.5
-    elif dt.kind in "iu":
-        info = np.iinfo(native)
-        x = g.integers(info.min, info.max, n, dtype=native, endpoint=True)
-    else:
-        part = np.finfo(native).dtype
-        def reals():
-            v = (g.standard_normal(n) * 50).astype(part)
-            specials = np.array([np.nan, -0.0, 0.0, np.inf, -np.inf, np.finfo(part).max,
-                                 -np.finfo(part).tiny, 1.0], dtype=part)
-            k = min(n, len(specials))
-            v[g.permutation(n)[:k]] = specials[:k]
-            return v
-        if dt.kind == "f":
-            x = reals()
+    def make(c):
+        dt = np.dtype(c["descr"])
+        shape = tuple(c["shape"])
+        n = int(np.prod(shape, dtype=np.int64))
+        g = np.random.default_rng(1000 + c["id"])
+        native = dt.newbyteorder("=")
+        if dt.kind == "b":
+            x = g.random(n) < 0.5
+        elif dt.kind in "iu":
+            info = np.iinfo(native)
+            x = g.integers(info.min, info.max, n, dtype=native, endpoint=True)
         else:
-            x = np.empty(n, native)
-            x.real = reals()
-            x.imag = reals()
-    return np.asarray(x).astype(dt).reshape(shape, order="F" if c["fortran"] else "C")
+            part = np.finfo(native).dtype
+            def reals():
+                v = (g.standard_normal(n) * 50).astype(part)
+                specials = np.array([np.nan, -0.0, 0.0, np.inf, -np.inf, np.finfo(part).max,
+                                     -np.finfo(part).tiny, 1.0], dtype=part)
+                k = min(n, len(specials))
+                v[g.permutation(n)[:k]] = specials[:k]
+                return v
+            if dt.kind == "f":
+                x = reals()
+            else:
+                x = np.empty(n, native)
+                x.real = reals()
+                x.imag = reals()
+        return np.asarray(x).astype(dt).reshape(shape, order="F" if c["fortran"] else "C")
 
-for c in job["cases"]:
-    x = make(c)
-    base = os.path.join(folder, str(c["id"]))
-    with open(base + ".in.npy", "wb") as f:
-        np.save(f, x)
-    spec = ref.parse_noise_spec(c["spec"]) if c["spec"] is not None else None
-    y, keep, _ = ref.dropout(x, int(c["seed"]), c["key"], c["rate"], c["variant"], spec, c["data_format"],
-                             c["no_scale"], c["fill"])
-    with open(base + ".out.npy", "wb") as f:
-        np.save(f, y)
-    with open(base + ".mask.npy", "wb") as f:
-        np.save(f, keep)
-"""#
+    for c in job["cases"]:
+        x = make(c)
+        base = os.path.join(folder, str(c["id"]))
+        with open(base + ".in.npy", "wb") as f:
+            np.save(f, x)
+        spec = ref.parse_noise_spec(c["spec"]) if c["spec"] is not None else None
+        y, keep, _ = ref.dropout(x, int(c["seed"]), c["key"], c["rate"], c["variant"], spec, c["data_format"],
+                                 c["no_scale"], c["fill"])
+        with open(base + ".out.npy", "wb") as f:
+            np.save(f, y)
+        with open(base + ".mask.npy", "wb") as f:
+            np.save(f, keep)
+    """#
 
 enum PipelineMatrix {
     static let oneByte = ["|b1", "|i1", "|u1"]
@@ -122,25 +123,38 @@ enum PipelineMatrix {
                     ("spatial1d", [4, 3], nil, "channels_first"),
                 ]
                 for (i, layout) in layouts.enumerated() {
-                    add(PipelineCase(id: 0, descr: descr, shape: layout.1, fortran: fortran, variant: layout.0,
-                                     rate: rates[i % rates.count], spec: layout.2, dataFormat: layout.3))
+                    add(
+                        PipelineCase(
+                            id: 0, descr: descr, shape: layout.1, fortran: fortran, variant: layout.0,
+                            rate: rates[i % rates.count], spec: layout.2, dataFormat: layout.3))
                 }
                 if isFloat {
-                    add(PipelineCase(id: 0, descr: descr, shape: [4, 5, 3], fortran: fortran, variant: "alpha", rate: 0.3))
-                    add(PipelineCase(id: 0, descr: descr, shape: [4, 5, 3], fortran: fortran, variant: "alpha", rate: 0.6,
-                                     spec: "1,None,1"))
+                    add(
+                        PipelineCase(
+                            id: 0, descr: descr, shape: [4, 5, 3], fortran: fortran, variant: "alpha", rate: 0.3))
+                    add(
+                        PipelineCase(
+                            id: 0, descr: descr, shape: [4, 5, 3], fortran: fortran, variant: "alpha", rate: 0.6,
+                            spec: "1,None,1"))
                 }
             }
             let fill = descr.hasSuffix("b1") ? "1" : isSigned ? "-7" : descr.dropFirst().hasPrefix("u") ? "7" : "-1.5"
             add(PipelineCase(id: 0, descr: descr, shape: [4, 5, 3], fortran: false, rate: 0.4, noScale: true))
-            add(PipelineCase(id: 0, descr: descr, shape: [4, 5, 3], fortran: true, variant: "spatial1d", rate: 0.4, noScale: true))
+            add(
+                PipelineCase(
+                    id: 0, descr: descr, shape: [4, 5, 3], fortran: true, variant: "spatial1d", rate: 0.4, noScale: true
+                ))
             add(PipelineCase(id: 0, descr: descr, shape: [4, 5, 3], fortran: false, rate: 0.6, fill: fill))
-            add(PipelineCase(id: 0, descr: descr, shape: [4, 5, 3], fortran: true, variant: "spatial1d", rate: 0.6,
-                             noScale: true, fill: fill))
+            add(
+                PipelineCase(
+                    id: 0, descr: descr, shape: [4, 5, 3], fortran: true, variant: "spatial1d", rate: 0.6,
+                    noScale: true, fill: fill))
             add(PipelineCase(id: 0, descr: descr, shape: [2, 3, 4, 3], fortran: true, variant: "spatial2d", rate: 0))
             add(PipelineCase(id: 0, descr: descr, shape: [4, 5, 3], fortran: false, rate: 0))
             add(PipelineCase(id: 0, descr: descr, shape: [4, 5, 3], fortran: true, rate: 1))
-            add(PipelineCase(id: 0, descr: descr, shape: [3, 5, 4], fortran: false, variant: "spatial1d", rate: 1, fill: fill))
+            add(
+                PipelineCase(
+                    id: 0, descr: descr, shape: [3, 5, 4], fortran: false, variant: "spatial1d", rate: 1, fill: fill))
             add(PipelineCase(id: 0, descr: descr, shape: [], fortran: false, rate: 0.5))
             add(PipelineCase(id: 0, descr: descr, shape: [0, 3], fortran: false, rate: 0.5, spec: "1,None"))
             add(PipelineCase(id: 0, descr: descr, shape: [2, 0, 3], fortran: true, variant: "spatial1d", rate: 0.5))
@@ -169,10 +183,12 @@ final class PipelineReferenceData: @unchecked Sendable {
                 files = Result {
                     let dir = try Reference.makeTemporaryDirectory()
                     defer { try? FileManager.default.removeItem(at: dir) }
-                    _ = try Reference.runPython(pipelineReferenceScript,
-                                                jsonInput: ["folder": dir.path, "cases": cases.map(\.json)])
+                    _ = try Reference.runPython(
+                        pipelineReferenceScript,
+                        jsonInput: ["folder": dir.path, "cases": cases.map(\.json)])
                     var loaded: [String: [UInt8]] = [:]
-                    for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".npy") {
+                    for name in try FileManager.default.contentsOfDirectory(atPath: dir.path)
+                    where name.hasSuffix(".npy") {
                         loaded[name] = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
                     }
                     return loaded
@@ -184,7 +200,9 @@ final class PipelineReferenceData: @unchecked Sendable {
 
     func file(_ id: Int, _ kind: String) throws -> [UInt8] {
         let name = "\(id).\(kind).npy"
-        guard let bytes = try referenceFiles()[name] else { throw Reference.PythonFailure(status: 0, stderr: "no \(name)") }
+        guard let bytes = try referenceFiles()[name] else {
+            throw Reference.PythonFailure(status: 0, stderr: "no \(name)")
+        }
         return bytes
     }
 }
@@ -200,19 +218,24 @@ struct PipelineReferenceTests {
         let expectedOutput = try data.file(c.id, "out")
         let expectedMask = try data.file(c.id, "mask")
         let header = try PipelineHarness.header(of: input)
-        let options = try DropoutOptions.fromCase(variant: c.variant, rate: c.rate, spec: c.spec, dataFormat: c.dataFormat,
-                                                  seed: c.seed, noScale: c.noScale, fill: c.fill)
+        let options = try DropoutOptions.fromCase(
+            variant: c.variant, rate: c.rate, spec: c.spec, dataFormat: c.dataFormat,
+            seed: c.seed, noScale: c.noScale, fill: c.fill)
         for limit in [ArrayDropoutPlan.defaultNoiseTableLimit, 0] {
-            let plan = try ArrayDropoutPlan(header: header, key: ArrayKey(string: c.key), options: options,
-                                            name: "\(c.id).in.npy", noiseTableLimit: limit)
+            let plan = try ArrayDropoutPlan(
+                header: header, key: ArrayKey(string: c.key), options: options,
+                name: "\(c.id).in.npy", noiseTableLimit: limit)
             for chunk in [nil, 1, 7] as [Int?] {
-                let result = try PipelineHarness.runSequential(plan, input: input, chunkElements: chunk,
-                                                              maxRead: chunk == 7 ? 3 : Int.max)
-                #expect(result.output == expectedOutput, "\(c) \(plan.strategy) chunk \(String(describing: chunk)): result")
+                let result = try PipelineHarness.runSequential(
+                    plan, input: input, chunkElements: chunk,
+                    maxRead: chunk == 7 ? 3 : Int.max)
+                #expect(
+                    result.output == expectedOutput, "\(c) \(plan.strategy) chunk \(String(describing: chunk)): result")
                 #expect(result.mask == expectedMask, "\(c) \(plan.strategy) chunk \(String(describing: chunk)): mask")
             }
-            let segments = try PipelineHarness.runSegments(plan, input: input, in: folder, segments: 1 + random.below(5),
-                                                          random: &random)
+            let segments = try PipelineHarness.runSegments(
+                plan, input: input, in: folder, segments: 1 + random.below(5),
+                random: &random)
             #expect(segments.output == expectedOutput, "\(c) \(plan.strategy) segments: result")
             #expect(segments.mask == expectedMask, "\(c) \(plan.strategy) segments: mask")
         }
@@ -231,13 +254,18 @@ struct PipelineReferenceTests {
     }
 
     @Test func strategiesAreTheOnesDescribed() throws {
-        func strategy(_ shape: [Int], fortran: Bool, variant: Variant = .dropout, rate: Double = 0.5,
-                      limit: Int = ArrayDropoutPlan.defaultNoiseTableLimit) throws -> KeepStrategy {
-            let header = NPYHeader(version: .v1, dtype: DType(kind: .float, itemSize: 4, byteOrder: .little),
-                                   fortranOrder: fortran, shape: shape, dataOffset: 128)
-            return try ArrayDropoutPlan(header: header, key: ArrayKey(string: "k"),
-                                        options: DropoutOptions(variant: variant, rate: rate, seed: 1),
-                                        name: "k", noiseTableLimit: limit).strategy
+        func strategy(
+            _ shape: [Int], fortran: Bool, variant: Variant = .dropout, rate: Double = 0.5,
+            limit: Int = ArrayDropoutPlan.defaultNoiseTableLimit
+        ) throws -> KeepStrategy {
+            let header = NPYHeader(
+                version: .v1, dtype: DType(kind: .float, itemSize: 4, byteOrder: .little),
+                fortranOrder: fortran, shape: shape, dataOffset: 128)
+            return try ArrayDropoutPlan(
+                header: header, key: ArrayKey(string: "k"),
+                options: DropoutOptions(variant: variant, rate: rate, seed: 1),
+                name: "k", noiseTableLimit: limit
+            ).strategy
         }
         #expect(try strategy([4, 5], fortran: false) == .inStep)
         #expect(try strategy([4, 5], fortran: true) == .noiseTable)

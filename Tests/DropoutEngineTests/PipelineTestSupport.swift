@@ -44,13 +44,15 @@ enum PipelineHarness {
 
     /// Sequential streaming: (result file bytes, mask file bytes).
     static func runSequential(
-        _ plan: ArrayDropoutPlan, input: [UInt8], chunkElements: Int?, scratchBytes: Int = 1 << 16, maxRead: Int = Int.max
+        _ plan: ArrayDropoutPlan, input: [UInt8], chunkElements: Int?, scratchBytes: Int = 1 << 16,
+        maxRead: Int = Int.max
     ) throws -> (output: [UInt8], mask: [UInt8]) {
         let reader = try NPYReader(source: PipelineMemorySource(input, maxRead: maxRead), name: plan.name)
         let output = PipelineMemorySink()
         let mask = PipelineMemorySink()
-        try plan.run(reader: reader, output: output, outputName: "out.npy", mask: mask, maskName: "mask.npy",
-                     scratch: DropoutScratch(chunkBytes: scratchBytes), chunkElements: chunkElements)
+        try plan.run(
+            reader: reader, output: output, outputName: "out.npy", mask: mask, maskName: "mask.npy",
+            scratch: DropoutScratch(chunkBytes: scratchBytes), chunkElements: chunkElements)
         return (output.bytes, mask.bytes)
     }
 
@@ -84,10 +86,11 @@ enum PipelineHarness {
         }
         let scratch = DropoutScratch(chunkBytes: 1 << 12)
         for range in ranges {
-            try plan.process(elements: range, input: inputFD, inputDataOffset: plan.header.dataOffset,
-                             output: outputSink, outputDataOffset: plan.outputHeader.dataOffset,
-                             mask: maskSink, maskDataOffset: plan.maskHeader.dataOffset,
-                             scratch: scratch, chunkElements: 1 + random.below(9))
+            try plan.process(
+                elements: range, input: inputFD, inputDataOffset: plan.header.dataOffset,
+                output: outputSink, outputDataOffset: plan.outputHeader.dataOffset,
+                mask: maskSink, maskDataOffset: plan.maskHeader.dataOffset,
+                scratch: scratch, chunkElements: 1 + random.below(9))
         }
         try outputFD.close()
         try maskFD.close()

@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import DropoutEngine
 
 /// Rates where `>=` on doubles and `>=` on the integer threshold could part ways.
 func edgeRates() -> [Double] {
     let ulp = 0x1p-53
-    var rates: [Double] = [0, -0.0, 1, 0.5, 1.0 / 3, 2.0 / 3, 0.1, 0.3, 0.9, ulp, 1 - ulp, 0x1p-54, 3 * ulp,
-        0x1p-60, .leastNonzeroMagnitude, .leastNormalMagnitude, 1 - 0x1p-52]
+    var rates: [Double] = [
+        0, -0.0, 1, 0.5, 1.0 / 3, 2.0 / 3, 0.1, 0.3, 0.9, ulp, 1 - ulp, 0x1p-54, 3 * ulp,
+        0x1p-60, .leastNonzeroMagnitude, .leastNormalMagnitude, 1 - 0x1p-52,
+    ]
     for base in [0.5, 1.0 / 3, 0.1, 0.25, ulp, 1 - ulp, 0.7] {
         rates += [base.nextUp, base.nextDown, base.nextUp.nextUp, base.nextDown.nextDown]
     }
@@ -132,7 +135,9 @@ func edgeRates() -> [Double] {
         var bytes = [UInt8](repeating: 9, count: count)
         let rule = try KeepRule(rate: c.rate)
         bytes.withUnsafeMutableBufferPointer { rng.fillKeep($0, rule: rule) }
-        #expect(String(decoding: bytes.map { $0 + 48 }, as: UTF8.self) == answer, "seed \(c.seed) shape \(c.shape) rate \(c.rate)")
+        #expect(
+            String(decoding: bytes.map { $0 + 48 }, as: UTF8.self) == answer,
+            "seed \(c.seed) shape \(c.shape) rate \(c.rate)")
     }
 }
 

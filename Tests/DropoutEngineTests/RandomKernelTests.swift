@@ -14,14 +14,17 @@ import Testing
 
     /// Runs `kernel` on `count` draws of `start` into a buffer at `offset` bytes past a 64-byte
     /// guard (and 64 guard bytes after), checks the guards, and returns the flags and end stream.
-    static func fill(_ kernel: RandomKernel, _ start: PCG64, count: Int, rule: KeepRule, offset: Int) -> ([UInt8], PCG64, Bool) {
+    static func fill(
+        _ kernel: RandomKernel, _ start: PCG64, count: Int, rule: KeepRule, offset: Int
+    ) -> ([UInt8], PCG64, Bool) {
         var buffer = [UInt8](repeating: guardByte, count: guardCount + offset + count + guardCount)
         var rng = start
         buffer.withUnsafeMutableBufferPointer { all in
             let flags = UnsafeMutableBufferPointer(rebasing: all[(guardCount + offset)..<(guardCount + offset + count)])
             rng.fillKeep(flags, rule: rule, kernel: kernel)
         }
-        let guardsIntact = buffer[..<(guardCount + offset)].allSatisfy { $0 == guardByte }
+        let guardsIntact =
+            buffer[..<(guardCount + offset)].allSatisfy { $0 == guardByte }
             && buffer[(guardCount + offset + count)...].allSatisfy { $0 == guardByte }
         return (Array(buffer[(guardCount + offset)..<(guardCount + offset + count)]), rng, guardsIntact)
     }
@@ -93,7 +96,8 @@ import Testing
         while done < total {
             let count = min(total - done, random.below(700))
             flags.withUnsafeMutableBufferPointer { all in
-                rng.fillKeep(UnsafeMutableBufferPointer(rebasing: all[done..<(done + count)]), rule: rule, kernel: kernel)
+                rng.fillKeep(
+                    UnsafeMutableBufferPointer(rebasing: all[done..<(done + count)]), rule: rule, kernel: kernel)
             }
             done += count
         }
@@ -105,7 +109,9 @@ import Testing
     @Test func aFillSplitAcrossThreadsEqualsOneFill() throws {
         var random = TestRandom(seed: 0x15_0005)
         let rule = try KeepRule(rate: 0.5)
-        for count in [PCG64.splitKeepMinimumCount - 1, PCG64.splitKeepMinimumCount, PCG64.splitKeepMinimumCount + 12_345] {
+        for count in [
+            PCG64.splitKeepMinimumCount - 1, PCG64.splitKeepMinimumCount, PCG64.splitKeepMinimumCount + 12_345,
+        ] {
             let start = Self.randomStream(&random)
             let (expected, expectedEnd) = Self.reference(start, count: count, rule: rule)
             for parts in [1, 2, 3, 7] {
@@ -130,7 +136,9 @@ import Testing
             let rate = index < Self.edgeRates.count ? Self.edgeRates[index] : Double(random.next() >> 11) * 0x1p-53
             cases.append((Self.randomStream(&random), 201 + random.below(100_000), rate))
         }
-        let input: [[String]] = cases.map { [String($0.start.state), String($0.start.inc), String($0.count), "\($0.rate)"] }
+        let input: [[String]] = cases.map {
+            [String($0.start.state), String($0.start.inc), String($0.count), "\($0.rate)"]
+        }
         let script = """
             import json, sys, numpy as np
             out = []
@@ -146,8 +154,11 @@ import Testing
         try #require(answers.count == cases.count)
         for kernel in RandomKernel.supported {
             for (c, answer) in zip(cases, answers) {
-                let (flags, end, guardsIntact) = Self.fill(kernel, c.start, count: c.count, rule: try KeepRule(rate: c.rate), offset: c.count % 61)
-                #expect(String(decoding: flags.map { $0 + 48 }, as: UTF8.self) == answer[0], "\(kernel) count \(c.count) rate \(c.rate)")
+                let (flags, end, guardsIntact) = Self.fill(
+                    kernel, c.start, count: c.count, rule: try KeepRule(rate: c.rate), offset: c.count % 61)
+                #expect(
+                    String(decoding: flags.map { $0 + 48 }, as: UTF8.self) == answer[0],
+                    "\(kernel) count \(c.count) rate \(c.rate)")
                 #expect(String(end.state) == answer[1], "\(kernel) count \(c.count) rate \(c.rate): end state")
                 #expect(guardsIntact, "\(kernel) count \(c.count)")
             }
@@ -158,7 +169,8 @@ import Testing
         #expect(try RandomKernel.selected(byEnvironment: nil, supported: [.scalar, .avx2]) == .avx2)
         #expect(try RandomKernel.selected(byEnvironment: "", supported: [.scalar]) == .scalar)
         for kernel in RandomKernel.allCases {
-            #expect(try RandomKernel.selected(byEnvironment: kernel.rawValue, supported: RandomKernel.allCases) == kernel)
+            #expect(
+                try RandomKernel.selected(byEnvironment: kernel.rawValue, supported: RandomKernel.allCases) == kernel)
         }
         #expect(throws: RandomKernelError.unsupported(.avx512ifma, supported: [.scalar, .avx2])) {
             try RandomKernel.selected(byEnvironment: "avx512ifma", supported: [.scalar, .avx2])

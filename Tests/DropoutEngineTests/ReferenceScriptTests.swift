@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DropoutEngine
 
 /// `npdrop_ref.py mask` (the command a user runs) against Swift's fillKeep.
@@ -10,8 +11,10 @@ import Testing
         (7, "k", nil, 5, 0, [5]), (7, "k", "m", 5, 1, [5]),
     ]
     for c in cases {
-        var arguments = ["mask", "--seed", String(c.seed), "--key", c.key, "--copy", String(c.copy),
-            "--rate", "\(c.rate)", "--noise-shape", c.dims.map(String.init).joined(separator: ",")]
+        var arguments = [
+            "mask", "--seed", String(c.seed), "--key", c.key, "--copy", String(c.copy),
+            "--rate", "\(c.rate)", "--noise-shape", c.dims.map(String.init).joined(separator: ","),
+        ]
         if let member = c.member { arguments += ["--member", member] }
         let output = try Reference.runPythonFile(Reference.referenceScript, arguments: arguments)
         var stream = ArrayKey(relpath: c.key, member: c.member).stream(seed: c.seed, copy: c.copy)

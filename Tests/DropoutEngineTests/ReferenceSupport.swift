@@ -13,7 +13,8 @@ enum Reference {
     static let rngFixtures: URL = packageRoot.appendingPathComponent("Fixtures").appendingPathComponent("rng")
 
     /// `<package root>/python/npdrop_ref.py`.
-    static let referenceScript: URL = packageRoot.appendingPathComponent("python").appendingPathComponent("npdrop_ref.py")
+    static let referenceScript: URL = packageRoot.appendingPathComponent("python").appendingPathComponent(
+        "npdrop_ref.py")
 
     /// True when python3 is on PATH (or `NPDROP_LIVE_NUMPY=1` makes the live tests mandatory).
     static var hasPython: Bool { LivePython.isAvailable }
@@ -50,8 +51,9 @@ enum Reference {
 
     /// Runs a Python file with `arguments`; returns stdout, throws with stderr on failure.
     static func runPythonFile(_ file: URL, arguments: [String], workDir: URL? = nil) throws -> String {
-        let result = try LivePython.launch([file.path] + arguments,
-                                           environment: ["PYTHONPATH": packageRoot.appendingPathComponent("python").path])
+        let result = try LivePython.launch(
+            [file.path] + arguments,
+            environment: ["PYTHONPATH": packageRoot.appendingPathComponent("python").path])
         guard result.status == 0 else { throw PythonFailure(status: result.status, stderr: result.stderr) }
         return result.stdoutText
     }

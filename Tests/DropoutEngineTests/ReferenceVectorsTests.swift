@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DropoutEngine
 
 /// Every vector of Fixtures/rng/numpy-rng-vectors.json (made by NumPy 2.4.6).
@@ -46,7 +47,9 @@ struct RNGVector {
                 name: try #require(item["name"] as? String),
                 entropyWords: entropyWords,
                 spawnKey: try hexList("spawn_key").map { try #require(UInt64(hex: $0)) },
-                assembled: try hexList("assembled_entropy_u32").map { try #require(UInt32($0.dropFirst(2), radix: 16)) },
+                assembled: try hexList("assembled_entropy_u32").map {
+                    try #require(UInt32($0.dropFirst(2), radix: 16))
+                },
                 pool: try hexList("pool_u32").map { try #require(UInt32($0.dropFirst(2), radix: 16)) },
                 state64: try hexList("generate_state_4_u64").map { try #require(UInt64(hex: $0)) },
                 pcgState: try #require((item["pcg_state"] as? String).flatMap { UInt128(hex: $0) }),

@@ -7,9 +7,12 @@ import Testing
 @Suite struct RegressionTests {
     static let f4 = DType(kind: .float, itemSize: 4, byteOrder: .little)
 
-    static func plan(_ shape: [Int], _ options: DropoutOptions, member: String? = nil) throws(FileError) -> ArrayDropoutPlan {
-        try ArrayDropoutPlan(header: NPYHeaderEncoder.header(dtype: f4, fortranOrder: false, shape: shape),
-                             key: ArrayKey(string: "x.npy"), options: options, name: "in/x.npy", member: member)
+    static func plan(
+        _ shape: [Int], _ options: DropoutOptions, member: String? = nil
+    ) throws(FileError) -> ArrayDropoutPlan {
+        try ArrayDropoutPlan(
+            header: NPYHeaderEncoder.header(dtype: f4, fortranOrder: false, shape: shape),
+            key: ArrayKey(string: "x.npy"), options: options, name: "in/x.npy", member: member)
     }
 
     /// Finding 4: an empty array's noise can be far larger than the array (shape (2**40, 0, 1) with
@@ -18,12 +21,14 @@ import Testing
     @Test func hugeNoiseOfAnEmptyArrayIsRefused() throws {
         let options = DropoutOptions(variant: .spatial1d, rate: 0.5, seed: 1)
         let error = try #require(throws: FileError.self) { try Self.plan([1 << 40, 0, 1], options) }
-        #expect(error.description == "in/x.npy: noise shape (1099511627776, 1, 1) has 1099511627776 elements for the "
+        #expect(
+            error.description == "in/x.npy: noise shape (1099511627776, 1, 1) has 1099511627776 elements for the "
                 + "empty array of shape (1099511627776, 0, 1), more than the limit of 67108864 (the mask would be "
                 + "1099511627776 bytes)")
         // Just over the limit, with an explicit noise shape.
         let over = try #require(throws: FileError.self) {
-            try Self.plan([(1 << 26) + 1, 0], DropoutOptions(rate: 0.5, noiseSpec: NoiseSpec(parsing: "None,1"), seed: 1))
+            try Self.plan(
+                [(1 << 26) + 1, 0], DropoutOptions(rate: 0.5, noiseSpec: NoiseSpec(parsing: "None,1"), seed: 1))
         }
         guard case .noiseTooLarge(_, _, let count, let limit)? = over.underlying as? DropoutError else {
             Issue.record("expected noiseTooLarge, got \(over)")

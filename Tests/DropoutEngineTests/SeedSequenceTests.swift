@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DropoutEngine
 
 @Test func wordsOfAnIntegerAreLeastSignificantFirstWithoutHighZeros() {
@@ -17,7 +18,8 @@ import Testing
         SeedSequence.assemble(entropyWords: [1], spawnKey: [(1 << 32) + 1, 0, 1 << 63])
             == [1, 0, 0, 0, 1, 1, 0, 0, 0x8000_0000])
     // Consequences spelled out in numpy-rng.md §1.4.
-    #expect(SeedSequence(seed: 7, spawnKey: [1]).pool == SeedSequence(entropyWords: [7, 0, 0, 0, 1], spawnKey: []).pool)
+    #expect(
+        SeedSequence(seed: 7, spawnKey: [1]).pool == SeedSequence(entropyWords: [7, 0, 0, 0, 1], spawnKey: []).pool)
     #expect(SeedSequence(seed: 7, spawnKey: [1]).pool != SeedSequence(entropyWords: [7, 1], spawnKey: []).pool)
     #expect(SeedSequence(seed: 0).pool == SeedSequence(entropyWords: [], spawnKey: []).pool)
     #expect(SeedSequence(seed: 0).pool == SeedSequence(entropyWords: [0, 0, 0, 0], spawnKey: []).pool)
@@ -37,7 +39,8 @@ import Testing
 /// NumPy's pool, generate_state, PCG64 state/inc and first draws.
 @Test(.enabled(if: Reference.hasPython)) func seedSequenceAndPCG64MatchLiveNumPy() throws {
     var random = TestRandom(seed: 0x5eed)
-    let seeds: [UInt64] = [0, 1, 2, 0xFFFF_FFFF, 1 << 32, 12345, 1 << 63, .max, .max - 1]
+    let seeds: [UInt64] =
+        [0, 1, 2, 0xFFFF_FFFF, 1 << 32, 12345, 1 << 63, .max, .max - 1]
         + (0..<12).map { _ in random.next() >> UInt64(random.below(64)) }
     var cases: [(seed: UInt64, key: [UInt64])] = []
     for (index, seed) in seeds.enumerated() {
@@ -90,8 +93,10 @@ import Testing
         let key = (0..<(i % 2 == 0 ? 0 : random.below(6))).map { _ in random.next() >> 20 }
         return (words, key)
     }
-    let input = cases.map { "[[\($0.words.map(String.init).joined(separator: ","))], [\($0.key.map(String.init).joined(separator: ","))]]" }
-        .joined(separator: ",")
+    let input = cases.map {
+        "[[\($0.words.map(String.init).joined(separator: ","))], [\($0.key.map(String.init).joined(separator: ","))]]"
+    }
+    .joined(separator: ",")
     let script = """
         import json, numpy as np
         out = []
@@ -103,6 +108,8 @@ import Testing
     let answers = try #require(try Reference.json(try Reference.runPython(script)) as? [[NSNumber]])
     try #require(answers.count == cases.count)
     for (c, answer) in zip(cases, answers) {
-        #expect(SeedSequence(entropyWords: c.words, spawnKey: c.key).pool == answer.map(\.uint32Value), "\(c.words) \(c.key)")
+        #expect(
+            SeedSequence(entropyWords: c.words, spawnKey: c.key).pool == answer.map(\.uint32Value),
+            "\(c.words) \(c.key)")
     }
 }

@@ -32,8 +32,10 @@ public enum LivePython {
 
     /// Runs `python3 arguments...` with `stdin` (empty when nil) and `environment` added to this
     /// process's; returns whatever the status. Throws `LiveNumPyError` when python3 is missing.
-    public static func launch(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-                              currentDirectory: URL? = nil) throws -> Result {
+    public static func launch(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+        currentDirectory: URL? = nil
+    ) throws -> Result {
         guard let executable else { throw LiveNumPyError(message: "python3 is not on PATH") }
         let process = Process()
         process.executableURL = executable
@@ -64,13 +66,16 @@ public enum LivePython {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: data, stderr: String(decoding: collected.errors, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: data, stderr: String(decoding: collected.errors, as: UTF8.self))
     }
 
     /// Runs `python3 arguments...` and returns its stdout; throws `LiveNumPyError` with its
     /// stderr when it exits non-zero.
-    public static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-                           currentDirectory: URL? = nil) throws -> Data {
+    public static func run(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+        currentDirectory: URL? = nil
+    ) throws -> Data {
         let result = try launch(arguments, stdin: stdin, environment: environment, currentDirectory: currentDirectory)
         guard result.status == 0 else {
             throw LiveNumPyError(message: "exit \(result.status): \(result.stderr)")

@@ -17,8 +17,9 @@ public enum ScratchTree {
         var info = stat()
         guard lstat(path, &info) == 0 else { return errno == ENOENT }
         guard (info.st_mode & S_IFMT) == S_IFDIR else { return unlink(path) == 0 }
-        let parent = open((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
-                          O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let parent = open(
+            (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
+            O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard parent >= 0 else { return false }
         defer { close(parent) }
         return removeEntry(named: Array((path as NSString).lastPathComponent.utf8CString), in: parent, depth: 0)

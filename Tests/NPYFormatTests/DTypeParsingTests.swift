@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NPYFormat
 
 @Suite struct DTypeParsingTests {
@@ -14,8 +15,9 @@ import Testing
             for (prefix, order) in [("<", ByteOrder.little), (">", .big), ("|", .host), ("=", .host), ("", .host)] {
                 let dtype = try DType.parse(descr: prefix + entry.descr)
                 let expectedOrder: ByteOrder = entry.size == 1 ? .notApplicable : order
-                #expect(dtype == DType(kind: entry.kind, itemSize: entry.size, byteOrder: expectedOrder),
-                        "descr \(prefix + entry.descr)")
+                #expect(
+                    dtype == DType(kind: entry.kind, itemSize: entry.size, byteOrder: expectedOrder),
+                    "descr \(prefix + entry.descr)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NPYFormat
 
 @Test func descrOfOneByteTypesHasNoOrder() {

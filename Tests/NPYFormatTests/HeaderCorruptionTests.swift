@@ -1,13 +1,17 @@
 import Testing
+
 @testable import NPYFormat
 
 /// Corrupt variants of valid headers, made here: every truncation and every byte flip
 /// must give a typed error or a valid header, never a trap or a hang.
 @Suite struct HeaderCorruptionTests {
     static let samples: [[UInt8]] = [
-        NPYHeaderEncoder.encode(dtype: DType(kind: .float, itemSize: 4, byteOrder: .little), fortranOrder: false, shape: [2, 3]),
-        NPYHeaderEncoder.encode(dtype: DType(kind: .complex, itemSize: 16, byteOrder: .big), fortranOrder: true, shape: [2, 3, 4]),
-        NPYHeaderEncoder.encode(dtype: DType(kind: .bool, itemSize: 1, byteOrder: .notApplicable), fortranOrder: false, shape: []),
+        NPYHeaderEncoder.encode(
+            dtype: DType(kind: .float, itemSize: 4, byteOrder: .little), fortranOrder: false, shape: [2, 3]),
+        NPYHeaderEncoder.encode(
+            dtype: DType(kind: .complex, itemSize: 16, byteOrder: .big), fortranOrder: true, shape: [2, 3, 4]),
+        NPYHeaderEncoder.encode(
+            dtype: DType(kind: .bool, itemSize: 1, byteOrder: .notApplicable), fortranOrder: false, shape: []),
         HeaderBytes.file("{'descr': [('a', '<i4')], 'fortran_order': False, 'shape': (2L,)}", version: .v2),
         HeaderBytes.file("{\"shape\":(1,2),\"descr\":\"<u1\",\"fortran_order\":True}", version: .v3),
     ]
@@ -24,11 +28,13 @@ import Testing
     @Test func truncationInsideThePreambleOrTextNamesTheSection() {
         let sample = Self.samples[0]
         for length in 0..<10 {
-            #expect(HeaderBytes.parse(bytes: Array(sample.prefix(length))).failure
+            #expect(
+                HeaderBytes.parse(bytes: Array(sample.prefix(length))).failure
                     == .truncated(section: .preamble, expected: 10, found: length))
         }
         for length in 10..<sample.count {
-            #expect(HeaderBytes.parse(bytes: Array(sample.prefix(length))).failure
+            #expect(
+                HeaderBytes.parse(bytes: Array(sample.prefix(length))).failure
                     == .truncated(section: .header, expected: sample.count - 10, found: length - 10))
         }
     }
@@ -65,8 +71,9 @@ import Testing
                 // A garbage text that parses must still describe a possible array.
                 #expect(header.dataOffset == file.count, "round \(round)")
                 #expect(header.shape.allSatisfy { $0 >= 0 }, "round \(round)")
-                #expect((try? ArraySize.byteCount(shape: header.shape, itemSize: header.dtype.itemSize)) != nil,
-                        "round \(round)")
+                #expect(
+                    (try? ArraySize.byteCount(shape: header.shape, itemSize: header.dtype.itemSize)) != nil,
+                    "round \(round)")
             }
         }
         // Random text over this alphabet is almost never a header: the parser must say so.

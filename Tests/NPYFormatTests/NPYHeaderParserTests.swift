@@ -1,12 +1,15 @@
 import Testing
+
 @testable import NPYFormat
 
 @Suite struct NPYHeaderParserTests {
     static let f4 = DType(kind: .float, itemSize: 4, byteOrder: .little)
 
     @Test func npSaveHeader() throws {
-        let header = try #require(HeaderBytes.parse("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }    \n").success)
-        #expect(header == NPYHeader(version: .v1, dtype: Self.f4, fortranOrder: false, shape: [2, 3], dataOffset: 10 + 64))
+        let header = try #require(
+            HeaderBytes.parse("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }    \n").success)
+        #expect(
+            header == NPYHeader(version: .v1, dtype: Self.f4, fortranOrder: false, shape: [2, 3], dataOffset: 10 + 64))
         #expect(header.dataByteCount == 24)
     }
 
@@ -36,20 +39,23 @@ import Testing
     }
 
     @Test func fortranZeroDAndEmptyArrays() throws {
-        let fortran = try #require(HeaderBytes.parse("{'descr': '>c16', 'fortran_order': True, 'shape': (4, 5), }").success)
+        let fortran = try #require(
+            HeaderBytes.parse("{'descr': '>c16', 'fortran_order': True, 'shape': (4, 5), }").success)
         #expect(fortran.fortranOrder)
         #expect(fortran.dtype == DType(kind: .complex, itemSize: 16, byteOrder: .big))
         #expect(fortran.dataByteCount == 320)
         let scalar = try #require(HeaderBytes.parse("{'descr': '|u1', 'fortran_order': False, 'shape': (), }").success)
         #expect(scalar.shape == [])
         #expect(scalar.elementCount == 1)
-        let empty = try #require(HeaderBytes.parse("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 1099511627776), }").success)
+        let empty = try #require(
+            HeaderBytes.parse("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 1099511627776), }").success)
         #expect(empty.dataByteCount == 0)
     }
 
     @Test func sixtyFourDimensionsAreAccepted() throws {
         let shape = "(" + String(repeating: "1, ", count: 64) + ")"
-        let header = try #require(HeaderBytes.parse("{'descr': '<i2', 'fortran_order': False, 'shape': \(shape)}").success)
+        let header = try #require(
+            HeaderBytes.parse("{'descr': '<i2', 'fortran_order': False, 'shape': \(shape)}").success)
         #expect(header.shape.count == 64)
     }
 
@@ -70,18 +76,31 @@ import Testing
         ("{'descr': '<f4', 'fortran_order': False, 'shape': (2, True)}", .invalidShape(found: "(2, True)")),
         ("{'descr': '<f4', 'fortran_order': False, 'shape': ('2',)}", .invalidShape(found: "('2',)")),
         ("{'descr': '<f4', 'fortran_order': False, 'shape': ((2,),)}", .invalidShape(found: "((2,),)")),
-        ("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}",
-         .sizeOverflow(shape: "(99999999999999999999,)", itemSize: 4)),
-        ("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904,)}",
-         .sizeOverflow(shape: "(4611686018427387904,)", itemSize: 4)),
-        ("{'descr': '<f4', 'fortran_order': False, 'shape': (3037000500, 3037000500)}",
-         .sizeOverflow(shape: "(3037000500, 3037000500)", itemSize: 4)),
-        ("{'descr': '|O', 'fortran_order': False, 'shape': (2,)}",
-         .unsupportedDType(descr: "'|O'", reason: "object dtype (pickle); npdrop never loads pickles")),
-        ("{'descr': [('a', '<i4'), ('b', '<f4')], 'fortran_order': False, 'shape': (2,)}",
-         .unsupportedDType(descr: "[('a', '<i4'), ('b', '<f4')]", reason: "structured dtype (record fields) is not supported")),
-        ("{'descr': 4, 'fortran_order': False, 'shape': (2,)}",
-         .unsupportedDType(descr: "4", reason: "descr is not a dtype string")),
+        (
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}",
+            .sizeOverflow(shape: "(99999999999999999999,)", itemSize: 4)
+        ),
+        (
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904,)}",
+            .sizeOverflow(shape: "(4611686018427387904,)", itemSize: 4)
+        ),
+        (
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (3037000500, 3037000500)}",
+            .sizeOverflow(shape: "(3037000500, 3037000500)", itemSize: 4)
+        ),
+        (
+            "{'descr': '|O', 'fortran_order': False, 'shape': (2,)}",
+            .unsupportedDType(descr: "'|O'", reason: "object dtype (pickle); npdrop never loads pickles")
+        ),
+        (
+            "{'descr': [('a', '<i4'), ('b', '<f4')], 'fortran_order': False, 'shape': (2,)}",
+            .unsupportedDType(
+                descr: "[('a', '<i4'), ('b', '<f4')]", reason: "structured dtype (record fields) is not supported")
+        ),
+        (
+            "{'descr': 4, 'fortran_order': False, 'shape': (2,)}",
+            .unsupportedDType(descr: "4", reason: "descr is not a dtype string")
+        ),
     ])
     func refusals(text: String, expected: NPYFormatError) {
         #expect(HeaderBytes.parse(text).failure == expected)
@@ -89,14 +108,19 @@ import Testing
 
     @Test func tooManyDimensions() {
         let shape = "(" + String(repeating: "1, ", count: 65) + ")"
-        #expect(HeaderBytes.parse("{'descr': '<f4', 'fortran_order': False, 'shape': \(shape)}").failure
+        #expect(
+            HeaderBytes.parse("{'descr': '<f4', 'fortran_order': False, 'shape': \(shape)}").failure
                 == .tooManyDimensions(count: 65, limit: 64))
     }
 
     @Test func preambleErrors() {
-        #expect(HeaderBytes.parse(bytes: Array("PK\u{3}\u{4}0000000".utf8)).failure == .badMagic(found: Array("PK\u{3}\u{4}00".utf8)))
+        #expect(
+            HeaderBytes.parse(bytes: Array("PK\u{3}\u{4}0000000".utf8)).failure
+                == .badMagic(found: Array("PK\u{3}\u{4}00".utf8)))
         #expect(HeaderBytes.parse(bytes: []).failure == .truncated(section: .preamble, expected: 10, found: 0))
-        #expect(HeaderBytes.parse(bytes: [0x93, 0x4E, 0x55]).failure == .truncated(section: .preamble, expected: 10, found: 3))
+        #expect(
+            HeaderBytes.parse(bytes: [0x93, 0x4E, 0x55]).failure
+                == .truncated(section: .preamble, expected: 10, found: 3))
         #expect(HeaderBytes.parse(bytes: [0x93, 0x4E, 0x00]).failure == .badMagic(found: [0x93, 0x4E, 0x00]))
         let v4 = NPYHeaderParser.magic + [4, 0, 0, 0]
         #expect(HeaderBytes.parse(bytes: v4).failure == .unsupportedVersion(major: 4, minor: 0))
@@ -112,7 +136,8 @@ import Testing
         let max32 = NPYHeaderParser.magic + [3, 0, 0xFF, 0xFF, 0xFF, 0xFF]
         #expect(HeaderBytes.parse(bytes: max32).failure == .headerTooLong(length: 4_294_967_295, limit: 65536))
         let exactlyLimit = NPYHeaderParser.magic + [2, 0, 0x00, 0x00, 0x01, 0x00]
-        #expect(HeaderBytes.parse(bytes: exactlyLimit).failure == .truncated(section: .header, expected: 65536, found: 0))
+        #expect(
+            HeaderBytes.parse(bytes: exactlyLimit).failure == .truncated(section: .header, expected: 65536, found: 0))
     }
 
     @Test func truncatedHeaderText() {
@@ -128,18 +153,23 @@ import Testing
             .malformedHeader(reason: "unexpected 'x'", offset: 3), .headerNotADictionary(found: "1"),
             .missingKey("shape"), .duplicateKey("descr"), .unknownKey("'x'"), .invalidFortranOrder(found: "0"),
             .invalidShape(found: "[1]"), .tooManyDimensions(count: 65, limit: 64),
-            .sizeOverflow(shape: "(1,)", itemSize: 8), .unsupportedDType(descr: "'<U2'", reason: "unicode dtype is not supported"),
+            .sizeOverflow(shape: "(1,)", itemSize: 8),
+            .unsupportedDType(descr: "'<U2'", reason: "unicode dtype is not supported"),
             .invalidBool(offset: 3, value: 97),
         ]
         for error in errors {
             #expect(!error.description.contains("\n"))
             #expect(!error.description.isEmpty)
         }
-        #expect(NPYFormatError.truncated(section: .data, expected: 96, found: 40).description
+        #expect(
+            NPYFormatError.truncated(section: .data, expected: 96, found: 40).description
                 == "truncated data: expected 96 bytes, found 40")
-        #expect(NPYFormatError.badMagic(found: [0x50, 0x4B, 3, 4, 0x14, 0]).description
-                == "not an .npy file: bad magic bytes [50 4b 03 04 14 00], expected [93 4e 55 4d 50 59] (this looks like a zip archive such as an .npz)")
-        #expect(NPYFormatError.invalidBool(offset: 3, value: 97).description
+        #expect(
+            NPYFormatError.badMagic(found: [0x50, 0x4B, 3, 4, 0x14, 0]).description
+                == "not an .npy file: bad magic bytes [50 4b 03 04 14 00], expected [93 4e 55 4d 50 59] (this looks like a zip archive such as an .npz)"
+        )
+        #expect(
+            NPYFormatError.invalidBool(offset: 3, value: 97).description
                 == "invalid bool data: byte 3 of the data is 97, bool bytes must be 0 or 1")
     }
 

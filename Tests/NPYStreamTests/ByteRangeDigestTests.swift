@@ -97,7 +97,8 @@ import Testing
             defer { buffer.deallocate() }
             for _ in 0..<random.below(30) {
                 let at = random.below(bytes.count + 1)
-                _ = try file.pread(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<random.below(50_000)]), at: at)
+                _ = try file.pread(
+                    into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<random.below(50_000)]), at: at)
             }
             let crc = try file.digest!.crc32c(size: bytes.count) { try file.preadUnrecorded(into: $0, at: $1) }
             #expect(crc == BitwiseCRC32C.checksum(bytes), "trial \(trial)")

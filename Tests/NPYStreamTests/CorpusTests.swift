@@ -1,12 +1,14 @@
-import NPDropTestSupport
 import Foundation
-import Testing
+import NPDropTestSupport
 import NPYFormat
+import Testing
+
 @testable import NPYStream
 
 /// Every `.npy` of the third-party corpus in Fixtures/third-party against its MANIFEST.tsv.
 @Suite struct CorpusTests {
-    static let rows: [[String: String]] = ((try? readTSV(TestPaths.corpus.appendingPathComponent("MANIFEST.tsv"))) ?? [])
+    static let rows: [[String: String]] =
+        ((try? readTSV(TestPaths.corpus.appendingPathComponent("MANIFEST.tsv"))) ?? [])
         .filter { $0["kind"] == "npy" }
 
     @Test func corpusIsPresent() {
@@ -38,7 +40,9 @@ import NPYFormat
             let name = try #require(row["file"])
             let path = TestPaths.corpus.appendingPathComponent(name).path
             let reason = try #require(row["reason_if_refuse"])
-            let keyword = ["object", "structured", "unicode", "bool"].first { reason.hasPrefix($0) || reason.contains("\($0) ") }
+            let keyword = ["object", "structured", "unicode", "bool"].first {
+                reason.hasPrefix($0) || reason.contains("\($0) ")
+            }
             let expectedWord = try #require(keyword, "no keyword in \(reason)")
             do {
                 let reader = try NPYReader.open(path: path)
@@ -64,10 +68,10 @@ import NPYFormat
         let paths = Self.rows.filter { $0["expect"] == "load" }.compactMap { $0["file"] }
             .map { TestPaths.corpus.appendingPathComponent($0).path }
         let script = """
-        import sys, io, hashlib, numpy as np
-        for path in sys.argv[1:]:
-            b = io.BytesIO(); np.save(b, np.load(path)); print(hashlib.sha256(b.getvalue()).hexdigest())
-        """
+            import sys, io, hashlib, numpy as np
+            for path in sys.argv[1:]:
+                b = io.BytesIO(); np.save(b, np.load(path)); print(hashlib.sha256(b.getvalue()).hexdigest())
+            """
         let output = String(decoding: try LiveNumPy.run(script, arguments: paths), as: UTF8.self)
         let hashes = output.split(separator: "\n").map(String.init)
         #expect(hashes.count == paths.count)

@@ -1,15 +1,19 @@
-import NPDropTestSupport
 import Foundation
-import Testing
+import NPDropTestSupport
 import NPYFormat
+import Testing
+
 @testable import NPYStream
 
 /// Every file in Fixtures/npy (made by python/make_fixtures.py with NumPy) against its MANIFEST row.
 @Suite struct FixtureTests {
-    static let rows: [[String: String]] = (try? readTSV(TestPaths.fixtures.appendingPathComponent("MANIFEST.tsv"))) ?? []
+    static let rows: [[String: String]] =
+        (try? readTSV(TestPaths.fixtures.appendingPathComponent("MANIFEST.tsv"))) ?? []
 
     @Test func manifestListsEveryFixture() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: TestPaths.fixtures.path).filter { $0.hasSuffix(".npy") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: TestPaths.fixtures.path).filter {
+            $0.hasSuffix(".npy")
+        }
         #expect(Set(files) == Set(Self.rows.compactMap { $0["file"] }))
         #expect(files.count > 200)
     }
@@ -51,8 +55,9 @@ import NPYFormat
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let script = TestPaths.packageRoot.appendingPathComponent("python/make_fixtures.py").path
-        _ = try LiveNumPy.run("import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
-                              arguments: [script, directory.url.path])
+        _ = try LiveNumPy.run(
+            "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
+            arguments: [script, directory.url.path])
         let made = try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted()
         let committed = try FileManager.default.contentsOfDirectory(atPath: TestPaths.fixtures.path).sorted()
         #expect(made == committed)
@@ -91,7 +96,8 @@ func rewrite(path: String, chunkSize: Int) throws -> [UInt8] {
                         Issue.record("\(name) cut at \(length): \(error)")
                         continue
                     }
-                    let expected: NPYFormatError.Section = length < 10 ? .preamble : length < dataOffset ? .header : .data
+                    let expected: NPYFormatError.Section =
+                        length < 10 ? .preamble : length < dataOffset ? .header : .data
                     if length >= 10 && length < 12 && row["header_version"] != "1.0" {
                         #expect(section == .preamble, "\(name) cut at \(length)")
                     } else {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NPYFormat
+import Testing
+
 @testable import NPYStream
 
 @Suite struct IOLoopTests {
@@ -16,7 +17,9 @@ import NPYFormat
 
     @Test func otherErrorsAreThrown() {
         #expect(throws: NPYStreamError.system(operation: "fake", code: EIO)) {
-            try IOLoop.retryingInterrupts("fake") { errno = EIO; return -1 }
+            try IOLoop.retryingInterrupts("fake") {
+                errno = EIO; return -1
+            }
         }
     }
 
@@ -53,8 +56,10 @@ nonisolated(unsafe) private var signalsHandled = 0
     static func pipe() throws -> (FileDescriptor, FileDescriptor) {
         var fds: [Int32] = [0, 0]
         #expect(Glibc.pipe(&fds) == 0)
-        return (FileDescriptor(rawValue: fds[0], path: "<pipe>", owning: true),
-                FileDescriptor(rawValue: fds[1], path: "<pipe>", owning: true))
+        return (
+            FileDescriptor(rawValue: fds[0], path: "<pipe>", owning: true),
+            FileDescriptor(rawValue: fds[1], path: "<pipe>", owning: true)
+        )
     }
 
     @Test func readerWorksOnANonSeekablePipe() throws {
@@ -100,7 +105,9 @@ nonisolated(unsafe) private var signalsHandled = 0
             readerThread.value = pthread_self()
             var buffer = [UInt8](repeating: 0, count: 4)
             result.value = Result {
-                let count = try buffer.withUnsafeMutableBytes { try FileByteSource(descriptor: readEnd).readFully(into: $0) }
+                let count = try buffer.withUnsafeMutableBytes {
+                    try FileByteSource(descriptor: readEnd).readFully(into: $0)
+                }
                 return Array(buffer[..<count])
             }
             done.signal()

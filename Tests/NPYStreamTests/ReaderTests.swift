@@ -1,12 +1,15 @@
 import Foundation
-import Testing
 import NPYFormat
+import Testing
+
 @testable import NPYStream
 
 @Suite struct ReaderTests {
     /// A small file as np.save writes it, with known data.
-    static func sample(dtype: DType = DType(kind: .signedInteger, itemSize: 2, byteOrder: .big),
-                       shape: [Int] = [3, 5], fortranOrder: Bool = false) -> (file: [UInt8], data: [UInt8]) {
+    static func sample(
+        dtype: DType = DType(kind: .signedInteger, itemSize: 2, byteOrder: .big),
+        shape: [Int] = [3, 5], fortranOrder: Bool = false
+    ) -> (file: [UInt8], data: [UInt8]) {
         let header = NPYHeaderEncoder.encode(dtype: dtype, fortranOrder: fortranOrder, shape: shape)
         let count = shape.reduce(1, *) * dtype.itemSize
         let data = (0..<count).map { dtype.kind == .bool ? UInt8($0 % 2) : UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NPYFormat
+import Testing
+
 @testable import NPYStream
 
 /// Reproducers of fuzzing finds at the stream layer (`scripts/fuzz.sh npy-stream`, and the
@@ -15,11 +16,13 @@ import NPYFormat
     /// Finding 2: `NPYReader.init` computed `header.dataByteCount`, which trapped on shape
     /// (2**62, 2**62, 0). Now the reader throws a `FileError` naming the file.
     @Test func readerRefusesAnEmptyShapeWhoseDimensionsOverflow() throws {
-        let bytes = Self.file("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4611686018427387904, 0), }")
+        let bytes = Self.file(
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4611686018427387904, 0), }")
         let error = try #require(throws: FileError.self) {
             _ = try NPYReader(source: MemorySource(bytes, readSizes: [1]), name: "big-empty.npy")
         }
-        #expect(error.underlying as? NPYFormatError
+        #expect(
+            error.underlying as? NPYFormatError
                 == .sizeOverflow(shape: "(4611686018427387904, 4611686018427387904, 0)", itemSize: 4))
         #expect(error.description.hasPrefix("big-empty.npy: array too large: "))
     }
@@ -27,7 +30,8 @@ import NPYFormat
     /// A header announcing far more data than the source has: the reader hands out what exists
     /// in caller-sized chunks and then throws; it never allocates for the announced size.
     @Test func hugeDeclaredSizeOverAFewBytesEndsInTruncation() throws {
-        let bytes = Self.file("{'descr': '|u1', 'fortran_order': False, 'shape': (9223372036854775807,), }", data: [1, 2, 3])
+        let bytes = Self.file(
+            "{'descr': '|u1', 'fortran_order': False, 'shape': (9223372036854775807,), }", data: [1, 2, 3])
         let reader = try NPYReader(source: MemorySource(bytes), name: "huge.npy")
         #expect(reader.header.dataByteCount == Int.max)
         var buffer = [UInt8](repeating: 0, count: 16)

@@ -1,5 +1,6 @@
-import Testing
 import NPYFormat
+import Testing
+
 @testable import NPYStream
 
 @Suite struct WriterTests {

@@ -21,8 +21,10 @@ import Testing
     }
 
     /// NumPy's archives, stored and deflated, copied member by member are the same file again.
-    @Test(arguments: ["savez_stored.npz", "savez_compressed.npz", "positional_compressed.npz", "names.npz",
-                      "many_members.npz", "empty.npz"])
+    @Test(arguments: [
+        "savez_stored.npz", "savez_compressed.npz", "positional_compressed.npz", "names.npz",
+        "many_members.npz", "empty.npz",
+    ])
     func copyingEveryMemberOfANumpyArchiveGivesTheSameFile(file: String) throws {
         let dir = try TemporaryDirectory()
         for chunk in [1, 4_096, 1 << 20] where chunk > 1 || file != "many_members.npz" {
@@ -54,8 +56,9 @@ import Testing
         let path = try dir.write(bytes, to: "bad.npz")
         let error = expectZipError { try copyAll(path, to: dir.path("out.npz")) }
         switch error {
-        case .crcMismatch(_, let member, _, _)?, .corruptDeflate(_, let member, _)?, .inflatesPastDeclaredSize(_, let member, _)?,
-             .sizeMismatch(_, let member, _, _, _, _)?:
+        case .crcMismatch(_, let member, _, _)?, .corruptDeflate(_, let member, _)?,
+            .inflatesPastDeclaredSize(_, let member, _)?,
+            .sizeMismatch(_, let member, _, _, _, _)?:
             #expect(member == "a.npy")
         case .truncated(_, let member, _)?:
             #expect(member == "a.npy")
@@ -78,7 +81,11 @@ import Testing
         }
         let long = try ZipArchiveWriter(path: dir.path("long.npz"))
         let longSink = try long.beginCopiedMember(name: "a.npy", copying: entry)
-        guard case .sizeMismatch? = expectZipError({ try [UInt8]([1, 2, 3, 4, 5]).withUnsafeBytes { try longSink.write($0) } }) else {
+        guard
+            case .sizeMismatch? = expectZipError({
+                try [UInt8]([1, 2, 3, 4, 5]).withUnsafeBytes { try longSink.write($0) }
+            })
+        else {
             Issue.record("expected sizeMismatch for a long copy")
             return
         }

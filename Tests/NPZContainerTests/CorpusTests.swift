@@ -1,5 +1,5 @@
-import NPDropTestSupport
 import Foundation
+import NPDropTestSupport
 import Testing
 
 @testable import NPZContainer
@@ -17,8 +17,11 @@ struct CorpusArchive: CustomStringConvertible, Sendable {
     static let all: [CorpusArchive] = {
         let manifest = TestPaths.corpus.appendingPathComponent("MANIFEST.tsv").path
         guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { return [] }
-        let lines = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-        guard let header = lines.first, let fileCol = header.firstIndex(of: "file"), let kindCol = header.firstIndex(of: "kind"),
+        let lines = text.split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+        guard let header = lines.first, let fileCol = header.firstIndex(of: "file"),
+            let kindCol = header.firstIndex(of: "kind"),
             let expectCol = header.firstIndex(of: "expect"), let membersCol = header.firstIndex(of: "members")
         else { return [] }
         return lines.dropFirst().filter { $0.count > membersCol && $0[kindCol] == "npz" }.map { row in

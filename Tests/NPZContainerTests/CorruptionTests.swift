@@ -6,8 +6,10 @@ import Testing
 /// Damaged archives, made here by truncating, flipping bytes and hand-building headers, must give a
 /// `ZipError` (or, for bytes no check covers, the original members) — never a crash or a hang.
 @Suite struct CorruptionTests {
-    static let smallFixtures = ["savez_compressed.npz", "positional.npz", "names.npz", "data_descriptor.npz",
-                                "data_descriptor_compressed.npz", "comment.npz"]
+    static let smallFixtures = [
+        "savez_compressed.npz", "positional.npz", "names.npz", "data_descriptor.npz",
+        "data_descriptor_compressed.npz", "comment.npz",
+    ]
 
     @Test(arguments: smallFixtures)
     func everyTruncationIsRefused(file: String) throws {
@@ -121,7 +123,10 @@ import Testing
             let source = try reader.openMember(reader.entries[0])
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             let error = expectZipError { _ = try buffer.withUnsafeMutableBytes { try source.read(into: $0) } }
-            #expect(error == .crcMismatch(archive: path, member: "a.npy", expected: crc32(content) ^ 1, found: crc32(content)))
+            #expect(
+                error
+                    == .crcMismatch(archive: path, member: "a.npy", expected: crc32(content) ^ 1, found: crc32(content))
+            )
             // Later reads keep failing rather than pretending the member ended cleanly.
             #expect(throws: ZipError.self) { _ = try buffer.withUnsafeMutableBytes { try source.read(into: $0) } }
         }
@@ -129,7 +134,10 @@ import Testing
 
     @Test func crcMismatchMessageNamesArchiveAndMember() {
         let error = ZipError.crcMismatch(archive: "data/x.npz", member: "w.npy", expected: 0x1234, found: 0xABCD_EF01)
-        #expect(error.description == "data/x.npz: member 'w.npy': CRC-32 mismatch: central directory says 0x00001234, data gives 0xabcdef01")
+        #expect(
+            error.description
+                == "data/x.npz: member 'w.npy': CRC-32 mismatch: central directory says 0x00001234, data gives 0xabcdef01"
+        )
     }
 
     @Test func allLocalHeaderShapesAreAccepted() throws {
@@ -142,8 +150,10 @@ import Testing
         let dir = try TemporaryDirectory()
         for (i, shape) in shapes.enumerated() {
             for deflate in [false, true] {
-                var members = [RawZipMember.of("x.npy", content, deflate: deflate, shape: shape),
-                               RawZipMember.of("dir/y.npy", Array(content.prefix(10)), deflate: deflate, shape: shape)]
+                var members = [
+                    RawZipMember.of("x.npy", content, deflate: deflate, shape: shape),
+                    RawZipMember.of("dir/y.npy", Array(content.prefix(10)), deflate: deflate, shape: shape),
+                ]
                 members[1].centralZip64Sizes = true
                 let path = try dir.write(buildZip(members), to: "shape\(i).npz")
                 let got = try readAllMembers(path)
@@ -210,8 +220,11 @@ import Testing
         let dir = try TemporaryDirectory()
         let path = try dir.write(buildZip([m]), to: "s.npz")
         let error = expectZipError { _ = try readAllMembers(path) }
-        #expect(error == .sizeMismatch(archive: path, member: "a.npy", field: "stored size", expected: 5, found: 4,
-                                       source: "its compressed size"))
+        #expect(
+            error
+                == .sizeMismatch(
+                    archive: path, member: "a.npy", field: "stored size", expected: 5, found: 4,
+                    source: "its compressed size"))
     }
 
     @Test func dataRunningIntoTheCentralDirectoryIsRefused() throws {
@@ -237,7 +250,9 @@ import Testing
         for chunk in [1, 999, 1_000, 1_001, 1 << 20] {
             let source = try reader.openMember(reader.entries[0])
             let error = expectZipError { _ = try drain(source, chunk: chunk) }
-            #expect(error == .inflatesPastDeclaredSize(archive: path, member: "bomb.npy", declared: 1_000), "chunk \(chunk)")
+            #expect(
+                error == .inflatesPastDeclaredSize(archive: path, member: "bomb.npy", declared: 1_000), "chunk \(chunk)"
+            )
             #expect(source.bytesRead <= 1_000)
         }
     }
@@ -249,12 +264,19 @@ import Testing
         let dir = try TemporaryDirectory()
         let path = try dir.write(buildZip([m]), to: "ratio.npz")
         let error = expectZipError { _ = try readAllMembers(path) }
-        #expect(error == .inflateRatioExceeded(archive: path, member: "r.npy", compressed: m.compressedSize,
-                                               uncompressed: m.uncompressedSize, limit: 1_032))
+        #expect(
+            error
+                == .inflateRatioExceeded(
+                    archive: path, member: "r.npy", compressed: m.compressedSize,
+                    uncompressed: m.uncompressedSize, limit: 1_032))
         // With a higher limit the member opens, and then ends short of its declared size.
         var limits = ZipLimits.default
         limits.maxInflateRatio = 10_000
-        guard case let .sizeMismatch(_, _, field, _, found, _)? = expectZipError({ _ = try readAllMembers(path, limits: limits) }) else {
+        guard
+            case let .sizeMismatch(_, _, field, _, found, _)? = expectZipError({
+                _ = try readAllMembers(path, limits: limits)
+            })
+        else {
             Issue.record("expected sizeMismatch")
             return
         }
@@ -273,8 +295,11 @@ import Testing
             var limits = ZipLimits.default
             limits.maxInflateRatio = .max
             let path = try dir.write(buildZip([m]), to: "t.npz")
-            guard case let .truncated(_, _, detail)? = expectZipError({ _ = try readAllMembers(path, limits: limits) }) else {
-                Issue.record("cut \(cut): expected truncated, got \(String(describing: try? readAllMembers(path, limits: limits).count)) \(String(describing: expectZipError({ _ = try readAllMembers(path, limits: limits) })))")
+            guard case let .truncated(_, _, detail)? = expectZipError({ _ = try readAllMembers(path, limits: limits) })
+            else {
+                Issue.record(
+                    "cut \(cut): expected truncated, got \(String(describing: try? readAllMembers(path, limits: limits).count)) \(String(describing: expectZipError({ _ = try readAllMembers(path, limits: limits) })))"
+                )
                 continue
             }
             #expect(detail.contains("end before the deflate end-of-stream marker"), "cut \(cut): \(detail)")
@@ -289,8 +314,11 @@ import Testing
         let dir = try TemporaryDirectory()
         let path = try dir.write(buildZip([m]), to: "t.npz")
         let error = expectZipError { _ = try readAllMembers(path) }
-        #expect(error == .sizeMismatch(archive: path, member: "t.npy", field: "compressed size", expected: m.compressedSize,
-                                       found: m.compressedSize - 3, source: "the deflate end-of-stream marker"))
+        #expect(
+            error
+                == .sizeMismatch(
+                    archive: path, member: "t.npy", field: "compressed size", expected: m.compressedSize,
+                    found: m.compressedSize - 3, source: "the deflate end-of-stream marker"))
     }
 
     @Test func corruptDeflateDataIsReported() throws {
@@ -312,7 +340,10 @@ import Testing
         let reader = try ZipArchiveReader(path: path)  // listing still works
         let error = expectZipError { _ = try reader.openMember(reader.entries[0]) }
         #expect(error == .unsupportedMethod(archive: path, member: "b.npy", method: ZipMethod(rawValue: 12)))
-        #expect(error?.description == "\(path): member 'b.npy': unsupported compression method 12 (bzip2) (expected 0 stored or 8 deflate)")
+        #expect(
+            error?.description
+                == "\(path): member 'b.npy': unsupported compression method 12 (bzip2) (expected 0 stored or 8 deflate)"
+        )
     }
 
     @Test func encryptedMemberIsRefused() throws {
@@ -354,17 +385,20 @@ import Testing
         let path = TestPaths.fixture("savez_stored.npz")
         var limits = ZipLimits.default
         limits.maxEntries = 6
-        #expect(expectZipError { _ = try ZipArchiveReader(path: path, limits: limits) }
+        #expect(
+            expectZipError { _ = try ZipArchiveReader(path: path, limits: limits) }
                 == .tooManyEntries(archive: path, count: 7, limit: 6))
         limits = .default
         limits.maxCentralDirectorySize = 100
-        guard case .centralDirectoryTooLarge? = expectZipError({ _ = try ZipArchiveReader(path: path, limits: limits) }) else {
+        guard case .centralDirectoryTooLarge? = expectZipError({ _ = try ZipArchiveReader(path: path, limits: limits) })
+        else {
             Issue.record("expected centralDirectoryTooLarge")
             return
         }
         limits = .default
         limits.maxNameLength = 8
-        #expect(expectZipError { _ = try ZipArchiveReader(path: path, limits: limits) }
+        #expect(
+            expectZipError { _ = try ZipArchiveReader(path: path, limits: limits) }
                 == .nameTooLong(archive: path, entryIndex: 0, length: 10, limit: 8))
     }
 

@@ -1,5 +1,5 @@
-import NPDropTestSupport
 import Foundation
+import NPDropTestSupport
 import Testing
 
 @testable import NPZContainer
@@ -95,7 +95,9 @@ struct FixtureMember {
 
     @Test func archiveCommentIsReturned() throws {
         let reader = try ZipArchiveReader(path: TestPaths.fixture("comment.npz"))
-        #expect(String(decoding: reader.comment, as: UTF8.self) == "npdrop fixture: an archive comment after the end record")
+        #expect(
+            String(decoding: reader.comment, as: UTF8.self) == "npdrop fixture: an archive comment after the end record"
+        )
         #expect(reader.entries.map(\.name) == ["ints.npy", "floats.npy"])
     }
 

@@ -75,7 +75,8 @@ import Testing
     @Test func encodingsChooseTheirEngine() {
         #expect(MemberEncoding(compression: .deflate).writeMethod(forInput: .stored).engine == .isal)
         #expect(MemberEncoding(compression: .deflate, level: 3).writeMethod(forInput: .stored).engine == .isal)
-        let zlib = MemberEncoding(compression: .deflate, level: 3, engine: .zlib).writeMethod(forInput: .stored, threads: 2)
+        let zlib = MemberEncoding(compression: .deflate, level: 3, engine: .zlib).writeMethod(
+            forInput: .stored, threads: 2)
         #expect(zlib.engine == .zlib && zlib.level == 3 && zlib.parallel?.threads == 2)
         let single = MemberEncoding(compression: .deflate, deflateBlockSize: nil).writeMethod(forInput: .stored)
         #expect(single.engine == .zlib && single.parallel == nil)
@@ -117,9 +118,10 @@ import Testing
             }
             #expect(pieces.value == whole)
             let joined = data.withUnsafeBytes { raw in
-                CRC32.combine(CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<cut])),
-                              CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[cut...])),
-                              lengthOfB: UInt64(count - cut))
+                CRC32.combine(
+                    CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<cut])),
+                    CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[cut...])),
+                    lengthOfB: UInt64(count - cut))
             }
             #expect(joined == whole)
         }
@@ -143,7 +145,9 @@ import Testing
             let dictionary = Array(data[max(0, start - 32_768)..<start])
             let count = try data[start..<end].withUnsafeBytes { input in
                 try dictionary.withUnsafeBytes { dict in
-                    try buffer.withUnsafeMutableBytes { try stream.compressBlock(input, dictionary: dict, isLast: end == data.count, into: $0) }
+                    try buffer.withUnsafeMutableBytes {
+                        try stream.compressBlock(input, dictionary: dict, isLast: end == data.count, into: $0)
+                    }
                 }
             }
             out += buffer[0..<count]

@@ -64,11 +64,14 @@ enum ParallelDeflateSupport {
             out += buffer[0..<p.produced]
             if p.streamEnded {
                 guard consumed == packed.count else {
-                    throw ZipError.zlib(operation: "test inflate", code: -3, message: "\(packed.count - consumed) bytes after the end")
+                    throw ZipError.zlib(
+                        operation: "test inflate", code: -3, message: "\(packed.count - consumed) bytes after the end")
                 }
                 return out
             }
-            if p.consumed == 0 && p.produced == 0 { throw ZipError.zlib(operation: "test inflate", code: -5, message: "no end marker") }
+            if p.consumed == 0 && p.produced == 0 {
+                throw ZipError.zlib(operation: "test inflate", code: -5, message: "no end marker")
+            }
         }
     }
 
@@ -81,11 +84,15 @@ enum ParallelDeflateSupport {
 
     /// Writes `data` as one member named "x.npy" with `method`, cut into writes of the given sizes
     /// (cycled), and returns the archive's bytes.
-    static func archive(_ data: [UInt8], method: ZipWriteMethod, writes sizes: [Int], in dir: TemporaryDirectory) throws -> [UInt8] {
+    static func archive(
+        _ data: [UInt8], method: ZipWriteMethod, writes sizes: [Int], in dir: TemporaryDirectory
+    ) throws -> [UInt8] {
         try archive(data, method: method, writes: sizes, inFolder: dir.url.path)
     }
 
-    static func archive(_ data: [UInt8], method: ZipWriteMethod, writes sizes: [Int], inFolder folder: String) throws -> [UInt8] {
+    static func archive(
+        _ data: [UInt8], method: ZipWriteMethod, writes sizes: [Int], inFolder folder: String
+    ) throws -> [UInt8] {
         let path = folder + "/p-\(UUID().uuidString).npz"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = try ZipArchiveWriter(path: path)

@@ -21,15 +21,21 @@ import Testing
             state = state &* 6_364_136_223_846_793_005 &+ 1
             splits.append(Int(state >> 33) % 20_000)  // random sizes, zero-length writes included
         }
-        let expected = try Support.archive(data, method: .parallelDeflated(level: 6, blockSize: Self.block, threads: 1),
-                                           writes: [1 << 20], in: dir)
+        let expected = try Support.archive(
+            data, method: .parallelDeflated(level: 6, blockSize: Self.block, threads: 1),
+            writes: [1 << 20], in: dir)
         for threads in [1, 2, 4] {
-            for (label, sizes) in [("1 byte", [1]), ("7 bytes", [7]), ("random", splits), ("1 MiB", [1 << 20]),
-                                   ("block", [Self.block]), ("block+1", [Self.block + 1])] {
+            for (label, sizes) in [
+                ("1 byte", [1]), ("7 bytes", [7]), ("random", splits), ("1 MiB", [1 << 20]),
+                ("block", [Self.block]), ("block+1", [Self.block + 1]),
+            ] {
                 if label == "1 byte", threads == 4 { continue }  // slow in debug builds, covered by 1 and 2
-                let got = try Support.archive(data, method: .parallelDeflated(level: 6, blockSize: Self.block, threads: threads),
-                                              writes: sizes, in: dir)
-                #expect(got == expected, "threads \(threads), writes \(label): first difference at \(firstDifference(got, expected))")
+                let got = try Support.archive(
+                    data, method: .parallelDeflated(level: 6, blockSize: Self.block, threads: threads),
+                    writes: sizes, in: dir)
+                #expect(
+                    got == expected,
+                    "threads \(threads), writes \(label): first difference at \(firstDifference(got, expected))")
             }
         }
     }
@@ -40,8 +46,9 @@ import Testing
     func everyLevelMatchesTheSequentialReference(level: Int) throws {
         let dir = try TemporaryDirectory()
         let data = Self.mixed
-        let archive = try Support.archive(data, method: .parallelDeflated(level: level, blockSize: Self.block, threads: 2),
-                                          writes: [10_000], in: dir)
+        let archive = try Support.archive(
+            data, method: .parallelDeflated(level: level, blockSize: Self.block, threads: 2),
+            writes: [10_000], in: dir)
         let path = try dir.write(archive, to: "l.npz")
         let entry = try #require(try ZipArchiveReader(path: path).entries.first)
         let raw = Support.rawData(of: entry, in: archive)
@@ -59,8 +66,9 @@ import Testing
     func sizesAroundBlockBoundaries(count: Int) throws {
         let dir = try TemporaryDirectory()
         let data = testBytes(count: count, seed: UInt64(count) + 5, runs: true)
-        let parallel = try Support.archive(data, method: .parallelDeflated(level: -1, blockSize: Self.block, threads: 2),
-                                           writes: [Self.block], in: dir)
+        let parallel = try Support.archive(
+            data, method: .parallelDeflated(level: -1, blockSize: Self.block, threads: 2),
+            writes: [Self.block], in: dir)
         let path = try dir.write(parallel, to: "s.npz")
         #expect(try readAllMembers(path).first?.1 == data)
         let entry = try #require(try ZipArchiveReader(path: path).entries.first)
@@ -85,18 +93,22 @@ import Testing
         let data = Support.floatData(count: 1_300_000, seed: 3)  // 4.96 MiB: 5 blocks
         var results: [[UInt8]] = []
         for threads in [1, 2, 4] {
-            results.append(try Support.archive(data, method: .parallelDeflated(level: 1, threads: threads),
-                                               writes: [1 << 20, 333_333], in: dir))
+            results.append(
+                try Support.archive(
+                    data, method: .parallelDeflated(level: 1, threads: threads),
+                    writes: [1 << 20, 333_333], in: dir))
         }
         #expect(results[1] == results[0])
         #expect(results[2] == results[0])
         let path = try dir.write(results[0], to: "d.npz")
         let entry = try #require(try ZipArchiveReader(path: path).entries.first)
-        #expect(Support.rawData(of: entry, in: results[0])
+        #expect(
+            Support.rawData(of: entry, in: results[0])
                 == (try Support.referenceBlocks(data, level: 1, blockSize: ParallelDeflateOptions.defaultBlockSize)))
         let single = try Support.singleStream(data, level: 1)
         let difference = Double(entry.compressedSize) - Double(single.count)
-        #expect(abs(difference) < 0.005 * Double(single.count), "parallel \(entry.compressedSize), single \(single.count)")
+        #expect(
+            abs(difference) < 0.005 * Double(single.count), "parallel \(entry.compressedSize), single \(single.count)")
         #expect(try readAllMembers(path).first?.1 == data)
     }
 
@@ -106,7 +118,10 @@ import Testing
             ("a.npy", Self.mixed, .parallelDeflated(level: 6, blockSize: Self.block, threads: 2)),
             ("b.npy", testBytes(count: 100_000, seed: 8), .stored),
             ("empty.npy", [], .parallelDeflated(level: 1, blockSize: Self.block)),
-            ("c.npy", testBytes(count: 5 * Self.block, seed: 9, runs: true), .parallelDeflated(level: 9, blockSize: 65_536, threads: 3)),
+            (
+                "c.npy", testBytes(count: 5 * Self.block, seed: 9, runs: true),
+                .parallelDeflated(level: 9, blockSize: 65_536, threads: 3)
+            ),
             ("d.npy", testBytes(count: 70_000, seed: 10, runs: true), .deflated),
         ]
         let path = dir.path("mixed.npz")
@@ -130,7 +145,8 @@ import Testing
         let dir = try TemporaryDirectory()
         let path = dir.path("count.npz")
         let writer = try ZipArchiveWriter(path: path)
-        let sink = try writer.beginMember(name: "x.npy", method: .parallelDeflated(level: 1, blockSize: Self.block, threads: 2))
+        let sink = try writer.beginMember(
+            name: "x.npy", method: .parallelDeflated(level: 1, blockSize: Self.block, threads: 2))
         try Self.mixed.withUnsafeBytes { try sink.write($0) }
         try sink.finish()
         try writer.finish()
@@ -144,15 +160,18 @@ import Testing
         let path = dir.path("bad.npz")
         let writer = try ZipArchiveWriter(path: path)
         for size in [0, -1, 32_767, (64 << 20) + 1] {
-            guard case .misuse(_, let detail)? = expectZipError({
-                _ = try writer.beginMember(name: "x\(size).npy", method: .parallelDeflated(blockSize: size))
-            }) else {
+            guard
+                case .misuse(_, let detail)? = expectZipError({
+                    _ = try writer.beginMember(name: "x\(size).npy", method: .parallelDeflated(blockSize: size))
+                })
+            else {
                 Issue.record("block size \(size) accepted")
                 continue
             }
             #expect(detail.contains("block size \(size)"), "\(detail)")
         }
-        #expect(expectZipError { _ = try writer.beginMember(name: "y.npy", method: .parallelDeflated(level: 10)) }
+        #expect(
+            expectZipError { _ = try writer.beginMember(name: "y.npy", method: .parallelDeflated(level: 10)) }
                 == .invalidCompressionLevel(archive: path, level: 10))
     }
 
@@ -170,7 +189,8 @@ import Testing
     @Test(arguments: [1, 2, 3])
     func memoryIsBoundedAndBlocksLeaveInOrder(threads: Int) throws {
         let data = Self.mixed + Self.mixed + Self.mixed  // 40 blocks
-        let deflater = try ParallelDeflater(level: 1, options: ParallelDeflateOptions(blockSize: Self.block, threads: threads))
+        let deflater = try ParallelDeflater(
+            level: 1, options: ParallelDeflateOptions(blockSize: Self.block, threads: threads))
         var out: [UInt8] = []
         var emittedWhileWriting = 0
         try data.withUnsafeBytes { raw in
@@ -186,7 +206,8 @@ import Testing
         emittedWhileWriting = out.count
         try deflater.finish { (bytes) throws(ZipError) in out += bytes }
         #expect(deflater.allocatedBlocks <= threads + 2)
-        #expect(emittedWhileWriting > out.count / 2, "only \(emittedWhileWriting) of \(out.count) bytes left before finish")
+        #expect(
+            emittedWhileWriting > out.count / 2, "only \(emittedWhileWriting) of \(out.count) bytes left before finish")
         #expect(out == (try Support.referenceBlocks(data, level: 1, blockSize: Self.block)))
     }
 
@@ -196,15 +217,19 @@ import Testing
     @Test func writersInsideConcurrentPerformAllFinishWithTheSameBytes() throws {
         let dir = try TemporaryDirectory()
         let data = Self.mixed
-        let expected = try Support.archive(data, method: .parallelDeflated(level: 1, blockSize: Self.block, threads: 1),
-                                           writes: [1 << 20], in: dir)
+        let expected = try Support.archive(
+            data, method: .parallelDeflated(level: 1, blockSize: Self.block, threads: 1),
+            writes: [1 << 20], in: dir)
         let results = ResultBox(count: 6)
         let folder = dir.url.path
         DispatchQueue.concurrentPerform(iterations: 6) { i in
-            results.set(i, Result {
-                try Support.archive(data, method: .parallelDeflated(level: 1, blockSize: Self.block, threads: 2 + i % 3),
-                                    writes: [1_000 * (i + 1)], inFolder: folder)
-            })
+            results.set(
+                i,
+                Result {
+                    try Support.archive(
+                        data, method: .parallelDeflated(level: 1, blockSize: Self.block, threads: 2 + i % 3),
+                        writes: [1_000 * (i + 1)], inFolder: folder)
+                })
         }
         for i in 0..<6 {
             #expect(try results.get(i).get() == expected, "writer \(i)")
@@ -217,7 +242,8 @@ import Testing
         let dir = try TemporaryDirectory()
         for _ in 0..<5 {
             let writer = try ZipArchiveWriter(path: dir.path("abandoned.npz"))
-            let sink = try writer.beginMember(name: "x.npy", method: .parallelDeflated(level: 9, blockSize: Self.block, threads: 4))
+            let sink = try writer.beginMember(
+                name: "x.npy", method: .parallelDeflated(level: 9, blockSize: Self.block, threads: 4))
             try Self.mixed.withUnsafeBytes { try sink.write($0) }
         }
         #expect(FileManager.default.fileExists(atPath: dir.path("abandoned.npz")))
@@ -239,9 +265,11 @@ import Testing
             """, [source])
         #expect(made.status == 0, "\(made.err)")
         let members = try readAllMembers(source)
-        for (label, method) in [("default", ZipWriteMethod.parallelDeflated(threads: 2)),
-                                ("small blocks", .parallelDeflated(level: 1, blockSize: 40_000, threads: 2)),
-                                ("level 9", .parallelDeflated(level: 9, blockSize: 1 << 19, threads: 3))] {
+        for (label, method) in [
+            ("default", ZipWriteMethod.parallelDeflated(threads: 2)),
+            ("small blocks", .parallelDeflated(level: 1, blockSize: 40_000, threads: 2)),
+            ("level 9", .parallelDeflated(level: 9, blockSize: 1 << 19, threads: 3)),
+        ] {
             let path = dir.path("ours.npz")
             try writeArchive(path, members, method: method, chunk: 77_777)
             let test = try Python.runModule(["-m", "zipfile", "-t", path])

@@ -32,7 +32,9 @@ struct RawZipMember {
     var localMethod: UInt16?
 
     /// A member whose headers truthfully describe `content` stored (method 0) or deflated (method 8).
-    static func of(_ name: String, _ content: [UInt8], deflate: Bool = false, shape: LocalShape = .plain) -> RawZipMember {
+    static func of(
+        _ name: String, _ content: [UInt8], deflate: Bool = false, shape: LocalShape = .plain
+    ) -> RawZipMember {
         let data = deflate ? deflateRaw(content) : content
         var member = RawZipMember(
             name: name, method: deflate ? 8 : 0, data: data, crc: crc32(content),
@@ -99,7 +101,8 @@ func buildZip(_ members: [RawZipMember], comment: [UInt8] = [], forceZip64End: B
                 extra.appendLE16(1); extra.appendLE16(16); extra.appendLE64(0); extra.appendLE64(0)
                 c32 = 0xFFFF_FFFF; u32 = 0xFFFF_FFFF
             } else {
-                descriptor.appendLE32(UInt32(truncatingIfNeeded: c)); descriptor.appendLE32(UInt32(truncatingIfNeeded: u))
+                descriptor.appendLE32(UInt32(truncatingIfNeeded: c));
+                descriptor.appendLE32(UInt32(truncatingIfNeeded: u))
                 c32 = 0; u32 = 0
             }
             crc = 0; c = 0; u = 0
@@ -126,7 +129,8 @@ func buildZip(_ members: [RawZipMember], comment: [UInt8] = [], forceZip64End: B
         var c32 = UInt32(truncatingIfNeeded: m.compressedSize)
         var u32 = UInt32(truncatingIfNeeded: m.uncompressedSize)
         if m.centralZip64Sizes {
-            extra.appendLE16(1); extra.appendLE16(16); extra.appendLE64(m.uncompressedSize); extra.appendLE64(m.compressedSize)
+            extra.appendLE16(1); extra.appendLE16(16); extra.appendLE64(m.uncompressedSize);
+            extra.appendLE64(m.compressedSize)
             c32 = 0xFFFF_FFFF; u32 = 0xFFFF_FFFF
         }
         out.appendLE32(0x0201_4b50)

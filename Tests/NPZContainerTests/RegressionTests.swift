@@ -1,6 +1,7 @@
-import Testing
 import NPYFormat
 import NPYStream
+import Testing
+
 @testable import NPZContainer
 
 /// Reproducers of fuzzing finds in the zip layer (`scripts/fuzz.sh npz`) and the messages of its
@@ -88,10 +89,12 @@ import NPYStream
     @Test func nameLengthLimitNamesArchiveAndLimit() throws {
         // Default: 4,096 bytes; a 4,097-byte name is refused while reading the central directory.
         let dir = try TemporaryDirectory()
-        let path = try dir.write(Self.archive(name: [UInt8](repeating: 0x61, count: 4_097), wrongCRC: false), to: "long.npz")
+        let path = try dir.write(
+            Self.archive(name: [UInt8](repeating: 0x61, count: 4_097), wrongCRC: false), to: "long.npz")
         let error = try #require(expectZipError { _ = try ZipArchiveReader(path: path) })
         #expect(error.description == "\(path): entry #0 has a 4097-byte name, more than the limit of 4096")
-        let fits = try dir.write(Self.archive(name: [UInt8](repeating: 0x61, count: 4_096), wrongCRC: false), to: "fits.npz")
+        let fits = try dir.write(
+            Self.archive(name: [UInt8](repeating: 0x61, count: 4_096), wrongCRC: false), to: "fits.npz")
         #expect(try readAllMembers(fits).map(\.1) == [[1, 2, 3, 4]])
     }
 
@@ -106,7 +109,8 @@ import NPYStream
         var limits = ZipLimits.default
         limits.maxInflateRatio = 10
         let error = try #require(expectZipError { _ = try readAllMembers(path, limits: limits) })
-        #expect(error.description == "\(path): member 'z.npy': declared size 100000 from \(compressed) compressed "
+        #expect(
+            error.description == "\(path): member 'z.npy': declared size 100000 from \(compressed) compressed "
                 + "bytes exceeds the inflate-ratio limit of 10:1")
     }
 
@@ -118,14 +122,18 @@ import NPYStream
         bomb.uncompressedSize = 1_000
         bomb.localUncompressedSize = 1_000
         let bombPath = try dir.write(buildZip([bomb]), to: "bomb.npz")
-        #expect(expectZipError { _ = try readAllMembers(bombPath) }?.description
-                == "\(bombPath): member 'bomb.npy': deflate data inflates past the declared size of 1000 bytes (stopped there)")
+        #expect(
+            expectZipError { _ = try readAllMembers(bombPath) }?.description
+                == "\(bombPath): member 'bomb.npy': deflate data inflates past the declared size of 1000 bytes (stopped there)"
+        )
         // Local header and central directory disagree.
         var liar = RawZipMember.of("liar.npy", [1, 2, 3])
         liar.localUncompressedSize = 4
         let liarPath = try dir.write(buildZip([liar]), to: "liar.npz")
-        #expect(expectZipError { _ = try readAllMembers(liarPath) }?.description
-                == "\(liarPath): member 'liar.npy': uncompressed size mismatch: central directory says 3, local header says 4")
+        #expect(
+            expectZipError { _ = try readAllMembers(liarPath) }?.description
+                == "\(liarPath): member 'liar.npy': uncompressed size mismatch: central directory says 3, local header says 4"
+        )
         // Declared data running past the central directory (the file is shorter than declared).
         var long = RawZipMember.of("long.npy", [1, 2, 3])
         long.compressedSize = 1_000_000
@@ -134,6 +142,7 @@ import NPYStream
         long.localUncompressedSize = 1_000_000
         let longPath = try dir.write(buildZip([long]), to: "long-data.npz")
         let error = try #require(expectZipError { _ = try readAllMembers(longPath) })
-        #expect(error.description.hasPrefix("\(longPath): member 'long.npy': corrupt zip: 1000000 bytes of data at offset"))
+        #expect(
+            error.description.hasPrefix("\(longPath): member 'long.npy': corrupt zip: 1000000 bytes of data at offset"))
     }
 }

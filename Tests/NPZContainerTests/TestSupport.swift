@@ -54,8 +54,10 @@ func drain(_ source: ByteSource, chunk: Int = 1 << 16) throws -> [UInt8] {
 /// Reads it with both inflaters (ISA-L and zlib) and records an issue unless they agree: the same
 /// bytes, or both refusing with a `ZipError` (damaged data may be caught at different points, e.g.
 /// ISA-L decodes ahead into its own buffer); the ISA-L result is returned or thrown.
-func readAllMembers(_ path: String, limits: ZipLimits = .default, chunk: Int = 1 << 16,
-                    sourceLocation: SourceLocation = #_sourceLocation) throws -> [(String, [UInt8])] {
+func readAllMembers(
+    _ path: String, limits: ZipLimits = .default, chunk: Int = 1 << 16,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws -> [(String, [UInt8])] {
     func read(_ engine: DeflateEngine) throws -> [(String, [UInt8])] {
         let reader = try ZipArchiveReader(path: path, limits: limits)
         return try reader.entries.map { entry in
@@ -80,7 +82,6 @@ func readAllMembers(_ path: String, limits: ZipLimits = .default, chunk: Int = 1
     }
     return try isal.get()
 }
-
 
 /// Writes an archive with `members` (name, bytes) using `method`, feeding each member in `chunk`-byte writes.
 func writeArchive(

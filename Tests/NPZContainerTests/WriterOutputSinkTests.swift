@@ -26,8 +26,10 @@ private final class RecordingSink: OutputSink, @unchecked Sendable {
     var descriptorForKernelCopy: FileDescriptor? { nil }
 }
 
-private func write(_ writer: ZipArchiveWriter, _ members: [(String, [UInt8])], method: ZipWriteMethod,
-                   chunk: Int = 1 << 16, comment: [UInt8] = []) throws {
+private func write(
+    _ writer: ZipArchiveWriter, _ members: [(String, [UInt8])], method: ZipWriteMethod,
+    chunk: Int = 1 << 16, comment: [UInt8] = []
+) throws {
     for (name, bytes) in members {
         let sink = try writer.beginMember(name: name, method: method)
         var start = 0
@@ -43,7 +45,8 @@ private func write(_ writer: ZipArchiveWriter, _ members: [(String, [UInt8])], m
 
 @Suite struct WriterOutputSinkTests {
     private let members: [(String, [UInt8])] = [
-        ("a.npy", testBytes(count: 3_000_000, seed: 1)),  // bigger than the 1 MiB buffer: its header is flushed before its patch
+        // bigger than the 1 MiB buffer: its header is flushed before its patch
+        ("a.npy", testBytes(count: 3_000_000, seed: 1)),
         ("empty.npy", []),
         ("b.npy", testBytes(count: 5_000, seed: 2, runs: true)),
     ]
@@ -78,7 +81,9 @@ private func write(_ writer: ZipArchiveWriter, _ members: [(String, [UInt8])], m
         changed[0].1[2_500_000] ^= 1
         let differs = ZipArchiveWriter(comparingContentOf: try ZipArchiveReader(path: existing), name: "out.npz")
         try write(differs, changed, method: .deflated(level: 1), comment: [1, 2])
-        #expect(differs.contentDifference?.hasPrefix("member 'a.npy' has CRC-32 ") == true, "\(differs.contentDifference ?? "nil")")
+        #expect(
+            differs.contentDifference?.hasPrefix("member 'a.npy' has CRC-32 ") == true,
+            "\(differs.contentDifference ?? "nil")")
 
         let stored = ZipArchiveWriter(comparingContentOf: try ZipArchiveReader(path: existing), name: "out.npz")
         try write(stored, members, method: .stored, comment: [1, 2])
@@ -108,7 +113,8 @@ private func write(_ writer: ZipArchiveWriter, _ members: [(String, [UInt8])], m
         let entry = reader.entries[0]
         let crc = members[0].1.withUnsafeBytes { CRC32.checksum($0) }
         for (signature, field) in [(UInt32(0x0403_4B50), 14), (UInt32(0x0201_4B50), 16)] {
-            for offset in bytes.offsets(ofSignature: signature) where bytes.readLE32(at: offset + field) == entry.crc32 {
+            for offset in bytes.offsets(ofSignature: signature) where bytes.readLE32(at: offset + field) == entry.crc32
+            {
                 bytes.setLE32(crc, at: offset + field)
             }
         }

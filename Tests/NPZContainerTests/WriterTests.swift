@@ -12,7 +12,8 @@ import Testing
             ("c.npy", [42]),
         ]
         let dir = try TemporaryDirectory()
-        for method in [ZipWriteMethod.stored, .deflated, .deflated(level: 0), .deflated(level: 1), .deflated(level: 9)] {
+        for method in [ZipWriteMethod.stored, .deflated, .deflated(level: 0), .deflated(level: 1), .deflated(level: 9)]
+        {
             for chunk in [1_000, 1 << 20, 3 << 20] {
                 let path = dir.path("rt.npz")
                 try writeArchive(path, members, method: method, chunk: chunk)
@@ -59,8 +60,11 @@ import Testing
             Issue.record("expected misuse for a write after finishMember")
             return
         }
-        #expect(expectZipError { _ = try writer.beginMember(name: "a.npy") } == .duplicateName(archive: path, member: "a.npy"))
-        #expect(expectZipError { _ = try writer.beginMember(name: "b.npy", method: .deflated(level: 10)) }
+        #expect(
+            expectZipError { _ = try writer.beginMember(name: "a.npy") }
+                == .duplicateName(archive: path, member: "a.npy"))
+        #expect(
+            expectZipError { _ = try writer.beginMember(name: "b.npy", method: .deflated(level: 10)) }
                 == .invalidCompressionLevel(archive: path, level: 10))
         guard case .unwritableName? = expectZipError({ _ = try writer.beginMember(name: "") }) else {
             Issue.record("expected unwritableName")
@@ -120,7 +124,9 @@ import Testing
         let reader = try ZipArchiveReader(path: path, limits: limits)
         #expect(reader.entries.count == count)
         #expect(reader.entries.last?.name == "e65536")
-        #expect(expectZipError { _ = try ZipArchiveReader(path: path) } == .tooManyEntries(archive: path, count: 65_537, limit: 65_536))
+        #expect(
+            expectZipError { _ = try ZipArchiveReader(path: path) }
+                == .tooManyEntries(archive: path, count: 65_537, limit: 65_536))
 
         if Python.isAvailable {
             let script = """
@@ -150,7 +156,9 @@ import Testing
                 + "b=np.array([[1, 2], [3, 4]], dtype='>i2', order='F'), c=np.zeros(0, dtype='u1'))", [source])
         #expect(made.status == 0, "\(made.err)")
         let members = try readAllMembers(source)
-        for (name, method) in [("stored.npz", ZipWriteMethod.stored), ("deflated.npz", .deflated), ("fast.npz", .deflated(level: 1))] {
+        for (name, method) in [
+            ("stored.npz", ZipWriteMethod.stored), ("deflated.npz", .deflated), ("fast.npz", .deflated(level: 1)),
+        ] {
             let path = dir.path(name)
             try writeArchive(path, members, method: method, chunk: 10_000, comment: Array("npdrop".utf8))
             let test = try Python.runModule(["-m", "zipfile", "-t", path])

@@ -120,7 +120,9 @@ import Testing
             consumed += p.consumed
             out += buffer[0..<p.produced]
             if p.streamEnded { return out }
-            if p.consumed == 0 && p.produced == 0 { throw ZipError.zlib(operation: "test inflate", code: -5, message: "stuck") }
+            if p.consumed == 0 && p.produced == 0 {
+                throw ZipError.zlib(operation: "test inflate", code: -5, message: "stuck")
+            }
         }
     }
 }

@@ -39,7 +39,8 @@ final class ProgressMeter: Sendable {
             let elapsed = seconds(now - started)
             let rate = elapsed > 0 ? Double(state.bytes) / elapsed : 0
             let eta = rate > 0 ? Double(totalBytes - state.bytes) / rate : .infinity
-            let text = "\(label) \(state.files)/\(totalFiles) files, \(HumanUnits.bytes(Double(state.bytes)))"
+            let text =
+                "\(label) \(state.files)/\(totalFiles) files, \(HumanUnits.bytes(Double(state.bytes)))"
                 + " of \(HumanUnits.bytes(Double(totalBytes))), \(HumanUnits.bytes(rate))/s, ETA \(HumanUnits.duration(eta))"
             let padding = String(repeating: " ", count: max(0, state.drawnWidth - text.count))
             state.drawnWidth = text.count

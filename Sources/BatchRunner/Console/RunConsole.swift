@@ -10,8 +10,10 @@ public struct RunConsole: Sendable {
     public var errorIsTerminal: Bool
 
     /// A console; see the properties.
-    public init(writeError: @escaping @Sendable (String) -> Void, writeOutput: @escaping @Sendable (String) -> Void,
-                errorIsTerminal: Bool) {
+    public init(
+        writeError: @escaping @Sendable (String) -> Void, writeOutput: @escaping @Sendable (String) -> Void,
+        errorIsTerminal: Bool
+    ) {
         self.writeError = writeError
         self.writeOutput = writeOutput
         self.errorIsTerminal = errorIsTerminal
@@ -19,9 +21,10 @@ public struct RunConsole: Sendable {
 
     /// The process's stderr (fd 2) and stdout (fd 1); `errorIsTerminal` from `isatty(2)`.
     public static var standard: RunConsole {
-        RunConsole(writeError: { RunnerFS.writeText($0, to: 2) },
-                   writeOutput: { RunnerFS.writeText($0, to: 1) },
-                   errorIsTerminal: RunnerFS.isTerminal(2))
+        RunConsole(
+            writeError: { RunnerFS.writeText($0, to: 2) },
+            writeOutput: { RunnerFS.writeText($0, to: 1) },
+            errorIsTerminal: RunnerFS.isTerminal(2))
     }
 
     /// Writes `npdrop: <message>` and a newline to the error stream; control characters in the

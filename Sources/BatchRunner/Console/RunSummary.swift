@@ -36,7 +36,8 @@ public struct RunSummary: Sendable, Hashable {
         var text = CountText.of(files, "file")
         if resumedTasks > 0 { text += " (\(resumedTasks) resumed)" }
         if let shard { text += " in shard \(shard)" }
-        text += ", \(CountText.of(arrays, "array")) (\(arraysOK) ok, \(arraysCopied) copied, \(CountText.of(arrayErrors, "error")))"
+        text +=
+            ", \(CountText.of(arrays, "array")) (\(arraysOK) ok, \(arraysCopied) copied, \(CountText.of(arrayErrors, "error")))"
         text += ", \(HumanUnits.bytes(Double(bytesRead))) read in \(HumanUnits.fixed(seconds, digits: 2)) s"
         text += " (\(HumanUnits.bytes(throughput))/s), seed \(seed)"
         return text

@@ -30,13 +30,16 @@ public protocol ArrayFileProcessor: Sendable {
 
     /// Processes segment `segment` of `plan` (0-based), writing at its own offsets. Throws to
     /// fail the whole file.
-    func process(segment: Int, of plan: FilePlan<FileState>, task: FileTask, outputs: FileOutputs,
-                 worker: inout WorkerState) throws
+    func process(
+        segment: Int, of plan: FilePlan<FileState>, task: FileTask, outputs: FileOutputs,
+        worker: inout WorkerState) throws
 
     /// Completes the outputs once every segment succeeded (an npz's central directory, ...)
     /// and reports each array. An `ArrayOutcome` with status `.failed` fails the whole file.
-    func finish(_ plan: FilePlan<FileState>, task: FileTask, outputs: FileOutputs,
-                worker: inout WorkerState) throws -> FileOutcome
+    func finish(
+        _ plan: FilePlan<FileState>, task: FileTask, outputs: FileOutputs,
+        worker: inout WorkerState
+    ) throws -> FileOutcome
 
     /// Releases what `prepare` acquired when the file failed and `finish` will not be called.
     func abandon(_ plan: FilePlan<FileState>, task: FileTask)

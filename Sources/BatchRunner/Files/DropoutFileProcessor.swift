@@ -35,7 +35,9 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
     }
 
     /// Opens the input and plans it (see `NPYFileJob.prepare` and `NPZFileJob.prepare`).
-    public func prepare(_ task: FileTask, outputs: FileOutputs, worker: inout DropoutWorker) throws -> FilePlan<FileState> {
+    public func prepare(
+        _ task: FileTask, outputs: FileOutputs, worker: inout DropoutWorker
+    ) throws -> FilePlan<FileState> {
         var request = task.fileRequest
         request.inputDigest = outputs.inputDigest
         switch task.input.kind {
@@ -55,8 +57,10 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
     }
 
     /// Processes one segment of an `.npy`, or the whole of an `.npz`.
-    public func process(segment: Int, of plan: FilePlan<FileState>, task: FileTask, outputs: FileOutputs,
-                        worker: inout DropoutWorker) throws {
+    public func process(
+        segment: Int, of plan: FilePlan<FileState>, task: FileTask, outputs: FileOutputs,
+        worker: inout DropoutWorker
+    ) throws {
         switch plan.state {
         case .npy(let job):
             try job.process(segment: segment, worker: worker)
@@ -69,8 +73,10 @@ public struct DropoutFileProcessor: ArrayFileProcessor {
     }
 
     /// Reports the arrays of the file.
-    public func finish(_ plan: FilePlan<FileState>, task: FileTask, outputs: FileOutputs,
-                       worker: inout DropoutWorker) throws -> FileOutcome {
+    public func finish(
+        _ plan: FilePlan<FileState>, task: FileTask, outputs: FileOutputs,
+        worker: inout DropoutWorker
+    ) throws -> FileOutcome {
         switch plan.state {
         case .npy(let job):
             try job.finishMask(worker: worker)
@@ -91,8 +97,10 @@ extension FileTask {
     /// relpath, each member's action resolved from the task's settings with the run seed.
     var fileRequest: FileRequest {
         let task = self
-        var request = FileRequest(path: input.absolutePath, name: input.relativePath, keyPath: input.relativePath,
-                                  copy: copy, encoding: memberEncoding, segmentBytes: segmentHint.preferredSegmentBytes) { member in
+        var request = FileRequest(
+            path: input.absolutePath, name: input.relativePath, keyPath: input.relativePath,
+            copy: copy, encoding: memberEncoding, segmentBytes: segmentHint.preferredSegmentBytes
+        ) { member in
             switch task.action(forMember: member) {
             case .copy: return .copy
             case .process(let settings): return .process(try task.engineOptions(settings))

@@ -42,9 +42,11 @@ public struct FileTask: Sendable {
     /// How this task's masks are written (bools, or packed 8 flags a byte).
     public var maskFormat = MaskFormat.bool
 
-    init(input: InputFile, copy: Int, seed: UInt64, compression: NPZCompression, compressionLevel: Int?,
-         deflateBlockSize: Int?, deflateEngine: DeflateEngine = .isal, isalCheckFailed: Bool = false,
-         outputPath: String, maskPath: String?, segmentHint: SegmentHint, actions: ActionSource) {
+    init(
+        input: InputFile, copy: Int, seed: UInt64, compression: NPZCompression, compressionLevel: Int?,
+        deflateBlockSize: Int?, deflateEngine: DeflateEngine = .isal, isalCheckFailed: Bool = false,
+        outputPath: String, maskPath: String?, segmentHint: SegmentHint, actions: ActionSource
+    ) {
         self.input = input
         self.copy = copy
         self.seed = seed
@@ -60,26 +62,31 @@ public struct FileTask: Sendable {
     }
 
     /// A task driven by settings rules, for testing a processor outside a run.
-    public init(input: InputFile, copy: Int = 0, seed: UInt64, settings: ArraySettingsResolver,
-                members: MemberSelection = .all, compression: NPZCompression = .input, compressionLevel: Int? = nil,
-                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, deflateEngine: DeflateEngine = .isal,
-                outputPath: String, maskPath: String?,
-                segmentHint: SegmentHint = SegmentHint(preferredSegmentBytes: RunOptions.defaultSegmentBytes, workers: 1)) {
-        self.init(input: input, copy: copy, seed: seed, compression: compression, compressionLevel: compressionLevel,
-                  deflateBlockSize: deflateBlockSize, deflateEngine: deflateEngine,
-                  outputPath: outputPath, maskPath: maskPath, segmentHint: segmentHint, actions: .rules(settings, members))
+    public init(
+        input: InputFile, copy: Int = 0, seed: UInt64, settings: ArraySettingsResolver,
+        members: MemberSelection = .all, compression: NPZCompression = .input, compressionLevel: Int? = nil,
+        deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, deflateEngine: DeflateEngine = .isal,
+        outputPath: String, maskPath: String?,
+        segmentHint: SegmentHint = SegmentHint(preferredSegmentBytes: RunOptions.defaultSegmentBytes, workers: 1)
+    ) {
+        self.init(
+            input: input, copy: copy, seed: seed, compression: compression, compressionLevel: compressionLevel,
+            deflateBlockSize: deflateBlockSize, deflateEngine: deflateEngine,
+            outputPath: outputPath, maskPath: maskPath, segmentHint: segmentHint, actions: .rules(settings, members))
     }
 
     /// The engine's options for an array processed with `settings`: the settings, the seed and
     /// this task's stream. Throws `DropoutError` for a combination no array can take.
     func engineOptions(_ settings: DropoutSettings) throws -> DropoutOptions {
-        try settings.engineOptions(seed: seed, stream: RandomStreamSettings(rng: rng, kerasCall: kerasCall, kerasLayer: kerasLayer))
+        try settings.engineOptions(
+            seed: seed, stream: RandomStreamSettings(rng: rng, kerasCall: kerasCall, kerasLayer: kerasLayer))
     }
 
     /// How this task's output npz members are encoded.
     public var memberEncoding: MemberEncoding {
-        MemberEncoding(compression: compression, level: compressionLevel, deflateBlockSize: deflateBlockSize,
-                       engine: deflateEngine)
+        MemberEncoding(
+            compression: compression, level: compressionLevel, deflateBlockSize: deflateBlockSize,
+            engine: deflateEngine)
     }
 
     /// The deflate fields of this task's manifest records (all nil for `.npy` inputs): the engine
@@ -92,8 +99,10 @@ public struct FileTask: Sendable {
         let engine = encoding.effectiveEngine
         let level = engine == .isal ? DeflateEngine.isalLevel : compressionLevel
         let checked = engine == .isal || isalCheckFailed
-        return (engine.rawValue, level, checked ? DeflateEngine.isalVersion : nil,
-                isalCheckFailed ? "failed" : engine == .isal ? "ok" : nil)
+        return (
+            engine.rawValue, level, checked ? DeflateEngine.isalVersion : nil,
+            isalCheckFailed ? "failed" : engine == .isal ? "ok" : nil
+        )
     }
 
     /// Whether masks are written for this task.

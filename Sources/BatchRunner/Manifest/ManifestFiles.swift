@@ -66,7 +66,8 @@ public enum ManifestFiles {
     /// Parses one line; nil when it is not a valid record. A line in canonical form (as npdrop
     /// writes it) is read by the strict byte parser; any other line by Foundation's JSONDecoder.
     public static func decode(line: some Collection<UInt8>) -> ManifestRecord? {
-        let canonical = line.withContiguousStorageIfAvailable { ManifestRecord.decodeCanonicalLine($0) }
+        let canonical =
+            line.withContiguousStorageIfAvailable { ManifestRecord.decodeCanonicalLine($0) }
             ?? Array(line).withUnsafeBufferPointer { ManifestRecord.decodeCanonicalLine($0) }
         if let canonical { return canonical }
         return try? JSONDecoder().decode(ManifestRecord.self, from: Data(line))
@@ -117,7 +118,8 @@ public enum ManifestFiles {
     /// Replaces `path` atomically with `records` sorted into manifest order (synced as every
     /// output with `sync`).
     public static func writeSorted(_ records: [ManifestRecord], to path: String, sync: Bool = false) throws {
-        try RunnerFS.writeFileAtomically(path, bytes: encode(sorted(records)), tempTag: TempNames.manifestTag, sync: sync)
+        try RunnerFS.writeFileAtomically(
+            path, bytes: encode(sorted(records)), tempTag: TempNames.manifestTag, sync: sync)
     }
 
     /// The shard manifests in `outputDirectory`, by shard, sorted by index.
@@ -125,11 +127,13 @@ public enum ManifestFiles {
         var found: [(shard: ShardSpec, path: String)] = []
         for entry in try RunnerFS.listDirectory(outputDirectory) {
             guard case .regular = entry.kind, let name = String(validating: entry.name, as: UTF8.self),
-                  name.hasPrefix("manifest-shard-"), name.hasSuffix(".jsonl") else { continue }
+                name.hasPrefix("manifest-shard-"), name.hasSuffix(".jsonl")
+            else { continue }
             let middle = name.dropFirst("manifest-shard-".count).dropLast(".jsonl".count)
             let parts = middle.components(separatedBy: "-of-")
             guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]),
-                  let shard = try? ShardSpec(index: index, count: count), shard.manifestName == name else { continue }
+                let shard = try? ShardSpec(index: index, count: count), shard.manifestName == name
+            else { continue }
             found.append((shard, RelativePath.join(outputDirectory, name)))
         }
         return found.sorted { ($0.shard.count, $0.shard.index) < ($1.shard.count, $1.shard.index) }
@@ -141,11 +145,13 @@ public enum ManifestFiles {
         var found: [(shard: ShardSpec, path: String)] = []
         for entry in try RunnerFS.listDirectory(outputDirectory) {
             guard case .regular = entry.kind, let name = String(validating: entry.name, as: UTF8.self),
-                  name.hasPrefix("manifest-shard-"), name.hasSuffix(".state.json") else { continue }
+                name.hasPrefix("manifest-shard-"), name.hasSuffix(".state.json")
+            else { continue }
             let middle = name.dropFirst("manifest-shard-".count).dropLast(".state.json".count)
             let parts = middle.components(separatedBy: "-of-")
             guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count > 1,
-                  let shard = try? ShardSpec(index: index, count: count), ShardCompletion.fileName(of: shard) == name else { continue }
+                let shard = try? ShardSpec(index: index, count: count), ShardCompletion.fileName(of: shard) == name
+            else { continue }
             found.append((shard, RelativePath.join(outputDirectory, name)))
         }
         return found.sorted { ($0.shard.count, $0.shard.index) < ($1.shard.count, $1.shard.index) }
@@ -169,7 +175,11 @@ public enum ManifestFiles {
         for (_, path) in shards {
             guard let contents = try read(path: path) else { continue }
             guard contents.invalidLines == 0 else {
-                throw RunnerError.malformed(path: path, detail: "expected only complete records, found \(contents.invalidLines) invalid line(s) (is that shard still running?)")
+                throw RunnerError.malformed(
+                    path: path,
+                    detail:
+                        "expected only complete records, found \(contents.invalidLines) invalid line(s) (is that shard still running?)"
+                )
             }
             for (record, line) in zip(contents.records, contents.lines) {
                 if let index = position[record.key] {
@@ -186,7 +196,8 @@ public enum ManifestFiles {
             bytes.append(contentsOf: entry.line.utf8)
             bytes.append(0x0A)
         }
-        try RunnerFS.writeFileAtomically(RelativePath.join(outputDirectory, mainName), bytes: bytes, tempTag: TempNames.manifestTag)
+        try RunnerFS.writeFileAtomically(
+            RelativePath.join(outputDirectory, mainName), bytes: bytes, tempTag: TempNames.manifestTag)
         return entries.count
     }
 }

@@ -80,10 +80,15 @@ private struct CanonicalLineParser {
                 guard let value = double() else { return nil }
                 record[keyPath: path] = value
             case .optionalBool(let path):
-                if takeNull() { record[keyPath: path] = nil
-                } else if take(ManifestLineBytes.trueBytes) { record[keyPath: path] = true
-                } else if take(ManifestLineBytes.falseBytes) { record[keyPath: path] = false
-                } else { return nil }
+                if takeNull() {
+                    record[keyPath: path] = nil
+                } else if take(ManifestLineBytes.trueBytes) {
+                    record[keyPath: path] = true
+                } else if take(ManifestLineBytes.falseBytes) {
+                    record[keyPath: path] = false
+                } else {
+                    return nil
+                }
             case .status(let path):
                 guard let text = string(), let status = ManifestRecord.Status(rawValue: text) else { return nil }
                 record[keyPath: path] = status
@@ -187,8 +192,9 @@ private struct CanonicalLineParser {
             case UInt8(ascii: "b"): text.append(0x08)
             case UInt8(ascii: "f"): text.append(0x0C)
             case UInt8(ascii: "u"):
-                guard bytes.count - index >= 4, bytes[index] == UInt8(ascii: "0"), bytes[index + 1] == UInt8(ascii: "0"),
-                      let high = Self.hexValue(bytes[index + 2]), high <= 1, let low = Self.hexValue(bytes[index + 3])
+                guard bytes.count - index >= 4, bytes[index] == UInt8(ascii: "0"),
+                    bytes[index + 1] == UInt8(ascii: "0"),
+                    let high = Self.hexValue(bytes[index + 2]), high <= 1, let low = Self.hexValue(bytes[index + 3])
                 else { return nil }
                 let value = high << 4 | low
                 // The short escapes are the canonical form of these.

@@ -21,14 +21,30 @@ extension ManifestRecord {
             switch field.value {
             case .string(let path): ManifestLineBytes.string(self[keyPath: path], into: &out)
             case .optionalString(let path):
-                if let value = self[keyPath: path] { ManifestLineBytes.string(value, into: &out) } else { ManifestLineBytes.null(into: &out) }
+                if let value = self[keyPath: path] {
+                    ManifestLineBytes.string(value, into: &out)
+                } else {
+                    ManifestLineBytes.null(into: &out)
+                }
             case .int(let path): ManifestLineBytes.integer(Int64(self[keyPath: path]), into: &out)
             case .optionalInt(let path):
-                if let value = self[keyPath: path] { ManifestLineBytes.integer(Int64(value), into: &out) } else { ManifestLineBytes.null(into: &out) }
+                if let value = self[keyPath: path] {
+                    ManifestLineBytes.integer(Int64(value), into: &out)
+                } else {
+                    ManifestLineBytes.null(into: &out)
+                }
             case .optionalInt64(let path):
-                if let value = self[keyPath: path] { ManifestLineBytes.integer(value, into: &out) } else { ManifestLineBytes.null(into: &out) }
+                if let value = self[keyPath: path] {
+                    ManifestLineBytes.integer(value, into: &out)
+                } else {
+                    ManifestLineBytes.null(into: &out)
+                }
             case .optionalUInt32(let path):
-                if let value = self[keyPath: path] { ManifestLineBytes.unsigned(UInt64(value), into: &out) } else { ManifestLineBytes.null(into: &out) }
+                if let value = self[keyPath: path] {
+                    ManifestLineBytes.unsigned(UInt64(value), into: &out)
+                } else {
+                    ManifestLineBytes.null(into: &out)
+                }
             case .uint64(let path): ManifestLineBytes.unsigned(self[keyPath: path], into: &out)
             case .uint64s(let path):
                 let values = self[keyPath: path]
@@ -121,8 +137,10 @@ enum ManifestLineBytes {
                 case 0x08: out.append(UInt8(ascii: "b"))
                 case 0x0C: out.append(UInt8(ascii: "f"))
                 default:
-                    out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                            hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+                    out.append(contentsOf: [
+                        UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                        hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)],
+                    ])
                 }
             }
             if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }

@@ -42,7 +42,9 @@ final class ManifestLineReader {
                 start = newline + 1
                 if skipping { skipping = false; scanned = start; continue }
                 if newline - lineStart > maxLineBytes { overlongLines += 1; scanned = start; continue }
-                return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lineStart..<newline])) }
+                return try buffer.withUnsafeBufferPointer {
+                    try body(UnsafeBufferPointer(rebasing: $0[lineStart..<newline]))
+                }
             }
             if atEnd {
                 guard start < buffer.count, !skipping else { return nil }
@@ -71,7 +73,9 @@ final class ManifestLineReader {
         let old = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: want))
         let n = try RunnerFS.mappingErrors {
-            try buffer.withUnsafeMutableBytes { try file.pread(into: UnsafeMutableRawBufferPointer(rebasing: $0[old...]), at: offset) }
+            try buffer.withUnsafeMutableBytes {
+                try file.pread(into: UnsafeMutableRawBufferPointer(rebasing: $0[old...]), at: offset)
+            }
         }
         buffer.removeSubrange((old + n)...)
         offset += n

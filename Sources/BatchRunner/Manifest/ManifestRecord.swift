@@ -107,13 +107,15 @@ public struct ManifestRecord: Codable, Sendable, Hashable {
     public static let fieldNames = fields.map(\.name)
 
     /// A record; see the properties.
-    public init(input: String, member: String?, copy: Int, output: String?, mask: String?, outputMember: String?,
-                maskMember: String?, variant: String?, rate: Double?, noiseShape: [Int]?, shape: [Int]?,
-                dtype: String?, fortranOrder: Bool?, seed: UInt64, spawnKey: [UInt64], status: Status,
-                error: String?, noiseShapeSpec: String?, dataFormat: String?, scale: Bool?, fill: String?,
-                compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil,
-                deflateEngine: String? = nil, isalVersion: String? = nil, isalCheck: String? = nil,
-                npdropVersion: String? = NPDropVersion.current) {
+    public init(
+        input: String, member: String?, copy: Int, output: String?, mask: String?, outputMember: String?,
+        maskMember: String?, variant: String?, rate: Double?, noiseShape: [Int]?, shape: [Int]?,
+        dtype: String?, fortranOrder: Bool?, seed: UInt64, spawnKey: [UInt64], status: Status,
+        error: String?, noiseShapeSpec: String?, dataFormat: String?, scale: Bool?, fill: String?,
+        compression: String?, compressionLevel: Int? = nil, deflateBlockSize: Int? = nil,
+        deflateEngine: String? = nil, isalVersion: String? = nil, isalCheck: String? = nil,
+        npdropVersion: String? = NPDropVersion.current
+    ) {
         self.input = input
         self.member = member
         self.copy = copy

@@ -84,10 +84,11 @@ extension ManifestRecord {
 
     /// A record every field of which is then set from a line.
     static var blank: ManifestRecord {
-        ManifestRecord(input: "", member: nil, copy: 0, output: nil, mask: nil, outputMember: nil, maskMember: nil,
-                       variant: nil, rate: nil, noiseShape: nil, shape: nil, dtype: nil, fortranOrder: nil, seed: 0,
-                       spawnKey: [], status: .error, error: nil, noiseShapeSpec: nil, dataFormat: nil, scale: nil,
-                       fill: nil, compression: nil, npdropVersion: nil)
+        ManifestRecord(
+            input: "", member: nil, copy: 0, output: nil, mask: nil, outputMember: nil, maskMember: nil,
+            variant: nil, rate: nil, noiseShape: nil, shape: nil, dtype: nil, fortranOrder: nil, seed: 0,
+            spawnKey: [], status: .error, error: nil, noiseShapeSpec: nil, dataFormat: nil, scale: nil,
+            fill: nil, compression: nil, npdropVersion: nil)
     }
 }
 

@@ -4,8 +4,10 @@ import DropoutFiles
 /// Turns what happened to a file task into its manifest records.
 enum RecordBuilder {
     /// A record for `member` of `task` with the settings fields filled from `action`.
-    static func base(_ task: FileTask, member: String?, status: ManifestRecord.Status,
-                     action: ArrayAction) -> ManifestRecord {
+    static func base(
+        _ task: FileTask, member: String?, status: ManifestRecord.Status,
+        action: ArrayAction
+    ) -> ManifestRecord {
         var record = ManifestRecord(
             input: task.input.relativePath, member: member, copy: task.copy, output: nil, mask: nil,
             outputMember: nil, maskMember: nil, variant: nil, rate: nil, noiseShape: nil, shape: nil, dtype: nil,
@@ -47,7 +49,8 @@ enum RecordBuilder {
             return outcome.arrays.map { array in
                 let action = task.action(forMember: array.member)
                 let copied = array.status == .copied
-                var record = base(task, member: array.member, status: copied ? .copied : .ok, action: copied ? .copy : action)
+                var record = base(
+                    task, member: array.member, status: copied ? .copied : .ok, action: copied ? .copy : action)
                 describeArray(array, into: &record)
                 record.output = task.outputPath
                 record.outputMember = array.member
@@ -78,7 +81,8 @@ enum RecordBuilder {
             }
             let culprit = member.map { "member '\($0)'" } ?? "another array"
             return outcome.arrays.map { array in
-                var record = base(task, member: array.member, status: .error, action: task.action(forMember: array.member))
+                var record = base(
+                    task, member: array.member, status: .error, action: task.action(forMember: array.member))
                 describeArray(array, into: &record)
                 if case .failed(let own) = array.status {
                     record.error = own

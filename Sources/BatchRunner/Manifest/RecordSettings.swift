@@ -90,8 +90,9 @@ public struct RecordSettings: Sendable, Hashable {
     /// transformed); nil for a copied one.
     public var dropout: DropoutSettings? {
         guard let variant, let rate else { return nil }
-        return DropoutSettings(variant: variant, rate: rate, noiseShape: noiseShape,
-                               dataFormat: dataFormat ?? .channelsLast, scale: scale ?? true, fill: fill, dtypes: .all)
+        return DropoutSettings(
+            variant: variant, rate: rate, noiseShape: noiseShape,
+            dataFormat: dataFormat ?? .channelsLast, scale: scale ?? true, fill: fill, dtypes: .all)
     }
 }
 
@@ -110,23 +111,29 @@ extension ManifestRecord {
     /// The record's settings as typed values, parsed once. Throws `RecordSettingsError` naming
     /// the first field that holds no value of its setting.
     public func settings() throws(RecordSettingsError) -> RecordSettings {
-        func parse<T>(_ field: String, _ text: String?, _ make: (String) -> T?, expected: String) throws(RecordSettingsError) -> T? {
+        func parse<T>(
+            _ field: String, _ text: String?, _ make: (String) -> T?, expected: String
+        ) throws(RecordSettingsError) -> T? {
             guard let text else { return nil }
             guard let value = make(text) else {
                 throw RecordSettingsError(field: field, problem: "expected \(expected), found '\(text)'")
             }
             return value
         }
-        let variant = try parse("variant", self.variant, Variant.init(rawValue:),
-                                expected: Variant.allCases.map(\.rawValue).joined(separator: "|"))
+        let variant = try parse(
+            "variant", self.variant, Variant.init(rawValue:),
+            expected: Variant.allCases.map(\.rawValue).joined(separator: "|"))
         if let rate, !DropoutRate.isValid(rate) {
             throw RecordSettingsError(field: "rate", problem: DropoutRate.message(rate))
         }
-        let noiseShape = try parse("noise_shape_spec", noiseShapeSpec, { text in
-            (try? NoiseSpec(parsing: text)).flatMap { $0.entries.allSatisfy { ($0 ?? 1) >= 1 } ? $0 : nil }
-        }, expected: "entries None or a positive integer separated by commas")
-        let dataFormat = try parse("data_format", self.dataFormat, DataFormat.init(rawValue:),
-                                   expected: "channels_last|channels_first")
+        let noiseShape = try parse(
+            "noise_shape_spec", noiseShapeSpec,
+            { text in
+                (try? NoiseSpec(parsing: text)).flatMap { $0.entries.allSatisfy { ($0 ?? 1) >= 1 } ? $0 : nil }
+            }, expected: "entries None or a positive integer separated by commas")
+        let dataFormat = try parse(
+            "data_format", self.dataFormat, DataFormat.init(rawValue:),
+            expected: "channels_last|channels_first")
         var fill: FillValue?
         if let text = self.fill {
             guard let value = FillValue(parsing: text) else {
@@ -135,14 +142,18 @@ extension ManifestRecord {
             fill = value
         }
         let processed = variant != nil
-        let rng = try parse("rng", self.rng, RandomStreamKind.init(rawValue:), expected: "npdrop|keras-numpy|keras-jax")
+        let rng =
+            try parse("rng", self.rng, RandomStreamKind.init(rawValue:), expected: "npdrop|keras-numpy|keras-jax")
             ?? (processed ? .npdrop : nil)
-        let maskFormat = try parse("mask_format", self.maskFormat, MaskFormat.init(rawValue:), expected: "bool|packbits")
+        let maskFormat =
+            try parse("mask_format", self.maskFormat, MaskFormat.init(rawValue:), expected: "bool|packbits")
             ?? (mask != nil ? .bool : nil)
-        let compression = try parse("compression", self.compression, NPZCompression.init(rawValue:),
-                                    expected: "input|deflate|store")
+        let compression = try parse(
+            "compression", self.compression, NPZCompression.init(rawValue:),
+            expected: "input|deflate|store")
         let isNPZ = member != nil || compression != nil
-        let deflateEngine = try parse("deflate_engine", self.deflateEngine, DeflateEngine.init(rawValue:), expected: "isal|zlib")
+        let deflateEngine =
+            try parse("deflate_engine", self.deflateEngine, DeflateEngine.init(rawValue:), expected: "isal|zlib")
             ?? (isNPZ && compression != .store ? .zlib : nil)
         return RecordSettings(
             seed: seed, variant: variant, rate: processed ? rate : nil, noiseShape: noiseShape,

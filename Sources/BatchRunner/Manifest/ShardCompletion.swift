@@ -55,8 +55,10 @@ public struct ShardCompletion: Codable, Sendable, Hashable {
     }
 
     /// A record; see the properties.
-    public init(shard: ShardSpec, complete: Bool, files: Int, tasks: Int, resumedTasks: Int, records: Int?,
-                ok: Int?, copied: Int?, errors: Int?, inputFiles: Int, inputDigest: String, settings: [String: String]) {
+    public init(
+        shard: ShardSpec, complete: Bool, files: Int, tasks: Int, resumedTasks: Int, records: Int?,
+        ok: Int?, copied: Int?, errors: Int?, inputFiles: Int, inputDigest: String, settings: [String: String]
+    ) {
         self.shard = shard.description
         self.complete = complete
         self.files = files
@@ -118,8 +120,9 @@ public struct ShardCompletion: Codable, Sendable, Hashable {
 
     /// Replaces the record of `shard` in `outputDirectory` atomically (synced with `sync`).
     func write(outputDirectory: String, shard: ShardSpec, sync: Bool = false) throws {
-        try RunnerFS.writeFileAtomically(RelativePath.join(outputDirectory, ShardCompletion.fileName(of: shard)),
-                                         bytes: Array(jsonText.utf8), tempTag: TempNames.manifestTag, sync: sync)
+        try RunnerFS.writeFileAtomically(
+            RelativePath.join(outputDirectory, ShardCompletion.fileName(of: shard)),
+            bytes: Array(jsonText.utf8), tempTag: TempNames.manifestTag, sync: sync)
     }
 
     /// Longest completion record read back.
@@ -133,7 +136,11 @@ public struct ShardCompletion: Codable, Sendable, Hashable {
         do {
             return try JSONDecoder().decode(ShardCompletion.self, from: Data(bytes))
         } catch {
-            throw RunnerError.malformed(path: path, detail: "expected a shard completion record (one JSON object), found \(bytes.count) byte(s) that are not one")
+            throw RunnerError.malformed(
+                path: path,
+                detail:
+                    "expected a shard completion record (one JSON object), found \(bytes.count) byte(s) that are not one"
+            )
         }
     }
 }
@@ -151,7 +158,8 @@ public enum ShardSettings {
     /// The pairs for a run with `options` and the chosen `seed`.
     public static func pairs(_ options: RunOptions, seed: UInt64) -> [(String, String)] {
         let defaults = options.settings.defaults
-        let rules = options.settings.rules.map { String(describing: $0) }.joined(separator: "\n")
+        let rules =
+            options.settings.rules.map { String(describing: $0) }.joined(separator: "\n")
             + "\npinned:" + options.settings.pinned.map(\.rawValue).sorted().joined(separator: ",")
         return [
             ("seed", String(seed)),
@@ -164,8 +172,12 @@ public enum ShardSettings {
             ("data_format", defaults.dataFormat.rawValue),
             ("scale", defaults.scale ? "true" : "false"),
             ("fill", defaults.fill?.text ?? "none"),
-            ("rules", options.settings.rules.isEmpty
-                ? "none" : "\(options.settings.rules.count) rule(s), digest \(ShardCompletion.digest(of: [(rules, Int64(0))]))"),
+            (
+                "rules",
+                options.settings.rules.isEmpty
+                    ? "none"
+                    : "\(options.settings.rules.count) rule(s), digest \(ShardCompletion.digest(of: [(rules, Int64(0))]))"
+            ),
             ("compression", options.compression.rawValue),
             ("compression_level", options.compressionLevel.map(String.init) ?? "default"),
             ("deflate_block_size", options.deflateBlockSize.map(String.init) ?? "single-stream"),

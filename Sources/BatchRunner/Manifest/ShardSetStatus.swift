@@ -76,7 +76,9 @@ public struct ShardSetStatus: Sendable {
             let contents = try ManifestFiles.read(path: manifestPath)
             let completion = try ShardCompletion.read(path: completionPath)
             if let completion, completion.shard != shard.description {
-                throw RunnerError.malformed(path: completionPath, detail: "expected the record of shard \(shard), found shard '\(completion.shard)'")
+                throw RunnerError.malformed(
+                    path: completionPath,
+                    detail: "expected the record of shard \(shard), found shard '\(completion.shard)'")
             }
             completions.append(completion)
             shards.append(status(of: shard, contents: contents, completion: completion))
@@ -86,14 +88,17 @@ public struct ShardSetStatus: Sendable {
     }
 
     /// The status of one shard on its own (settings are compared across shards afterwards).
-    private static func status(of shard: ShardSpec, contents: ManifestContents?, completion: ShardCompletion?) -> ShardStatus {
+    private static func status(
+        of shard: ShardSpec, contents: ManifestContents?, completion: ShardCompletion?
+    ) -> ShardStatus {
         let latest = contents?.latestRecords ?? []
         let tasks = Set(latest.map { TaskKey(input: Array($0.input.utf8), copy: $0.copy) }).count
         let errors = latest.filter { $0.status == .error }.count
         // A complete shard did every task (an npz without members leaves no record to count).
         let done = completion?.complete == true ? completion?.tasks ?? tasks : min(tasks, completion?.tasks ?? tasks)
-        var result = ShardStatus(shard: shard, state: .complete, doneTasks: done,
-                                 totalTasks: completion?.tasks, records: latest.count, errors: errors, problem: nil)
+        var result = ShardStatus(
+            shard: shard, state: .complete, doneTasks: done,
+            totalTasks: completion?.tasks, records: latest.count, errors: errors, problem: nil)
         let manifest = shard.manifestName
         let head = "shard \(shard): "
         let rerun = "rerun shard \(shard.index)"
@@ -104,21 +109,27 @@ public struct ShardSetStatus: Sendable {
                 return result
             }
             result.state = .unfinished
-            result.problem = head + "unfinished (\(manifest) records \(tasks) task(s) but there is no completion record: "
+            result.problem =
+                head + "unfinished (\(manifest) records \(tasks) task(s) but there is no completion record: "
                 + "the shard is still running, was stopped, or was run by an older npdrop): \(rerun)"
             return result
         }
         guard completion.complete else {
             result.state = .unfinished
-            result.problem = head + "unfinished (\(result.doneTasks) of \(completion.tasks) task(s) recorded: "
+            result.problem =
+                head + "unfinished (\(result.doneTasks) of \(completion.tasks) task(s) recorded: "
                 + "the shard is still running or was stopped): \(rerun)"
             return result
         }
         guard let contents, contents.invalidLines == 0, latest.count == completion.records else {
             result.state = .changed
-            let found = contents.map { "\(latest.count) record(s)" + ($0.invalidLines > 0 ? " and \($0.invalidLines) invalid line(s)" : "") }
+            let found =
+                contents.map {
+                    "\(latest.count) record(s)" + ($0.invalidLines > 0 ? " and \($0.invalidLines) invalid line(s)" : "")
+                }
                 ?? "no \(manifest)"
-            result.problem = head + "changed since it completed (the completion record counts \(completion.records ?? 0) record(s), "
+            result.problem =
+                head + "changed since it completed (the completion record counts \(completion.records ?? 0) record(s), "
                 + "found \(found)): \(rerun)"
             return result
         }
@@ -137,25 +148,33 @@ public struct ShardSetStatus: Sendable {
         var order: [Identity] = []
         for (index, completion) in completions.enumerated() {
             guard let completion, shards[index].state == .complete else { continue }
-            let identity = Identity(settings: completion.settings, inputFiles: completion.inputFiles, inputDigest: completion.inputDigest)
+            let identity = Identity(
+                settings: completion.settings, inputFiles: completion.inputFiles, inputDigest: completion.inputDigest)
             if groups[identity] == nil { order.append(identity) }
             groups[identity, default: []].append(index)
         }
-        guard order.count > 1, let reference = order.max(by: { groups[$0]!.count < groups[$1]!.count || (groups[$0]!.count == groups[$1]!.count && groups[$0]![0] > groups[$1]![0]) })
+        guard order.count > 1,
+            let reference = order.max(by: {
+                groups[$0]!.count < groups[$1]!.count
+                    || (groups[$0]!.count == groups[$1]!.count && groups[$0]![0] > groups[$1]![0])
+            })
         else { return }
         let peers = groups[reference]!.map(String.init).joined(separator: ", ")
         for identity in order where identity != reference {
             for index in groups[identity]! {
                 let what: String
                 if identity.settings != reference.settings {
-                    what = "other settings than shard\(groups[reference]!.count == 1 ? "" : "s") \(peers) ("
+                    what =
+                        "other settings than shard\(groups[reference]!.count == 1 ? "" : "s") \(peers) ("
                         + ShardSettings.differences(identity.settings, from: reference.settings) + ")"
                 } else {
-                    what = "another input than shard\(groups[reference]!.count == 1 ? "" : "s") \(peers) "
+                    what =
+                        "another input than shard\(groups[reference]!.count == 1 ? "" : "s") \(peers) "
                         + "(\(identity.inputFiles) input files, digest \(identity.inputDigest); they saw \(reference.inputFiles), digest \(reference.inputDigest))"
                 }
                 shards[index].state = .mismatched
-                shards[index].problem = "shard \(shards[index].shard): \(what): rerun shard \(index) with the settings and input of the others"
+                shards[index].problem =
+                    "shard \(shards[index].shard): \(what): rerun shard \(index) with the settings and input of the others"
             }
         }
     }

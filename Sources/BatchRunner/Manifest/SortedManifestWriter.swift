@@ -43,8 +43,10 @@ final class SortedManifestWriter: Sendable {
 
     /// A writer for `path`; `issues` sorted; `carriedLines` gives the records of a slot carried
     /// over (called in slot order, under the writer's lock). Throws `RunnerError.io`.
-    init(path: String, slotCount: Int, copies: Int, todo: [Int]?,
-         carriedLines: (@Sendable (Int) throws -> [ManifestLine])?, issues: [ManifestRecord]) throws {
+    init(
+        path: String, slotCount: Int, copies: Int, todo: [Int]?,
+        carriedLines: (@Sendable (Int) throws -> [ManifestLine])?, issues: [ManifestRecord]
+    ) throws {
         self.carriedLines = carriedLines
         self.slotCount = slotCount
         self.copies = max(1, copies)
@@ -116,7 +118,8 @@ final class SortedManifestWriter: Sendable {
     /// Writes the records of the file just completed, sorted, after the issues before them.
     private func flushGroup(_ state: inout State) {
         guard !state.group.isEmpty else { return }
-        let sorted = state.group.count == 1 ? state.group : state.group.sorted { ManifestRecord.precedes($0.record, $1.record) }
+        let sorted =
+            state.group.count == 1 ? state.group : state.group.sorted { ManifestRecord.precedes($0.record, $1.record) }
         state.group.removeAll(keepingCapacity: true)
         for line in sorted {
             while state.issueCursor < issues.count && ManifestRecord.precedes(issues[state.issueCursor], line.record) {

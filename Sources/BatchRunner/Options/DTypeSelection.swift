@@ -30,7 +30,8 @@ public struct DTypeSelection: Sendable, Hashable, CustomStringConvertible {
             case "bool": kinds.insert(.bool)
             case "all": kinds.formUnion(DTypeSelection.all.kinds)
             default:
-                throw RunnerError.usage("\(origin): expected a comma list of float, complex, int, bool or all, found '\(text)'")
+                throw RunnerError.usage(
+                    "\(origin): expected a comma list of float, complex, int, bool or all, found '\(text)'")
             }
         }
         self.init(kinds: kinds)

@@ -21,7 +21,9 @@ extension DropoutSettings {
     /// The engine's options for these settings and `seed`. Throws `DropoutError` when the
     /// combination cannot work for any array (alpha with rate 1, `--fill` or `--no-scale`; a
     /// rate outside [0, 1]), so the caller can report it against the array.
-    func engineOptions(seed: UInt64, stream: RandomStreamSettings = RandomStreamSettings()) throws(DropoutError) -> DropoutOptions {
+    func engineOptions(
+        seed: UInt64, stream: RandomStreamSettings = RandomStreamSettings()
+    ) throws(DropoutError) -> DropoutOptions {
         var options = DropoutOptions(
             variant: variant, rate: rate, noiseSpec: noiseShape,
             dataFormat: dataFormat, seed: seed, scale: scale, fill: fill)

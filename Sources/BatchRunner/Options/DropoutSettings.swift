@@ -38,7 +38,8 @@ extension NoiseSpec {
         do {
             parsed = try NoiseSpec(parsing: text)
         } catch {
-            throw RunnerError.usage("\(origin): expected entries None or a positive integer separated by commas, found '\(text)'")
+            throw RunnerError.usage(
+                "\(origin): expected entries None or a positive integer separated by commas, found '\(text)'")
         }
         try self.init(dims: parsed.entries, origin: origin)
     }
@@ -62,9 +63,11 @@ public struct DropoutSettings: Sendable, Hashable {
     public var dtypes: DTypeSelection
 
     /// Settings with the command-line defaults for everything but `rate`.
-    public init(variant: Variant = .dropout, rate: Double, noiseShape: NoiseSpec? = nil,
-                dataFormat: DataFormat = .channelsLast, scale: Bool = true, fill: FillValue? = nil,
-                dtypes: DTypeSelection = .default) {
+    public init(
+        variant: Variant = .dropout, rate: Double, noiseShape: NoiseSpec? = nil,
+        dataFormat: DataFormat = .channelsLast, scale: Bool = true, fill: FillValue? = nil,
+        dtypes: DTypeSelection = .default
+    ) {
         self.dtypes = dtypes
         self.variant = variant
         self.rate = rate
@@ -107,9 +110,11 @@ public struct DropoutOverrides: Sendable, Hashable {
     public var dtypes: DTypeSelection?
 
     /// Overrides that set nothing.
-    public init(variant: Variant? = nil, rate: Double? = nil, noiseShape: NoiseSpec?? = nil,
-                dataFormat: DataFormat? = nil, scale: Bool? = nil, fill: FillValue?? = nil,
-                dtypes: DTypeSelection? = nil) {
+    public init(
+        variant: Variant? = nil, rate: Double? = nil, noiseShape: NoiseSpec?? = nil,
+        dataFormat: DataFormat? = nil, scale: Bool? = nil, fill: FillValue?? = nil,
+        dtypes: DTypeSelection? = nil
+    ) {
         self.dtypes = dtypes
         self.variant = variant
         self.rate = rate

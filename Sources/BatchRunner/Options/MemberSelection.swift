@@ -12,7 +12,9 @@ public struct MemberSelection: Sendable, Hashable {
     /// the list is empty.
     public init(names: [String]) throws {
         let keys = names.map { MemberSelection.memberKey($0.trimmingSpaces) }.filter { !$0.isEmpty }
-        guard !keys.isEmpty else { throw RunnerError.usage("--members: expected a comma-separated list of member names") }
+        guard !keys.isEmpty else {
+            throw RunnerError.usage("--members: expected a comma-separated list of member names")
+        }
         self.names = keys
     }
 

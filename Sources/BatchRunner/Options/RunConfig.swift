@@ -56,7 +56,9 @@ public struct RunConfig: Sendable, Hashable {
         "arrays_only", "dtypes", "mask_format", "rules",
     ]
     /// Keys a rule may hold.
-    public static let ruleKeys = ["match", "member", "variant", "rate", "noise_shape", "data_format", "no_scale", "fill", "dtypes"]
+    public static let ruleKeys = [
+        "match", "member", "variant", "rate", "noise_shape", "data_format", "no_scale", "fill", "dtypes",
+    ]
 
     /// Reads and parses the config file at `path` (at most 16 MiB); throws `.usage` naming the
     /// file and the offending key when it is not a valid config.
@@ -89,7 +91,8 @@ struct ConfigProblem: Error {
 
     static func describe(_ error: DecodingError) -> String {
         func at(_ path: [CodingKey]) -> String {
-            path.isEmpty ? "" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + ": "
+            path.isEmpty
+                ? "" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + ": "
         }
         switch error {
         case .typeMismatch(let type, let context):
@@ -121,7 +124,8 @@ private typealias Object = KeyedDecodingContainer<AnyCodingKey>
 
 private func checkKeys(_ object: Object, allowed: [String], origin: String) throws {
     for key in object.allKeys where !allowed.contains(key.stringValue) {
-        throw ConfigProblem(message: "\(origin): unknown key '\(key.stringValue)' (accepted: \(allowed.joined(separator: ", ")))")
+        throw ConfigProblem(
+            message: "\(origin): unknown key '\(key.stringValue)' (accepted: \(allowed.joined(separator: ", ")))")
     }
 }
 
@@ -130,7 +134,8 @@ private func has(_ object: Object, _ key: String) -> Bool { object.contains(AnyC
 private func decodeOverrides(_ object: Object, origin: String) throws -> DropoutOverrides {
     var result = DropoutOverrides()
     if has(object, "variant") {
-        result.variant = try Variant(parsing: object.decode(String.self, forKey: AnyCodingKey("variant")), origin: origin)
+        result.variant = try Variant(
+            parsing: object.decode(String.self, forKey: AnyCodingKey("variant")), origin: origin)
     }
     if has(object, "rate") {
         let rate = try object.decode(Double.self, forKey: AnyCodingKey("rate"))
@@ -149,7 +154,8 @@ private func decodeOverrides(_ object: Object, origin: String) throws -> Dropout
         }
     }
     if has(object, "data_format") {
-        result.dataFormat = try DataFormat(parsing: object.decode(String.self, forKey: AnyCodingKey("data_format")), origin: origin)
+        result.dataFormat = try DataFormat(
+            parsing: object.decode(String.self, forKey: AnyCodingKey("data_format")), origin: origin)
     }
     if has(object, "no_scale") {
         result.scale = try !object.decode(Bool.self, forKey: AnyCodingKey("no_scale"))
@@ -236,7 +242,9 @@ private struct ConfigDocument: Decodable {
                 settings.members = try MemberSelection(names: object.decode([String].self, forKey: key))
             }
         }
-        if has(object, "no_masks") { settings.writeMasks = try !object.decode(Bool.self, forKey: AnyCodingKey("no_masks")) }
+        if has(object, "no_masks") {
+            settings.writeMasks = try !object.decode(Bool.self, forKey: AnyCodingKey("no_masks"))
+        }
         let compress = has(object, "compress") ? try object.decode(Bool.self, forKey: AnyCodingKey("compress")) : false
         let store = has(object, "store") ? try object.decode(Bool.self, forKey: AnyCodingKey("store")) : false
         if compress && store { throw ConfigProblem(message: "compress and store are both true; pick one") }
@@ -252,7 +260,9 @@ private struct ConfigDocument: Decodable {
         if has(object, "single_stream_deflate") {
             settings.singleStreamDeflate = try object.decode(Bool.self, forKey: AnyCodingKey("single_stream_deflate"))
         }
-        if has(object, "arrays_only") { settings.arraysOnly = try object.decode(Bool.self, forKey: AnyCodingKey("arrays_only")) }
+        if has(object, "arrays_only") {
+            settings.arraysOnly = try object.decode(Bool.self, forKey: AnyCodingKey("arrays_only"))
+        }
         if has(object, "mask_format") {
             let text = try object.decode(String.self, forKey: AnyCodingKey("mask_format"))
             guard let format = MaskFormat(rawValue: text) else {
@@ -261,7 +271,9 @@ private struct ConfigDocument: Decodable {
             settings.maskFormat = format
         }
         var config = RunConfig(settings: settings)
-        if has(object, "rules") { config.rules = try object.decode([RuleDocument].self, forKey: AnyCodingKey("rules")).map(\.rule) }
+        if has(object, "rules") {
+            config.rules = try object.decode([RuleDocument].self, forKey: AnyCodingKey("rules")).map(\.rule)
+        }
         self.config = config
     }
 }

@@ -67,14 +67,17 @@ public struct RunOptions: Sendable {
     public var maskFormat = MaskFormat.bool
 
     /// Options with everything explicit; for library users and tests.
-    public init(input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
-                copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, overwrite: Bool = false, arraysOnly: Bool = false, writeMasks: Bool = true,
-                compression: NPZCompression = .input, compressionLevel: Int? = nil,
-                deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, deflateEngine: DeflateEngine = .isal,
-                isalKnownAnswer: IsalKnownAnswer.Answer = IsalKnownAnswer.committed, sync: Bool = false,
-                jobs: Int = RunOptions.defaultJobs, shard: ShardSpec? = nil,
-                shardSource: ShardSource? = nil, quiet: Bool = false, json: Bool = false,
-                segmentBytes: Int = RunOptions.defaultSegmentBytes) {
+    public init(
+        input: String, output: String, settings: ArraySettingsResolver, seed: UInt64? = nil,
+        copies: Int = 1, members: MemberSelection = .all, resume: Bool = false, overwrite: Bool = false,
+        arraysOnly: Bool = false, writeMasks: Bool = true,
+        compression: NPZCompression = .input, compressionLevel: Int? = nil,
+        deflateBlockSize: Int? = ParallelDeflateOptions.defaultBlockSize, deflateEngine: DeflateEngine = .isal,
+        isalKnownAnswer: IsalKnownAnswer.Answer = IsalKnownAnswer.committed, sync: Bool = false,
+        jobs: Int = RunOptions.defaultJobs, shard: ShardSpec? = nil,
+        shardSource: ShardSource? = nil, quiet: Bool = false, json: Bool = false,
+        segmentBytes: Int = RunOptions.defaultSegmentBytes
+    ) {
         self.input = input
         self.output = output
         self.settings = settings
@@ -114,17 +117,21 @@ public struct RunOptions: Sendable {
         guard let defaults = merged.dropoutDefaults else {
             throw RunnerError.usage("--rate is required (on the command line or as \"rate\" in the config file)")
         }
-        let resolver = ArraySettingsResolver(defaults: defaults, rules: config.rules, pinned: request.settings.dropout.fields)
+        let resolver = ArraySettingsResolver(
+            defaults: defaults, rules: config.rules, pinned: request.settings.dropout.fields)
 
         var knownAnswer = IsalKnownAnswer.committed
         if let text = environment[RunOptions.knownAnswerVariable] {
             guard let answer = IsalKnownAnswer.Answer(parsing: text) else {
-                throw RunnerError.usage("\(RunOptions.knownAnswerVariable) must be SIZE:CRC (8 hex digits), found '\(text)'")
+                throw RunnerError.usage(
+                    "\(RunOptions.knownAnswerVariable) must be SIZE:CRC (8 hex digits), found '\(text)'")
             }
             knownAnswer = answer
         }
         let segmentBytes = request.segmentBytes ?? RunOptions.defaultSegmentBytes
-        guard segmentBytes >= 1 else { throw RunnerError.usage("--segment-bytes must be positive, found \(segmentBytes)") }
+        guard segmentBytes >= 1 else {
+            throw RunnerError.usage("--segment-bytes must be positive, found \(segmentBytes)")
+        }
         if let count = request.shardCount, count < 1 {
             throw RunnerError.usage("--shard-count must be at least 1, found \(count)")
         }
@@ -136,33 +143,41 @@ public struct RunOptions: Sendable {
             if let count = request.shardCount, count != given.count {
                 throw RunnerError.usage("--shard-count \(count) disagrees with --shard \(given)")
             }
-        } else if let (detected, from) = try ShardSpec.detect(environment: environment, shardCount: request.shardCount) {
+        } else if let (detected, from) = try ShardSpec.detect(environment: environment, shardCount: request.shardCount)
+        {
             shard = detected
             source = from
         } else if request.shardCount != nil {
-            throw RunnerError.usage("--shard-count needs JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID in the environment (or use --shard I/N)")
+            throw RunnerError.usage(
+                "--shard-count needs JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID in the environment (or use --shard I/N)"
+            )
         }
         if shard?.count == 1 { shard = nil }
         if request.resume && request.overwrite {
-            throw RunnerError.usage("--resume and --overwrite exclude each other: --resume finishes the run in OUT, --overwrite replaces it")
+            throw RunnerError.usage(
+                "--resume and --overwrite exclude each other: --resume finishes the run in OUT, --overwrite replaces it"
+            )
         }
         if request.overwrite, let shard {
-            throw RunnerError.usage("--overwrite cannot be used by shard \(shard): the other shards share OUT; empty OUT before starting the shards, or pass --resume")
+            throw RunnerError.usage(
+                "--overwrite cannot be used by shard \(shard): the other shards share OUT; empty OUT before starting the shards, or pass --resume"
+            )
         }
         if shard != nil && merged.seed == nil && !request.resume {
             throw RunnerError.usage("a sharded run needs --seed: every shard must use the same seed")
         }
 
         let level = merged.compressionLevel
-        self.init(input: request.input, output: request.output, settings: resolver, seed: merged.seed,
-                  copies: merged.copies ?? 1, members: merged.members ?? .all, resume: request.resume,
-                  overwrite: request.overwrite, arraysOnly: merged.arraysOnly ?? false,
-                  writeMasks: merged.writeMasks ?? true, compression: merged.compression ?? .input,
-                  compressionLevel: level == -1 ? nil : level,
-                  deflateBlockSize: merged.singleStreamDeflate == true ? nil : ParallelDeflateOptions.defaultBlockSize,
-                  deflateEngine: level == nil ? .isal : .zlib, isalKnownAnswer: knownAnswer,
-                  sync: request.sync, jobs: merged.jobs ?? RunOptions.defaultJobs, shard: shard, shardSource: source,
-                  quiet: request.quiet, json: request.json, segmentBytes: segmentBytes)
+        self.init(
+            input: request.input, output: request.output, settings: resolver, seed: merged.seed,
+            copies: merged.copies ?? 1, members: merged.members ?? .all, resume: request.resume,
+            overwrite: request.overwrite, arraysOnly: merged.arraysOnly ?? false,
+            writeMasks: merged.writeMasks ?? true, compression: merged.compression ?? .input,
+            compressionLevel: level == -1 ? nil : level,
+            deflateBlockSize: merged.singleStreamDeflate == true ? nil : ParallelDeflateOptions.defaultBlockSize,
+            deflateEngine: level == nil ? .isal : .zlib, isalKnownAnswer: knownAnswer,
+            sync: request.sync, jobs: merged.jobs ?? RunOptions.defaultJobs, shard: shard, shardSource: source,
+            quiet: request.quiet, json: request.json, segmentBytes: segmentBytes)
         let stream = merged.stream
         rng = stream.rng
         kerasCall = stream.kerasCall
@@ -180,8 +195,9 @@ public struct RunOptions: Sendable {
 
     /// The encoding of output npz members as the options ask for it (before the known-answer check).
     public var memberEncoding: MemberEncoding {
-        MemberEncoding(compression: compression, level: compressionLevel, deflateBlockSize: deflateBlockSize,
-                       engine: deflateEngine)
+        MemberEncoding(
+            compression: compression, level: compressionLevel, deflateBlockSize: deflateBlockSize,
+            engine: deflateEngine)
     }
 
     /// The manifest file this run writes in OUT.

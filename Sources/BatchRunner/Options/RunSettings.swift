@@ -94,8 +94,9 @@ public struct RunSettings: Sendable, Hashable {
         try defaults.validate(seed: seed ?? 0, stream: stream)
         try RunSettings.checkCount(copies, name: "--copies", upTo: 1_000_000)
         try RunSettings.checkCount(jobs, name: "--jobs", upTo: 4096)
-        try RunSettings.checkEncoding(compression: compression, level: compressionLevel,
-                                      singleStream: singleStreamDeflate == true)
+        try RunSettings.checkEncoding(
+            compression: compression, level: compressionLevel,
+            singleStream: singleStreamDeflate == true)
     }
 
     private static func checkCount(_ value: Int?, name: String, upTo limit: Int) throws {

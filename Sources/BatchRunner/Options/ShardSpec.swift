@@ -73,7 +73,8 @@ public struct ShardSpec: Sendable, Hashable, CustomStringConvertible {
         func number(_ name: String) throws -> Int? {
             guard let text = environment[name] else { return nil }
             guard let value = Int(text.trimmingSpaces), value >= 0 else {
-                throw RunnerError.usage("environment variable \(name) should be a non-negative integer, found '\(text)'")
+                throw RunnerError.usage(
+                    "environment variable \(name) should be a non-negative integer, found '\(text)'")
             }
             return value
         }
@@ -82,8 +83,9 @@ public struct ShardSpec: Sendable, Hashable, CustomStringConvertible {
                 throw RunnerError.usage("JOB_COMPLETION_INDEX is set: pass --shard-count N (the Job's completions)")
             }
             guard index < shardCount else {
-                throw RunnerError.usage("JOB_COMPLETION_INDEX is \(index) but --shard-count is \(shardCount): the indices of an "
-                    + "Indexed Job are 0 ... completions-1, so --shard-count must equal the Job's spec.completions")
+                throw RunnerError.usage(
+                    "JOB_COMPLETION_INDEX is \(index) but --shard-count is \(shardCount): the indices of an "
+                        + "Indexed Job are 0 ... completions-1, so --shard-count must equal the Job's spec.completions")
             }
             return (try ShardSpec(index: index, count: shardCount), .kubernetes)
         }
@@ -92,28 +94,35 @@ public struct ShardSpec: Sendable, Hashable, CustomStringConvertible {
         let values = try names.map { try number($0) }
         guard let minimum = values[0], let maximum = values[1], let count = values[2] else {
             let absent = zip(names, values).filter { $0.1 == nil }.map(\.0).joined(separator: ", ")
-            throw RunnerError.usage("SLURM_ARRAY_TASK_ID is set but \(absent) \(absent.contains(",") ? "are" : "is") not: "
-                + "npdrop cannot check that the array runs every shard; pass --shard I/N")
+            throw RunnerError.usage(
+                "SLURM_ARRAY_TASK_ID is set but \(absent) \(absent.contains(",") ? "are" : "is") not: "
+                    + "npdrop cannot check that the array runs every shard; pass --shard I/N")
         }
         let step = try number("SLURM_ARRAY_TASK_STEP") ?? 1
         let contiguous = "--array=\(minimum)-\(minimum + max(count, 1) - 1)"
         if step != 1 {
-            throw RunnerError.usage("the Slurm array has SLURM_ARRAY_TASK_STEP=\(step) (an array such as --array=\(minimum)-\(maximum):\(step)): "
-                + "npdrop runs shard ID-MIN of COUNT, so a step leaves shards unrun; write \(contiguous) "
-                + "(\(count) tasks, one per shard; add %K to run at most K at once)")
+            throw RunnerError.usage(
+                "the Slurm array has SLURM_ARRAY_TASK_STEP=\(step) (an array such as --array=\(minimum)-\(maximum):\(step)): "
+                    + "npdrop runs shard ID-MIN of COUNT, so a step leaves shards unrun; write \(contiguous) "
+                    + "(\(count) tasks, one per shard; add %K to run at most K at once)")
         }
         guard maximum >= minimum, maximum - minimum + 1 == count else {
-            throw RunnerError.usage("the Slurm array is not a contiguous range (SLURM_ARRAY_TASK_MIN=\(minimum), "
-                + "SLURM_ARRAY_TASK_MAX=\(maximum), SLURM_ARRAY_TASK_COUNT=\(count): a list such as --array=0,1,2,5): "
-                + "npdrop runs shard ID-MIN of COUNT, so a gap leaves shards unrun; write \(contiguous) "
-                + "(\(count) tasks, one per shard; add %K to run at most K at once)")
+            throw RunnerError.usage(
+                "the Slurm array is not a contiguous range (SLURM_ARRAY_TASK_MIN=\(minimum), "
+                    + "SLURM_ARRAY_TASK_MAX=\(maximum), SLURM_ARRAY_TASK_COUNT=\(count): a list such as --array=0,1,2,5): "
+                    + "npdrop runs shard ID-MIN of COUNT, so a gap leaves shards unrun; write \(contiguous) "
+                    + "(\(count) tasks, one per shard; add %K to run at most K at once)")
         }
         guard id >= minimum, id <= maximum else {
-            throw RunnerError.usage("SLURM_ARRAY_TASK_ID \(id) is outside SLURM_ARRAY_TASK_MIN..SLURM_ARRAY_TASK_MAX (\(minimum)..\(maximum))")
+            throw RunnerError.usage(
+                "SLURM_ARRAY_TASK_ID \(id) is outside SLURM_ARRAY_TASK_MIN..SLURM_ARRAY_TASK_MAX (\(minimum)..\(maximum))"
+            )
         }
         if let shardCount, shardCount != count {
-            throw RunnerError.usage("--shard-count \(shardCount) disagrees with SLURM_ARRAY_TASK_COUNT=\(count): a Slurm array "
-                + "runs one shard per task, so submit --array=\(minimum)-\(minimum + shardCount - 1) (or drop --shard-count)")
+            throw RunnerError.usage(
+                "--shard-count \(shardCount) disagrees with SLURM_ARRAY_TASK_COUNT=\(count): a Slurm array "
+                    + "runs one shard per task, so submit --array=\(minimum)-\(minimum + shardCount - 1) (or drop --shard-count)"
+            )
         }
         return (try ShardSpec(index: id - minimum, count: count), .slurm)
     }
@@ -124,7 +133,7 @@ extension String {
     var trimmingSpaces: String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }),
-              let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })
+            let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })
         else { return "" }
         return String(scalars[first...last])
     }

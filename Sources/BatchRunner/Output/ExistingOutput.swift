@@ -47,8 +47,10 @@ public enum ExistingOutput {
     /// an entry npdrop did not write; with `.overwrite` removes every entry npdrop wrote.
     /// Returns the names removed.
     @discardableResult
-    public static func prepare(_ directory: String, shownOutput: String, policy: Policy, shard: ShardSpec?,
-                               manifestName: String) throws -> [String] {
+    public static func prepare(
+        _ directory: String, shownOutput: String, policy: Policy, shard: ShardSpec?,
+        manifestName: String
+    ) throws -> [String] {
         let found = try entries(of: directory)
         if found.isEmpty { return [] }
         let foreign = found.filter { !isWrittenByNPDrop($0.name, kind: $0.kind) }
@@ -57,13 +59,17 @@ public enum ExistingOutput {
             return []
         case .overwrite:
             if let first = foreign.first {
-                throw RunnerError.usage("--overwrite: OUT '\(shownOutput)' holds '\(first.name)', which npdrop did not write; nothing was removed (move it away or choose another OUT)")
+                throw RunnerError.usage(
+                    "--overwrite: OUT '\(shownOutput)' holds '\(first.name)', which npdrop did not write; nothing was removed (move it away or choose another OUT)"
+                )
             }
             for entry in found { try RunnerFS.removeTree(RelativePath.join(directory, entry.name)) }
             return found.map(\.name)
         case .refuse:
             if let first = foreign.first {
-                throw RunnerError.usage("OUT '\(shownOutput)' is not empty and holds '\(first.name)', which npdrop did not write; choose an empty or new OUT")
+                throw RunnerError.usage(
+                    "OUT '\(shownOutput)' is not empty and holds '\(first.name)', which npdrop did not write; choose an empty or new OUT"
+                )
             }
             if let shard {
                 // Shards of one set fill the same OUT: the others' outputs and manifests are expected.
@@ -74,10 +80,14 @@ public enum ExistingOutput {
                         || !entry.name.contains("-of-\(shard.count).")
                 }
                 guard let first = blocking.first else { return [] }
-                throw RunnerError.usage("OUT '\(shownOutput)' already holds '\(first.name)' from an earlier run; pass --resume to finish shard \(shard) with the same settings (or empty OUT before starting the shards)")
+                throw RunnerError.usage(
+                    "OUT '\(shownOutput)' already holds '\(first.name)' from an earlier run; pass --resume to finish shard \(shard) with the same settings (or empty OUT before starting the shards)"
+                )
             }
             let shown = found.prefix(3).map { $0.kind == .directory ? $0.name + "/" : $0.name }.joined(separator: ", ")
-            throw RunnerError.usage("OUT '\(shownOutput)' already holds an earlier run (\(shown)\(found.count > 3 ? ", ..." : "")); pass --resume to finish it with the same settings, or --overwrite to replace it")
+            throw RunnerError.usage(
+                "OUT '\(shownOutput)' already holds an earlier run (\(shown)\(found.count > 3 ? ", ..." : "")); pass --resume to finish it with the same settings, or --overwrite to replace it"
+            )
         }
     }
 }

@@ -28,7 +28,8 @@ final class KnownDirectories: Sendable {
             case .directory:
                 break
             case .symlink:
-                throw RunnerError.malformed(path: path, detail: "is a symlink; outputs are never written through symlinks")
+                throw RunnerError.malformed(
+                    path: path, detail: "is a symlink; outputs are never written through symlinks")
             default:
                 throw RunnerError.io(path: path, operation: "create directory", errno: code)
             }

@@ -30,8 +30,10 @@ public final class OutputFile: Sendable {
     private let closed = Locked(false)
     private let interruption: RunInterruption?
 
-    private init(relativePath: String, temporary: AtomicOutputFile, interruption: RunInterruption?,
-                 digest: ByteRangeDigest?) {
+    private init(
+        relativePath: String, temporary: AtomicOutputFile, interruption: RunInterruption?,
+        digest: ByteRangeDigest?
+    ) {
         self.interruption = interruption
         self.relativePath = relativePath
         self.finalPath = temporary.path
@@ -42,8 +44,10 @@ public final class OutputFile: Sendable {
         self.comparingSink = nil
     }
 
-    private init(comparing sink: ComparingOutputSink, relativePath: String, finalPath: String,
-                 interruption: RunInterruption?) {
+    private init(
+        comparing sink: ComparingOutputSink, relativePath: String, finalPath: String,
+        interruption: RunInterruption?
+    ) {
         self.interruption = interruption
         self.relativePath = relativePath
         self.finalPath = finalPath
@@ -60,8 +64,9 @@ public final class OutputFile: Sendable {
     /// nothing is created or written. Once `interruption` is requested, every write throws
     /// `RunInterrupted`.
     static func comparing(finalPath: String, relativePath: String, interruption: RunInterruption? = nil) -> OutputFile {
-        OutputFile(comparing: ComparingOutputSink(comparingWith: finalPath, name: finalPath), relativePath: relativePath,
-                   finalPath: finalPath, interruption: interruption)
+        OutputFile(
+            comparing: ComparingOutputSink(comparingWith: finalPath, name: finalPath), relativePath: relativePath,
+            finalPath: finalPath, interruption: interruption)
     }
 
     /// For an output made by `comparing(...)`: how it compared with the file at `finalPath`
@@ -73,13 +78,16 @@ public final class OutputFile: Sendable {
     /// requested, every write throws `RunInterrupted`. With `digesting`, `sink` checksums what
     /// is written through it and the descriptor can read, so that `contentDigest()` reads back
     /// only what did not pass through the sink.
-    static func create(finalPath: String, relativePath: String, tempTag: String,
-                       interruption: RunInterruption? = nil, digesting: Bool = false) throws -> OutputFile {
+    static func create(
+        finalPath: String, relativePath: String, tempTag: String,
+        interruption: RunInterruption? = nil, digesting: Bool = false
+    ) throws -> OutputFile {
         let temporary = try RunnerFS.mappingErrors {
             try AtomicOutputFile(path: finalPath, tag: tempTag, readable: digesting)
         }
-        return OutputFile(relativePath: relativePath, temporary: temporary, interruption: interruption,
-                          digest: digesting ? ByteRangeDigest() : nil)
+        return OutputFile(
+            relativePath: relativePath, temporary: temporary, interruption: interruption,
+            digest: digesting ? ByteRangeDigest() : nil)
     }
 
     /// Throws when the file can no longer be written (committed, discarded, or the run was

@@ -61,25 +61,32 @@ public final class OutputLock: Sendable {
         switch scope {
         case .exclusive:
             guard let file = try lock(main, exclusive: true, shownOutput: shownOutput) else {
-                throw RunnerError.usage("OUT '\(shownOutput)' is in use by another npdrop (\(holders(in: directory))); wait for it to finish or choose another OUT")
+                throw RunnerError.usage(
+                    "OUT '\(shownOutput)' is in use by another npdrop (\(holders(in: directory))); wait for it to finish or choose another OUT"
+                )
             }
             writeOwner(file.descriptor)
             return OutputLock(held: [file])
         case .shard(let shard):
             guard let shared = try lock(main, exclusive: false, shownOutput: shownOutput) else {
-                throw RunnerError.usage("OUT '\(shownOutput)' is in use by another npdrop (\(holders(in: directory))); shard \(shard) cannot share it with a run that is not one of its shards")
+                throw RunnerError.usage(
+                    "OUT '\(shownOutput)' is in use by another npdrop (\(holders(in: directory))); shard \(shard) cannot share it with a run that is not one of its shards"
+                )
             }
             let own = RelativePath.join(directory, shardName(shard))
             guard let mine = try lock(own, exclusive: true, shownOutput: shownOutput) else {
                 release(shared)
-                throw RunnerError.usage("shard \(shard) is already running into OUT '\(shownOutput)' (\(owner(of: own) ?? "pid unknown"))")
+                throw RunnerError.usage(
+                    "shard \(shard) is already running into OUT '\(shownOutput)' (\(owner(of: own) ?? "pid unknown"))")
             }
             writeOwner(mine.descriptor)
             let result = OutputLock(held: [mine, shared])
             for (other, path) in shardLockFiles(in: directory) where other.count != shard.count {
                 if isHeld(path) {
                     result.release()
-                    throw RunnerError.usage("OUT '\(shownOutput)' is in use by shard \(other) (\(owner(of: path) ?? "pid unknown")); shards of different counts cannot share an OUT")
+                    throw RunnerError.usage(
+                        "OUT '\(shownOutput)' is in use by shard \(other) (\(owner(of: path) ?? "pid unknown")); shards of different counts cannot share an OUT"
+                    )
                 }
             }
             return result
@@ -110,7 +117,8 @@ public final class OutputLock: Sendable {
         for _ in 0..<100 {
             let descriptor: FileDescriptor
             do {
-                descriptor = try RunnerFS.open(path, flags: O_RDWR | O_CREAT, mode: 0o644, operation: "create the lock file")
+                descriptor = try RunnerFS.open(
+                    path, flags: O_RDWR | O_CREAT, mode: 0o644, operation: "create the lock file")
             } catch RunnerError.io(_, _, let code) {
                 throw RunnerError.usage("cannot write in OUT '\(shownOutput)': \(RunnerFS.errnoDescription(code))")
             }
@@ -122,7 +130,9 @@ public final class OutputLock: Sendable {
                 let code = errno
                 try? descriptor.close()
                 if code == EWOULDBLOCK || code == EAGAIN { return nil }
-                throw RunnerError.usage("cannot lock OUT '\(shownOutput)': \(RunnerFS.errnoDescription(code)) (the file system must support flock; on Lustre mount with -o flock)")
+                throw RunnerError.usage(
+                    "cannot lock OUT '\(shownOutput)': \(RunnerFS.errnoDescription(code)) (the file system must support flock; on Lustre mount with -o flock)"
+                )
             }
             // The file may have been removed by its last holder between our open and flock.
             if sameFile(descriptor, path: path) {
@@ -171,7 +181,8 @@ public final class OutputLock: Sendable {
     /// `pid N` (plus ` on host H` when H is not this host) from a lock file, or nil.
     private static func owner(of path: String) -> String? {
         guard let bytes = try? RunnerFS.readFile(path, limit: 4096),
-              let text = String(validating: bytes, as: UTF8.self) else { return nil }
+            let text = String(validating: bytes, as: UTF8.self)
+        else { return nil }
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard let pid = fields.first, pid.allSatisfy(\.isNumber) else { return nil }
         let host = fields.count > 1 ? String(fields[1]) : ""
@@ -195,8 +206,9 @@ public final class OutputLock: Sendable {
             guard let name = String(validating: entry.name, as: UTF8.self), name.hasPrefix(prefix) else { continue }
             let rest = name.dropFirst(prefix.count)
             guard let of = rest.firstRange(of: "-of-"), let index = Int(rest[..<of.lowerBound]),
-                  let count = Int(rest[of.upperBound...]),
-                  let shard = try? ShardSpec(index: index, count: count), shardName(shard) == name else { continue }
+                let count = Int(rest[of.upperBound...]),
+                let shard = try? ShardSpec(index: index, count: count), shardName(shard) == name
+            else { continue }
             found.append((shard, RelativePath.join(directory, name)))
         }
         return found.sorted { ($0.0.count, $0.0.index) < ($1.0.count, $1.0.index) }

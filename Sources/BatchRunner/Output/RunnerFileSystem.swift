@@ -125,7 +125,8 @@ enum RunnerFS {
                 case .directory:
                     continue
                 case .symlink:
-                    throw RunnerError.malformed(path: prefix, detail: "is a symlink; outputs are never written through symlinks")
+                    throw RunnerError.malformed(
+                        path: prefix, detail: "is a symlink; outputs are never written through symlinks")
                 default:
                     throw RunnerError.malformed(path: prefix, detail: "exists and is not a directory")
                 }
@@ -169,8 +170,10 @@ enum RunnerFS {
     /// Opens `path` with `flags` (plus `O_CLOEXEC`), retrying EINTR; the descriptor is closed
     /// when released, and its later errors name `name` (default: `path`). Throws
     /// `RunnerError.io` naming `operation`.
-    static func open(_ path: String, flags: Int32, mode: mode_t = 0o644, operation: String,
-                     name: String? = nil, digest: ByteRangeDigest? = nil) throws -> FileDescriptor {
+    static func open(
+        _ path: String, flags: Int32, mode: mode_t = 0o644, operation: String,
+        name: String? = nil, digest: ByteRangeDigest? = nil
+    ) throws -> FileDescriptor {
         do {
             let fd = try IOLoop.retryingInterrupts(operation) { Int(systemOpen(path, flags | O_CLOEXEC, mode)) }
             return FileDescriptor(rawValue: Int32(fd), path: name ?? path, owning: true, digest: digest)
@@ -202,7 +205,9 @@ enum RunnerFS {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let n = try mappingErrors { try chunk.withUnsafeMutableBytes { try file.pread(into: $0, at: result.count) } }
+            let n = try mappingErrors {
+                try chunk.withUnsafeMutableBytes { try file.pread(into: $0, at: result.count) }
+            }
             if n == 0 { return result }
             if result.count + n > limit {
                 throw RunnerError.malformed(path: path, detail: "expected at most \(limit) bytes, found more")

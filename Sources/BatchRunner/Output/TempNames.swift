@@ -28,7 +28,7 @@ public enum TempNames {
     /// `name` is not one.
     static func parse(_ name: [UInt8]) -> (tag: String, base: [UInt8])? {
         guard let parts = TemporaryName.parse(name),
-              parts.tag == manifestTag || (parts.tag.count == 16 && parts.tag.allSatisfy(\.isHexDigit))
+            parts.tag == manifestTag || (parts.tag.count == 16 && parts.tag.allSatisfy(\.isHexDigit))
         else { return nil }
         return parts
     }
@@ -57,9 +57,11 @@ public enum TempNames {
                     pending.append(path)
                 case .regular:
                     guard let parts = parse(entry.name) else { continue }
-                    let mine = parts.tag == manifestTag
-                        ? directory == root && (shard == nil || parts.base == Array(manifestName.utf8)
-                            || shard.map { parts.base == Array(ShardCompletion.fileName(of: $0).utf8) } == true)
+                    let mine =
+                        parts.tag == manifestTag
+                        ? directory == root
+                            && (shard == nil || parts.base == Array(manifestName.utf8)
+                                || shard.map { parts.base == Array(ShardCompletion.fileName(of: $0).utf8) } == true)
                         : tag(parts.tag, belongsTo: shard)
                     if mine {
                         try RunnerFS.removeFile(path)

@@ -41,7 +41,9 @@ final class EarlierManifest: Sendable {
 
     /// The manifest at `path`; nil when there is none. Throws `RunnerError.io`.
     static func open(path: String, scanning: Bool = true) throws -> EarlierManifest? {
-        guard let reader = try ManifestLineReader(path: path, maxLineBytes: ManifestFiles.maxLineBytes) else { return nil }
+        guard let reader = try ManifestLineReader(path: path, maxLineBytes: ManifestFiles.maxLineBytes) else {
+            return nil
+        }
         if !scanning { return EarlierManifest(path: path, invalidLines: nil, seeds: nil, heldEntries: nil) }
         var invalid = 0
         var seeds = Set<UInt64>()
@@ -122,11 +124,13 @@ final class EarlierManifest: Sendable {
             case .stream(let reader, let lookahead):
                 if let lookahead { return lookahead }
                 var entry: Entry?
-                while entry == nil, let parsed = try reader.nextLine({ line -> ManifestFiles.ParsedLine? in
-                    let parsed = ManifestFiles.parse(line: line)
-                    if case .record(let record) = parsed { entry = Entry(record: record, line: Array(line)) }
-                    return parsed
-                }) {
+                while entry == nil,
+                    let parsed = try reader.nextLine({ line -> ManifestFiles.ParsedLine? in
+                        let parsed = ManifestFiles.parse(line: line)
+                        if case .record(let record) = parsed { entry = Entry(record: record, line: Array(line)) }
+                        return parsed
+                    })
+                {
                     if case .invalid = parsed { invalidLines += 1 }
                 }
                 if entry == nil { invalidLines += reader.overlongLines }

@@ -63,7 +63,8 @@ public struct InputFileList: RandomAccessCollection, Sendable {
     /// File `index`.
     public subscript(index: Int) -> InputFile {
         let relative = relativePath(index)
-        return InputFile(relativePath: relative, absolutePath: absolutePrefix + relative, kind: kind(index),
-                         byteCount: byteCount(index))
+        return InputFile(
+            relativePath: relative, absolutePath: absolutePrefix + relative, kind: kind(index),
+            byteCount: byteCount(index))
     }
 }

@@ -48,10 +48,12 @@ public enum InputWalker {
         guard locations.inputIsDirectory else {
             let name = RelativePath.baseName(locations.input)
             guard case .regular(let size) = try RunnerFS.entryKind(locations.input, followLinks: true),
-                  let kind = kind(ofName: name) else {
+                let kind = kind(ofName: name)
+            else {
                 throw RunnerError.usage("INPUT '\(locations.input)' is not a .npy or .npz file")
             }
-            var files = InputFileList(absolutePrefix: String(decoding: locations.input.utf8.dropLast(name.utf8.count), as: UTF8.self))
+            var files = InputFileList(
+                absolutePrefix: String(decoding: locations.input.utf8.dropLast(name.utf8.count), as: UTF8.self))
             files.append(relativePath: name.utf8, kind: kind, byteCount: size)
             return WalkResult(files: files, issues: [])
         }
@@ -87,9 +89,14 @@ public enum InputWalker {
             let inputKind = arrayKind ?? (includeOtherFiles ? .other : nil)
             guard let name = String(validating: entry.name, as: UTF8.self) else {
                 guard entry.kind == .directory || inputKind != nil else { continue }
-                let shown = directory.relative + (directory.relative.isEmpty ? "" : "/") + String(decoding: entry.name, as: UTF8.self)
+                let shown =
+                    directory.relative + (directory.relative.isEmpty ? "" : "/")
+                    + String(decoding: entry.name, as: UTF8.self)
                 let hex = entry.name.map { String($0, radix: 16) }.joined(separator: " ")
-                issues.append(WalkIssue(relativePath: shown, message: "name is not valid UTF-8 (bytes \(hex)); rename it", isError: true))
+                issues.append(
+                    WalkIssue(
+                        relativePath: shown, message: "name is not valid UTF-8 (bytes \(hex)); rename it", isError: true
+                    ))
                 continue
             }
             let relative = directory.relative.isEmpty ? name : directory.relative + "/" + name
@@ -99,7 +106,8 @@ public enum InputWalker {
                 do {
                     stack.append(try listed(absolute, relative))
                 } catch {
-                    issues.append(WalkIssue(relativePath: relative, message: "cannot read directory: \(error)", isError: true))
+                    issues.append(
+                        WalkIssue(relativePath: relative, message: "cannot read directory: \(error)", isError: true))
                 }
             case .regular(let size):
                 if let inputKind {
@@ -108,11 +116,13 @@ public enum InputWalker {
             case .symlink:
                 let target = (try? RunnerFS.entryKind(absolute, followLinks: true)) ?? .missing
                 if includeOtherFiles || arrayKind != nil || target == .directory {
-                    issues.append(WalkIssue(relativePath: relative, message: "symlink not followed; skipped", isError: false))
+                    issues.append(
+                        WalkIssue(relativePath: relative, message: "symlink not followed; skipped", isError: false))
                 }
             case .other:
                 if inputKind != nil {
-                    issues.append(WalkIssue(relativePath: relative, message: "not a regular file; skipped", isError: false))
+                    issues.append(
+                        WalkIssue(relativePath: relative, message: "not a regular file; skipped", isError: false))
                 }
             case .missing:
                 continue

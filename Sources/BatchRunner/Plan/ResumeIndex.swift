@@ -72,14 +72,14 @@ struct ResumeIndex {
         let isNPY = task.input.kind != .npz
         if isNPY && (records.count != 1 || records[0].member != nil) { return nil }
         guard let input = InputState.current(task.input.absolutePath),
-              records.allSatisfy({ $0.inputSize == input.size && $0.inputMtimeNs == input.modificationTimeNanoseconds })
+            records.allSatisfy({ $0.inputSize == input.size && $0.inputMtimeNs == input.modificationTimeNanoseconds })
         else { return nil }
         var needsMask = false
         for record in records {
             guard record.status != .error,
-                  let output = record.output, RelativePath.sameBytes(output, task.outputPath),
-                  isNPY || record.member != nil,
-                  ResumeSettings.compare(record, with: task) == .same
+                let output = record.output, RelativePath.sameBytes(output, task.outputPath),
+                isNPY || record.member != nil,
+                ResumeSettings.compare(record, with: task) == .same
             else { return nil }
             if task.input.kind == .other {
                 guard record.status == .copied else { return nil }
@@ -104,12 +104,16 @@ struct ResumeIndex {
                 return nil
             }
         }
-        guard case .regular(let outputSize)? = try? RunnerFS.entryKind(RelativePath.join(outputRoot, task.outputPath), followLinks: false),
-              records.allSatisfy({ $0.outputSize == outputSize })
+        guard
+            case .regular(let outputSize)? = try? RunnerFS.entryKind(
+                RelativePath.join(outputRoot, task.outputPath), followLinks: false),
+            records.allSatisfy({ $0.outputSize == outputSize })
         else { return nil }
         if needsMask, let mask = task.maskPath {
-            guard case .regular(let maskSize)? = try? RunnerFS.entryKind(RelativePath.join(outputRoot, mask), followLinks: false),
-                  records.allSatisfy({ $0.mask == nil || $0.maskSize == maskSize })
+            guard
+                case .regular(let maskSize)? = try? RunnerFS.entryKind(
+                    RelativePath.join(outputRoot, mask), followLinks: false),
+                records.allSatisfy({ $0.mask == nil || $0.maskSize == maskSize })
             else { return nil }
         }
         return ResumeIndex.lines(of: entries)

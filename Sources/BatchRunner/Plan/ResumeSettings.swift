@@ -9,9 +9,10 @@ extension RecordSettings {
     init(task: FileTask, member: String?, action: ArrayAction) {
         let isNPZ = task.input.kind == .npz
         let deflate = task.deflateRecord
-        self.init(seed: task.seed, compression: isNPZ ? task.compression : nil, compressionLevel: deflate.level,
-                  deflateBlockSize: isNPZ ? task.deflateBlockSize : nil,
-                  deflateEngine: deflate.engine.flatMap(DeflateEngine.init(rawValue:)))
+        self.init(
+            seed: task.seed, compression: isNPZ ? task.compression : nil, compressionLevel: deflate.level,
+            deflateBlockSize: isNPZ ? task.deflateBlockSize : nil,
+            deflateEngine: deflate.engine.flatMap(DeflateEngine.init(rawValue:)))
         guard case .process(let settings) = action else { return }
         variant = settings.variant
         rate = settings.rate
@@ -28,11 +29,14 @@ extension RecordSettings {
     }
 
     /// Settings with the fields every record has; the dropout fields nil.
-    init(seed: UInt64, compression: NPZCompression?, compressionLevel: Int?, deflateBlockSize: Int?,
-         deflateEngine: DeflateEngine?) {
-        self.init(seed: seed, variant: nil, rate: nil, noiseShape: nil, dataFormat: nil, scale: nil, fill: nil,
-                  rng: nil, kerasCall: nil, kerasLayer: nil, maskFormat: nil, compression: compression,
-                  compressionLevel: compressionLevel, deflateBlockSize: deflateBlockSize, deflateEngine: deflateEngine)
+    init(
+        seed: UInt64, compression: NPZCompression?, compressionLevel: Int?, deflateBlockSize: Int?,
+        deflateEngine: DeflateEngine?
+    ) {
+        self.init(
+            seed: seed, variant: nil, rate: nil, noiseShape: nil, dataFormat: nil, scale: nil, fill: nil,
+            rng: nil, kerasCall: nil, kerasLayer: nil, maskFormat: nil, compression: compression,
+            compressionLevel: compressionLevel, deflateBlockSize: deflateBlockSize, deflateEngine: deflateEngine)
     }
 }
 
@@ -75,16 +79,20 @@ enum ResumeSettings {
                 return .differs(.init(name: "members", earlier: "\(memberName(record)) copied", now: "processed"))
             }
             if let dtype = selectable(record.dtype), settings.dtypes.selects(dtype) {
-                return .differs(.init(name: "dtypes", earlier: "\(memberName(record)) (\(dtype.descr)) copied",
-                                      now: "processed (\(settings.dtypes))"))
+                return .differs(
+                    .init(
+                        name: "dtypes", earlier: "\(memberName(record)) (\(dtype.descr)) copied",
+                        now: "processed (\(settings.dtypes))"))
             }
             expected = .copy
         case (.ok, .copy):
             return .differs(.init(name: "members", earlier: "\(memberName(record)) processed", now: "copied"))
         case (.ok, .process(let settings)):
             if let dtype = selectable(record.dtype), !settings.dtypes.selects(dtype) {
-                return .differs(.init(name: "dtypes", earlier: "\(memberName(record)) (\(dtype.descr)) processed",
-                                      now: "copied (\(settings.dtypes))"))
+                return .differs(
+                    .init(
+                        name: "dtypes", earlier: "\(memberName(record)) (\(dtype.descr)) processed",
+                        now: "copied (\(settings.dtypes))"))
             }
         default:
             break

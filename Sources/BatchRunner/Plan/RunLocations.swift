@@ -13,8 +13,10 @@ public struct RunLocations: Sendable, Hashable {
     /// their clean-up must never touch inputs). Creates OUT when `createOutput` is true; a
     /// missing OUT is refused unless `createOutput` or `outputMayBeMissing` (then `output` is the
     /// path OUT will have: see `createOutputDirectory`).
-    public static func resolve(input: String, output: String, createOutput: Bool,
-                               outputMayBeMissing: Bool = false) throws -> RunLocations {
+    public static func resolve(
+        input: String, output: String, createOutput: Bool,
+        outputMayBeMissing: Bool = false
+    ) throws -> RunLocations {
         let inputKind = try RunnerFS.entryKind(input, followLinks: true)
         let isDirectory: Bool
         switch inputKind {
@@ -40,10 +42,12 @@ public struct RunLocations: Sendable, Hashable {
             throw RunnerError.usage("OUT '\(output)' is INPUT itself; choose an output directory outside INPUT")
         }
         if inside(plannedOutput, realInput) {
-            throw RunnerError.usage("OUT '\(output)' is inside INPUT '\(input)'; choose an output directory outside INPUT")
+            throw RunnerError.usage(
+                "OUT '\(output)' is inside INPUT '\(input)'; choose an output directory outside INPUT")
         }
         if inside(realInput, plannedOutput) {
-            throw RunnerError.usage("INPUT '\(input)' is inside OUT '\(output)'; choose an output directory that does not contain INPUT")
+            throw RunnerError.usage(
+                "INPUT '\(input)' is inside OUT '\(output)'; choose an output directory that does not contain INPUT")
         }
         switch try RunnerFS.entryKind(plannedOutput, followLinks: true) {
         case .missing:

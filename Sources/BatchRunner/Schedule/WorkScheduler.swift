@@ -154,8 +154,10 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
     /// removed, and a committed result carries the comparisons.
     var comparesWithExistingOutputs = false
 
-    init(processor: Processor, jobs: Int, outputRoot: String, syncOutputs: Bool = false,
-         interruption: RunInterruption = RunInterruption(), computeDigests: Bool = true) {
+    init(
+        processor: Processor, jobs: Int, outputRoot: String, syncOutputs: Bool = false,
+        interruption: RunInterruption = RunInterruption(), computeDigests: Bool = true
+    ) {
         self.processor = processor
         self.jobs = jobs
         self.outputRoot = outputRoot
@@ -176,8 +178,10 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
     /// Runs tasks `0..<count`, each built by `task(index)` when a worker starts it (so the
     /// whole list is never held); calls `onFinished(taskIndex, task, result)` once per task
     /// started, from worker threads, in completion order (the callback must be thread-safe).
-    func run(count: Int, task makeTask: @escaping @Sendable (Int) -> FileTask,
-             onFinished: @escaping @Sendable (Int, FileTask, FileTaskResult) -> Void) {
+    func run(
+        count: Int, task makeTask: @escaping @Sendable (Int) -> FileTask,
+        onFinished: @escaping @Sendable (Int, FileTask, FileTaskResult) -> Void
+    ) {
         guard count > 0 else { return }
         let queue = WorkQueue<Segment>(taskCount: count, interruption: interruption)
         DispatchQueue.concurrentPerform(iterations: max(1, jobs)) { _ in
@@ -193,8 +197,10 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         }
     }
 
-    private func start(_ index: Int, task: FileTask, queue: WorkQueue<Segment>, worker: inout Processor.WorkerState,
-                       onFinished: (Int, FileTask, FileTaskResult) -> Void) {
+    private func start(
+        _ index: Int, task: FileTask, queue: WorkQueue<Segment>, worker: inout Processor.WorkerState,
+        onFinished: (Int, FileTask, FileTaskResult) -> Void
+    ) {
         let outputs: FileOutputs
         do {
             outputs = try makeOutputs(task)
@@ -206,7 +212,9 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
             }
             // The runner's own I/O errors name an output path; the message must name the input too.
             let failure = failureDescription(error)
-            onFinished(index, task, .failed(member: nil, message: "\(task.input.relativePath): \(failure.message)", outcome: nil))
+            onFinished(
+                index, task,
+                .failed(member: nil, message: "\(task.input.relativePath): \(failure.message)", outcome: nil))
             return
         }
         if task.input.kind == .other {
@@ -232,7 +240,11 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
             queue.finishedPreparing(adding: [])
             processor.abandon(plan, task: task)
             discard(outputs)
-            onFinished(index, task, .failed(member: nil, message: "\(task.input.relativePath): processor planned \(plan.segmentCount) segments", outcome: nil))
+            onFinished(
+                index, task,
+                .failed(
+                    member: nil, message: "\(task.input.relativePath): processor planned \(plan.segmentCount) segments",
+                    outcome: nil))
             return
         }
         let file = InFlightFile(taskIndex: index, task: task, plan: plan, outputs: outputs)
@@ -240,15 +252,18 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         run((file, 0), worker: &worker, onFinished: onFinished)
     }
 
-    private func run(_ segment: Segment, worker: inout Processor.WorkerState,
-                     onFinished: (Int, FileTask, FileTaskResult) -> Void) {
+    private func run(
+        _ segment: Segment, worker: inout Processor.WorkerState,
+        onFinished: (Int, FileTask, FileTaskResult) -> Void
+    ) {
         let file = segment.file
         let task = file.task
         if interruption.isRequested {
             file.fail(RunInterrupted())
         } else if !file.hasFailed {
             do {
-                try processor.process(segment: segment.index, of: file.plan, task: task, outputs: file.outputs, worker: &worker)
+                try processor.process(
+                    segment: segment.index, of: file.plan, task: task, outputs: file.outputs, worker: &worker)
             } catch {
                 file.fail(error)
             }
@@ -258,8 +273,10 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
     }
 
     /// Finishes and commits a file whose segments are all done, or cleans it up.
-    private func complete(_ file: InFlightFile<Processor.FileState>, task: FileTask,
-                          worker: inout Processor.WorkerState) -> FileTaskResult {
+    private func complete(
+        _ file: InFlightFile<Processor.FileState>, task: FileTask,
+        worker: inout Processor.WorkerState
+    ) -> FileTaskResult {
         if let failure = file.failure {
             processor.abandon(file.plan, task: task)
             discard(file.outputs)
@@ -295,8 +312,9 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         do {
             if computeDigests {
                 // Checksummed as the bytes passed; only what the job did not read or write is read back.
-                digests.input = try InputState.streamed(task.input.absolutePath, name: task.input.relativePath,
-                                                        digest: outputs.inputDigest)
+                digests.input = try InputState.streamed(
+                    task.input.absolutePath, name: task.input.relativePath,
+                    digest: outputs.inputDigest)
                 digests.output = try outputs.data.contentDigest()
                 if outcome.maskWritten, let mask = outputs.mask { digests.mask = try mask.contentDigest() }
             }
@@ -306,7 +324,8 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
         } catch {
             discard(outputs)
             if interruption.isRequested { return .interrupted }
-            return .failed(member: nil, message: "\(task.input.relativePath): \(failureDescription(error).message)", outcome: nil)
+            return .failed(
+                member: nil, message: "\(task.input.relativePath): \(failureDescription(error).message)", outcome: nil)
         }
         return .committed(outcome, digests)
     }
@@ -314,16 +333,19 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
     /// Carries a file that is not an array over unchanged (`FileCopy`).
     private func copyPlainFile(_ task: FileTask, outputs: FileOutputs) -> FileTaskResult {
         do {
-            let input = try RunnerFS.open(task.input.absolutePath, flags: O_RDONLY, operation: "open",
-                                          name: task.input.relativePath, digest: outputs.inputDigest)
+            let input = try RunnerFS.open(
+                task.input.absolutePath, flags: O_RDONLY, operation: "open",
+                name: task.input.relativePath, digest: outputs.inputDigest)
             _ = try RunnerFS.mappingErrors {
-                try FileCopy.copy(input, to: outputs.targets.data, name: task.input.relativePath,
-                                  checkpoint: outputs.data.checkWritable)
+                try FileCopy.copy(
+                    input, to: outputs.targets.data, name: task.input.relativePath,
+                    checkpoint: outputs.data.checkWritable)
             }
         } catch {
             discard(outputs)
             if interruption.isRequested { return .interrupted }
-            return .failed(member: nil, message: "\(task.input.relativePath): \(failureDescription(error).message)", outcome: nil)
+            return .failed(
+                member: nil, message: "\(task.input.relativePath): \(failureDescription(error).message)", outcome: nil)
         }
         var array = ArrayOutcome(member: nil, status: .copied)
         array.reason = "not an .npy or .npz file"
@@ -339,13 +361,15 @@ struct WorkScheduler<Processor: ArrayFileProcessor>: Sendable {
                 return OutputFile.comparing(finalPath: final, relativePath: relative, interruption: interruption)
             }
             try directories.ensure(RelativePath.directoryName(relative))
-            return try OutputFile.create(finalPath: final, relativePath: relative, tempTag: tag, interruption: interruption,
-                                         digesting: computeDigests)
+            return try OutputFile.create(
+                finalPath: final, relativePath: relative, tempTag: tag, interruption: interruption,
+                digesting: computeDigests)
         }
         let data = try create(task.outputPath)
         do {
-            return FileOutputs(data: data, mask: try task.maskPath.map(create),
-                               inputDigest: computeDigests ? ByteRangeDigest() : nil)
+            return FileOutputs(
+                data: data, mask: try task.maskPath.map(create),
+                inputDigest: computeDigests ? ByteRangeDigest() : nil)
         } catch {
             data.discard()
             throw error

@@ -22,8 +22,10 @@ public struct VerifyOptions: Sendable {
     public var quick: Bool = false
 
     /// Options; see the properties.
-    public init(input: String, output: String, jobs: Int = RunOptions.defaultJobs, quiet: Bool = false,
-                json: Bool = false, segmentBytes: Int = RunOptions.defaultSegmentBytes) {
+    public init(
+        input: String, output: String, jobs: Int = RunOptions.defaultJobs, quiet: Bool = false,
+        json: Bool = false, segmentBytes: Int = RunOptions.defaultSegmentBytes
+    ) {
         self.input = input
         self.output = output
         self.jobs = jobs
@@ -49,7 +51,8 @@ public struct VerifyReport: Sendable {
 
     /// `verify: 12 records in 5 files: all match` or `... 2 mismatches`.
     public var line: String {
-        let verdict = mismatches.isEmpty ? "all match" : CountText.of(mismatches.count, "mismatch", plural: "mismatches")
+        let verdict =
+            mismatches.isEmpty ? "all match" : CountText.of(mismatches.count, "mismatch", plural: "mismatches")
         return "verify: \(CountText.of(records, "record")) in \(CountText.of(files, "file")): \(verdict) "
             + "(\(HumanUnits.fixed(seconds, digits: 2)) s)"
     }
@@ -128,8 +131,9 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             mismatches += BatchVerifier.checkDigests(groups, output: locations.output, jobs: options.jobs)
             mismatches.sort(by: RelativePath.precedes)
             for line in mismatches { console.line(line) }
-            let report = VerifyReport(records: records.count, files: groups.count, mismatches: mismatches,
-                                      seconds: seconds(ContinuousClock.now - started))
+            let report = VerifyReport(
+                records: records.count, files: groups.count, mismatches: mismatches,
+                seconds: seconds(ContinuousClock.now - started))
             if !options.quiet { console.line(report.line) }
             if options.json { console.writeOutput(report.json + "\n") }
             return report
@@ -148,14 +152,16 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         for line in mismatches { console.line(line) }
 
         let found = Locked<[String]>([])
-        let progress = ProgressMeter(label: "npdrop verify:", totalFiles: tasks.count,
-                                     totalBytes: tasks.reduce(Int64(0)) { $0 + $1.input.byteCount },
-                                     console: console, enabled: !options.quiet && console.errorIsTerminal)
+        let progress = ProgressMeter(
+            label: "npdrop verify:", totalFiles: tasks.count,
+            totalBytes: tasks.reduce(Int64(0)) { $0 + $1.input.byteCount },
+            console: console, enabled: !options.quiet && console.errorIsTerminal)
         let allTasks = tasks
         let allRecords = taskRecords
         let output = locations.output
         // Every output is re-derived and compared with OUT's file while it streams; nothing is written.
-        var scheduler = WorkScheduler(processor: processor, jobs: options.jobs, outputRoot: output, computeDigests: false)
+        var scheduler = WorkScheduler(
+            processor: processor, jobs: options.jobs, outputRoot: output, computeDigests: false)
         scheduler.comparesWithExistingOutputs = true
         scheduler.run(allTasks) { index, result in
             let problems = BatchVerifier.check(allTasks[index], records: allRecords[index], result: result)
@@ -165,8 +171,9 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         }
         progress.finish()
         mismatches += found.withLock { $0 }
-        let report = VerifyReport(records: records.count, files: tasks.count, mismatches: mismatches.sorted(),
-                                  seconds: seconds(ContinuousClock.now - started))
+        let report = VerifyReport(
+            records: records.count, files: tasks.count, mismatches: mismatches.sorted(),
+            seconds: seconds(ContinuousClock.now - started))
         if !options.quiet { console.line(report.line) }
         if options.json { console.writeOutput(report.json + "\n") }
         return report
@@ -204,7 +211,8 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         let first = group[0]
         let errors = group.filter { $0.status == .error }
         if !errors.isEmpty {
-            return .failure(Problems(lines: errors.map { "\(BatchVerifier.name($0)): recorded error: \($0.error ?? "")" }))
+            return .failure(
+                Problems(lines: errors.map { "\(BatchVerifier.name($0)): recorded error: \($0.error ?? "")" }))
         }
         func fail(_ text: String) -> Result<FileTask, Problems> {
             .failure(Problems(lines: ["\(BatchVerifier.name(first)): \(text)"]))
@@ -212,7 +220,7 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         guard RelativePath.isSafe(first.input) else { return fail("input path is not a safe relative path") }
         guard first.copy >= 0 else { return fail("copy must be a non-negative integer") }
         guard let outputPath = first.output, RelativePath.isSafe(outputPath),
-              group.allSatisfy({ $0.output.map { RelativePath.sameBytes($0, outputPath) } ?? false })
+            group.allSatisfy({ $0.output.map { RelativePath.sameBytes($0, outputPath) } ?? false })
         else { return fail("records disagree on a safe output path") }
         let masks = group.compactMap(\.mask)
         let maskPath = masks.first
@@ -221,7 +229,9 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
                 return fail("records disagree on a safe mask path")
             }
         }
-        guard group.allSatisfy({ $0.seed == first.seed }) else { return fail("records of one file carry different seeds") }
+        guard group.allSatisfy({ $0.seed == first.seed }) else {
+            return fail("records of one file carry different seeds")
+        }
 
         let absolute: String
         if locations.inputIsDirectory {
@@ -253,7 +263,8 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             do {
                 settings.append(try record.settings())
             } catch {
-                return .failure(Problems(lines: ["\(BatchVerifier.name(record)): invalid settings in the record: \(error)"]))
+                return .failure(
+                    Problems(lines: ["\(BatchVerifier.name(record)): invalid settings in the record: \(error)"]))
             }
         }
         var actions: [(member: String?, action: ArrayAction)] = []
@@ -263,7 +274,10 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
                 actions.append((record.member, .copy))
             case .ok:
                 guard let dropout = recorded.dropout else {
-                    return .failure(Problems(lines: ["\(BatchVerifier.name(record)): invalid settings in the record: variant and rate are required"]))
+                    return .failure(
+                        Problems(lines: [
+                            "\(BatchVerifier.name(record)): invalid settings in the record: variant and rate are required"
+                        ]))
                 }
                 actions.append((record.member, .process(dropout)))
             case .error:
@@ -278,7 +292,9 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             engine = firstSettings.deflateEngine ?? .zlib
             if engine == .isal {
                 guard first.compressionLevel == DeflateEngine.isalLevel else {
-                    return fail("compression_level \(first.compressionLevel.map(String.init) ?? "null") is not ISA-L's level \(DeflateEngine.isalLevel)")
+                    return fail(
+                        "compression_level \(first.compressionLevel.map(String.init) ?? "null") is not ISA-L's level \(DeflateEngine.isalLevel)"
+                    )
                 }
                 // Re-derived with zlib blocks where this machine's ISA-L fails its known answer:
                 // deflated members are compared by content.
@@ -299,8 +315,10 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
         let file = InputFile(relativePath: first.input, absolutePath: absolute, kind: kind, byteCount: size)
         var task = FileTask(
             input: file, copy: first.copy, seed: first.seed, compression: compression, compressionLevel: level,
-            deflateBlockSize: kind == .npz ? first.deflateBlockSize : nil, deflateEngine: engine, outputPath: outputPath,
-            maskPath: maskPath, segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
+            deflateBlockSize: kind == .npz ? first.deflateBlockSize : nil, deflateEngine: engine,
+            outputPath: outputPath,
+            maskPath: maskPath,
+            segmentHint: SegmentHint(preferredSegmentBytes: options.segmentBytes, workers: options.jobs),
             actions: .recorded(actions))
         if let index = group.firstIndex(where: { $0.mask != nil }), let format = settings[index].maskFormat {
             task.maskFormat = format
@@ -350,7 +368,11 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
                 guard index < all.count else { return }
                 let check = all[index]
                 guard let size = check.size, let crc = check.crc else {
-                    found.withLock { $0.append("\(check.label): no checksum recorded for \(check.path) (an older npdrop wrote it); run verify without --quick") }
+                    found.withLock {
+                        $0.append(
+                            "\(check.label): no checksum recorded for \(check.path) (an older npdrop wrote it); run verify without --quick"
+                        )
+                    }
                     continue
                 }
                 let line: String?
@@ -419,11 +441,14 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             }
             let copied = array.status == .copied
             if copied != (record.status == .copied) {
-                problems.append("\(name(record)): manifest says \(record.status.rawValue), re-derived \(copied ? "copied" : "ok")")
+                problems.append(
+                    "\(name(record)): manifest says \(record.status.rawValue), re-derived \(copied ? "copied" : "ok")")
             }
             func differ<T: Equatable>(_ field: String, _ recorded: T?, _ derived: T?) {
                 if recorded != derived {
-                    problems.append("\(name(record)): manifest \(field) \(recorded.map { "\($0)" } ?? "null"), re-derived \(derived.map { "\($0)" } ?? "null")")
+                    problems.append(
+                        "\(name(record)): manifest \(field) \(recorded.map { "\($0)" } ?? "null"), re-derived \(derived.map { "\($0)" } ?? "null")"
+                    )
                 }
             }
             differ("shape", record.shape, array.shape)

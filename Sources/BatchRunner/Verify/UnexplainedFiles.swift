@@ -9,11 +9,14 @@ enum UnexplainedFiles {
         var roots: [String] = ["data", "masks"]
         for entry in try RunnerFS.listDirectory(output) where entry.kind == .directory {
             guard let name = String(validating: entry.name, as: UTF8.self),
-                  ExistingOutput.isWrittenByNPDrop(name, kind: .directory), name.hasPrefix("copy-") else { continue }
+                ExistingOutput.isWrittenByNPDrop(name, kind: .directory), name.hasPrefix("copy-")
+            else { continue }
             roots += [name + "/data", name + "/masks"]
         }
         var found: [String] = []
-        var pending = roots.filter { (try? RunnerFS.entryKind(RelativePath.join(output, $0), followLinks: false)) == .directory }
+        var pending = roots.filter {
+            (try? RunnerFS.entryKind(RelativePath.join(output, $0), followLinks: false)) == .directory
+        }
         while let directory = pending.popLast() {
             for entry in try RunnerFS.listDirectory(RelativePath.join(output, directory)) {
                 let relative = directory + "/" + String(decoding: entry.name, as: UTF8.self)

@@ -35,7 +35,9 @@ extension BroadcastMap {
             var position = index[inner]
             while true {
                 let run = min(extents[inner] - position, total - written)
-                try body(BroadcastRun(elementOffset: written, count: run, noiseStart: noiseOffset, noiseStride: strides[inner]))
+                try body(
+                    BroadcastRun(
+                        elementOffset: written, count: run, noiseStart: noiseOffset, noiseStride: strides[inner]))
                 written &+= run
                 if written == total { return }
                 noiseOffset &-= position &* strides[inner]

@@ -132,7 +132,9 @@ public struct BroadcastMap: Sendable, Hashable {
                                 let rowStride = strides[inner - 1]
                                 for _ in 0..<rows {
                                     noiseOffset &+= rowStride
-                                    Self.writeRun(dest + written, noise: noise + noiseOffset, count: innerExtent, stride: innerStride)
+                                    Self.writeRun(
+                                        dest + written, noise: noise + noiseOffset, count: innerExtent,
+                                        stride: innerStride)
                                     written &+= innerExtent
                                 }
                             }
@@ -157,7 +159,9 @@ public struct BroadcastMap: Sendable, Hashable {
 
     /// Writes `count` flags read from `noise` every `stride` flags (0: one flag repeated).
     @inline(__always)
-    private static func writeRun(_ target: UnsafeMutablePointer<UInt8>, noise: UnsafePointer<UInt8>, count: Int, stride: Int) {
+    private static func writeRun(
+        _ target: UnsafeMutablePointer<UInt8>, noise: UnsafePointer<UInt8>, count: Int, stride: Int
+    ) {
         if stride == 0 {
             if count < 16 {
                 let flag = noise[0]

@@ -14,7 +14,8 @@ public enum KeepMask {
 
     /// Copies noise flags `noiseKeep` into `out` as mask data bytes (any nonzero flag becomes
     /// 1, so the bytes are always valid bools). Traps when `out` is shorter (a caller bug).
-    public static func writeMaskBytes(_ noiseKeep: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableRawBufferPointer) {
+    public static func writeMaskBytes(_ noiseKeep: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableRawBufferPointer)
+    {
         precondition(out.count >= noiseKeep.count, "mask buffer shorter than the keep flags")
         for i in noiseKeep.indices {
             out[i] = noiseKeep[i] != 0 ? 1 : 0

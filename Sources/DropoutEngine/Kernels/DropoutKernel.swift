@@ -95,9 +95,18 @@ public struct DropoutKernel: Sendable {
             let lanes = layout.lanesPerElement == 2 ? count &* 2 : count
             let period = layout.lanesPerElement
             switch layout.laneBytes {
-            case 1: fillLanes(base, lanes: lanes, period: period, fill0: UInt8(truncatingIfNeeded: p.word0), fill1: UInt8(truncatingIfNeeded: p.word1))
-            case 2: fillLanes(base, lanes: lanes, period: period, fill0: UInt16(truncatingIfNeeded: p.word0), fill1: UInt16(truncatingIfNeeded: p.word1))
-            case 4: fillLanes(base, lanes: lanes, period: period, fill0: UInt32(truncatingIfNeeded: p.word0), fill1: UInt32(truncatingIfNeeded: p.word1))
+            case 1:
+                fillLanes(
+                    base, lanes: lanes, period: period, fill0: UInt8(truncatingIfNeeded: p.word0),
+                    fill1: UInt8(truncatingIfNeeded: p.word1))
+            case 2:
+                fillLanes(
+                    base, lanes: lanes, period: period, fill0: UInt16(truncatingIfNeeded: p.word0),
+                    fill1: UInt16(truncatingIfNeeded: p.word1))
+            case 4:
+                fillLanes(
+                    base, lanes: lanes, period: period, fill0: UInt32(truncatingIfNeeded: p.word0),
+                    fill1: UInt32(truncatingIfNeeded: p.word1))
             default: fillLanes(base, lanes: lanes, period: period, fill0: p.word0, fill1: p.word1)
             }
         case .select(let p):
@@ -106,7 +115,10 @@ public struct DropoutKernel: Sendable {
             case (2, _): selectLanes(base, keep: flags, count: count, fill: UInt16(truncatingIfNeeded: p.word0))
             case (4, 1): selectLanes(base, keep: flags, count: count, fill: UInt32(truncatingIfNeeded: p.word0))
             case (8, 1): selectLanes(base, keep: flags, count: count, fill: p.word0)
-            case (4, _): selectLanePairs(base, keep: flags, count: count, fill0: UInt32(truncatingIfNeeded: p.word0), fill1: UInt32(truncatingIfNeeded: p.word1))
+            case (4, _):
+                selectLanePairs(
+                    base, keep: flags, count: count, fill0: UInt32(truncatingIfNeeded: p.word0),
+                    fill1: UInt32(truncatingIfNeeded: p.word1))
             default: selectLanePairs(base, keep: flags, count: count, fill0: p.word0, fill1: p.word1)
             }
         case .scale(let s, let p):
@@ -130,14 +142,20 @@ public struct DropoutKernel: Sendable {
     ) {
         switch (layout.laneBytes, layout.lanesPerElement) {
         case (2, 1):
-            scaleHalf(base, keep: keep, count: count, scale: Float(Float16(s)), fill: UInt16(truncatingIfNeeded: p.word0), order: O.self)
+            scaleHalf(
+                base, keep: keep, count: count, scale: Float(Float16(s)), fill: UInt16(truncatingIfNeeded: p.word0),
+                order: O.self)
         case (4, 1):
-            scaleReal(base, keep: keep, count: count, scale: Float(s), fill: UInt32(truncatingIfNeeded: p.word0), order: O.self)
+            scaleReal(
+                base, keep: keep, count: count, scale: Float(s), fill: UInt32(truncatingIfNeeded: p.word0),
+                order: O.self)
         case (8, 1):
             scaleReal(base, keep: keep, count: count, scale: s, fill: p.word0, order: O.self)
         case (4, 2):
-            scaleComplex(base, keep: keep, count: count, scale: Float(s),
-                         fillReal: UInt32(truncatingIfNeeded: p.word0), fillImag: UInt32(truncatingIfNeeded: p.word1), order: O.self)
+            scaleComplex(
+                base, keep: keep, count: count, scale: Float(s),
+                fillReal: UInt32(truncatingIfNeeded: p.word0), fillImag: UInt32(truncatingIfNeeded: p.word1),
+                order: O.self)
         default:
             scaleComplex(base, keep: keep, count: count, scale: s, fillReal: p.word0, fillImag: p.word1, order: O.self)
         }
@@ -191,9 +209,9 @@ struct ElementLayout: Sendable, Hashable {
     init?(_ dtype: DType) {
         switch (dtype.kind, dtype.itemSize) {
         case (.bool, 1), (.signedInteger, 1), (.unsignedInteger, 1),
-             (.signedInteger, 2), (.unsignedInteger, 2), (.float, 2),
-             (.signedInteger, 4), (.unsignedInteger, 4), (.float, 4),
-             (.signedInteger, 8), (.unsignedInteger, 8), (.float, 8):
+            (.signedInteger, 2), (.unsignedInteger, 2), (.float, 2),
+            (.signedInteger, 4), (.unsignedInteger, 4), (.float, 4),
+            (.signedInteger, 8), (.unsignedInteger, 8), (.float, 8):
             laneBytes = dtype.itemSize
             lanesPerElement = 1
         case (.complex, 8), (.complex, 16):

@@ -43,9 +43,11 @@ public enum DropoutKernelError: Error, Sendable, Hashable, CustomStringConvertib
         case .fillNotRepresentable(let fill, let dtype, let reason):
             return "fill value \(fill) is not representable in dtype \(dtype.descr): \(reason)"
         case .noiseRankMismatch(let shape, let noiseDims):
-            return "noise shape \(Self.tuple(noiseDims)) has rank \(noiseDims.count), expected rank \(shape.count) of array shape \(Self.tuple(shape))"
+            return
+                "noise shape \(Self.tuple(noiseDims)) has rank \(noiseDims.count), expected rank \(shape.count) of array shape \(Self.tuple(shape))"
         case .noiseDimMismatch(let shape, let noiseDims, let axis):
-            return "noise shape \(Self.tuple(noiseDims)) has \(noiseDims[axis]) on axis \(axis), expected 1 or \(shape[axis]) for array shape \(Self.tuple(shape))"
+            return
+                "noise shape \(Self.tuple(noiseDims)) has \(noiseDims[axis]) on axis \(axis), expected 1 or \(shape[axis]) for array shape \(Self.tuple(shape))"
         case .invalidShape(let shape):
             return "array shape \(Self.tuple(shape)) has a negative dimension or too many elements"
         }

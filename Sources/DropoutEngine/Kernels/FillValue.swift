@@ -66,8 +66,10 @@ public struct FillValue: Sendable, Hashable, CustomStringConvertible {
     public static func == (a: FillValue, b: FillValue) -> Bool {
         switch (a.number, b.number) {
         case (.real(let x), .real(let y)): return x == y || (x.isNaN && y.isNaN)
-        case (.real(let x), .signed(let y)), (.signed(let y), .real(let x)): return x == Double(y) && Int64(exactly: x) == y
-        case (.real(let x), .unsigned(let y)), (.unsigned(let y), .real(let x)): return x == Double(y) && UInt64(exactly: x) == y
+        case (.real(let x), .signed(let y)), (.signed(let y), .real(let x)):
+            return x == Double(y) && Int64(exactly: x) == y
+        case (.real(let x), .unsigned(let y)), (.unsigned(let y), .real(let x)):
+            return x == Double(y) && UInt64(exactly: x) == y
         default: return a.number == b.number
         }
     }

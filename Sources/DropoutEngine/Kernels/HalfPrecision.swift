@@ -10,8 +10,8 @@
 func halfToFloat(_ h: UInt16) -> Float {
     let exponent = h & 0x7C00
     let shifted = UInt32(h & 0x7FFF) << 13
-    let normal = shifted &+ (112 << 23)                                  // rebias 15 -> 127
-    let subnormal = (Float(Int32(h & 0x3FF)) * 0x1p-24).bitPattern      // m * 2^-24, exact
+    let normal = shifted &+ (112 << 23)  // rebias 15 -> 127
+    let subnormal = (Float(Int32(h & 0x3FF)) * 0x1p-24).bitPattern  // m * 2^-24, exact
     let special = shifted | (h & 0x3FF != 0 ? 0x7FC0_0000 : 0x7F80_0000)  // inf, quiet NaN
     var bits = exponent == 0 ? subnormal : normal
     bits = exponent == 0x7C00 ? special : bits
@@ -30,7 +30,8 @@ func floatToHalfBits(_ value: Float) -> UInt16 {
     let normal = UInt16(truncatingIfNeeded: (magnitude &- (112 << 23) &+ 0xFFF &+ odd) >> 13)
     // Subnormal result (|x| < 2^-14): adding 0.5 makes the FPU round at the half's last place.
     let half: UInt32 = 126 << 23
-    let subnormal = UInt16(truncatingIfNeeded: (Float(bitPattern: magnitude) + Float(bitPattern: half)).bitPattern &- half)
+    let subnormal = UInt16(
+        truncatingIfNeeded: (Float(bitPattern: magnitude) + Float(bitPattern: half)).bitPattern &- half)
     let nan = 0x7E00 | UInt16(truncatingIfNeeded: (magnitude & 0x7F_FFFF) >> 13)
     var result = magnitude < (113 << 23) ? subnormal : normal
     result = magnitude >= (143 << 23) ? 0x7C00 : result

@@ -33,16 +33,23 @@ public struct KerasKernel: Sendable {
         guard DropoutRate.isValid(rate) else { throw .invalidRate(rate) }
         inputDType = dtype
         let keepProb = 1.0 - rate
-        let float32 = DType(kind: .float, itemSize: 4, byteOrder: dtype.itemSize == 4 ? dtype.byteOrder : Self.order(of: dtype))
+        let float32 = DType(
+            kind: .float, itemSize: 4, byteOrder: dtype.itemSize == 4 ? dtype.byteOrder : Self.order(of: dtype))
         switch dtype.kind {
         case .complex:
-            throw .kerasDType(rng, dtype, reason: "complex inputs are not supported (Keras divides them by a complex keep_prob)")
+            throw .kerasDType(
+                rng, dtype, reason: "complex inputs are not supported (Keras divides them by a complex keep_prob)")
         case .bool, .signedInteger, .unsignedInteger:
             if rng == .kerasJAX {
-                throw .kerasDType(rng, dtype, reason: "Keras's JAX dropout fails on non-float inputs (lax.select needs one dtype)")
+                throw .kerasDType(
+                    rng, dtype, reason: "Keras's JAX dropout fails on non-float inputs (lax.select needs one dtype)")
             }
             outputDType = dtype
-            if rate == 0 { op = .identity } else if rate == 1 { op = .zeros } else {
+            if rate == 0 {
+                op = .identity
+            } else if rate == 1 {
+                op = .zeros
+            } else {
                 op = dtype.kind == .bool ? .select : .integer(keepProb)
             }
         case .float:
@@ -96,7 +103,8 @@ public struct KerasKernel: Sendable {
     /// (`count * outputDType.itemSize`). Traps when `bytes` is shorter than
     /// `count * chunkItemSize` or `keep` shorter than `count` (caller bugs).
     public func apply(_ bytes: UnsafeMutableRawBufferPointer, count: Int, keep: UnsafeBufferPointer<UInt8>) -> Int {
-        precondition(bytes.count >= count &* chunkItemSize && keep.count >= count, "chunk too small for the Keras kernel")
+        precondition(
+            bytes.count >= count &* chunkItemSize && keep.count >= count, "chunk too small for the Keras kernel")
         let written = count &* outputDType.itemSize
         guard count > 0, let base = bytes.baseAddress, let flags = keep.baseAddress else { return written }
         if inputDType.needsSwap {
@@ -107,7 +115,9 @@ public struct KerasKernel: Sendable {
         return written
     }
 
-    private func run<B: ElementByteOrder>(_ base: UnsafeMutableRawPointer, _ n: Int, _ keep: UnsafePointer<UInt8>, _ order: B.Type) {
+    private func run<B: ElementByteOrder>(
+        _ base: UnsafeMutableRawPointer, _ n: Int, _ keep: UnsafePointer<UInt8>, _ order: B.Type
+    ) {
         let size = inputDType.itemSize
         switch op {
         case .identity:
@@ -118,23 +128,31 @@ public struct KerasKernel: Sendable {
             mapElements(base, n, keep, B.self) { (x: UInt8) -> UInt8 in x }
         case .integer(let kp):
             switch (inputDType.kind, size) {
-            case (.signedInteger, 1): mapElements(base, n, keep, B.self) { (x: Int8) -> Int8 in numpySmallCast(Double(x) / kp) }
-            case (.signedInteger, 2): mapElements(base, n, keep, B.self) { (x: Int16) -> Int16 in numpySmallCast(Double(x) / kp) }
-            case (.signedInteger, 4): mapElements(base, n, keep, B.self) { (x: Int32) -> Int32 in numpySmallCast(Double(x) / kp) }
-            case (.signedInteger, _): mapElements(base, n, keep, B.self) { (x: Int64) -> Int64 in numpyInt64Cast(Double(x) / kp) }
+            case (.signedInteger, 1):
+                mapElements(base, n, keep, B.self) { (x: Int8) -> Int8 in numpySmallCast(Double(x) / kp) }
+            case (.signedInteger, 2):
+                mapElements(base, n, keep, B.self) { (x: Int16) -> Int16 in numpySmallCast(Double(x) / kp) }
+            case (.signedInteger, 4):
+                mapElements(base, n, keep, B.self) { (x: Int32) -> Int32 in numpySmallCast(Double(x) / kp) }
+            case (.signedInteger, _):
+                mapElements(base, n, keep, B.self) { (x: Int64) -> Int64 in numpyInt64Cast(Double(x) / kp) }
             case (_, 1): mapElements(base, n, keep, B.self) { (x: UInt8) -> UInt8 in numpySmallCast(Double(x) / kp) }
             case (_, 2): mapElements(base, n, keep, B.self) { (x: UInt16) -> UInt16 in numpySmallCast(Double(x) / kp) }
-            case (_, 4): mapElements(base, n, keep, B.self) { (x: UInt32) -> UInt32 in numpyUnsignedCast(Double(x) / kp) }
+            case (_, 4):
+                mapElements(base, n, keep, B.self) { (x: UInt32) -> UInt32 in numpyUnsignedCast(Double(x) / kp) }
             default: mapElements(base, n, keep, B.self) { (x: UInt64) -> UInt64 in numpyUnsignedCast(Double(x) / kp) }
             }
         case .divide(let kp):
             switch size {
             case 2:
                 let divisor = Float(Float16(kp))
-                mapElements(base, n, keep, B.self) { (x: UInt16) -> UInt16 in floatToHalfBits(halfToFloat(x) / divisor) }
+                mapElements(base, n, keep, B.self) { (x: UInt16) -> UInt16 in floatToHalfBits(halfToFloat(x) / divisor)
+                }
             case 4:
                 let divisor = Float(kp)
-                mapElements(base, n, keep, B.self) { (x: UInt32) -> UInt32 in (Float(bitPattern: x) / divisor).bitPattern }
+                mapElements(base, n, keep, B.self) { (x: UInt32) -> UInt32 in
+                    (Float(bitPattern: x) / divisor).bitPattern
+                }
             default:
                 mapElements(base, n, keep, B.self) { (x: UInt64) -> UInt64 in (Double(bitPattern: x) / kp).bitPattern }
             }
@@ -154,12 +172,17 @@ public struct KerasKernel: Sendable {
 
     /// Kept elements cast to float32 and `transform`ed, dropped ones +0 (a layer on floats).
     private func toFloatKept<B: ElementByteOrder>(
-        _ base: UnsafeMutableRawPointer, _ n: Int, _ keep: UnsafePointer<UInt8>, _ order: B.Type, _ transform: (Float) -> Float
+        _ base: UnsafeMutableRawPointer, _ n: Int, _ keep: UnsafePointer<UInt8>, _ order: B.Type,
+        _ transform: (Float) -> Float
     ) {
         switch inputDType.itemSize {
         case 2: mapElements(base, n, keep, B.self) { (x: UInt16) -> UInt32 in transform(halfToFloat(x)).bitPattern }
-        case 4: mapElements(base, n, keep, B.self) { (x: UInt32) -> UInt32 in transform(Float(bitPattern: x)).bitPattern }
-        default: mapElements(base, n, keep, B.self) { (x: UInt64) -> UInt32 in transform(Float(Double(bitPattern: x))).bitPattern }
+        case 4:
+            mapElements(base, n, keep, B.self) { (x: UInt32) -> UInt32 in transform(Float(bitPattern: x)).bitPattern }
+        default:
+            mapElements(base, n, keep, B.self) { (x: UInt64) -> UInt32 in
+                transform(Float(Double(bitPattern: x))).bitPattern
+            }
         }
     }
 }

@@ -2,7 +2,9 @@
 /// variant), else the variant's preset. Spatial presets keep the samples axis (batched input)
 /// and the channel axis, and put 1 on every spatial axis; a single sample is one rank lower.
 /// Throws `unsupportedRank` naming the shape and accepted ranks, or the spec's resolve errors.
-public func noiseDims(variant: Variant, dataFormat: DataFormat, explicit: NoiseSpec?, shape: [Int])
+public func noiseDims(
+    variant: Variant, dataFormat: DataFormat, explicit: NoiseSpec?, shape: [Int]
+)
     throws(DropoutError) -> [Int]
 {
     if let explicit {

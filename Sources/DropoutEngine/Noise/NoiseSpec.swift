@@ -15,7 +15,8 @@ public struct NoiseSpec: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String) throws(DropoutError) {
         var body = Substring(text).trimmingSpaces()
         if let first = body.first, let last = body.last, body.count >= 2,
-            (first == "(" && last == ")") || (first == "[" && last == "]") {
+            (first == "(" && last == ")") || (first == "[" && last == "]")
+        {
             body = body.dropFirst().dropLast().trimmingSpaces()
         }
         if body.isEmpty {

@@ -99,7 +99,8 @@ extension ArrayDropoutPlan {
                     }
                     if jump == nil {
                         let computed = PCG64.jump(by: UInt128(truncatingIfNeeded: distance), inc: inc)
-                        let entry = CachedJump(distance: distance, jump: Affine(mult: computed.mult, plus: computed.plus))
+                        let entry = CachedJump(
+                            distance: distance, jump: Affine(mult: computed.mult, plus: computed.plus))
                         if cached < cacheSize {
                             (cache.baseAddress! + cached).initialize(to: entry)
                             cached += 1

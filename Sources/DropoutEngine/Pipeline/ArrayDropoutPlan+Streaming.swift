@@ -17,13 +17,15 @@ extension ArrayDropoutPlan {
         reader: NPYReader, output: any ByteSink, outputName: String, mask: (any ByteSink)?, maskName: String? = nil,
         scratch: DropoutScratch, chunkElements: Int? = nil
     ) throws {
-        precondition(reader.header.dtype == header.dtype && reader.header.shape == header.shape
-            && reader.header.fortranOrder == header.fortranOrder && reader.dataBytesRead == 0,
+        precondition(
+            reader.header.dtype == header.dtype && reader.header.shape == header.shape
+                && reader.header.fortranOrder == header.fortranOrder && reader.dataBytesRead == 0,
             "reader is not at the start of this plan's array data")
         let writer = try NPYWriter(sink: output, like: outputHeader, name: outputName, member: member)
         let maskWriter = try mask.map {
-            try NPYWriter(sink: $0, dtype: KeepMask.dtype, fortranOrder: KeepMask.fortranOrder, shape: noiseDims,
-                          name: maskName ?? outputName, member: member)
+            try NPYWriter(
+                sink: $0, dtype: KeepMask.dtype, fortranOrder: KeepMask.fortranOrder, shape: noiseDims,
+                name: maskName ?? outputName, member: member)
         }
         let itemSize = header.dtype.itemSize
         let step = elementsPerChunk(scratch, chunkElements)
@@ -35,7 +37,8 @@ extension ArrayDropoutPlan {
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: data[..<(count * itemSize)])
                 let got = try reader.readChunk(into: bytes)
                 precondition(got == bytes.count, "NPYReader delivers whole requests or throws")
-                let result = transform(bytes, elements: elements, keep: keep, flagsNeeded: maskWriter != nil && masksInStep)
+                let result = transform(
+                    bytes, elements: elements, keep: keep, flagsNeeded: maskWriter != nil && masksInStep)
                 try writer.write(result)
                 if let maskWriter {
                     if masksInStep {
@@ -58,8 +61,9 @@ extension ArrayDropoutPlan {
     /// without touching any array data; for callers that write masks apart from results.
     /// Throws what `sink` throws, wrapped in a `FileError` naming `name`.
     public func writeMask(to sink: any ByteSink, name: String, scratch: DropoutScratch) throws {
-        let maskWriter = try NPYWriter(sink: sink, dtype: KeepMask.dtype, fortranOrder: KeepMask.fortranOrder,
-                                       shape: noiseDims, name: name, member: member)
+        let maskWriter = try NPYWriter(
+            sink: sink, dtype: KeepMask.dtype, fortranOrder: KeepMask.fortranOrder,
+            shape: noiseDims, name: name, member: member)
         try scratch.withBuffers { _, keep in
             try writeMask(0..<noiseElementCount, keep: keep) { try maskWriter.write($0) }
         }

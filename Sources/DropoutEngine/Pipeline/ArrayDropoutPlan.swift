@@ -91,15 +91,18 @@ public struct ArrayDropoutPlan: Sendable {
             try options.validate()
             rule = options.rng == .kerasNumPy ? try KeepRule(kerasRate: options.rate) : try KeepRule(rate: options.rate)
             noiseDims = try DropoutEngine.noiseDims(
-                variant: options.variant, dataFormat: options.dataFormat, explicit: options.noiseSpec, shape: header.shape)
+                variant: options.variant, dataFormat: options.dataFormat, explicit: options.noiseSpec,
+                shape: header.shape)
             do throws(DropoutKernelError) {
                 map = try BroadcastMap(shape: header.shape, noiseDims: noiseDims, fortranOrder: header.fortranOrder)
                 kernel = try DropoutKernel(
-                    dtype: header.dtype, mode: options.mode, rate: options.rate, scale: options.scale, fill: options.fill)
+                    dtype: header.dtype, mode: options.mode, rate: options.rate, scale: options.scale,
+                    fill: options.fill)
             } catch {
                 throw .kernel(error)
             }
-            kerasKernel = options.rng.isKeras
+            kerasKernel =
+                options.rng.isKeras
                 ? try KerasKernel(dtype: header.dtype, rng: options.rng, layer: options.kerasLayer, rate: options.rate)
                 : nil
             guard map.noiseElementCount <= max(map.elementCount, Self.maxEmptyArrayNoiseElements) else {
@@ -111,7 +114,8 @@ public struct ArrayDropoutPlan: Sendable {
             let outputHeader = NPYHeaderEncoder.header(
                 dtype: kerasKernel?.outputDType ?? header.dtype, fortranOrder: header.fortranOrder, shape: header.shape)
             guard !maskHeader.dataOffset.addingReportingOverflow(map.noiseElementCount).overflow,
-                  !outputHeader.dataOffset.addingReportingOverflow(outputHeader.dataByteCount).overflow else {
+                !outputHeader.dataOffset.addingReportingOverflow(outputHeader.dataByteCount).overflow
+            else {
                 throw DropoutError.kernel(.invalidShape(noiseDims))
             }
             self.maskHeader = maskHeader
@@ -133,7 +137,9 @@ public struct ArrayDropoutPlan: Sendable {
             // Keras's seed state [S, call]: default_rng's entropy, or the raw threefry key.
             let seed = UInt32(truncatingIfNeeded: options.seed)
             stream = PCG64(SeedSequence(entropyWords: [seed, options.kerasCall], spawnKey: []))
-            jaxKeep = options.rng == .kerasJAX ? JAXBernoulliKeep(seed: seed, call: options.kerasCall, rate: options.rate) : nil
+            jaxKeep =
+                options.rng == .kerasJAX
+                ? JAXBernoulliKeep(seed: seed, call: options.kerasCall, rate: options.rate) : nil
         }
 
         let walk = map.walkAxes
@@ -148,7 +154,9 @@ public struct ArrayDropoutPlan: Sendable {
             constantFlag = kernel.isIdentity ? 1 : 0
             table = nil
         } else if let jaxKeep {
-            if !(map.isIdentity && map.noiseElementCount == map.elementCount) && map.noiseElementCount <= noiseTableLimit {
+            if !(map.isIdentity && map.noiseElementCount == map.elementCount)
+                && map.noiseElementCount <= noiseTableLimit
+            {
                 strategy = .noiseTable
                 table = NoiseTable(count: map.noiseElementCount) { jaxKeep.fill(from: 0, into: $0) }
             } else {

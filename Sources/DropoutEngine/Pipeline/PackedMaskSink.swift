@@ -44,7 +44,9 @@ public final class PackedMaskSink: ByteSink {
                     }
                 }
             }
-            if produced > 0 { try packed.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
+            if produced > 0 {
+                try packed.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
+            }
             rest = UnsafeRawBufferPointer(rebasing: rest[take...])
         }
     }

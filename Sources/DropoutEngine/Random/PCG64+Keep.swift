@@ -18,11 +18,12 @@ extension PCG64 {
         let rng = npdrop_pcg64(
             state_high: UInt64(truncatingIfNeeded: state >> 64), state_low: UInt64(truncatingIfNeeded: state),
             inc_high: UInt64(truncatingIfNeeded: inc >> 64), inc_low: UInt64(truncatingIfNeeded: inc))
-        let after = switch kernel {
-        case .scalar: npdrop_keep_scalar(rng, rule.threshold, base, out.count)
-        case .avx2: npdrop_keep_avx2(rng, rule.threshold, base, out.count)
-        case .avx512ifma: npdrop_keep_avx512ifma(rng, rule.threshold, base, out.count)
-        }
+        let after =
+            switch kernel {
+            case .scalar: npdrop_keep_scalar(rng, rule.threshold, base, out.count)
+            case .avx2: npdrop_keep_avx2(rng, rule.threshold, base, out.count)
+            case .avx512ifma: npdrop_keep_avx512ifma(rng, rule.threshold, base, out.count)
+            }
         state = (UInt128(after.state_high) << 64) | UInt128(after.state_low)
         if rule.flip != 0 {
             // The kernels test `k >= threshold`; Keras's NumPy rule keeps the complement.

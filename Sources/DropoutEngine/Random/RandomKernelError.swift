@@ -11,8 +11,9 @@ public enum RandomKernelError: Error, Sendable, Hashable, CustomStringConvertibl
         let names = RandomKernel.allCases.map(\.rawValue)
         switch self {
         case .unknown(let value):
-            return MessageText.escaped("\(RandomKernel.environmentVariable)='\(value)' is not a random kernel: "
-                + "expected \(names.dropLast().joined(separator: ", ")) or \(names.last!)")
+            return MessageText.escaped(
+                "\(RandomKernel.environmentVariable)='\(value)' is not a random kernel: "
+                    + "expected \(names.dropLast().joined(separator: ", ")) or \(names.last!)")
         case .unsupported(let kernel, let supported):
             return "\(RandomKernel.environmentVariable)=\(kernel): this CPU cannot run it; it runs "
                 + supported.map(\.rawValue).joined(separator: ", ")

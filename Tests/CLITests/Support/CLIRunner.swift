@@ -19,7 +19,8 @@ enum CLIRunner {
         let candidates = [
             Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("npdrop"),
             Bundle.main.bundleURL.appendingPathComponent("npdrop"),
-            URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().appendingPathComponent("npdrop"),
+            URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+                .appendingPathComponent("npdrop"),
             packageRoot.appendingPathComponent(".build/debug/npdrop"),
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
@@ -27,8 +28,10 @@ enum CLIRunner {
 
     /// Runs `npdrop arguments...` with `stdin` bytes (written from another thread) or an empty stdin.
     /// `environment` adds (or, with a nil value, removes) variables of the test's environment.
-    static func run(_ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil,
-                    environment: [String: String?] = [:]) throws -> Output {
+    static func run(
+        _ arguments: [String], stdin: Data = Data(), currentDirectory: URL? = nil,
+        environment: [String: String?] = [:]
+    ) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -56,7 +59,9 @@ enum CLIRunner {
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errorData.isSet { usleep(1000) }
-        return Output(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData.value, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus, stdout: outputData,
+            stderr: String(decoding: errorData.value, as: UTF8.self))
     }
 }
 

@@ -18,7 +18,8 @@ final class ScratchDirectory {
     /// Writes `data` to `relative`, creating directories.
     func write(_ data: Data, to relative: String) throws {
         let target = url.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         try data.write(to: target)
     }
 }
@@ -32,7 +33,8 @@ enum NPYBytes {
         let text = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(dims), }"
         let padding = 63 - (10 + text.utf8.count) % 64
         let headerLength = text.utf8.count + padding + 1
-        var bytes = Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0, UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)])
+        var bytes =
+            Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0, UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)])
         bytes += Data(text.utf8) + Data(repeating: 0x20, count: padding) + Data([0x0A])
         return bytes + data
     }
@@ -77,13 +79,17 @@ enum NPYBytes {
         for i in 0..<lengthBytes { length |= Int(file[file.startIndex + 8 + i]) << (8 * i) }
         let start = 8 + lengthBytes
         guard file.count >= start + length,
-              let text = String(data: file.subdata(in: file.startIndex + start..<file.startIndex + start + length), encoding: .utf8),
-              let descrRange = text.range(of: #"'descr': '[<>|=]?[a-z]+(\d+)'"#, options: .regularExpression),
-              let shapeStart = text.range(of: "'shape': ("), let shapeEnd = text[shapeStart.upperBound...].firstIndex(of: ")")
+            let text = String(
+                data: file.subdata(in: file.startIndex + start..<file.startIndex + start + length), encoding: .utf8),
+            let descrRange = text.range(of: #"'descr': '[<>|=]?[a-z]+(\d+)'"#, options: .regularExpression),
+            let shapeStart = text.range(of: "'shape': ("),
+            let shapeEnd = text[shapeStart.upperBound...].firstIndex(of: ")")
         else { return nil }
         let descr = String(text[descrRange])
         guard let itemSize = Int(descr.filter(\.isNumber)) else { return nil }
-        let dims = text[shapeStart.upperBound..<shapeEnd].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let dims = text[shapeStart.upperBound..<shapeEnd].split(separator: ",").compactMap {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
         return start + length + dims.reduce(1, *) * itemSize
     }
 }
@@ -96,19 +102,26 @@ enum RunDatasets {
     /// fixtures, and generated files in subdirectories (a 256 KiB float32 C-order file, a
     /// Fortran-order int16 file, a float32 image batch) — a few dozen files in all.
     static func mixed(at root: ScratchDirectory) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: CLIRunner.fixtures.path).filter { $0.hasSuffix(".npy") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: CLIRunner.fixtures.path).filter {
+            $0.hasSuffix(".npy")
+        }.sorted()
         for (index, name) in names.enumerated() where index % 7 == 0 {
             try root.write(Data(contentsOf: CLIRunner.fixtures.appendingPathComponent(name)), to: "fixtures/\(name)")
         }
         for name in ["savez_stored.npz", "savez_compressed.npz", "positional.npz", "names.npz"] {
             try root.write(Data(contentsOf: npzFixtures.appendingPathComponent(name)), to: "npz/\(name)")
         }
-        try root.write(NPYBytes.file(descr: "<f4", shape: [4, 128, 128], data: NPYBytes.float32(count: 65536, seed: 1)),
-                       to: "gen/big_f4.npy")
-        try root.write(NPYBytes.file(descr: "<i2", shape: [33, 17, 5], fortran: true, data: NPYBytes.bytes(count: 33 * 17 * 5 * 2, seed: 2)),
-                       to: "gen/deep/fortran_i2.npy")
-        try root.write(NPYBytes.file(descr: ">f4", shape: [6, 9, 11, 3], data: NPYBytes.bytes(count: 6 * 9 * 11 * 3 * 4, seed: 3)),
-                       to: "gen/images.npy")
+        try root.write(
+            NPYBytes.file(descr: "<f4", shape: [4, 128, 128], data: NPYBytes.float32(count: 65536, seed: 1)),
+            to: "gen/big_f4.npy")
+        try root.write(
+            NPYBytes.file(
+                descr: "<i2", shape: [33, 17, 5], fortran: true, data: NPYBytes.bytes(count: 33 * 17 * 5 * 2, seed: 2)),
+            to: "gen/deep/fortran_i2.npy")
+        try root.write(
+            NPYBytes.file(
+                descr: ">f4", shape: [6, 9, 11, 3], data: NPYBytes.bytes(count: 6 * 9 * 11 * 3 * 4, seed: 3)),
+            to: "gen/images.npy")
     }
 }
 

@@ -16,9 +16,11 @@ enum StoredZip {
             body += le16(UInt16(name.count)) + le16(0) + name + member.bytes
             directory += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21)
             directory += le32(crc) + le32(UInt32(member.bytes.count)) + le32(UInt32(member.bytes.count))
-            directory += le16(UInt16(name.count)) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset) + name
+            directory +=
+                le16(UInt16(name.count)) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset) + name
         }
-        let end = le32(0x0605_4B50) + le16(0) + le16(0) + le16(UInt16(members.count)) + le16(UInt16(members.count))
+        let end =
+            le32(0x0605_4B50) + le16(0) + le16(0) + le16(UInt16(members.count)) + le16(UInt16(members.count))
             + le32(UInt32(directory.count)) + le32(UInt32(body.count)) + le16(UInt16(comment.count)) + comment
         return body + directory + end
     }
@@ -48,5 +50,7 @@ enum StoredZip {
     }
 
     private static func le16(_ value: UInt16) -> Data { Data([UInt8(value & 0xFF), UInt8(value >> 8)]) }
-    private static func le32(_ value: UInt32) -> Data { Data((0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }) }
+    private static func le32(_ value: UInt32) -> Data {
+        Data((0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) })
+    }
 }

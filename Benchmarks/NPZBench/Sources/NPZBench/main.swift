@@ -35,8 +35,9 @@ func makeChunk() -> [UInt8] {
 
 func report(_ label: String, bytes: UInt64, seconds: Double, extra: String = "") {
     let mbps = Double(bytes) / seconds / 1e6
-    print(label + String(repeating: " ", count: max(1, 38 - label.count)) + "\(Int(mbps)) MB/s  (\(bytes >> 20) MiB in "
-        + "\((seconds * 100).rounded() / 100) s)  peak RSS \(Int(peakRSSMiB())) MiB" + extra)
+    print(
+        label + String(repeating: " ", count: max(1, 38 - label.count)) + "\(Int(mbps)) MB/s  (\(bytes >> 20) MiB in "
+            + "\((seconds * 100).rounded() / 100) s)  peak RSS \(Int(peakRSSMiB())) MiB" + extra)
 }
 
 func write(_ path: String, method: ZipWriteMethod, data: [UInt8]) throws -> Double {
@@ -85,8 +86,9 @@ do {
         var info = stat()
         stat(path, &info)
         let ratio = Double(info.st_size) / Double(total)
-        report("write deflated level \(level == -1 ? "6 (default)" : String(level))", bytes: total, seconds: seconds,
-               extra: "  size \(Int(ratio * 100))%")
+        report(
+            "write deflated level \(level == -1 ? "6 (default)" : String(level))", bytes: total, seconds: seconds,
+            extra: "  size \(Int(ratio * 100))%")
         let (readDeflated, n2) = try read(path)
         report("read deflated level \(level == -1 ? 6 : level) (output bytes)", bytes: n2, seconds: readDeflated)
         unlink(path)

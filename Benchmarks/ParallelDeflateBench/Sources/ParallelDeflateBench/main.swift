@@ -59,8 +59,10 @@ guard args.count >= 5, let level = Int(args[4]) else {
     exit(2)
 }
 let threads = args.count > 5 ? Int(args[5]) ?? 2 : 2
-let blockSize = args.count > 6 ? Int(args[6]) ?? ParallelDeflateOptions.defaultBlockSize : ParallelDeflateOptions.defaultBlockSize
-let method: ZipWriteMethod = args[3] == "single"
+let blockSize =
+    args.count > 6 ? Int(args[6]) ?? ParallelDeflateOptions.defaultBlockSize : ParallelDeflateOptions.defaultBlockSize
+let method: ZipWriteMethod =
+    args[3] == "single"
     ? .deflated(level: level) : .parallelDeflated(level: level, blockSize: blockSize, threads: threads)
 let data = readAll(args[1])
 let chunk = 1 << 20
@@ -81,8 +83,9 @@ do {
     let compressed = sink.compressedBytesWritten
     try writer.finish()
     let perThread = threadCPUSeconds()
-    print(now() - start, cpuSeconds() - cpu0, data.count, compressed, perThread.first ?? 0,
-          perThread.prefix(4).map { String(Int($0 * 100)) }.joined(separator: ","))
+    print(
+        now() - start, cpuSeconds() - cpu0, data.count, compressed, perThread.first ?? 0,
+        perThread.prefix(4).map { String(Int($0 * 100)) }.joined(separator: ","))
 } catch {
     print("ParallelDeflateBench failed: \(error)")
     exit(1)

@@ -74,5 +74,7 @@ print("|---|---|---|---|")
 let medians = times.map { $0.sorted()[$0.count / 2] / Double(count) * 1e9 }
 let wallMedians = wallTimes.map { $0.sorted()[$0.count / 2] / Double(count) * 1e9 }
 for (index, contender) in contenders.enumerated() {
-    print("| \(contender) | \(fixed(medians[index], 3)) | \(fixed(medians[0] / medians[index], 2)) | \(fixed(wallMedians[index], 3)) |")
+    print(
+        "| \(contender) | \(fixed(medians[index], 3)) | \(fixed(medians[0] / medians[index], 2)) | \(fixed(wallMedians[index], 3)) |"
+    )
 }
