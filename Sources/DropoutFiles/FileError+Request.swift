@@ -14,8 +14,6 @@ extension FileError {
         var located: FileError
         if let file = error as? FileError {
             located = file
-        } else if let placed = error as? LocatedError, let location = placed.location {
-            located = FileError(location: location, underlying: error)
         } else {
             located = FileError(location: ErrorLocation(file: request.name, member: member), underlying: error)
         }

@@ -141,7 +141,7 @@ public final class NPZFileJob: Sendable {
         let tee: TeeByteSource
         if method.method == entry.method && !writer.comparesContent {
             let sink = try writer.beginCopiedMember(name: entry.name, copying: entry)
-            source.storedDataTap = { (bytes) throws(ZipError) in try sink.write(bytes) }
+            source.storedDataTap = { (bytes) in try sink.write(bytes) }
             tee = TeeByteSource(source: source, sink: nil)
         } else {
             tee = TeeByteSource(source: source, sink: try writer.beginMember(name: entry.name, method: method))

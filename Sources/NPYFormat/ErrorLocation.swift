@@ -26,12 +26,12 @@ public struct ErrorLocation: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// An error whose value already holds where it happened (e.g. the zip layer's errors, which
-/// know their archive and member). `FileError` renders such an error as its own location
-/// followed by `reason`, so a higher layer re-names the file by value, not by editing text.
+/// An error whose value knows the npz member it concerns but not the file (e.g. the zip layer's
+/// errors): `FileError` keeps that member in its location and renders `reason` after it, so
+/// the location is said once, by value, not by editing text.
 public protocol LocatedError: Error {
-    /// Where the error happened, or nil when it concerns no file.
-    var location: ErrorLocation? { get }
-    /// The message without the location (one line, escaped).
+    /// The npz member the error concerns, or nil.
+    var member: String? { get }
+    /// The message without any location (one line, escaped).
     var reason: String { get }
 }

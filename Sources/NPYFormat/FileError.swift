@@ -9,12 +9,12 @@ public struct FileError: Error, CustomStringConvertible {
     /// The error itself: an `NPYFormatError`, `NPYStreamError`, `ZipError`, `DropoutError`...
     public var underlying: any Error
 
-    /// Tags `underlying` with `location`. When `underlying` knows its own location
-    /// (`LocatedError`) and `location` names no member, the underlying error's member is kept.
+    /// Tags `underlying` with `location`. When `underlying` knows its member (`LocatedError`)
+    /// and `location` names none, the underlying error's member is kept.
     public init(location: ErrorLocation, underlying: any Error) {
         var location = location
-        if location.member == nil, let inner = (underlying as? LocatedError)?.location {
-            location.member = inner.member
+        if location.member == nil, let member = (underlying as? LocatedError)?.member {
+            location.member = member
         }
         self.location = location
         self.underlying = underlying

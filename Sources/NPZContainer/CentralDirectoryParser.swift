@@ -1,32 +1,32 @@
 /// Decodes the central directory (already read into memory whole) into entries.
 enum CentralDirectoryParser {
     static func parse(
-        archive: String, bytes: [UInt8], expectedCount: Int, limits: ZipLimits
+        bytes: [UInt8], expectedCount: Int, limits: ZipLimits
     ) throws(ZipError) -> [ZipEntry] {
         var entries: [ZipEntry] = []
         entries.reserveCapacity(expectedCount)
         var at = 0
         for index in 0..<expectedCount {
-            let entry = try parseEntry(archive: archive, bytes: bytes, at: &at, index: index, limits: limits)
+            let entry = try parseEntry(bytes: bytes, at: &at, index: index, limits: limits)
             entries.append(entry)
         }
         return entries
     }
 
     private static func parseEntry(
-        archive: String, bytes: [UInt8], at: inout Int, index: Int, limits: ZipLimits
+        bytes: [UInt8], at: inout Int, index: Int, limits: ZipLimits
     ) throws(ZipError) -> ZipEntry {
         let fixed = ZipRecordSize.centralDirectoryHeader
         guard bytes.count - at >= fixed else {
             throw ZipError.corrupt(
-                archive: archive, member: nil,
+                member: nil,
                 detail: "central directory ends inside entry #\(index) (needs \(fixed) bytes at offset \(at), "
                     + "has \(bytes.count - at))")
         }
         let signature = bytes.le32(at: at)
         guard signature == ZipSignature.centralDirectoryHeader else {
             throw ZipError.corrupt(
-                archive: archive, member: nil,
+                member: nil,
                 detail: "expected central directory header signature PK\\1\\2 for entry #\(index), "
                     + "found 0x\(String(signature, radix: 16))")
         }
@@ -45,18 +45,18 @@ enum CentralDirectoryParser {
 
         guard nameLength <= limits.maxNameLength else {
             throw ZipError.nameTooLong(
-                archive: archive, entryIndex: index, length: nameLength, limit: limits.maxNameLength)
+                entryIndex: index, length: nameLength, limit: limits.maxNameLength)
         }
         let variable = nameLength + extraLength + commentLength
         guard bytes.count - at - fixed >= variable else {
             throw ZipError.corrupt(
-                archive: archive, member: nil,
+                member: nil,
                 detail: "central directory entry #\(index) declares \(variable) bytes of name, extra and comment "
                     + "but only \(bytes.count - at - fixed) remain")
         }
         let nameStart = at + fixed
         let rawName = Array(bytes[nameStart..<(nameStart + nameLength)])
-        let name = try decodeName(archive: archive, rawName: rawName, flags: flags, index: index)
+        let name = try decodeName(rawName: rawName, flags: flags, index: index)
         let extra = Array(bytes[(nameStart + nameLength)..<(nameStart + nameLength + extraLength)])
 
         var uncompressed = UInt64(uncompressed32)
@@ -68,13 +68,13 @@ enum CentralDirectoryParser {
         let needsOffset = offset32 == 0xFFFF_FFFF
         let needsDisk = disk16 == 0xFFFF
         if needsUncompressed || needsCompressed || needsOffset || needsDisk,
-            let zip64 = try ExtraField.find(zip64ExtraID, in: extra, archive: archive, member: name)
+            let zip64 = try ExtraField.find(zip64ExtraID, in: extra, member: name)
         {
             var reader = Zip64ExtraReader(data: zip64)
             func next(_ field: String) throws(ZipError) -> UInt64 {
                 guard let value = reader.next64() else {
                     throw ZipError.corrupt(
-                        archive: archive, member: name,
+                        member: name,
                         detail: "zip64 extra field in the central directory lacks the \(field)")
                 }
                 return value
@@ -85,14 +85,14 @@ enum CentralDirectoryParser {
             if needsDisk {
                 guard let value = reader.next32() else {
                     throw ZipError.corrupt(
-                        archive: archive, member: name,
+                        member: name,
                         detail: "zip64 extra field in the central directory lacks the disk number")
                 }
                 disk = value
             }
         }
         guard disk == 0 else {
-            throw ZipError.unsupportedFeature(archive: archive, member: name, feature: "member starts on disk \(disk)")
+            throw ZipError.unsupportedFeature(member: name, feature: "member starts on disk \(disk)")
         }
         at = nameStart + variable
         return ZipEntry(
@@ -102,12 +102,12 @@ enum CentralDirectoryParser {
     }
 
     private static func decodeName(
-        archive: String, rawName: [UInt8], flags: UInt16, index: Int
+        rawName: [UInt8], flags: UInt16, index: Int
     ) throws(ZipError) -> String {
         guard flags & ZipFlags.utf8Name != 0 else { return CodePage437.decode(rawName) }
         guard let name = String(validating: rawName, as: UTF8.self) else {
             throw ZipError.invalidName(
-                archive: archive, entryIndex: index, detail: "flag bit 11 says UTF-8 but it is not")
+                entryIndex: index, detail: "flag bit 11 says UTF-8 but it is not")
         }
         return name
     }
@@ -116,14 +116,14 @@ enum CentralDirectoryParser {
 /// Walks extra-field blocks (id, length, data).
 enum ExtraField {
     /// The data of the first block with `id`, or nil. Throws `.corrupt` when a block overruns the field.
-    static func find(_ id: UInt16, in extra: [UInt8], archive: String, member: String) throws(ZipError) -> [UInt8]? {
+    static func find(_ id: UInt16, in extra: [UInt8], member: String) throws(ZipError) -> [UInt8]? {
         var at = 0
         while extra.count - at >= 4 {
             let blockID = extra.le16(at: at)
             let length = Int(extra.le16(at: at + 2))
             guard extra.count - at - 4 >= length else {
                 throw ZipError.corrupt(
-                    archive: archive, member: member,
+                    member: member,
                     detail: "extra field block 0x\(String(blockID, radix: 16)) declares \(length) bytes, "
                         + "only \(extra.count - at - 4) remain")
             }

@@ -18,11 +18,11 @@ struct CentralDirectoryLocation: Equatable {
 /// `readAt` reads bytes at an absolute offset (for a zip64 record outside the tail).
 enum EndOfCentralDirectory {
     static func locate(
-        archive: String, fileSize: UInt64, tail: [UInt8], tailOffset: UInt64,
+        fileSize: UInt64, tail: [UInt8], tailOffset: UInt64,
         readAt: (UInt64, Int) throws(ZipError) -> [UInt8]
     ) throws(ZipError) -> CentralDirectoryLocation {
         guard let eocd = findEndRecord(tail) else {
-            throw ZipError.missingEndRecord(archive: archive, fileSize: fileSize)
+            throw ZipError.missingEndRecord(fileSize: fileSize)
         }
         let eocdOffset = tailOffset + UInt64(eocd)
         let diskNumber = tail.le16(at: eocd + 4)
@@ -53,14 +53,14 @@ enum EndOfCentralDirectory {
             {
                 hasZip64 = true
                 location = try readZip64(
-                    archive: archive, locator: locator, locatorOffset: locatorOffset, comment: comment,
+                    locator: locator, locatorOffset: locatorOffset, comment: comment,
                     readAt: readAt)
             }
         }
         if !hasZip64 {
             guard diskNumber == 0, cdDisk == 0, entriesOnDisk == entriesTotal else {
                 throw ZipError.unsupportedFeature(
-                    archive: archive, member: nil,
+                    member: nil,
                     feature: "archive spans several disks (disk \(diskNumber), central directory on disk \(cdDisk), "
                         + "\(entriesOnDisk) of \(entriesTotal) entries here)")
             }
@@ -69,7 +69,7 @@ enum EndOfCentralDirectory {
             location.size <= location.endRecordsOffset - location.offset
         else {
             throw ZipError.corrupt(
-                archive: archive, member: nil,
+                member: nil,
                 detail: "central directory at offset \(location.offset) with size \(location.size) does not end "
                     + "before the end records at offset \(location.endRecordsOffset)")
         }
@@ -96,7 +96,7 @@ enum EndOfCentralDirectory {
     }
 
     private static func readZip64(
-        archive: String, locator: [UInt8], locatorOffset: UInt64, comment: [UInt8],
+        locator: [UInt8], locatorOffset: UInt64, comment: [UInt8],
         readAt: (UInt64, Int) throws(ZipError) -> [UInt8]
     ) throws(ZipError) -> CentralDirectoryLocation {
         let recordDisk = locator.le32(at: 4)
@@ -104,25 +104,25 @@ enum EndOfCentralDirectory {
         let totalDisks = locator.le32(at: 16)
         guard recordDisk == 0, totalDisks <= 1 else {
             throw ZipError.unsupportedFeature(
-                archive: archive, member: nil,
+                member: nil,
                 feature: "archive spans several disks (zip64 locator: disk \(recordDisk) of \(totalDisks))")
         }
         guard recordOffset <= locatorOffset,
             locatorOffset - recordOffset >= UInt64(ZipRecordSize.zip64EndOfCentralDirectory)
         else {
             throw ZipError.corrupt(
-                archive: archive, member: nil,
+                member: nil,
                 detail: "zip64 end record offset \(recordOffset) leaves no room for the 56-byte record before "
                     + "the locator at \(locatorOffset)")
         }
         let record = try readAt(recordOffset, ZipRecordSize.zip64EndOfCentralDirectory)
         guard record.count == ZipRecordSize.zip64EndOfCentralDirectory else {
             throw ZipError.truncated(
-                archive: archive, member: nil, detail: "zip64 end record at offset \(recordOffset) is cut short")
+                member: nil, detail: "zip64 end record at offset \(recordOffset) is cut short")
         }
         guard record.le32(at: 0) == ZipSignature.zip64EndOfCentralDirectory else {
             throw ZipError.corrupt(
-                archive: archive, member: nil,
+                member: nil,
                 detail: "expected zip64 end record signature PK\\6\\6 at offset \(recordOffset), "
                     + "found 0x\(String(record.le32(at: 0), radix: 16))")
         }
@@ -132,7 +132,7 @@ enum EndOfCentralDirectory {
         let entriesTotal = record.le64(at: 32)
         guard diskNumber == 0, cdDisk == 0, entriesOnDisk == entriesTotal else {
             throw ZipError.unsupportedFeature(
-                archive: archive, member: nil,
+                member: nil,
                 feature: "archive spans several disks (zip64 end record: disk \(diskNumber), central directory "
                     + "on disk \(cdDisk), \(entriesOnDisk) of \(entriesTotal) entries here)")
         }

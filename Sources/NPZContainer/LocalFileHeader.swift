@@ -9,7 +9,7 @@ struct LocalFileHeader {
     /// Accepts the three shapes NumPy/CPython write (no extra; real sizes plus zip64 extra;
     /// 0xFFFFFFFF sizes with the real ones in the zip64 extra).
     static func check(
-        archive: String, entry: ZipEntry, fixed: [UInt8], variable: [UInt8]
+        entry: ZipEntry, fixed: [UInt8], variable: [UInt8]
     ) throws(ZipError) -> LocalFileHeader {
         let member = entry.name
         let nameLength = Int(fixed.le16(at: 26))
@@ -28,12 +28,12 @@ struct LocalFileHeader {
         guard let localName, localName.unicodeScalars.elementsEqual(entry.name.unicodeScalars) else {
             let found = localName ?? CodePage437.decode(localRaw)
             throw ZipError.corrupt(
-                archive: archive, member: member,
+                member: member,
                 detail: "local header names the member '\(found)', the central directory '\(member)'")
         }
         guard method == entry.method.rawValue else {
             throw ZipError.sizeMismatch(
-                archive: archive, member: member, field: "compression method", expected: UInt64(entry.method.rawValue),
+                member: member, field: "compression method", expected: UInt64(entry.method.rawValue),
                 found: UInt64(method), source: "local header")
         }
         let descriptor = (localFlags | entry.flags) & ZipFlags.dataDescriptor != 0
@@ -42,20 +42,20 @@ struct LocalFileHeader {
         var compressed = UInt64(compressed32)
         var uncompressed = UInt64(uncompressed32)
         if uncompressed32 == 0xFFFF_FFFF || compressed32 == 0xFFFF_FFFF,
-            let zip64 = try ExtraField.find(zip64ExtraID, in: extra, archive: archive, member: member)
+            let zip64 = try ExtraField.find(zip64ExtraID, in: extra, member: member)
         {
             var reader = Zip64ExtraReader(data: zip64)
             if uncompressed32 == 0xFFFF_FFFF {
                 guard let value = reader.next64() else {
                     throw ZipError.corrupt(
-                        archive: archive, member: member, detail: "local zip64 extra field lacks the uncompressed size")
+                        member: member, detail: "local zip64 extra field lacks the uncompressed size")
                 }
                 uncompressed = value
             }
             if compressed32 == 0xFFFF_FFFF {
                 guard let value = reader.next64() else {
                     throw ZipError.corrupt(
-                        archive: archive, member: member, detail: "local zip64 extra field lacks the compressed size")
+                        member: member, detail: "local zip64 extra field lacks the compressed size")
                 }
                 compressed = value
             }
@@ -85,7 +85,7 @@ struct LocalFileHeader {
 
         func mismatch(_ field: String, _ expected: UInt64, _ found: UInt64) -> ZipError {
             ZipError.sizeMismatch(
-                archive: archive, member: member, field: field, expected: expected, found: found, source: "local header"
+                member: member, field: field, expected: expected, found: found, source: "local header"
             )
         }
     }
@@ -93,7 +93,7 @@ struct LocalFileHeader {
     /// Checks the data descriptor that follows a flag-bit-3 member's data (`bytes`, up to 24 bytes
     /// read from there) against the central directory. Accepts the four layouts in use: with or
     /// without the PK\7\8 signature, 32- or 64-bit sizes.
-    static func checkDataDescriptor(archive: String, entry: ZipEntry, bytes: [UInt8]) throws(ZipError) {
+    static func checkDataDescriptor(entry: ZipEntry, bytes: [UInt8]) throws(ZipError) {
         func matches(at start: Int, wide: Bool) -> Bool {
             let length = wide ? 20 : 12
             guard bytes.count - start >= length else { return false }
@@ -107,13 +107,13 @@ struct LocalFileHeader {
         if matches(at: 0, wide: false) || matches(at: 0, wide: true) { return }
         guard bytes.count >= 12 else {
             throw ZipError.truncated(
-                archive: archive, member: entry.name,
+                member: entry.name,
                 detail: "data descriptor after the member data is cut short (\(bytes.count) bytes)")
         }
         let start = signed ? 4 : 0
         let crc = bytes.le32(at: start)
         throw ZipError.corrupt(
-            archive: archive, member: entry.name,
+            member: entry.name,
             detail: "data descriptor does not match the central directory (CRC 0x\(String(entry.crc32, radix: 16)), "
                 + "compressed \(entry.compressedSize), uncompressed \(entry.uncompressedSize)); it starts with CRC "
                 + "0x\(String(crc, radix: 16))")

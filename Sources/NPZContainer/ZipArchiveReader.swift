@@ -1,3 +1,4 @@
+import NPYFormat
 import NPYStream
 
 /// An open zip archive: its central directory parsed into `entries`; members opened on demand.
@@ -17,49 +18,54 @@ public final class ZipArchiveReader: Sendable {
     private let dataLimit: UInt64
 
     /// Opens `path` and reads its end records and central directory (at most
-    /// `limits.maxCentralDirectorySize` + 64 KiB of memory). Throws `ZipError` when the file cannot
+    /// `limits.maxCentralDirectorySize` + 64 KiB of memory). Throws a `ZipError` located in `path`
+    /// (`FileError`, as every error of the reader and its member sources) when the file cannot
     /// be read, is not a zip archive, is truncated or corrupt, or exceeds a limit. Every byte
     /// read from the archive (end records, directory, headers, member data) is recorded into
     /// `digest` when given.
     public init(path: String, limits: ZipLimits = .default, digest: ByteRangeDigest? = nil) throws {
-        let file = try ZipFileDescriptor.openForReading(path, digest: digest)
-        let fileSize = try file.size()
-        let tailLength = Int(min(fileSize, UInt64(ZipRecordSize.maxEndRecordSearch)))
-        let tailOffset = fileSize - UInt64(tailLength)
-        let tail = try Self.read(file, at: tailOffset, count: tailLength)
-        let location = try EndOfCentralDirectory.locate(
-            archive: path, fileSize: fileSize, tail: tail, tailOffset: tailOffset,
-            readAt: { (offset, count) throws(ZipError) in try Self.read(file, at: offset, count: count) })
+        do {
+            let file = try ZipFileDescriptor.openForReading(path, digest: digest)
+            let fileSize = try file.size()
+            let tailLength = Int(min(fileSize, UInt64(ZipRecordSize.maxEndRecordSearch)))
+            let tailOffset = fileSize - UInt64(tailLength)
+            let tail = try Self.read(file, at: tailOffset, count: tailLength)
+            let location = try EndOfCentralDirectory.locate(
+                fileSize: fileSize, tail: tail, tailOffset: tailOffset,
+                readAt: { (offset, count) throws(ZipError) in try Self.read(file, at: offset, count: count) })
 
-        guard location.entryCount <= UInt64(limits.maxEntries) else {
-            throw ZipError.tooManyEntries(archive: path, count: location.entryCount, limit: limits.maxEntries)
+            guard location.entryCount <= UInt64(limits.maxEntries) else {
+                throw ZipError.tooManyEntries(count: location.entryCount, limit: limits.maxEntries)
+            }
+            guard location.size <= UInt64(limits.maxCentralDirectorySize) else {
+                throw ZipError.centralDirectoryTooLarge(
+                    size: location.size, limit: limits.maxCentralDirectorySize)
+            }
+            let count = Int(location.entryCount)
+            let (minimum, overflow) = count.multipliedReportingOverflow(by: ZipRecordSize.centralDirectoryHeader)
+            guard !overflow, UInt64(minimum) <= location.size else {
+                throw ZipError.corrupt(
+                    member: nil,
+                    detail: "\(count) entries need at least \(count) x 46 bytes of central directory, "
+                        + "the end record declares \(location.size)")
+            }
+            let directory = try Self.read(file, at: location.offset, count: Int(location.size))
+            guard directory.count == Int(location.size) else {
+                throw ZipError.truncated(
+                    member: nil,
+                    detail: "central directory at offset \(location.offset) declares \(location.size) bytes, "
+                        + "the file has \(directory.count)")
+            }
+            self.entries = try CentralDirectoryParser.parse(
+                bytes: directory, expectedCount: count, limits: limits)
+            self.path = path
+            self.comment = location.comment
+            self.limits = limits
+            self.file = file
+            self.dataLimit = location.offset
+        } catch {
+            throw FileError.inArchive(path, error)
         }
-        guard location.size <= UInt64(limits.maxCentralDirectorySize) else {
-            throw ZipError.centralDirectoryTooLarge(
-                archive: path, size: location.size, limit: limits.maxCentralDirectorySize)
-        }
-        let count = Int(location.entryCount)
-        let (minimum, overflow) = count.multipliedReportingOverflow(by: ZipRecordSize.centralDirectoryHeader)
-        guard !overflow, UInt64(minimum) <= location.size else {
-            throw ZipError.corrupt(
-                archive: path, member: nil,
-                detail: "\(count) entries need at least \(count) x 46 bytes of central directory, "
-                    + "the end record declares \(location.size)")
-        }
-        let directory = try Self.read(file, at: location.offset, count: Int(location.size))
-        guard directory.count == Int(location.size) else {
-            throw ZipError.truncated(
-                archive: path, member: nil,
-                detail: "central directory at offset \(location.offset) declares \(location.size) bytes, "
-                    + "the file has \(directory.count)")
-        }
-        self.entries = try CentralDirectoryParser.parse(
-            archive: path, bytes: directory, expectedCount: count, limits: limits)
-        self.path = path
-        self.comment = location.comment
-        self.limits = limits
-        self.file = file
-        self.dataLimit = location.offset
     }
 
     /// The last entry named exactly `name` (same Unicode scalars; as Python's `ZipFile.getinfo`), or nil.
@@ -76,42 +82,46 @@ public final class ZipArchiveReader: Sendable {
         _ entry: ZipEntry, bufferSize: Int = 1 << 16,
         inflateEngine: DeflateEngine = ZipArchiveReader.defaultInflateEngine
     ) throws -> ZipMemberSource {
-        let name = entry.name
-        guard !entry.isEncrypted, entry.flags & ZipFlags.strongEncryption == 0 else {
-            throw ZipError.encrypted(archive: path, member: name)
-        }
-        guard entry.method == .stored || entry.method == .deflated else {
-            throw ZipError.unsupportedMethod(archive: path, member: name, method: entry.method)
-        }
-        if entry.method == .stored, entry.compressedSize != entry.uncompressedSize {
-            throw ZipError.sizeMismatch(
-                archive: path, member: name, field: "stored size", expected: entry.uncompressedSize,
-                found: entry.compressedSize, source: "its compressed size")
-        }
-        if entry.method == .deflated {
-            let (cap, overflow) = entry.compressedSize.multipliedReportingOverflow(by: limits.maxInflateRatio)
-            if !overflow, entry.uncompressedSize > cap {
-                throw ZipError.inflateRatioExceeded(
-                    archive: path, member: name, compressed: entry.compressedSize,
-                    uncompressed: entry.uncompressedSize, limit: limits.maxInflateRatio)
+        do {
+            let name = entry.name
+            guard !entry.isEncrypted, entry.flags & ZipFlags.strongEncryption == 0 else {
+                throw ZipError.encrypted(member: name)
             }
+            guard entry.method == .stored || entry.method == .deflated else {
+                throw ZipError.unsupportedMethod(member: name, method: entry.method)
+            }
+            if entry.method == .stored, entry.compressedSize != entry.uncompressedSize {
+                throw ZipError.sizeMismatch(
+                    member: name, field: "stored size", expected: entry.uncompressedSize,
+                    found: entry.compressedSize, source: "its compressed size")
+            }
+            if entry.method == .deflated {
+                let (cap, overflow) = entry.compressedSize.multipliedReportingOverflow(by: limits.maxInflateRatio)
+                if !overflow, entry.uncompressedSize > cap {
+                    throw ZipError.inflateRatioExceeded(
+                        member: name, compressed: entry.compressedSize,
+                        uncompressed: entry.uncompressedSize, limit: limits.maxInflateRatio)
+                }
+            }
+            let header = try readLocalHeader(entry)
+            let (dataEnd, overflow) = header.dataOffset.addingReportingOverflow(entry.compressedSize)
+            guard !overflow, dataEnd <= dataLimit else {
+                throw ZipError.corrupt(
+                    member: name,
+                    detail: "\(entry.compressedSize) bytes of data at offset \(header.dataOffset) run past the central "
+                        + "directory at offset \(dataLimit)")
+            }
+            if entry.usesDataDescriptor {
+                let available = Int(min(24, dataLimit - dataEnd))
+                let descriptor = try Self.read(file, at: dataEnd, count: available)
+                try LocalFileHeader.checkDataDescriptor(entry: entry, bytes: descriptor)
+            }
+            return try ZipMemberSource(
+                file: file, archive: path, entry: entry, dataOffset: header.dataOffset, bufferSize: bufferSize,
+                inflateEngine: inflateEngine)
+        } catch {
+            throw FileError.inArchive(path, member: entry.name, error)
         }
-        let header = try readLocalHeader(entry)
-        let (dataEnd, overflow) = header.dataOffset.addingReportingOverflow(entry.compressedSize)
-        guard !overflow, dataEnd <= dataLimit else {
-            throw ZipError.corrupt(
-                archive: path, member: name,
-                detail: "\(entry.compressedSize) bytes of data at offset \(header.dataOffset) run past the central "
-                    + "directory at offset \(dataLimit)")
-        }
-        if entry.usesDataDescriptor {
-            let available = Int(min(24, dataLimit - dataEnd))
-            let descriptor = try Self.read(file, at: dataEnd, count: available)
-            try LocalFileHeader.checkDataDescriptor(archive: path, entry: entry, bytes: descriptor)
-        }
-        return try ZipMemberSource(
-            file: file, archive: path, entry: entry, dataOffset: header.dataOffset, bufferSize: bufferSize,
-            inflateEngine: inflateEngine)
     }
 
     /// The inflater members are read with unless one is named: ISA-L, measured 1.3–2.5× zlib's speed
@@ -120,27 +130,31 @@ public final class ZipArchiveReader: Sendable {
 
     /// Opens the last member named `name`; throws `.memberNotFound` if there is none.
     public func openMember(named name: String) throws -> ZipMemberSource {
-        guard let entry = entry(named: name) else { throw ZipError.memberNotFound(archive: path, member: name) }
-        return try openMember(entry)
+        do {
+            guard let entry = entry(named: name) else { throw ZipError.memberNotFound(member: name) }
+            return try openMember(entry)
+        } catch {
+            throw FileError.inArchive(path, error)
+        }
     }
 
     private func readLocalHeader(_ entry: ZipEntry) throws(ZipError) -> LocalFileHeader {
         let fixedSize = UInt64(ZipRecordSize.localFileHeader)
         guard entry.localHeaderOffset <= dataLimit, dataLimit - entry.localHeaderOffset >= fixedSize else {
             throw ZipError.corrupt(
-                archive: path, member: entry.name,
+                member: entry.name,
                 detail: "local header offset \(entry.localHeaderOffset) is not before the central directory at "
                     + "offset \(dataLimit)")
         }
         let fixed = try Self.read(file, at: entry.localHeaderOffset, count: ZipRecordSize.localFileHeader)
         guard fixed.count == ZipRecordSize.localFileHeader else {
             throw ZipError.truncated(
-                archive: path, member: entry.name,
+                member: entry.name,
                 detail: "local header at offset \(entry.localHeaderOffset) is cut short")
         }
         guard fixed.le32(at: 0) == ZipSignature.localFileHeader else {
             throw ZipError.corrupt(
-                archive: path, member: entry.name,
+                member: entry.name,
                 detail: "expected local header signature PK\\3\\4 at offset \(entry.localHeaderOffset), "
                     + "found 0x\(String(fixed.le32(at: 0), radix: 16))")
         }
@@ -148,23 +162,23 @@ public final class ZipArchiveReader: Sendable {
         let variableOffset = entry.localHeaderOffset + fixedSize
         guard dataLimit - variableOffset >= UInt64(variableLength) else {
             throw ZipError.corrupt(
-                archive: path, member: entry.name,
+                member: entry.name,
                 detail: "local header at offset \(entry.localHeaderOffset) declares \(variableLength) bytes of name "
                     + "and extra field, running into the central directory")
         }
         let variable = try Self.read(file, at: variableOffset, count: variableLength)
         guard variable.count == variableLength else {
             throw ZipError.truncated(
-                archive: path, member: entry.name,
+                member: entry.name,
                 detail: "local header at offset \(entry.localHeaderOffset) is cut short")
         }
         guard Int(fixed.le16(at: 26)) == entry.rawName.count else {
             throw ZipError.corrupt(
-                archive: path, member: entry.name,
+                member: entry.name,
                 detail:
                     "local header name is \(fixed.le16(at: 26)) bytes, the central directory's \(entry.rawName.count)")
         }
-        return try LocalFileHeader.check(archive: path, entry: entry, fixed: fixed, variable: variable)
+        return try LocalFileHeader.check(entry: entry, fixed: fixed, variable: variable)
     }
 
     /// Reads up to `count` bytes at `offset` (fewer at the end of the file).

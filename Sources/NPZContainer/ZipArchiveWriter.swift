@@ -1,4 +1,5 @@
 import NPDropPlatform
+import NPYFormat
 import NPYStream
 
 /// Writes a zip archive member by member, streaming each member's bytes (sizes need not be known in
@@ -36,9 +37,15 @@ public final class ZipArchiveWriter {
     /// 1980-01-01 00:00:00 as DOS date and time.
     public static let epochDOSDateTime: UInt32 = (0 << 9 | 1 << 5 | 1) << 16
 
-    /// Creates (or truncates) `path`. Throws `ZipError.io` if it cannot be opened.
+    /// Creates (or truncates) `path`. Throws `ZipError.io` (located in `path`, as every error of
+    /// the writer and its member sinks: `FileError`) if it cannot be opened.
     public convenience init(path: String, dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime) throws {
-        let descriptor = try ZipFileDescriptor.createForWriting(path)
+        let descriptor: ZipFileDescriptor
+        do {
+            descriptor = try ZipFileDescriptor.createForWriting(path)
+        } catch {
+            throw FileError.inArchive(path, error)
+        }
         self.init(sink: ZipFileOutputSink(file: descriptor), dosDateTime: dosDateTime)
     }
 
@@ -54,7 +61,7 @@ public final class ZipArchiveWriter {
 
     /// Writes the archive from offset 0 into `sink` (positioned writes, and `setLength` to the
     /// archive's length in `finish()`); `sink.name` is used in error messages. A sink's failure
-    /// becomes `ZipError.io` naming the archive.
+    /// becomes `ZipError.io`, located in the archive.
     public init(sink: any OutputSink, dosDateTime: UInt32 = ZipArchiveWriter.epochDOSDateTime) {
         self.destination = sink
         self.path = sink.name
@@ -94,35 +101,38 @@ public final class ZipArchiveWriter {
     /// archive is finished, `.duplicateName`, `.unwritableName`, `.invalidCompressionLevel`, and
     /// `.misuse` for a parallel deflate block size outside `ParallelDeflateOptions.blockSizeRange`.
     public func beginMember(name: String, method: ZipWriteMethod = .stored) throws -> ZipMemberSink {
-        let rawName = try checkNewMember(name: name)
-        var deflater: DeflateStream?
-        var blockDeflater: ParallelDeflater?
-        let levelAccepted =
-            method.engine == .isal
-            ? method.level == DeflateEngine.isalLevel : MemberEncoding.levelProblem(method.level) == nil
-        if method.method == .deflated && !levelAccepted {
-            throw ZipError.invalidCompressionLevel(archive: path, level: method.level)
-        }
-        if method.method == .deflated && contentCheck == nil {
-            if let parallel = method.parallel {
-                guard ParallelDeflateOptions.blockSizeRange.contains(parallel.blockSize) else {
-                    throw ZipError.misuse(
-                        archive: path,
-                        detail: "deflate block size \(parallel.blockSize) for '\(name)' is outside "
-                            + "\(ParallelDeflateOptions.blockSizeRange.lowerBound)...\(ParallelDeflateOptions.blockSizeRange.upperBound)"
-                    )
-                }
-                blockDeflater = try ParallelDeflater(engine: method.engine, level: method.level, options: parallel)
-            } else {
-                deflater = try DeflateStream(level: method.level, windowBits: -15, memLevel: 8)
+        do {
+            let rawName = try checkNewMember(name: name)
+            var deflater: DeflateStream?
+            var blockDeflater: ParallelDeflater?
+            let levelAccepted =
+                method.engine == .isal
+                ? method.level == DeflateEngine.isalLevel : MemberEncoding.levelProblem(method.level) == nil
+            if method.method == .deflated && !levelAccepted {
+                throw ZipError.invalidCompressionLevel(level: method.level)
             }
+            if method.method == .deflated && contentCheck == nil {
+                if let parallel = method.parallel {
+                    guard ParallelDeflateOptions.blockSizeRange.contains(parallel.blockSize) else {
+                        throw ZipError.misuse(
+                            detail: "deflate block size \(parallel.blockSize) for '\(name)' is outside "
+                                + "\(ParallelDeflateOptions.blockSizeRange.lowerBound)...\(ParallelDeflateOptions.blockSizeRange.upperBound)"
+                        )
+                    }
+                    blockDeflater = try ParallelDeflater(engine: method.engine, level: method.level, options: parallel)
+                } else {
+                    deflater = try DeflateStream(level: method.level, windowBits: -15, memLevel: 8)
+                }
+            }
+            let record = try startRecord(rawName: rawName, method: method.method)
+            contentCheck?.begin(name: name, rawName: rawName)
+            let sink = ZipMemberSink(
+                writer: self, name: name, record: record, deflater: deflater, blockDeflater: blockDeflater)
+            current = sink
+            return sink
+        } catch {
+            throw FileError.inArchive(path, error)
         }
-        let record = try startRecord(rawName: rawName, method: method.method)
-        contentCheck?.begin(name: name, rawName: rawName)
-        let sink = ZipMemberSink(
-            writer: self, name: name, record: record, deflater: deflater, blockDeflater: blockDeflater)
-        current = sink
-        return sink
     }
 
     /// Starts a member named `name` that takes `entry`'s data exactly as stored in its archive
@@ -132,68 +142,80 @@ public final class ZipArchiveWriter {
     /// `.sizeMismatch` for any other count. Throws as `beginMember`, and `.unsupportedMethod`
     /// for a method other than stored or deflated.
     public func beginCopiedMember(name: String, copying entry: ZipEntry) throws -> ZipMemberSink {
-        guard contentCheck == nil else {
-            throw ZipError.misuse(archive: path, detail: "a copied member '\(name)' in a writer comparing content")
+        do {
+            guard contentCheck == nil else {
+                throw ZipError.misuse(detail: "a copied member '\(name)' in a writer comparing content")
+            }
+            guard entry.method == .stored || entry.method == .deflated else {
+                throw ZipError.unsupportedMethod(member: name, method: entry.method)
+            }
+            let rawName = try checkNewMember(name: name)
+            let record = try startRecord(rawName: rawName, method: entry.method)
+            let sink = ZipMemberSink(writer: self, name: name, record: record, copying: entry)
+            current = sink
+            return sink
+        } catch {
+            throw FileError.inArchive(path, error)
         }
-        guard entry.method == .stored || entry.method == .deflated else {
-            throw ZipError.unsupportedMethod(archive: path, member: name, method: entry.method)
-        }
-        let rawName = try checkNewMember(name: name)
-        let record = try startRecord(rawName: rawName, method: entry.method)
-        let sink = ZipMemberSink(writer: self, name: name, record: record, copying: entry)
-        current = sink
-        return sink
     }
 
     /// Ends the open member: flushes its deflate stream, then patches its local header with the CRC and
     /// sizes. Throws `.misuse` if no member is open; I/O errors as `.io`.
     public func finishMember() throws {
-        try checkUsable()
-        guard let sink = current else {
-            throw ZipError.misuse(archive: path, detail: "finishMember() with no open member")
+        do {
+            try checkUsable()
+            guard let sink = current else {
+                throw ZipError.misuse(detail: "finishMember() with no open member")
+            }
+            try guarded { () throws(ZipError) in
+                let record = try sink.close()
+                contentCheck?.end(record)
+                let header = ZipHeaderEncoder.localHeader(
+                    name: record.name, flags: record.flags, method: record.method, dosDateTime: record.dosDateTime,
+                    crc: record.crc32, compressedSize: record.compressedSize, uncompressedSize: record.uncompressedSize)
+                try patch(header, at: record.localHeaderOffset)
+                written.append(record)
+            }
+            current = nil
+        } catch {
+            throw FileError.inArchive(path, error)
         }
-        try guarded { () throws(ZipError) in
-            let record = try sink.close()
-            contentCheck?.end(record)
-            let header = ZipHeaderEncoder.localHeader(
-                name: record.name, flags: record.flags, method: record.method, dosDateTime: record.dosDateTime,
-                crc: record.crc32, compressedSize: record.compressedSize, uncompressedSize: record.uncompressedSize)
-            try patch(header, at: record.localHeaderOffset)
-            written.append(record)
-        }
-        current = nil
     }
 
     /// Finishes any open member, writes the central directory and end records (zip64 ones when
     /// needed) and the `comment`, flushes, and truncates the file to the archive's length.
     /// The writer accepts nothing afterwards.
     public func finish(comment: [UInt8] = []) throws {
-        if current != nil { try finishMember() }
-        try checkUsable()
-        guard comment.count <= 0xFFFF else {
-            throw ZipError.misuse(archive: path, detail: "archive comment of \(comment.count) bytes exceeds 65,535")
-        }
-        try guarded { () throws(ZipError) in
-            let directoryOffset = position
-            var directory: [UInt8] = []
-            for member in written {
-                ZipHeaderEncoder.centralDirectoryHeader(member, into: &directory)
-                if directory.count >= 1 << 20 {
-                    try append(directory)
-                    directory.removeAll(keepingCapacity: true)
-                }
+        do {
+            if current != nil { try finishMember() }
+            try checkUsable()
+            guard comment.count <= 0xFFFF else {
+                throw ZipError.misuse(detail: "archive comment of \(comment.count) bytes exceeds 65,535")
             }
-            try append(directory)
-            let directorySize = position - directoryOffset
-            try append(
-                ZipHeaderEncoder.endRecords(
-                    entryCount: written.count, directoryOffset: directoryOffset, directorySize: directorySize,
-                    comment: comment))
-            try flush()
-            try setDestinationLength(position)
+            try guarded { () throws(ZipError) in
+                let directoryOffset = position
+                var directory: [UInt8] = []
+                for member in written {
+                    ZipHeaderEncoder.centralDirectoryHeader(member, into: &directory)
+                    if directory.count >= 1 << 20 {
+                        try append(directory)
+                        directory.removeAll(keepingCapacity: true)
+                    }
+                }
+                try append(directory)
+                let directorySize = position - directoryOffset
+                try append(
+                    ZipHeaderEncoder.endRecords(
+                        entryCount: written.count, directoryOffset: directoryOffset, directorySize: directorySize,
+                        comment: comment))
+                try flush()
+                try setDestinationLength(position)
+            }
+            contentCheck?.finish(count: written.count, comment: comment)
+            isFinished = true
+        } catch {
+            throw FileError.inArchive(path, error)
         }
-        contentCheck?.finish(count: written.count, comment: comment)
-        isFinished = true
     }
 
     // MARK: - Output used by ZipMemberSink
@@ -232,7 +254,7 @@ public final class ZipArchiveWriter {
         case .failure(let error)?:
             throw error
         case nil:
-            throw ZipError.misuse(archive: path, detail: "output buffer unavailable")
+            throw ZipError.misuse(detail: "output buffer unavailable")
         }
     }
 
@@ -248,9 +270,9 @@ public final class ZipArchiveWriter {
 
     func checkUsable() throws(ZipError) {
         if let failure {
-            throw ZipError.misuse(archive: path, detail: "the writer failed earlier (\(failure))")
+            throw ZipError.misuse(detail: "the writer failed earlier (\(FileError.inArchive(path, failure)))")
         }
-        guard !isFinished else { throw ZipError.misuse(archive: path, detail: "the archive is already finished") }
+        guard !isFinished else { throw ZipError.misuse(detail: "the archive is already finished") }
     }
 
     func isCurrent(_ sink: ZipMemberSink) -> Bool { current === sink }
@@ -261,18 +283,18 @@ public final class ZipArchiveWriter {
     private func checkNewMember(name: String) throws(ZipError) -> [UInt8] {
         try checkUsable()
         guard current == nil else {
-            throw ZipError.misuse(archive: path, detail: "a new member '\(name)' while another member is open")
+            throw ZipError.misuse(detail: "a new member '\(name)' while another member is open")
         }
         let rawName = Array(name.utf8)
         guard !rawName.isEmpty, !rawName.contains(0) else {
             throw ZipError.unwritableName(
-                archive: path, member: name, detail: "names must be non-empty and contain no NUL")
+                member: name, detail: "names must be non-empty and contain no NUL")
         }
         guard rawName.count <= 0xFFFF else {
             throw ZipError.unwritableName(
-                archive: path, member: name, detail: "\(rawName.count) bytes of UTF-8, more than 65,535")
+                member: name, detail: "\(rawName.count) bytes of UTF-8, more than 65,535")
         }
-        guard !names.contains(rawName) else { throw ZipError.duplicateName(archive: path, member: name) }
+        guard !names.contains(rawName) else { throw ZipError.duplicateName(member: name) }
         return rawName
     }
 
@@ -331,24 +353,24 @@ public final class ZipArchiveWriter {
     private func sendToDestination(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(ZipError) {
         guard bytes.count > 0 else { return }
         guard let start = Int(exactly: offset), Int.max - start >= bytes.count else {
-            throw ZipError.io(archive: path, operation: "pwrite", errno: EFBIG)
+            throw ZipError.io(operation: "pwrite", errno: EFBIG)
         }
         do {
             try destination.write(bytes, at: start)
         } catch {
-            throw ZipError.output(archive: path, operation: "pwrite", error)
+            throw ZipError.output(operation: "pwrite", error)
         }
     }
 
     /// Makes the destination exactly `length` bytes long; its failure becomes `ZipError.io`.
     private func setDestinationLength(_ length: UInt64) throws(ZipError) {
         guard let size = Int(exactly: length) else {
-            throw ZipError.io(archive: path, operation: "ftruncate", errno: EFBIG)
+            throw ZipError.io(operation: "ftruncate", errno: EFBIG)
         }
         do {
             try destination.setLength(size)
         } catch {
-            throw ZipError.output(archive: path, operation: "ftruncate", error)
+            throw ZipError.output(operation: "ftruncate", error)
         }
     }
 

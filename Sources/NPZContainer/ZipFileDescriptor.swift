@@ -3,7 +3,7 @@ import NPYStream
 
 /// The zip layer's only file I/O: positioned reads and writes on one descriptor, with EINTR
 /// retried and short transfers continued by NPYStream's `IOLoop` (the one syscall seam); its
-/// failures become `ZipError.io` naming the archive.
+/// failures become `ZipError.io` (the entry points attach the archive).
 final class ZipFileDescriptor: @unchecked Sendable {
     /// Name used in error messages.
     let path: String
@@ -24,7 +24,7 @@ final class ZipFileDescriptor: @unchecked Sendable {
     }
 
     private init(path: String, flags: Int32, mode: mode_t, digest: ByteRangeDigest? = nil) throws(ZipError) {
-        let result = try Self.zipErrors(path) { try IOLoop.retryingInterrupts("open") { Int(open(path, flags, mode)) } }
+        let result = try Self.zipErrors { try IOLoop.retryingInterrupts("open") { Int(open(path, flags, mode)) } }
         self.path = path
         self.fd = Int32(result)
         self.ownsDescriptor = true
@@ -46,7 +46,7 @@ final class ZipFileDescriptor: @unchecked Sendable {
     /// The current size of the file.
     func size() throws(ZipError) -> UInt64 {
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ZipError.io(archive: path, operation: "fstat", errno: errno) }
+        guard fstat(fd, &info) == 0 else { throw ZipError.io(operation: "fstat", errno: errno) }
         return UInt64(max(0, info.st_size))
     }
 
@@ -60,7 +60,7 @@ final class ZipFileDescriptor: @unchecked Sendable {
     private func readUnrecorded(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(ZipError) -> Int {
         guard let start = off_t(exactly: offset), buffer.count > 0 else { return 0 }
         let count = off_t.max - start < off_t(buffer.count) ? Int(off_t.max - start) : buffer.count
-        return try Self.zipErrors(path) {
+        return try Self.zipErrors {
             try IOLoop.fill("pread", count: count) { done in
                 pread(fd, buffer.baseAddress! + done, count - done, start + off_t(done))
             }
@@ -71,9 +71,9 @@ final class ZipFileDescriptor: @unchecked Sendable {
     func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(ZipError) {
         guard bytes.count > 0 else { return }
         guard let start = off_t(exactly: offset), off_t.max - start >= off_t(bytes.count) else {
-            throw ZipError.io(archive: path, operation: "pwrite", errno: EFBIG)
+            throw ZipError.io(operation: "pwrite", errno: EFBIG)
         }
-        try Self.zipErrors(path) {
+        try Self.zipErrors {
             try IOLoop.drain("pwrite", count: bytes.count) { done in
                 pwrite(fd, bytes.baseAddress! + done, bytes.count - done, start + off_t(done))
             }
@@ -83,24 +83,23 @@ final class ZipFileDescriptor: @unchecked Sendable {
     /// Cuts or extends the file to `length` bytes.
     func truncate(to length: UInt64) throws(ZipError) {
         guard let size = off_t(exactly: length) else {
-            throw ZipError.io(archive: path, operation: "ftruncate", errno: EFBIG)
+            throw ZipError.io(operation: "ftruncate", errno: EFBIG)
         }
-        _ = try Self.zipErrors(path) { try IOLoop.retryingInterrupts("ftruncate") { Int(ftruncate(fd, size)) } }
+        _ = try Self.zipErrors { try IOLoop.retryingInterrupts("ftruncate") { Int(ftruncate(fd, size)) } }
     }
 
-    /// Runs `body` (calls through `IOLoop`), turning its `NPYStreamError` into `ZipError.io`
-    /// naming `path`.
-    private static func zipErrors<T>(_ path: String, _ body: () throws -> T) throws(ZipError) -> T {
+    /// Runs `body` (calls through `IOLoop`), turning its `NPYStreamError` into `ZipError.io`.
+    private static func zipErrors<T>(_ body: () throws -> T) throws(ZipError) -> T {
         do {
             return try body()
         } catch NPYStreamError.system(let operation, let code) {
-            throw ZipError.io(archive: path, operation: operation, errno: code)
+            throw ZipError.io(operation: operation, errno: code)
         } catch NPYStreamError.noProgress(let operation) {
-            throw ZipError.io(archive: path, operation: operation, errno: EIO)
+            throw ZipError.io(operation: operation, errno: EIO)
         } catch let error as ZipError {
             throw error
         } catch {
-            throw ZipError.io(archive: path, operation: "I/O", errno: EIO)
+            throw ZipError.io(operation: "I/O", errno: EIO)
         }
     }
 

@@ -14,12 +14,12 @@ final class ZipFileOutputSink: OutputSink, @unchecked Sendable {
     var name: String { file.path }
 
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
-        guard offset >= 0 else { throw ZipError.io(archive: file.path, operation: "pwrite", errno: EINVAL) }
+        guard offset >= 0 else { throw ZipError.io(operation: "pwrite", errno: EINVAL) }
         try file.write(bytes, at: UInt64(offset))
     }
 
     func setLength(_ length: Int) throws {
-        guard length >= 0 else { throw ZipError.io(archive: file.path, operation: "ftruncate", errno: EINVAL) }
+        guard length >= 0 else { throw ZipError.io(operation: "ftruncate", errno: EINVAL) }
         try file.truncate(to: UInt64(length))
     }
 
@@ -31,12 +31,12 @@ extension ZipError {
     /// What a failure of the writer's `OutputSink` becomes: a `ZipError` as it is, a system
     /// call's failure (`FileError` around `NPYStreamError.system`) as `.io` with its operation and
     /// errno, anything else as `.io` of `operation` with `EIO`.
-    static func output(archive: String, operation: String, _ error: any Error) -> ZipError {
+    static func output(operation: String, _ error: any Error) -> ZipError {
         if let zip = error as? ZipError { return zip }
         let inner = (error as? FileError)?.underlying ?? error
         if case NPYStreamError.system(let failed, let code)? = inner as? NPYStreamError {
-            return .io(archive: archive, operation: failed, errno: code)
+            return .io(operation: failed, errno: code)
         }
-        return .io(archive: archive, operation: operation, errno: EIO)
+        return .io(operation: operation, errno: EIO)
     }
 }

@@ -1,3 +1,4 @@
+import NPYFormat
 import NPYStream
 
 /// The bytes of the member being written: stored as they come or deflated on the fly, with the
@@ -13,6 +14,8 @@ public final class ZipMemberSink: ByteSink {
     public private(set) var compressedBytesWritten: UInt64 = 0
 
     private weak var writer: ZipArchiveWriter?
+    /// The archive as its writer names it, for the location of this sink's errors.
+    private let archive: String
     private var record: WrittenMember
     private let deflater: DeflateStream?
     private let blockDeflater: ParallelDeflater?
@@ -26,6 +29,7 @@ public final class ZipMemberSink: ByteSink {
         blockDeflater: ParallelDeflater? = nil
     ) {
         self.writer = writer
+        self.archive = writer.path
         self.name = name
         self.record = record
         self.deflater = deflater
@@ -36,6 +40,7 @@ public final class ZipMemberSink: ByteSink {
     /// A member taking `entry`'s stored data as written (see `ZipArchiveWriter.beginCopiedMember`).
     init(writer: ZipArchiveWriter, name: String, record: WrittenMember, copying entry: ZipEntry) {
         self.writer = writer
+        self.archive = writer.path
         self.name = name
         self.record = record
         self.deflater = nil
@@ -43,16 +48,25 @@ public final class ZipMemberSink: ByteSink {
         self.copied = entry
     }
 
-    /// Adds all of `bytes` to the member (deflating them if the member is deflated). Throws `.misuse`
-    /// after the member was finished, `.io` if the archive cannot be written.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
+    /// Adds all of `bytes` to the member (deflating them if the member is deflated). Throws, located
+    /// in the archive (`FileError`), `.misuse` after the member was finished, `.io` if the archive
+    /// cannot be written.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        do {
+            try add(bytes)
+        } catch {
+            throw FileError.inArchive(archive, error)
+        }
+    }
+
+    private func add(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
         let writer = try usableWriter()
         try writer.guarded { () throws(ZipError) in
             if let copied {
                 // Stored data of another archive's member: its CRC and sizes are the entry's.
                 guard compressedBytesWritten + UInt64(bytes.count) <= copied.compressedSize else {
                     throw ZipError.sizeMismatch(
-                        archive: writer.path, member: name, field: "compressed size", expected: copied.compressedSize,
+                        member: name, field: "compressed size", expected: copied.compressedSize,
                         found: compressedBytesWritten + UInt64(bytes.count), source: "the copied data")
                 }
                 try appendCompressed(bytes, to: writer)
@@ -88,14 +102,19 @@ public final class ZipMemberSink: ByteSink {
 
     /// Ends the member; the same as `ZipArchiveWriter.finishMember()`.
     public func finish() throws {
-        let writer = try usableWriter()
+        let writer: ZipArchiveWriter
+        do {
+            writer = try usableWriter()
+        } catch {
+            throw FileError.inArchive(archive, error)
+        }
         try writer.finishMember()
     }
 
     /// Flushes the deflate stream and returns the finished record (called by the writer).
     func close() throws(ZipError) -> WrittenMember {
         guard let writer, !closed else {
-            throw ZipError.misuse(archive: writer?.path ?? "zip archive", detail: "member '\(name)' closed twice")
+            throw ZipError.misuse(detail: "member '\(name)' closed twice")
         }
         if let blockDeflater {
             try blockDeflater.finish { (compressed) throws(ZipError) in try appendCompressed(compressed, to: writer) }
@@ -113,7 +132,7 @@ public final class ZipMemberSink: ByteSink {
         if let copied {
             guard compressedBytesWritten == copied.compressedSize else {
                 throw ZipError.sizeMismatch(
-                    archive: writer.path, member: name, field: "compressed size", expected: copied.compressedSize,
+                    member: name, field: "compressed size", expected: copied.compressedSize,
                     found: compressedBytesWritten, source: "the copied data")
             }
             bytesWritten = copied.uncompressedSize
@@ -150,11 +169,11 @@ public final class ZipMemberSink: ByteSink {
     private func usableWriter() throws(ZipError) -> ZipArchiveWriter {
         guard let writer else {
             throw ZipError.misuse(
-                archive: "zip archive", detail: "member '\(name)' written after its writer was released")
+                detail: "member '\(name)' written after its writer was released")
         }
         try writer.checkUsable()
         guard !closed, writer.isCurrent(self) else {
-            throw ZipError.misuse(archive: writer.path, detail: "member '\(name)' written after it was finished")
+            throw ZipError.misuse(detail: "member '\(name)' written after it was finished")
         }
         return writer
     }

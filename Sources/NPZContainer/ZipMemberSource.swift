@@ -1,9 +1,10 @@
+import NPYFormat
 import NPYStream
 
 /// The bytes of one archive member, streamed in bounded memory (one input buffer for deflated
 /// members). Yields exactly the declared uncompressed size; the read that reaches the end verifies
-/// CRC-32 and sizes and throws `ZipError` instead of returning if they disagree. Once it has thrown,
-/// every later read throws the same error.
+/// CRC-32 and sizes and throws a `ZipError` located in the archive (`FileError`) instead of
+/// returning if they disagree. Once it has thrown, every later read throws the same error.
 public final class ZipMemberSource: ByteSource {
     /// The entry being read.
     public let entry: ZipEntry
@@ -12,15 +13,17 @@ public final class ZipMemberSource: ByteSource {
     /// Called with the member's data exactly as stored in the archive (the compressed bytes of a
     /// deflated member), piece by piece in order, as reads fetch it: reading the member to its end
     /// passes all `entry.compressedSize` bytes, and the end's CRC and size checks still apply.
-    /// An error it throws ends the read with that error. Used to copy a member without re-encoding.
-    public var storedDataTap: ((UnsafeRawBufferPointer) throws(ZipError) -> Void)?
+    /// An error it throws ends the read with that error, as thrown (it names its own file, e.g.
+    /// the archive the data is copied into). Used to copy a member without re-encoding.
+    public var storedDataTap: ((UnsafeRawBufferPointer) throws -> Void)?
 
     private let file: ZipFileDescriptor
+    /// The archive as its reader was opened, for the location of this source's errors.
     private let archive: String
     private let dataOffset: UInt64
     private var crc = CRC32()
     private var finished = false
-    private var failure: ZipError?
+    private var failure: FileError?
 
     // Deflate state: compressed bytes not yet fetched, and the fetched-but-unconsumed window.
     private let inflater: MemberInflater?
@@ -48,7 +51,8 @@ public final class ZipMemberSource: ByteSource {
     }
 
     /// Fills `buffer` with up to `buffer.count` bytes of the member and returns the count; 0 at the end.
-    /// Throws `ZipError` on truncation, corrupt deflate data, a CRC or size mismatch, or I/O failure.
+    /// Throws a `ZipError` located in the archive (`FileError`) on truncation, corrupt deflate data,
+    /// a CRC or size mismatch, or I/O failure; a `storedDataTap` error as the tap threw it.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if let failure { throw failure }
         if finished || buffer.count == 0 { return 0 }
@@ -61,14 +65,15 @@ public final class ZipMemberSource: ByteSource {
             }
             return count
         } catch {
-            failure = error
-            throw error
+            let located = FileError.inArchive(archive, member: entry.name, error)
+            failure = located
+            throw located
         }
     }
 
     private var remaining: UInt64 { entry.uncompressedSize - bytesRead }
 
-    private func readStored(into buffer: UnsafeMutableRawBufferPointer) throws(ZipError) -> Int {
+    private func readStored(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard remaining > 0 else {
             try finish()
             return 0
@@ -78,7 +83,7 @@ public final class ZipMemberSource: ByteSource {
         let got = try file.read(into: target, at: dataOffset + bytesRead)
         guard got == want else {
             throw ZipError.truncated(
-                archive: archive, member: entry.name,
+                member: entry.name,
                 detail: "member data ends after \(bytesRead + UInt64(got)) of \(entry.compressedSize) bytes")
         }
         crc.update(UnsafeRawBufferPointer(target))
@@ -90,7 +95,7 @@ public final class ZipMemberSource: ByteSource {
 
     private func readDeflated(
         into buffer: UnsafeMutableRawBufferPointer, inflater: MemberInflater
-    ) throws(ZipError) -> Int {
+    ) throws -> Int {
         // Never let zlib write more than the declared size + 1 byte.
         let room = remaining >= UInt64(buffer.count) ? buffer.count : Int(remaining) + 1
         let target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room])
@@ -105,14 +110,14 @@ public final class ZipMemberSource: ByteSource {
     }
 
     /// Inflates into a 1-byte scratch until the stream ends; any byte produced is past the declared size.
-    private func drainToStreamEnd(inflater: MemberInflater) throws(ZipError) {
+    private func drainToStreamEnd(inflater: MemberInflater) throws {
         var scratch: UInt8 = 0
-        let progress = try withUnsafeMutableBytes(of: &scratch) { (target) throws(ZipError) -> ZlibProgress in
+        let progress = try withUnsafeMutableBytes(of: &scratch) { (target) throws -> ZlibProgress in
             try inflateStep(into: target, inflater: inflater)
         }
         if progress.produced > 0 {
             throw ZipError.inflatesPastDeclaredSize(
-                archive: archive, member: entry.name, declared: entry.uncompressedSize)
+                member: entry.name, declared: entry.uncompressedSize)
         }
         try finish()
     }
@@ -120,7 +125,7 @@ public final class ZipMemberSource: ByteSource {
     private func account(produced: Int, in target: UnsafeMutableRawBufferPointer) throws(ZipError) {
         guard UInt64(produced) <= remaining else {
             throw ZipError.inflatesPastDeclaredSize(
-                archive: archive, member: entry.name, declared: entry.uncompressedSize)
+                member: entry.name, declared: entry.uncompressedSize)
         }
         crc.update(UnsafeRawBufferPointer(rebasing: target[0..<produced]))
         bytesRead += UInt64(produced)
@@ -130,12 +135,12 @@ public final class ZipMemberSource: ByteSource {
     /// fetches input, consumes input or produces output; otherwise the data is truncated or corrupt.
     private func inflateStep(
         into target: UnsafeMutableRawBufferPointer, inflater: MemberInflater
-    ) throws(ZipError) -> ZlibProgress {
+    ) throws -> ZlibProgress {
         while true {
             if inputStart == inputEnd, compressedFetched < entry.compressedSize {
                 try fetchInput()
             }
-            var outcome: Result<ZlibProgress, ZipError> = .failure(.misuse(archive: archive, detail: "no inflate call"))
+            var outcome: Result<ZlibProgress, ZipError> = .failure(.misuse(detail: "no inflate call"))
             input.withUnsafeBytes { all in
                 let window = UnsafeRawBufferPointer(rebasing: all[inputStart..<inputEnd])
                 outcome = Result { () throws(ZipError) in try inflater.process(window, into: target) }
@@ -144,32 +149,32 @@ public final class ZipMemberSource: ByteSource {
             switch outcome {
             case .success(let value): progress = value
             case .failure(let error):
-                throw ZipError.corruptDeflate(archive: archive, member: entry.name, detail: Self.zlibDetail(error))
+                throw ZipError.corruptDeflate(member: entry.name, detail: Self.zlibDetail(error))
             }
             inputStart += progress.consumed
             if progress.produced > 0 || progress.streamEnded { return progress }
             if progress.consumed == 0 {
                 if inputStart == inputEnd, compressedFetched == entry.compressedSize {
                     throw ZipError.truncated(
-                        archive: archive, member: entry.name,
+                        member: entry.name,
                         detail: "the \(entry.compressedSize) compressed bytes end before the deflate end-of-stream "
                             + "marker, after \(bytesRead) of \(entry.uncompressedSize) bytes")
                 }
                 if inputStart < inputEnd {
                     throw ZipError.corruptDeflate(
-                        archive: archive, member: entry.name, detail: "inflate made no progress")
+                        member: entry.name, detail: "inflate made no progress")
                 }
             }
         }
     }
 
-    private func fetchInput() throws(ZipError) {
+    private func fetchInput() throws {
         let want = Int(min(UInt64(input.count), entry.compressedSize - compressedFetched))
         let offset = dataOffset + compressedFetched
         var got = 0
-        var failure: ZipError?
+        var failure: (any Error)?
         input.withUnsafeMutableBytes { all in
-            do throws(ZipError) {
+            do {
                 got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: all[0..<want]), at: offset)
                 try storedDataTap?(UnsafeRawBufferPointer(rebasing: all[0..<got]))
             } catch {
@@ -179,7 +184,7 @@ public final class ZipMemberSource: ByteSource {
         if let failure { throw failure }
         guard got == want else {
             throw ZipError.truncated(
-                archive: archive, member: entry.name,
+                member: entry.name,
                 detail: "compressed data ends after \(compressedFetched + UInt64(got)) of \(entry.compressedSize) bytes"
             )
         }
@@ -193,18 +198,18 @@ public final class ZipMemberSource: ByteSource {
         if inflater != nil {
             guard bytesRead == entry.uncompressedSize else {
                 throw ZipError.sizeMismatch(
-                    archive: archive, member: entry.name, field: "uncompressed size", expected: entry.uncompressedSize,
+                    member: entry.name, field: "uncompressed size", expected: entry.uncompressedSize,
                     found: bytesRead, source: "the deflate data")
             }
             let consumed = compressedFetched - UInt64(inputEnd - inputStart) - UInt64(inflater?.lookaheadBytes ?? 0)
             guard consumed == entry.compressedSize else {
                 throw ZipError.sizeMismatch(
-                    archive: archive, member: entry.name, field: "compressed size", expected: entry.compressedSize,
+                    member: entry.name, field: "compressed size", expected: entry.compressedSize,
                     found: consumed, source: "the deflate end-of-stream marker")
             }
         }
         guard crc.value == entry.crc32 else {
-            throw ZipError.crcMismatch(archive: archive, member: entry.name, expected: entry.crc32, found: crc.value)
+            throw ZipError.crcMismatch(member: entry.name, expected: entry.crc32, found: crc.value)
         }
         finished = true
     }

@@ -12,14 +12,24 @@ import Testing
     static let request = FileRequest(path: "/abs/in/a.npz", name: "a.npz", keyPath: "a.npz", copy: 2) { _ in .copy }
 
     @Test func aZipErrorAtTheOpenedPathIsRenamedByValue() {
-        let zip = ZipError.crcMismatch(archive: "/abs/in/a.npz", member: "x.npy", expected: 1, found: 2)
-        let located = FileError.attributing(zip, to: Self.request, member: nil)
+        // As the zip layer throws it: the ZipError in a FileError at the path the reader opened.
+        let zip = ZipError.crcMismatch(member: "x.npy", expected: 1, found: 2)
+        let located = FileError.attributing(
+            FileError(path: "/abs/in/a.npz", underlying: zip), to: Self.request, member: nil)
         #expect(located.location == ErrorLocation(file: "a.npz", member: "x.npy", copy: 2))
         #expect(located.underlying as? ZipError == zip)
         #expect(
             located.description
                 == "a.npz: member 'x.npy': CRC-32 mismatch: central directory says 0x00000001, data gives 0x00000002")
         #expect(located.memberName == "x.npy")
+    }
+
+    @Test func aBareZipErrorGetsTheInputAndKeepsItsMember() {
+        let zip = ZipError.corruptDeflate(member: "z.npy", detail: "bad")
+        let located = FileError.attributing(zip, to: Self.request, member: nil)
+        #expect(located.location == ErrorLocation(file: "a.npz", member: "z.npy", copy: 2))
+        #expect(located.description == "a.npz: member 'z.npy': corrupt deflate data: bad")
+        #expect(zip.description == "member 'z.npy': corrupt deflate data: bad")
     }
 
     @Test func anErrorOfAnotherFileIsKeptWholeUnderTheInput() {

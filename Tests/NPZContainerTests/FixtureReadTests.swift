@@ -78,8 +78,10 @@ struct FixtureMember {
         #expect(reader.entries[1].hasUTF8Name)
         #expect(!reader.entries[0].hasUTF8Name)
         #expect(try drain(reader.openMember(named: "données.npy")).count == 131)
-        let missing = expectZipError { _ = try reader.openMember(named: "nope.npy") }
-        #expect(missing == .memberNotFound(archive: TestPaths.fixture("names.npz"), member: "nope.npy"))
+        let missing = expectZipError(in: TestPaths.fixture("names.npz")) {
+            _ = try reader.openMember(named: "nope.npy")
+        }
+        #expect(missing == .memberNotFound(member: "nope.npy"))
     }
 
     @Test func dataDescriptorMembersAreRead() throws {

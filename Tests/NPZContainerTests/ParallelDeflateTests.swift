@@ -161,7 +161,7 @@ import Testing
         let writer = try ZipArchiveWriter(path: path)
         for size in [0, -1, 32_767, (64 << 20) + 1] {
             guard
-                case .misuse(_, let detail)? = expectZipError({
+                case .misuse(let detail)? = expectZipError({
                     _ = try writer.beginMember(name: "x\(size).npy", method: .parallelDeflated(blockSize: size))
                 })
             else {
@@ -171,8 +171,8 @@ import Testing
             #expect(detail.contains("block size \(size)"), "\(detail)")
         }
         #expect(
-            expectZipError { _ = try writer.beginMember(name: "y.npy", method: .parallelDeflated(level: 10)) }
-                == .invalidCompressionLevel(archive: path, level: 10))
+            expectZipError(in: path) { _ = try writer.beginMember(name: "y.npy", method: .parallelDeflated(level: 10)) }
+                == .invalidCompressionLevel(level: 10))
     }
 
     @Test func threadCountsAreClamped() {

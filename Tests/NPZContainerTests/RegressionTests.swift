@@ -36,8 +36,8 @@ import Testing
         let path = try dir.write(Self.archive(name: name, wrongCRC: true), to: "names.npz")
         let reader = try ZipArchiveReader(path: path)
         #expect(reader.entries.map(\.rawName) == [name])
-        let error = try #require(expectZipError { _ = try readAllMembers(path) })
-        guard case .crcMismatch(_, let member, _, _) = error else {
+        let error = try #require(expectLocatedZipError { _ = try readAllMembers(path) })
+        guard case .crcMismatch(let member, _, _)? = error.underlying as? ZipError else {
             Issue.record("expected crcMismatch, got \(error)")
             return
         }
@@ -54,7 +54,7 @@ import Testing
         let dir = try TemporaryDirectory()
         let name = Array("x\u{202E}ypn.\u{2028}.npy".utf8)
         let path = try dir.write(Self.archive(name: name, wrongCRC: true, utf8: true), to: "bidi.npz")
-        let error = try #require(expectZipError { _ = try readAllMembers(path) })
+        let error = try #require(expectLocatedZipError { _ = try readAllMembers(path) })
         #expect(error.description.hasPrefix("\(path): member 'x\\u{202e}ypn.\\u{2028}.npy': CRC-32 mismatch"))
     }
 
@@ -62,7 +62,7 @@ import Testing
     @Test func controlCharactersInTheArchivePathAreEscaped() throws {
         let dir = try TemporaryDirectory()
         let path = try dir.write([0x50, 0x4B, 0x03, 0x04], to: "bad\nname.npz")
-        let error = try #require(expectZipError { _ = try ZipArchiveReader(path: path) })
+        let error = try #require(expectLocatedZipError { _ = try ZipArchiveReader(path: path) })
         #expect(!error.description.contains("\n"))
         #expect(error.description.hasPrefix(dir.path("bad\\x0aname.npz") + ": not a zip archive or truncated"))
     }
@@ -73,7 +73,7 @@ import Testing
         let path = TestPaths.fixture("savez_stored.npz")
         var limits = ZipLimits.default
         limits.maxEntries = 6
-        let error = try #require(expectZipError { _ = try ZipArchiveReader(path: path, limits: limits) })
+        let error = try #require(expectLocatedZipError { _ = try ZipArchiveReader(path: path, limits: limits) })
         #expect(error.description == "\(path): archive declares 7 entries, more than the limit of 6")
     }
 
@@ -81,7 +81,7 @@ import Testing
         let path = TestPaths.fixture("savez_stored.npz")
         var limits = ZipLimits.default
         limits.maxCentralDirectorySize = 100
-        let error = try #require(expectZipError { _ = try ZipArchiveReader(path: path, limits: limits) })
+        let error = try #require(expectLocatedZipError { _ = try ZipArchiveReader(path: path, limits: limits) })
         #expect(error.description.hasPrefix("\(path): central directory is "))
         #expect(error.description.hasSuffix(" bytes, more than the limit of 100"))
     }
@@ -91,7 +91,7 @@ import Testing
         let dir = try TemporaryDirectory()
         let path = try dir.write(
             Self.archive(name: [UInt8](repeating: 0x61, count: 4_097), wrongCRC: false), to: "long.npz")
-        let error = try #require(expectZipError { _ = try ZipArchiveReader(path: path) })
+        let error = try #require(expectLocatedZipError { _ = try ZipArchiveReader(path: path) })
         #expect(error.description == "\(path): entry #0 has a 4097-byte name, more than the limit of 4096")
         let fits = try dir.write(
             Self.archive(name: [UInt8](repeating: 0x61, count: 4_096), wrongCRC: false), to: "fits.npz")
@@ -108,7 +108,7 @@ import Testing
         #expect(try readAllMembers(path).map(\.1) == [content])
         var limits = ZipLimits.default
         limits.maxInflateRatio = 10
-        let error = try #require(expectZipError { _ = try readAllMembers(path, limits: limits) })
+        let error = try #require(expectLocatedZipError { _ = try readAllMembers(path, limits: limits) })
         #expect(
             error.description == "\(path): member 'z.npy': declared size 100000 from \(compressed) compressed "
                 + "bytes exceeds the inflate-ratio limit of 10:1")
@@ -123,7 +123,7 @@ import Testing
         bomb.localUncompressedSize = 1_000
         let bombPath = try dir.write(buildZip([bomb]), to: "bomb.npz")
         #expect(
-            expectZipError { _ = try readAllMembers(bombPath) }?.description
+            expectLocatedZipError { _ = try readAllMembers(bombPath) }?.description
                 == "\(bombPath): member 'bomb.npy': deflate data inflates past the declared size of 1000 bytes (stopped there)"
         )
         // Local header and central directory disagree.
@@ -131,7 +131,7 @@ import Testing
         liar.localUncompressedSize = 4
         let liarPath = try dir.write(buildZip([liar]), to: "liar.npz")
         #expect(
-            expectZipError { _ = try readAllMembers(liarPath) }?.description
+            expectLocatedZipError { _ = try readAllMembers(liarPath) }?.description
                 == "\(liarPath): member 'liar.npy': uncompressed size mismatch: central directory says 3, local header says 4"
         )
         // Declared data running past the central directory (the file is shorter than declared).
@@ -141,7 +141,7 @@ import Testing
         long.localCompressedSize = 1_000_000
         long.localUncompressedSize = 1_000_000
         let longPath = try dir.write(buildZip([long]), to: "long-data.npz")
-        let error = try #require(expectZipError { _ = try readAllMembers(longPath) })
+        let error = try #require(expectLocatedZipError { _ = try readAllMembers(longPath) })
         #expect(
             error.description.hasPrefix("\(longPath): member 'long.npy': corrupt zip: 1000000 bytes of data at offset"))
     }

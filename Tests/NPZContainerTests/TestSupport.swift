@@ -1,4 +1,5 @@
 import Foundation
+import NPYFormat
 import NPYStream
 import Testing
 
@@ -52,7 +53,7 @@ func drain(_ source: ByteSource, chunk: Int = 1 << 16) throws -> [UInt8] {
 
 /// Reads every member of the archive at `path`, returning (name, bytes) in central directory order.
 /// Reads it with both inflaters (ISA-L and zlib) and records an issue unless they agree: the same
-/// bytes, or both refusing with a `ZipError` (damaged data may be caught at different points, e.g.
+/// bytes, or both refusing with a located `ZipError` (damaged data may be caught at different points, e.g.
 /// ISA-L decodes ahead into its own buffer); the ISA-L result is returned or thrown.
 func readAllMembers(
     _ path: String, limits: ZipLimits = .default, chunk: Int = 1 << 16,
@@ -72,7 +73,7 @@ func readAllMembers(
             Issue.record("ISA-L and zlib inflate \(path) differently", sourceLocation: sourceLocation)
         }
     case (.failure(let a), .failure(let b)):
-        if !(a is ZipError) || !(b is ZipError) {
+        if !isLocatedZipError(a) || !isLocatedZipError(b) {
             Issue.record("ISA-L fails with \(a), zlib with \(b)", sourceLocation: sourceLocation)
         }
     case (.success, .failure(let b)):
@@ -102,20 +103,39 @@ func writeArchive(
     try writer.finish(comment: comment)
 }
 
-/// Runs `body`, expecting a `ZipError`, and returns it (records an issue if something else happened).
+/// Runs `body`, expecting a `ZipError` located in an archive (a `FileError` around it, as the
+/// zip layer's entry points throw), and returns the `ZipError`; when `archive` is given, the
+/// location must name it. Records an issue if something else happened.
 func expectZipError(
-    _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+    in archive: String? = nil, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
 ) -> ZipError? {
+    guard let located = expectLocatedZipError(body, sourceLocation: sourceLocation) else { return nil }
+    if let archive, located.path != archive {
+        Issue.record("\(located) is located in \(located.path), not \(archive)", sourceLocation: sourceLocation)
+    }
+    return located.underlying as? ZipError
+}
+
+/// Runs `body`, expecting a `ZipError` located in an archive, and returns the whole `FileError`
+/// (what the user reads). Records an issue if something else happened.
+func expectLocatedZipError(
+    _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+) -> FileError? {
     do {
         try body()
         Issue.record("expected a ZipError, none was thrown", sourceLocation: sourceLocation)
         return nil
-    } catch let error as ZipError {
+    } catch let error as FileError where error.underlying is ZipError {
         return error
     } catch {
-        Issue.record("expected a ZipError, got \(error)", sourceLocation: sourceLocation)
+        Issue.record("expected a ZipError located in an archive, got \(error)", sourceLocation: sourceLocation)
         return nil
     }
+}
+
+/// True for a `ZipError` located in an archive (a `FileError` around it).
+func isLocatedZipError(_ error: any Error) -> Bool {
+    (error as? FileError)?.underlying is ZipError
 }
 
 /// Deterministic pseudo-random bytes (SplitMix64), compressible when `runs` is true.

@@ -61,11 +61,11 @@ import Testing
             return
         }
         #expect(
-            expectZipError { _ = try writer.beginMember(name: "a.npy") }
-                == .duplicateName(archive: path, member: "a.npy"))
+            expectZipError(in: path) { _ = try writer.beginMember(name: "a.npy") }
+                == .duplicateName(member: "a.npy"))
         #expect(
-            expectZipError { _ = try writer.beginMember(name: "b.npy", method: .deflated(level: 10)) }
-                == .invalidCompressionLevel(archive: path, level: 10))
+            expectZipError(in: path) { _ = try writer.beginMember(name: "b.npy", method: .deflated(level: 10)) }
+                == .invalidCompressionLevel(level: 10))
         guard case .unwritableName? = expectZipError({ _ = try writer.beginMember(name: "") }) else {
             Issue.record("expected unwritableName")
             return
@@ -125,8 +125,8 @@ import Testing
         #expect(reader.entries.count == count)
         #expect(reader.entries.last?.name == "e65536")
         #expect(
-            expectZipError { _ = try ZipArchiveReader(path: path) }
-                == .tooManyEntries(archive: path, count: 65_537, limit: 65_536))
+            expectZipError(in: path) { _ = try ZipArchiveReader(path: path) }
+                == .tooManyEntries(count: 65_537, limit: 65_536))
 
         if Python.isAvailable {
             let script = """

@@ -4,7 +4,7 @@
 // Properties checked for every input (a failure crashes, so libFuzzer keeps the input):
 // - opening the archive and reading every member never traps, hangs, or allocates more than the
 //   caps (central directory, one input buffer per member, inflate state) allow;
-// - every error is a ZipError (or a FileError around one for the npy inside) whose message is
+// - every error is a FileError (around a ZipError, or an npy error for the npy inside) whose message is
 //   one line starting with the archive's path;
 // - a member read to its end without error delivered exactly its declared uncompressed size;
 //   once a member source has thrown, it keeps throwing the same error;
