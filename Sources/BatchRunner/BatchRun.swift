@@ -187,7 +187,7 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         var resumedTasks = 0
         if let earlier = previous {
             func decide(_ earlier: EarlierManifest) throws -> (todo: [Int], resumed: Int, invalidLines: Int) {
-                var resumeIndex = try ResumeIndex(manifest: earlier)
+                var resumeIndex = try ResumeIndex(manifest: earlier, reading: .decisions)
                 var left: [Int] = []
                 var resumed = 0
                 for slot in 0..<slotCount {
@@ -200,10 +200,19 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
                                 name: "copies", earlier: "at least \(recorded)",
                                 now: "\(copies)"), at: task.input.relativePath)
                     }
-                    if let difference = ResumeSettings.firstDifference(try resumeIndex.records(for: task), with: task) {
-                        throw resumeRefusal(difference, at: task.input.relativePath)
+                    // Each record compared once: a difference refuses, a stale record is redone.
+                    var allSame = true
+                    for record in try resumeIndex.records(for: task) {
+                        switch ResumeSettings.compare(record, with: task) {
+                        case .same: continue
+                        case .differs(let difference): throw resumeRefusal(difference, at: task.input.relativePath)
+                        case .stale: allSame = false
+                        }
                     }
-                    if try resumeIndex.reusableRecords(for: task, outputRoot: locations.output) != nil {
+                    if allSame,
+                        try resumeIndex.reusableRecords(for: task, outputRoot: locations.output, settingsCompared: true)
+                            != nil
+                    {
                         resumed += 1
                     } else {
                         left.append(slot)
@@ -227,7 +236,7 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             todo = decided.todo
             resumedTasks = decided.resumed
             let previous = previous ?? earlier
-            let writerIndex = Locked(try ResumeIndex(manifest: previous))
+            let writerIndex = Locked(try ResumeIndex(manifest: previous, reading: .carriedLines))
             carried = { slot in
                 try writerIndex.withLock {
                     try $0.carriedLines(

@@ -62,12 +62,24 @@ import Testing
     }
 
     /// What the cursor gives for `inputs`, as (input, member, copy, rate) text.
+    /// Both readings give the same records: for `.decisions` whole ones (no line bytes when
+    /// streamed), for `.carriedLines` the line (its whole record's rate shown) and its identity.
     static func lookups(_ manifest: EarlierManifest, _ inputs: [String]) throws -> [String] {
-        var cursor = try manifest.cursor()
+        var decisions = try manifest.cursor(reading: .decisions)
+        var carried = try manifest.cursor(reading: .carriedLines)
         return try inputs.map { input in
-            try cursor.entries(forInput: input).map {
-                "\($0.record.input)|\($0.record.member ?? "-")|\($0.record.copy)|\($0.record.rate ?? -1)|\(String(decoding: $0.line, as: UTF8.self) == $0.record.jsonLine)"
-            }.joined(separator: " ")
+            let whole = try decisions.entries(forInput: input).map {
+                "\($0.record.input)|\($0.record.member ?? "-")|\($0.record.copy)|\($0.record.rate ?? -1)|\($0.line.isEmpty || String(decoding: $0.line, as: UTF8.self) == $0.record.jsonLine)"
+            }
+            let lines = try carried.entries(forInput: input).map { entry -> String in
+                let full = ManifestFiles.decode(line: entry.line)
+                let same =
+                    full?.jsonLine == String(decoding: entry.line, as: UTF8.self) && full?.status == entry.record.status
+                return
+                    "\(entry.record.input)|\(entry.record.member ?? "-")|\(entry.record.copy)|\(full?.rate ?? -1)|\(same)"
+            }
+            #expect(whole == lines, "\(input)")
+            return whole.joined(separator: " ")
         }
     }
 
@@ -138,7 +150,7 @@ extension EarlierManifestTests {
             Array("not json\n".utf8) + ManifestFiles.encode(records) + Array("{\"input\":\"cut".utf8), to: sortedPath)
         let sorted = try #require(try EarlierManifest.open(path: sortedPath, scanning: false))
         #expect(sorted.streamsRecords && sorted.seeds == nil && sorted.invalidLines == nil)
-        var cursor = try sorted.cursor()
+        var cursor = try sorted.cursor(reading: .carriedLines)
         #expect(try cursor.entries(forInput: "b/d.npy").count == 2)
         try cursor.drain()
         #expect(cursor.invalidLines == 2)
@@ -146,7 +158,7 @@ extension EarlierManifestTests {
         let unsortedPath = scratch.sub("unsorted.jsonl")
         try Self.write(ManifestFiles.encode([records[2], records[0]] + records), to: unsortedPath)
         let unsorted = try #require(try EarlierManifest.open(path: unsortedPath, scanning: false))
-        var reader = try unsorted.cursor()
+        var reader = try unsorted.cursor(reading: .decisions)
         #expect(throws: EarlierManifest.OutOfOrder.self) { _ = try reader.entries(forInput: "z.npy") }
         #expect(try EarlierManifest.open(path: unsortedPath)?.streamsRecords == false)
     }

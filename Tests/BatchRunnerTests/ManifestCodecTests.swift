@@ -94,6 +94,16 @@ import Testing
         Array(line.utf8).withUnsafeBufferPointer { ManifestRecord.decodeCanonicalLine($0) }
     }
 
+    /// The identity-only parse accepts a line exactly when the strict parser does, with the
+    /// same input, member, copy, seed and status.
+    static func keysAgree(_ line: [UInt8]) -> Bool {
+        let whole = line.withUnsafeBufferPointer { ManifestRecord.decodeCanonicalLine($0) }
+        let keys = line.withUnsafeBufferPointer { ManifestRecord.decodeCanonicalLineKeys($0) }
+        guard let whole, let keys else { return whole == nil && keys == nil }
+        return whole.input == keys.input && whole.member == keys.member && whole.copy == keys.copy
+            && whole.seed == keys.seed && whole.status == keys.status
+    }
+
     static func foundation(_ line: String) -> ManifestRecord? {
         try? JSONDecoder().decode(ManifestRecord.self, from: Data(line.utf8))
     }
@@ -126,6 +136,7 @@ import Testing
             #expect(Self.same(back, Self.foundation(line)), "\(line)")
             #expect(back.jsonLine == line)
             #expect(Self.same(ManifestFiles.decode(line: Array(line.utf8)), expected))
+            #expect(Self.keysAgree(Array(line.utf8)), "\(line)")
         }
     }
 
@@ -137,6 +148,7 @@ import Testing
             let strict = try #require(Self.strict(line), "\(line)")
             #expect(Self.same(strict, Self.foundation(line)), "\(line)")
             #expect(strict.jsonLine == line)
+            #expect(Self.keysAgree(Array(line.utf8)), "\(line)")
         }
     }
 
@@ -206,6 +218,7 @@ import Testing
             #expect(Self.same(strict, record), "\(line)")
             #expect(Self.same(strict, Self.foundation(line)), "\(line)")
             #expect(strict.jsonLine == line)
+            #expect(Self.keysAgree(Array(line.utf8)), "\(line)")
         }
     }
 
@@ -238,6 +251,7 @@ import Testing
         ]
         for variant in variants {
             #expect(Self.strict(variant) == nil, "\(variant)")
+            #expect(Self.keysAgree(Array(variant.utf8)), "\(variant)")
             let viaFiles = ManifestFiles.decode(line: Array(variant.utf8))
             #expect(Self.same(viaFiles, Self.foundation(variant)), "\(variant)")
             #expect(viaFiles != nil, "\(variant)")
@@ -266,8 +280,20 @@ import Testing
         var control = Array(line.utf8)
         control[control.firstIndex(of: UInt8(ascii: "f"))!] = 0x01  // raw control byte in a string
         variants.append(control)
+        // The same faults in fields the identity-only parse does not keep (and two escapes
+        // only JSONDecoder reads there).
+        let dtype = try #require(
+            line.utf8.firstIndex(of: UInt8(ascii: "<")).map { line.utf8.distance(from: line.utf8.startIndex, to: $0) })
+        let faults: [[UInt8]] = [[0xFF], [0x01], [0xC3], [0xED, 0xA0, 0x80], Array("\\x".utf8)]
+        for bad in faults + [Array("\\/".utf8), Array("\\u0008".utf8)] {
+            var bytes = Array(line.utf8)
+            bytes.replaceSubrange(dtype..<(dtype + 1), with: bad)
+            #expect(Self.keysAgree(bytes), "\(String(decoding: bytes, as: UTF8.self))")
+            if faults.contains(bad) { variants.append(bytes) }
+        }
         for variant in variants {
             let shown = String(decoding: variant, as: UTF8.self)
+            #expect(Self.keysAgree(variant), "\(shown)")
             #expect(variant.withUnsafeBufferPointer { ManifestRecord.decodeCanonicalLine($0) } == nil, "\(shown)")
             #expect(ManifestFiles.decode(line: variant) == nil, "\(shown)")
         }

@@ -92,6 +92,15 @@ public enum ManifestFiles {
         return .record(record)
     }
 
+    /// `parse(line:)` for the passes that only sort, count or copy lines: a canonical line's
+    /// record holds only its identity, seed and status (`decodeCanonicalLineKeys`); any other
+    /// line is read whole by `parse(line:)`. Blank, invalid and valid lines are the same as
+    /// `parse(line:)`'s.
+    static func parseKeys(line: UnsafeBufferPointer<UInt8>) -> ParsedLine {
+        if let record = ManifestRecord.decodeCanonicalLineKeys(line) { return .record(record) }
+        return parse(line: line)
+    }
+
     /// Reads the manifest at `path`; nil when there is no such file. Invalid lines are counted,
     /// not fatal.
     public static func read(path: String) throws -> ManifestContents? {

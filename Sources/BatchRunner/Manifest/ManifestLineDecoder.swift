@@ -7,25 +7,48 @@
 extension ManifestRecord {
     /// The record of a canonical line (without newline), or nil when `line` is not one.
     static func decodeCanonicalLine(_ line: UnsafeBufferPointer<UInt8>) -> ManifestRecord? {
-        var parser = CanonicalLineParser(bytes: line)
+        var parser = CanonicalLineParser(bytes: line, keeps: nil)
         return parser.record()
+    }
+
+    /// `decodeCanonicalLine` that keeps only the identity, seed and status of the record
+    /// (`input`, `member`, `copy`, `seed`, `status`; every other property is `blank`'s): the
+    /// same grammar, so it accepts exactly the lines `decodeCanonicalLine` accepts, without
+    /// building the other values. For the passes over a manifest that only sort, count or
+    /// copy its lines.
+    static func decodeCanonicalLineKeys(_ line: UnsafeBufferPointer<UInt8>) -> ManifestRecord? {
+        var parser = CanonicalLineParser(bytes: line, keeps: keyFieldsKept)
+        return parser.record()
+    }
+
+    /// Per field of `fields`: kept by `decodeCanonicalLineKeys`.
+    private static let keyFieldsKept: [Bool] = fields.map {
+        ["input", "member", "copy", "seed", "status"].contains($0.name)
     }
 }
 
 private struct CanonicalLineParser {
     let bytes: UnsafeBufferPointer<UInt8>
+    /// Per field: its value is stored in the record (nil: every field). A value not stored is
+    /// still checked as strictly.
+    let keeps: [Bool]?
     var index = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>, keeps: [Bool]?) {
+        self.bytes = bytes
+        self.keeps = keeps
+    }
 
     mutating func record() -> ManifestRecord? {
         guard take(UInt8(ascii: "{")) else { return nil }
         var record = ManifestRecord.blank
-        var first = true
-        for field in ManifestRecord.fields {
-            if !first { guard take(UInt8(ascii: ",")) else { return nil } }
-            first = false
+        for (position, field) in ManifestRecord.fields.enumerated() {
+            if position > 0 { guard take(UInt8(ascii: ",")) else { return nil } }
             guard take(field.keyBytes) else { return nil }
+            if let keeps, !keeps[position] {
+                guard skipValue(field.value) else { return nil }
+                continue
+            }
             switch field.value {
             case .string(let path):
                 guard let value = string() else { return nil }
@@ -96,6 +119,62 @@ private struct CanonicalLineParser {
         }
         guard take(UInt8(ascii: "}")), index == bytes.count else { return nil }
         return record
+    }
+
+    /// Checks the value of a field of kind `kind` as `record()` would read it, without storing it.
+    private mutating func skipValue(_ kind: ManifestRecord.FieldValue) -> Bool {
+        switch kind {
+        case .string:
+            return skipString()
+        case .status:
+            return string().flatMap { ManifestRecord.Status(rawValue: $0) } != nil
+        case .optionalString:
+            return takeNull() || skipString()
+        case .int:
+            return signed().flatMap { Int(exactly: $0) } != nil
+        case .optionalInt:
+            return takeNull() || signed().flatMap { Int(exactly: $0) } != nil
+        case .optionalInt64:
+            return takeNull() || signed() != nil
+        case .optionalUInt32:
+            return takeNull() || unsigned().flatMap { UInt32(exactly: $0) } != nil
+        case .uint64:
+            return unsigned() != nil
+        case .uint64s, .optionalInts:
+            if case .optionalInts = kind, takeNull() { return true }
+            guard take(UInt8(ascii: "[")) else { return false }
+            if take(UInt8(ascii: "]")) { return true }
+            repeat {
+                if case .uint64s = kind {
+                    guard unsigned() != nil else { return false }
+                } else {
+                    guard signed().flatMap({ Int(exactly: $0) }) != nil else { return false }
+                }
+            } while take(UInt8(ascii: ","))
+            return take(UInt8(ascii: "]"))
+        case .optionalDouble:
+            return takeNull() || double() != nil
+        case .optionalBool:
+            return takeNull() || take(ManifestLineBytes.trueBytes) || take(ManifestLineBytes.falseBytes)
+        }
+    }
+
+    /// Checks a string literal as `string()` reads it without building it: plain ASCII up to
+    /// the closing quote is checked here, anything else (escapes, non-ASCII) by `string()`.
+    private mutating func skipString() -> Bool {
+        let start = index
+        guard take(UInt8(ascii: "\"")) else { return false }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return true
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+            index += 1
+        }
+        index = start
+        return string() != nil
     }
 
     private mutating func take(_ byte: UInt8) -> Bool {

@@ -1,35 +1,3 @@
-/// What one shard of a sharded OUT holds, from its manifest and its completion record.
-public struct ShardStatus: Sendable, Hashable {
-    /// Where the shard stands.
-    public enum State: String, Sendable, Hashable {
-        /// Finished: every planned task is recorded (errors included) with the common settings.
-        case complete
-        /// Started (or left by an older npdrop) but not finished: still running or stopped.
-        case unfinished
-        /// Neither a manifest nor a completion record.
-        case missing
-        /// Finished, but with other settings or another input than the other shards.
-        case mismatched
-        /// Finished, but its manifest no longer holds what the completion record counted.
-        case changed
-    }
-
-    /// The shard.
-    public var shard: ShardSpec
-    /// Where it stands.
-    public var state: State
-    /// Tasks (file × copy) with records in the shard manifest, at most `totalTasks` when known.
-    public var doneTasks: Int
-    /// Tasks the shard planned; nil without a completion record.
-    public var totalTasks: Int?
-    /// Latest records in the shard manifest.
-    public var records: Int
-    /// Of those, records with status `error`.
-    public var errors: Int
-    /// Why the shard cannot be merged, one line starting `shard I/N:`; nil when it is complete.
-    public var problem: String?
-}
-
 /// The shards of one N in an OUT directory and whether `merge-manifests` can join them.
 public struct ShardSetStatus: Sendable {
     /// OUT as given.
@@ -206,14 +174,4 @@ public struct ShardSetStatus: Sendable {
         let input: [UInt8]
         let copy: Int
     }
-}
-
-/// A merge refused because some shard is not complete: what `status` says about each, and the
-/// closing line. The CLI prints every line and exits 1.
-public struct IncompleteShards: Error, CustomStringConvertible, Sendable, Equatable {
-    /// One line per shard that is not complete, then the closing line.
-    public var lines: [String]
-
-    /// The lines, joined with "; ".
-    public var description: String { lines.joined(separator: "; ") }
 }

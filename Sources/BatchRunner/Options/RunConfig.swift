@@ -6,34 +6,6 @@ import NPZContainer
 /// (`--compress`), or always stored (`--store`).
 public typealias NPZCompression = MemberEncoding.Compression
 
-/// One config rule: for arrays whose relpath (and npz member) match, these settings replace the
-/// defaults — except settings given explicitly on the command line.
-public struct DropoutRule: Sendable, Hashable {
-    /// Glob on the input relpath.
-    public var match: GlobPattern
-    /// Glob on the npz member (entry name, or entry name without `.npy`); nil matches every
-    /// array of a matching file, including a plain `.npy`.
-    public var member: GlobPattern?
-    /// The settings this rule sets.
-    public var overrides: DropoutOverrides
-
-    /// A rule; see the properties.
-    public init(match: GlobPattern, member: GlobPattern? = nil, overrides: DropoutOverrides) {
-        self.match = match
-        self.member = member
-        self.overrides = overrides
-    }
-
-    /// True when this rule applies to the array `member` (nil for an `.npy`) of `relativePath`.
-    /// A rule with a member glob never applies to an `.npy` file.
-    public func matches(relativePath: String, member entry: String?) -> Bool {
-        guard match.matches(relativePath) else { return false }
-        guard let member else { return true }
-        guard let entry else { return false }
-        return member.matches(entry) || member.matches(MemberSelection.memberKey(entry))
-    }
-}
-
 /// The contents of a `--config FILE`: the run settings that may also be given as flags, at the
 /// top level (one `RunSettings` layer, under the command line's), plus ordered `rules`. Unknown
 /// keys are refused (a misspelt option must not be silently ignored).
@@ -82,29 +54,6 @@ public struct RunConfig: Sendable, Hashable {
             throw RunnerError.usage("config '\(origin)': \(error)")
         } catch let error as DecodingError {
             throw RunnerError.usage("config '\(origin)': \(ConfigProblem.describe(error))")
-        }
-    }
-}
-
-struct ConfigProblem: Error {
-    let message: String
-
-    static func describe(_ error: DecodingError) -> String {
-        func at(_ path: [CodingKey]) -> String {
-            path.isEmpty
-                ? "" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + ": "
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            return "\(at(context.codingPath))expected \(type), \(context.debugDescription)"
-        case .valueNotFound(let type, let context):
-            return "\(at(context.codingPath))expected \(type), found null"
-        case .keyNotFound(let key, let context):
-            return "\(at(context.codingPath))missing key '\(key.stringValue)'"
-        case .dataCorrupted(let context):
-            return "\(at(context.codingPath))not valid JSON: \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
         }
     }
 }

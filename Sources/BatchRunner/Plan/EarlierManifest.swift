@@ -15,7 +15,17 @@ final class EarlierManifest: Sendable {
     /// One earlier record with its line's bytes.
     struct Entry: Sendable {
         let record: ManifestRecord
+        /// Empty when read by a cursor for `.decisions`.
         let line: [UInt8]
+    }
+
+    /// What a cursor reads of each streamed record.
+    enum Reading: Sendable {
+        /// The whole record, without its line's bytes: deciding what can be skipped.
+        case decisions
+        /// The line's bytes, and of a canonical line only the record's identity, seed and
+        /// status (`ManifestFiles.parseKeys`): writing the carried lines again.
+        case carriedLines
     }
 
     /// A cursor of a manifest opened without the scan found a record out of manifest order.
@@ -49,7 +59,7 @@ final class EarlierManifest: Sendable {
         var seeds = Set<UInt64>()
         var previous: ManifestRecord?
         var sorted = true
-        while let parsed = try reader.nextLine({ ManifestFiles.parse(line: $0) }) {
+        while let parsed = try reader.nextLine({ ManifestFiles.parseKeys(line: $0) }) {
             switch parsed {
             case .blank: continue
             case .invalid: invalid += 1
@@ -68,13 +78,16 @@ final class EarlierManifest: Sendable {
         return EarlierManifest(path: path, invalidLines: invalid, seeds: seeds.sorted(), heldEntries: held)
     }
 
-    /// A reader of the records in manifest order, from the start. Throws `RunnerError.io`.
-    func cursor() throws -> Cursor {
-        if let heldEntries { return Cursor(source: .held(heldEntries, next: 0), checksOrder: false) }
+    /// A reader of the records in manifest order, from the start (held records are whole, with
+    /// their lines, whatever `reading` says). Throws `RunnerError.io`.
+    func cursor(reading: Reading) throws -> Cursor {
+        if let heldEntries {
+            return Cursor(source: .held(heldEntries, next: 0), checksOrder: false, reading: reading)
+        }
         guard let reader = try ManifestLineReader(path: path, maxLineBytes: ManifestFiles.maxLineBytes) else {
             throw RunnerError.io(path: path, operation: "open", errno: ENOENT)
         }
-        return Cursor(source: .stream(reader, lookahead: nil), checksOrder: invalidLines == nil)
+        return Cursor(source: .stream(reader, lookahead: nil), checksOrder: invalidLines == nil, reading: reading)
     }
 
     /// The records of the inputs asked for, in increasing relpath order.
@@ -87,13 +100,15 @@ final class EarlierManifest: Sendable {
         fileprivate var source: Source
         /// Throw `OutOfOrder` when a record does not follow the one before.
         fileprivate let checksOrder: Bool
+        fileprivate let reading: Reading
         private var previous: ManifestRecord?
         /// Invalid lines read so far (streaming).
         private(set) var invalidLines = 0
 
-        fileprivate init(source: Source, checksOrder: Bool) {
+        fileprivate init(source: Source, checksOrder: Bool, reading: Reading) {
             self.source = source
             self.checksOrder = checksOrder
+            self.reading = reading
         }
 
         /// Reads the rest of the file (to count its invalid lines, and check its order).
@@ -124,11 +139,19 @@ final class EarlierManifest: Sendable {
             case .stream(let reader, let lookahead):
                 if let lookahead { return lookahead }
                 var entry: Entry?
+                let reading = reading
                 while entry == nil,
                     let parsed = try reader.nextLine({ line -> ManifestFiles.ParsedLine? in
-                        let parsed = ManifestFiles.parse(line: line)
-                        if case .record(let record) = parsed { entry = Entry(record: record, line: Array(line)) }
-                        return parsed
+                        switch reading {
+                        case .decisions:
+                            let parsed = ManifestFiles.parse(line: line)
+                            if case .record(let record) = parsed { entry = Entry(record: record, line: []) }
+                            return parsed
+                        case .carriedLines:
+                            let parsed = ManifestFiles.parseKeys(line: line)
+                            if case .record(let record) = parsed { entry = Entry(record: record, line: Array(line)) }
+                            return parsed
+                        }
                     })
                 {
                     if case .invalid = parsed { invalidLines += 1 }

@@ -18,9 +18,11 @@ struct ResumeIndex {
     /// The earlier records of the input asked for last.
     private var group: (input: String, entries: [EarlierManifest.Entry]) = ("", [])
 
-    /// An index reading `manifest` from its start. Throws `RunnerError.io`.
-    init(manifest: EarlierManifest) throws {
-        cursor = try manifest.cursor()
+    /// An index reading `manifest` from its start: for `.decisions` (`records(for:)`,
+    /// `recordedCopies`, whether `reusableRecords` is nil) or for `.carriedLines`
+    /// (`carriedLines`). Throws `RunnerError.io`.
+    init(manifest: EarlierManifest, reading: EarlierManifest.Reading) throws {
+        cursor = try manifest.cursor(reading: reading)
     }
 
     /// The earlier records of (`input`, `copy`): the latest record of each of its arrays.
@@ -64,8 +66,12 @@ struct ResumeIndex {
     }
 
     /// The earlier records of `task` (with their lines' text, written again as they are when
-    /// canonical: `{` to `}`) when it can be skipped, else nil.
-    mutating func reusableRecords(for task: FileTask, outputRoot: String) throws -> [ManifestLine]? {
+    /// canonical: `{` to `}`) when it can be skipped, else nil. `settingsCompared`: the caller
+    /// found `ResumeSettings.compare` `.same` for every record of `records(for: task)`, so it is
+    /// not compared again.
+    mutating func reusableRecords(
+        for task: FileTask, outputRoot: String, settingsCompared: Bool = false
+    ) throws -> [ManifestLine]? {
         let entries = try entries(input: task.input.relativePath, copy: task.copy)
         guard !entries.isEmpty else { return nil }
         let records = entries.map(\.record)
@@ -79,7 +85,7 @@ struct ResumeIndex {
             guard record.status != .error,
                 let output = record.output, RelativePath.sameBytes(output, task.outputPath),
                 isNPY || record.member != nil,
-                ResumeSettings.compare(record, with: task) == .same
+                settingsCompared || ResumeSettings.compare(record, with: task) == .same
             else { return nil }
             if task.input.kind == .other {
                 guard record.status == .copied else { return nil }
