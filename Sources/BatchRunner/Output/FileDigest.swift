@@ -102,7 +102,7 @@ public struct InputState: Sendable, Hashable {
         return InputState(size: Int64(size), modificationTimeNanoseconds: nanoseconds(info), crc32c: crc)
     }
 
-    private static func nanoseconds(_ info: stat) -> Int64 {
+    static func nanoseconds(_ info: stat) -> Int64 {
         #if canImport(Darwin)
         let time = info.st_mtimespec
         #else

@@ -1,4 +1,5 @@
 import DropoutEngine
+import NPDropPlatform
 import NPYFormat
 
 /// The records of an earlier (possibly killed) run, by file task, for `--resume`.
@@ -17,6 +18,10 @@ struct ResumeIndex {
     private var cursor: EarlierManifest.Cursor
     /// The earlier records of the input asked for last.
     private var group: (input: String, entries: [EarlierManifest.Entry]) = ("", [])
+    /// The directories of the inputs, outputs and masks checked last (held open).
+    private let inputDirectory = HeldDirectoryLookup()
+    private let outputDirectory = HeldDirectoryLookup()
+    private let maskDirectory = HeldDirectoryLookup()
 
     /// An index reading `manifest` from its start: for `.decisions` (`records(for:)`,
     /// `recordedCopies`, whether `reusableRecords` is nil) or for `.carriedLines`
@@ -77,8 +82,9 @@ struct ResumeIndex {
         let records = entries.map(\.record)
         let isNPY = task.input.kind != .npz
         if isNPY && (records.count != 1 || records[0].member != nil) { return nil }
-        guard let input = InputState.current(task.input.absolutePath),
-            records.allSatisfy({ $0.inputSize == input.size && $0.inputMtimeNs == input.modificationTimeNanoseconds })
+        guard let input = inputDirectory.status(of: task.input.absolutePath), input.st_mode & S_IFMT == S_IFREG,
+            case let (size, modified) = (Int64(input.st_size), InputState.nanoseconds(input)),
+            records.allSatisfy({ $0.inputSize == size && $0.inputMtimeNs == modified })
         else { return nil }
         var needsMask = false
         for record in records {
@@ -110,15 +116,11 @@ struct ResumeIndex {
                 return nil
             }
         }
-        guard
-            case .regular(let outputSize)? = try? RunnerFS.entryKind(
-                RelativePath.join(outputRoot, task.outputPath), followLinks: false),
+        guard let outputSize = outputDirectory.regularFileSize(RelativePath.join(outputRoot, task.outputPath)),
             records.allSatisfy({ $0.outputSize == outputSize })
         else { return nil }
         if needsMask, let mask = task.maskPath {
-            guard
-                case .regular(let maskSize)? = try? RunnerFS.entryKind(
-                    RelativePath.join(outputRoot, mask), followLinks: false),
+            guard let maskSize = maskDirectory.regularFileSize(RelativePath.join(outputRoot, mask)),
                 records.allSatisfy({ $0.mask == nil || $0.maskSize == maskSize })
             else { return nil }
         }
