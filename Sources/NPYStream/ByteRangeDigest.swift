@@ -23,27 +23,15 @@ public final class ByteRangeDigest: @unchecked Sendable {
         var count: Int { end - start }
     }
 
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let mutex = PlatformMutex()
     /// Sorted, disjoint, never adjacent (adjacent pieces are joined).
     private var pieces: [Piece] = []
 
     /// An empty digest (nothing recorded: `crc32c` reads the whole file).
-    public init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
-    }
+    public init() {}
 
     private func locked<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
+        try mutex.locked(body)
     }
 
     /// The CRC-32C of `bytes` (0 for none).

@@ -20,21 +20,9 @@ final class DeflateBlockPool: @unchecked Sendable {
         let blockSize: Int
     }
 
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let mutex = PlatformMutex()
     private var idle: [Key: [DeflateBlock]] = [:]
     private var idleCount = 0
-
-    init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
-    }
 
     /// An idle block for (engine, level, blockSize), or a new one. Throws `ZipError.zlib` if zlib
     /// cannot start a stream at `level`.
@@ -61,9 +49,7 @@ final class DeflateBlockPool: @unchecked Sendable {
         }
     }
 
-    private func locked<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
+    private func locked<R>(_ body: () throws -> R) rethrows -> R {
+        try mutex.locked(body)
     }
 }

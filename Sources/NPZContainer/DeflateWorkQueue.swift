@@ -6,7 +6,7 @@ import NPDropPlatform
 /// the writing thread takes blocks itself instead of waiting idle, so the member always progresses
 /// even when Dispatch starts no worker (e.g. the caller is itself one of a saturated pool's threads).
 final class DeflateWorkQueue: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let mutex = PlatformMutex()
     private var waiting: [DeflateBlock] = []
     private var workers = 0
     private let maxWorkers: Int
@@ -14,15 +14,6 @@ final class DeflateWorkQueue: @unchecked Sendable {
     /// `maxWorkers` 0 means the writing thread compresses every block itself.
     init(maxWorkers: Int) {
         self.maxWorkers = maxWorkers
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
     }
 
     /// Queues `block` and starts a Dispatch worker for it if fewer than `maxWorkers` are running.
@@ -54,9 +45,7 @@ final class DeflateWorkQueue: @unchecked Sendable {
         locked { waiting.isEmpty ? nil : waiting.removeFirst() }
     }
 
-    private func locked<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
+    private func locked<R>(_ body: () throws -> R) rethrows -> R {
+        try mutex.locked(body)
     }
 }
