@@ -58,6 +58,24 @@ public final class NPYWriter {
         dataBytesWritten += bytes.count
     }
 
+    /// Whether `writeInPlace` can lend the sink's memory (the sink is an `InPlaceByteSink` that
+    /// lends it now).
+    public var lendsMemory: Bool { (sink as? any InPlaceByteSink)?.lendsMemory ?? false }
+
+    /// Lets `fill` write the next data bytes (at most `limit`, and no more than the header
+    /// announces) straight into the sink's memory (`InPlaceByteSink.writeInPlace`); returns the
+    /// count `fill` wrote. Returns 0 without calling `fill` when the sink lends no memory or no
+    /// data byte remains. Throws `FileError` around the sink's errors and what `fill` throws.
+    public func writeInPlace(limit: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
+        let allowed = min(limit, dataBytesRemaining)
+        guard allowed > 0, let lender = sink as? any InPlaceByteSink, lender.lendsMemory else { return 0 }
+        let written = try FileError.wrapping(path: name, member: member) {
+            try lender.writeInPlace(limit: allowed, fill)
+        }
+        dataBytesWritten += written
+        return written
+    }
+
     /// Checks that exactly the announced number of data bytes was written.
     /// Throws `NPYStreamError.dataLengthMismatch` otherwise. Does not close the sink.
     public func finish() throws {

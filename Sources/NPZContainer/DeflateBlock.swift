@@ -2,13 +2,17 @@ import Dispatch
 
 /// One block of a member deflated on its own, and the buffers it is done in (reused block after block).
 ///
-/// The writing thread fills `input` and `dictionary`; one thread (a worker or the writing thread)
-/// runs `compressAndSignal()`; the writing thread reads `compressed` after waiting on `finished`.
-/// The semaphore orders these accesses: no two threads touch the mutable state at the same time
-/// (the next block's `start(after:)` only reads this block's input while it may be compressing).
+/// The writing thread fills `input` and `dictionary` and sets `sequence`; one thread (a worker or
+/// the writing thread) runs `compress()` and hands the block to its `DeflateBlockEmitter`, which
+/// writes `compressed` and signals `released`; the writing thread reuses the block only after
+/// waiting on `released`. The queue, the emitter's mutex and the semaphore order these accesses:
+/// no two threads touch the mutable state at the same time (the next block's `start(after:)`
+/// only reads this block's input while it may be compressing or being written).
 final class DeflateBlock: @unchecked Sendable {
-    /// Signalled once each time the block has been compressed.
-    let finished = DispatchSemaphore(value: 0)
+    /// Signalled once each time the block has been compressed and emitted (or dropped).
+    let released = DispatchSemaphore(value: 0)
+    /// The block's place in its member (0 for the first), set by the writing thread before submitting.
+    var sequence = 0
     /// The block's input bytes (capacity grows by doubling up to the block size).
     private(set) var input: UnsafeMutableRawBufferPointer
     private(set) var inputCount = 0
@@ -63,18 +67,34 @@ final class DeflateBlock: @unchecked Sendable {
     func append(_ bytes: UnsafeRawBufferPointer) -> Int {
         let count = min(bytes.count, remaining)
         guard count > 0 else { return 0 }
-        if inputCount + count > input.count {
-            var capacity = input.count
-            while capacity < inputCount + count { capacity *= 2 }
-            let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: min(capacity, maxInputCount), alignment: 16)
-            grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: input[0..<inputCount]))
-            input.deallocate()
-            input = grown
-        }
+        reserve(count)
         UnsafeMutableRawBufferPointer(rebasing: input[inputCount..<(inputCount + count)])
             .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<count]))
         inputCount += count
         return count
+    }
+
+    /// Lends the next `min(limit, remaining)` bytes of the input buffer to `fill` and keeps the
+    /// first n of them, n being what `fill` returns (trap if it is not in 0...room). Returns n.
+    func fillInPlace(limit: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Int) -> Int {
+        let count = min(limit, remaining)
+        guard count > 0 else { return 0 }
+        reserve(count)
+        let written = fill(UnsafeMutableRawBufferPointer(rebasing: input[inputCount..<(inputCount + count)]))
+        precondition((0...count).contains(written), "fillInPlace: more bytes reported than lent")
+        inputCount += written
+        return written
+    }
+
+    /// Grows the input buffer (doubling, at most to the block size) so that `count` more bytes fit.
+    private func reserve(_ count: Int) {
+        guard inputCount + count > input.count else { return }
+        var capacity = input.count
+        while capacity < inputCount + count { capacity *= 2 }
+        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: min(capacity, maxInputCount), alignment: 16)
+        grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: input[0..<inputCount]))
+        input.deallocate()
+        input = grown
     }
 
     /// Empties the block and sets its dictionary to the last 32 KiB (or fewer) of `previous`'s input;
@@ -90,12 +110,6 @@ final class DeflateBlock: @unchecked Sendable {
         dictionary.copyMemory(
             from: UnsafeRawBufferPointer(rebasing: previous.input[(previous.inputCount - count)..<previous.inputCount]))
         dictionaryCount = count
-    }
-
-    /// Runs `compress()` and signals `finished`.
-    func compressAndSignal() {
-        compress()
-        finished.signal()
     }
 
     /// Deflates the input as a self-contained piece of one raw deflate stream: history primed with the

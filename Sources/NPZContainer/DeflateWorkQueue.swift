@@ -2,18 +2,22 @@ import Dispatch
 import NPDropPlatform
 
 /// Submitted blocks that no thread has started yet, shared by the writing thread and at most
-/// `maxWorkers` Dispatch workers. Whoever takes a block compresses it and signals its completion;
-/// the writing thread takes blocks itself instead of waiting idle, so the member always progresses
-/// even when Dispatch starts no worker (e.g. the caller is itself one of a saturated pool's threads).
+/// `maxWorkers` Dispatch workers. Whoever takes a block compresses it and hands it to `completed`
+/// (the member's `DeflateBlockEmitter`); the writing thread takes blocks itself instead of waiting
+/// idle, so the member always progresses even when Dispatch starts no worker (e.g. the caller is
+/// itself one of a saturated pool's threads).
 final class DeflateWorkQueue: @unchecked Sendable {
     private let mutex = PlatformMutex()
     private var waiting: [DeflateBlock] = []
     private var workers = 0
     private let maxWorkers: Int
+    private let completed: @Sendable (DeflateBlock) -> Void
 
-    /// `maxWorkers` 0 means the writing thread compresses every block itself.
-    init(maxWorkers: Int) {
+    /// `maxWorkers` 0 means the writing thread compresses every block itself. `completed` gets
+    /// each block once compressed, on the thread that compressed it.
+    init(maxWorkers: Int, completed: @escaping @Sendable (DeflateBlock) -> Void) {
         self.maxWorkers = maxWorkers
+        self.completed = completed
     }
 
     /// Queues `block` and starts a Dispatch worker for it if fewer than `maxWorkers` are running.
@@ -34,15 +38,20 @@ final class DeflateWorkQueue: @unchecked Sendable {
                 }
                 return waiting.removeFirst()
             }) {
-                block.compressAndSignal()
+                block.compress()
+                completed(block)
             }
         }
     }
 
-    /// Takes the oldest queued block for the calling thread to compress, or nil if every submitted
-    /// block has been started (then each is running on some thread and will be signalled).
-    func takeForCaller() -> DeflateBlock? {
-        locked { waiting.isEmpty ? nil : waiting.removeFirst() }
+    /// Compresses the oldest queued block on the calling thread (and hands it to `completed`);
+    /// returns false if every submitted block has been started (then each is running on some
+    /// thread and will be released).
+    func compressOneForCaller() -> Bool {
+        guard let block = locked({ waiting.isEmpty ? nil : waiting.removeFirst() }) else { return false }
+        block.compress()
+        completed(block)
+        return true
     }
 
     private func locked<R>(_ body: () throws -> R) rethrows -> R {

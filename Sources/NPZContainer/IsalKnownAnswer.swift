@@ -65,22 +65,23 @@ public enum IsalKnownAnswer {
     /// Deflates `input()` in ISA-L blocks of `blockSize` on the calling thread and returns the answer.
     /// Throws `ZipError.zlib` when ISA-L fails.
     public static func compute() throws(ZipError) -> Answer {
+        let total = SizeAndCRC()
         let deflater = try ParallelDeflater(
             engine: .isal, level: DeflateEngine.isalLevel,
-            options: ParallelDeflateOptions(blockSize: blockSize, threads: 1))
-        var size = 0
-        var crc = CRC32()
-        let emit = { (bytes: UnsafeRawBufferPointer) throws(ZipError) -> Void in
-            size += bytes.count
-            crc.update(bytes)
-        }
+            options: ParallelDeflateOptions(blockSize: blockSize, threads: 1),
+            emit: { (bytes: UnsafeRawBufferPointer) throws(ZipError) -> Void in
+                total.size += bytes.count
+                total.crc.update(bytes)
+            })
         let data = input()
         var failure: ZipError?
         data.withUnsafeBytes { raw in
-            do throws(ZipError) { try deflater.write(raw, emit: emit) } catch { failure = error }
+            do throws(ZipError) { try deflater.write(raw) } catch { failure = error }
         }
         if let failure { throw failure }
-        try deflater.finish(emit: emit)
+        try deflater.finish()
+        let size = total.size
+        let crc = total.crc
         return Answer(compressedSize: size, crc32: crc.value)
     }
 
@@ -92,4 +93,10 @@ public enum IsalKnownAnswer {
 
     /// Whether this machine's ISA-L gives the committed answer; checked once per process, at first use.
     public static let passesOnThisMachine: Bool = matches(committed)
+}
+
+/// What the known-answer deflate emitted (written by the emitting thread: with one thread, the caller).
+private final class SizeAndCRC: @unchecked Sendable {
+    var size = 0
+    var crc = CRC32()
 }

@@ -1,13 +1,15 @@
 /// Deflates one member pigz-style: the input is cut into fixed-size blocks, each deflated on its own
 /// (previous block's last 32 KiB as dictionary, sync flush, the last block finished), and the
-/// compressed blocks are handed to `emit` in order on the writing thread. The concatenation is one
-/// raw deflate stream. Each block's CRC-32 is computed with its compression and joined in order
-/// (`checksum`), so no pass over the data stays on the writing thread but a copy.
+/// compressed blocks are handed to `emit` in order. The concatenation is one raw deflate stream.
+/// Each block's CRC-32 is computed with its compression and joined in order (`checksum`).
 ///
 /// Threads: up to `threads - 1` Dispatch workers compress submitted blocks; the writing thread is
 /// the last one: whenever it would wait (window full, or at the end) it compresses the oldest
 /// queued block itself. So `threads: 1` compresses everything on the writing thread, and the member
-/// progresses even when Dispatch gives no worker.
+/// progresses even when Dispatch gives no worker. `emit` runs on the thread that finished the block
+/// next in line (`DeflateBlockEmitter`), one call at a time and in order: with workers, mostly on
+/// them, so the writing thread only copies its bytes into blocks. An `emit` or compression failure
+/// is thrown by the next `write` or `finish`.
 ///
 /// Determinism: a block is cut only when it is full *and* a later byte exists, so block boundaries
 /// depend only on the member's length; each block's bytes depend only on its input, its dictionary
@@ -23,108 +25,138 @@ final class ParallelDeflater {
     private let level: Int
     private let blockSize: Int
     private let windowCount: Int
+    private let emitter: DeflateBlockEmitter
     private let queue: DeflateWorkQueue
     /// Ring of blocks; `blocks[filling]` receives input, the `pending` ones before it (in ring
-    /// order, oldest at `oldest`) are submitted and not yet emitted.
+    /// order, oldest at `oldest`) are submitted and not yet seen released.
     private var blocks: [DeflateBlock] = []
     private var filling = 0
     private var oldest = 0
     private var pending = 0
+    private var submitted = 0
     private var finished = false
-    /// CRC-32 of the input of the blocks emitted so far (block CRCs joined with `CRC32.combine`).
-    private(set) var checksum: UInt32 = 0
 
-    /// Prepares the first block; `level` is zlib's (unused by ISA-L, always its level 1). Throws
-    /// `ZipError.zlib` if zlib cannot start a stream at `level`.
-    init(engine: DeflateEngine = .zlib, level: Int, options: ParallelDeflateOptions) throws(ZipError) {
+    /// Prepares the first block; `level` is zlib's (unused by ISA-L, always its level 1). `emit`
+    /// receives the compressed blocks in order, possibly on another thread (one call at a time).
+    /// Throws `ZipError.zlib` if zlib cannot start a stream at `level`.
+    init(
+        engine: DeflateEngine = .zlib, level: Int, options: ParallelDeflateOptions,
+        emit: @escaping DeflateBlockEmitter.Emit
+    ) throws(ZipError) {
         self.engine = engine
         self.level = level
         self.blockSize = options.blockSize
         self.windowCount = options.threads + 2
-        self.queue = DeflateWorkQueue(maxWorkers: options.threads - 1)
+        let emitter = DeflateBlockEmitter(capacity: options.threads + 2, emit: emit)
+        self.emitter = emitter
+        self.queue = DeflateWorkQueue(maxWorkers: options.threads - 1) { emitter.completed($0) }
         blocks.append(try DeflateBlockPool.shared.take(engine: engine, level: level, blockSize: blockSize))
         blocks[0].start(after: nil)
     }
 
     deinit {
-        // A pending block may still be compressing on a worker (a failed member): let it go.
+        // An abandoned (or failed) member: nothing is written any more, and a pending block may
+        // still be compressing on a worker: let it go.
+        emitter.cancel()
         guard pending == 0 else { return }
         DeflateBlockPool.shared.giveBack(blocks, engine: engine, level: level, blockSize: blockSize)
+    }
+
+    /// Stops emitting: blocks compressed from now on are dropped. Returns once no thread is inside
+    /// `emit`, so its target may go away.
+    func abandon() {
+        emitter.cancel()
     }
 
     /// Blocks allocated so far (at most `threads + 2`).
     var allocatedBlocks: Int { blocks.count }
 
-    /// Takes all of `bytes`; may submit full blocks and emit finished ones (in order). When every
-    /// block of the window is in use, compresses a queued block on this thread or waits for one.
-    func write(
-        _ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void
-    ) throws(ZipError) {
+    /// CRC-32 of the input of the blocks emitted so far; the member's once `finish` returned.
+    var checksum: UInt32 { emitter.checksum }
+
+    /// Compressed bytes emitted so far; the member's once `finish` returned.
+    var compressedCount: UInt64 { emitter.compressedCount }
+
+    /// Takes all of `bytes`; may submit full blocks. When every block of the window is in use,
+    /// compresses a queued block on this thread or waits for one. Throws the first failure of a
+    /// block's compression or of `emit`.
+    func write(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
         var rest = bytes
         while !rest.isEmpty {
-            if blocks[filling].remaining == 0 { try submitAndAdvance(emit: emit) }
+            if blocks[filling].remaining == 0 { try submitAndAdvance() }
             let taken = blocks[filling].append(rest)
             rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
         }
     }
 
-    /// Submits the last block (possibly empty), completes every pending block and emits them in order.
-    func finish(emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void) throws(ZipError) {
+    /// Lends room for the next bytes (at most `limit`: the rest of the block being filled, or a
+    /// whole new block) to `fill`, which writes n bytes at its start and returns n; they count
+    /// as if given to `write`. Returns n (0 when `limit` is 0). A full block is cut only here, when
+    /// more bytes are about to come, so block boundaries stay as `write` makes them.
+    func writeInPlace(limit: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Int) throws(ZipError) -> Int {
+        guard limit > 0 else { return 0 }
+        if blocks[filling].remaining == 0 { try submitAndAdvance() }
+        return blocks[filling].fillInPlace(limit: limit, fill)
+    }
+
+    /// Submits the last block (possibly empty) and returns once every block has been emitted.
+    /// Throws the first failure of a block's compression or of `emit`.
+    func finish() throws(ZipError) {
         guard !finished else { return }
         finished = true
         blocks[filling].isLast = true
         submit(blocks[filling])
-        while pending > 0 { try emitOldest(wait: true, emit: emit) }
+        while pending > 0 { retireOldest(wait: true) }
+        if let failure = emitter.failure { throw failure }
     }
 
     // MARK: - Private
 
     /// Submits the full block being filled and moves to the next one, whose dictionary is the end of
-    /// this one; frees a block by emitting the oldest when the window is full.
-    private func submitAndAdvance(emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void) throws(ZipError) {
-        let submitted = filling
-        submit(blocks[submitted])
-        // Emit whatever is ready in order, without waiting.
-        while pending > 0, try emitOldest(wait: false, emit: emit) {}
-        let next = (submitted + 1) % windowCount
+    /// this one; waits for the oldest block to be released when the window is full.
+    private func submitAndAdvance() throws(ZipError) {
+        let current = filling
+        submit(blocks[current])
+        if let failure = emitter.failure { throw failure }
+        // Take back whatever is released, without waiting.
+        while pending > 0, retireOldest(wait: false) {}
+        let next = (current + 1) % windowCount
         if next == blocks.count {
             blocks.append(try DeflateBlockPool.shared.take(engine: engine, level: level, blockSize: blockSize))
         } else if pending == windowCount {
-            // Every block is pending, the next one is the oldest: complete and emit it.
-            try emitOldest(wait: true, emit: emit)
+            // Every block is pending, the next one is the oldest: wait until it is written.
+            retireOldest(wait: true)
+            if let failure = emitter.failure { throw failure }
         }
         filling = next
-        blocks[filling].start(after: blocks[submitted])
+        blocks[filling].start(after: blocks[current])
     }
 
     private func submit(_ block: DeflateBlock) {
+        block.sequence = submitted
+        submitted += 1
         pending += 1
         queue.submit(block)
     }
 
-    /// Emits the oldest pending block if it is done; with `wait`, first completes it, compressing
-    /// queued blocks (oldest first) on this thread while any are left. Returns whether it emitted.
+    /// Takes back the oldest pending block if it has been released; with `wait`, first waits for
+    /// that, compressing queued blocks (oldest first) on this thread while any are left. Returns
+    /// whether it took one back.
     @discardableResult
-    private func emitOldest(
-        wait: Bool, emit: (UnsafeRawBufferPointer) throws(ZipError) -> Void
-    ) throws(ZipError) -> Bool {
+    private func retireOldest(wait: Bool) -> Bool {
         let block = blocks[oldest]
-        if block.finished.wait(timeout: .now()) == .timedOut {
+        if block.released.wait(timeout: .now()) == .timedOut {
             guard wait else { return false }
-            while block.finished.wait(timeout: .now()) == .timedOut {
-                guard let queued = queue.takeForCaller() else {
-                    // Every submitted block is running on a worker: this one will be signalled.
-                    block.finished.wait()
+            while block.released.wait(timeout: .now()) == .timedOut {
+                guard queue.compressOneForCaller() else {
+                    // Every submitted block is running on some thread: this one will be released.
+                    block.released.wait()
                     break
                 }
-                queued.compressAndSignal()
             }
         }
         oldest = (oldest + 1) % windowCount
         pending -= 1
-        if let failure = block.failure { throw failure }
-        checksum = CRC32.combine(checksum, block.inputCRC, lengthOfB: UInt64(block.inputCount))
-        try emit(block.compressed)
         return true
     }
 }

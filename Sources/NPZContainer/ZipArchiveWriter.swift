@@ -86,6 +86,11 @@ public final class ZipArchiveWriter {
         self.contentCheck = ZipContentCheck(existing: existing)
     }
 
+    deinit {
+        // A member left open (abandoned, or failed): no deflate worker writes after this returns.
+        current?.abandon()
+    }
+
     /// True for a writer made by `init(comparingContentOf:name:)`.
     public var comparesContent: Bool { contentCheck != nil }
 
@@ -119,7 +124,14 @@ public final class ZipArchiveWriter {
                                 + "\(ParallelDeflateOptions.blockSizeRange.lowerBound)...\(ParallelDeflateOptions.blockSizeRange.upperBound)"
                         )
                     }
-                    blockDeflater = try ParallelDeflater(engine: method.engine, level: method.level, options: parallel)
+                    // Blocks are written by whichever thread finished the next one (ParallelDeflater):
+                    // this thread does not touch the writer while the member is open. Unowned, so a
+                    // worker never keeps the writer alive: `deinit` stops the emitting first.
+                    blockDeflater = try ParallelDeflater(
+                        engine: method.engine, level: method.level, options: parallel,
+                        emit: { [unowned(unsafe) self] (bytes: UnsafeRawBufferPointer) throws(ZipError) -> Void in
+                            try self.appendBlock(bytes)
+                        })
                 } else {
                     deflater = try DeflateStream(level: method.level, windowBits: -15, memLevel: 8)
                 }
@@ -234,6 +246,18 @@ public final class ZipArchiveWriter {
         }
         outputFill += bytes.count
     }
+
+    /// Appends a compressed block: a large one (at least `directWriteSize`) goes straight to the
+    /// destination after what is buffered, so it is not copied into the buffer first.
+    func appendBlock(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
+        guard bytes.count >= Self.directWriteSize else { return try append(bytes) }
+        try flush()
+        try put(bytes, at: outputOffset)
+        outputOffset += UInt64(bytes.count)
+    }
+
+    /// Compressed blocks at least this long are written without passing through the buffer.
+    static let directWriteSize = 1 << 16
 
     /// Runs `body` with the free part of the output buffer (flushing first if it is full) and keeps
     /// the first n bytes it reports as written.

@@ -5,13 +5,17 @@ import NPYStream
 /// CRC-32 and sizes counted for the local header patch and central directory. Memory stays bounded
 /// (the writer's 1 MiB output buffer plus zlib's state; for parallel deflate, `threads + 2` blocks).
 /// Valid until `ZipArchiveWriter.finishMember()`.
-public final class ZipMemberSink: ByteSink {
+public final class ZipMemberSink: InPlaceByteSink {
     /// The member's name.
     public let name: String
     /// Uncompressed bytes accepted so far.
     public private(set) var bytesWritten: UInt64 = 0
     /// Bytes of member data written to the archive so far (equal to `bytesWritten` when stored).
-    public private(set) var compressedBytesWritten: UInt64 = 0
+    /// For a member deflated in blocks, those already emitted (blocks are written as they are
+    /// compressed, possibly on other threads); all of them once the member is finished.
+    public var compressedBytesWritten: UInt64 { blockDeflater?.compressedCount ?? writtenDirectly }
+    /// Bytes of member data this sink wrote itself (all but blocks of a parallel deflater).
+    private var writtenDirectly: UInt64 = 0
 
     private weak var writer: ZipArchiveWriter?
     /// The archive as its writer names it, for the location of this sink's errors.
@@ -59,6 +63,39 @@ public final class ZipMemberSink: ByteSink {
         }
     }
 
+    /// True for a member deflated in blocks: `writeInPlace` fills the block's input directly.
+    public var lendsMemory: Bool { blockDeflater != nil }
+
+    /// Lets `fill` write the member's next bytes (at most `limit`) straight into the input of the
+    /// deflate block being filled; returns the count it wrote. Throws what `fill` throws, as thrown;
+    /// `.misuse` (located in the archive) for a member that lends no memory (`lendsMemory`) or after
+    /// it was finished, and the errors of `write`.
+    public func writeInPlace(limit: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
+        var fillFailure: (any Error)?
+        let written: Int
+        do throws(ZipError) {
+            let writer = try usableWriter()
+            guard let blockDeflater else {
+                throw ZipError.misuse(detail: "member '\(name)' lends no memory (not deflated in blocks)")
+            }
+            written = try writer.guarded { () throws(ZipError) -> Int in
+                try blockDeflater.writeInPlace(limit: limit) { room in
+                    do {
+                        return try fill(room)
+                    } catch {
+                        fillFailure = error
+                        return 0
+                    }
+                }
+            }
+        } catch {
+            throw FileError.inArchive(archive, error)
+        }
+        if let fillFailure { throw fillFailure }
+        bytesWritten += UInt64(written)
+        return written
+    }
+
     private func add(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
         let writer = try usableWriter()
         try writer.guarded { () throws(ZipError) in
@@ -74,22 +111,20 @@ public final class ZipMemberSink: ByteSink {
             }
             bytesWritten += UInt64(bytes.count)
             if let blockDeflater {
-                // Blocks are checksummed on the workers and combined (ParallelDeflater.checksum).
-                try blockDeflater.write(bytes) { (compressed) throws(ZipError) in
-                    try appendCompressed(compressed, to: writer)
-                }
+                // Blocks are checksummed and written on the workers (ParallelDeflater.checksum).
+                try blockDeflater.write(bytes)
                 return
             }
             crc.update(bytes)
             if let check = writer.contentCheck {
                 // Compared with the existing member, not written (and not deflated).
                 check.compare(bytes)
-                compressedBytesWritten += UInt64(bytes.count)
+                writtenDirectly += UInt64(bytes.count)
                 return
             }
             guard let deflater else {
                 try writer.append(bytes)
-                compressedBytesWritten += UInt64(bytes.count)
+                writtenDirectly += UInt64(bytes.count)
                 return
             }
             var rest = bytes
@@ -111,14 +146,17 @@ public final class ZipMemberSink: ByteSink {
         try writer.finishMember()
     }
 
+    /// Stops the member's block writes (see `ParallelDeflater.abandon`); for the writer's deinit.
+    func abandon() {
+        blockDeflater?.abandon()
+    }
+
     /// Flushes the deflate stream and returns the finished record (called by the writer).
     func close() throws(ZipError) -> WrittenMember {
         guard let writer, !closed else {
             throw ZipError.misuse(detail: "member '\(name)' closed twice")
         }
-        if let blockDeflater {
-            try blockDeflater.finish { (compressed) throws(ZipError) in try appendCompressed(compressed, to: writer) }
-        }
+        try blockDeflater?.finish()
         if let deflater {
             var ended = false
             while !ended {
@@ -144,10 +182,10 @@ public final class ZipMemberSink: ByteSink {
         return record
     }
 
-    /// Appends a finished compressed block from the parallel deflater.
+    /// Appends stored data of a copied member.
     private func appendCompressed(_ bytes: UnsafeRawBufferPointer, to writer: ZipArchiveWriter) throws(ZipError) {
         try writer.append(bytes)
-        compressedBytesWritten += UInt64(bytes.count)
+        writtenDirectly += UInt64(bytes.count)
     }
 
     /// One deflate call into the writer's free output space. Each call consumes input or produces output
@@ -159,7 +197,7 @@ public final class ZipMemberSink: ByteSink {
             let progress = try deflater.process(input, into: free, flush: flush)
             return (progress.produced, progress)
         }
-        compressedBytesWritten += UInt64(progress.produced)
+        writtenDirectly += UInt64(progress.produced)
         if progress.consumed == 0, progress.produced == 0, !progress.streamEnded {
             throw ZipError.zlib(operation: "deflate", code: -5, message: "no progress with free output space")
         }

@@ -189,26 +189,26 @@ import Testing
     @Test(arguments: [1, 2, 3])
     func memoryIsBoundedAndBlocksLeaveInOrder(threads: Int) throws {
         let data = Self.mixed + Self.mixed + Self.mixed  // 40 blocks
+        let out = Collected()
         let deflater = try ParallelDeflater(
-            level: 1, options: ParallelDeflateOptions(blockSize: Self.block, threads: threads))
-        var out: [UInt8] = []
+            level: 1, options: ParallelDeflateOptions(blockSize: Self.block, threads: threads),
+            emit: { (bytes: UnsafeRawBufferPointer) throws(ZipError) -> Void in out.append(bytes) })
         var emittedWhileWriting = 0
         try data.withUnsafeBytes { raw in
             var start = 0
             while start < raw.count {
                 let end = min(raw.count, start + 5_000)
-                try deflater.write(UnsafeRawBufferPointer(rebasing: raw[start..<end])) { (bytes) throws(ZipError) in
-                    out += bytes
-                }
+                try deflater.write(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
                 start = end
             }
         }
-        emittedWhileWriting = out.count
-        try deflater.finish { (bytes) throws(ZipError) in out += bytes }
+        emittedWhileWriting = out.bytes.count
+        try deflater.finish()
         #expect(deflater.allocatedBlocks <= threads + 2)
         #expect(
-            emittedWhileWriting > out.count / 2, "only \(emittedWhileWriting) of \(out.count) bytes left before finish")
-        #expect(out == (try Support.referenceBlocks(data, level: 1, blockSize: Self.block)))
+            emittedWhileWriting > out.bytes.count / 2,
+            "only \(emittedWhileWriting) of \(out.bytes.count) bytes left before finish")
+        #expect(out.bytes == (try Support.referenceBlocks(data, level: 1, blockSize: Self.block)))
     }
 
     /// Writers running on every thread of a concurrentPerform (as the batch runner's workers do)
@@ -331,4 +331,14 @@ private final class ResultBox: @unchecked Sendable {
     func get(_ i: Int) -> Result<[UInt8], any Error> {
         lock.withLock { slots[i] } ?? .failure(CocoaError(.featureUnsupported))
     }
+}
+
+/// Compressed bytes gathered by an emit closure (called by one thread at a time, maybe not the test's).
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var gathered: [UInt8] = []
+
+    func append(_ bytes: UnsafeRawBufferPointer) { lock.withLock { gathered += bytes } }
+
+    var bytes: [UInt8] { lock.withLock { gathered } }
 }

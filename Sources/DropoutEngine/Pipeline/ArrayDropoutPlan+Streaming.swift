@@ -31,15 +31,35 @@ extension ArrayDropoutPlan {
         let step = elementsPerChunk(scratch, chunkElements)
         try scratch.withBuffers { data, keep in
             var start = 0
+            // Results the size of their input go straight into the output's memory when it lends
+            // it (a deflate block's input): read, transformed there, never copied.
+            let inPlace = kerasKernel == nil && writer.lendsMemory
             while start < elementCount {
-                let count = min(step, elementCount - start)
+                var count = min(step, elementCount - start)
+                var lent = 0
+                if inPlace {
+                    lent = try writer.writeInPlace(limit: count * itemSize) { room in
+                        let fitting = room.count / itemSize
+                        guard fitting > 0 else { return 0 }
+                        let bytes = UnsafeMutableRawBufferPointer(rebasing: room[..<(fitting * itemSize)])
+                        let got = try reader.readChunk(into: bytes)
+                        precondition(got == bytes.count, "NPYReader delivers whole requests or throws")
+                        _ = transform(
+                            bytes, elements: start..<(start + fitting), keep: keep,
+                            flagsNeeded: maskWriter != nil && masksInStep)
+                        return bytes.count
+                    }
+                    count = lent > 0 ? lent / itemSize : count
+                }
                 let elements = start..<(start + count)
-                let bytes = UnsafeMutableRawBufferPointer(rebasing: data[..<(count * itemSize)])
-                let got = try reader.readChunk(into: bytes)
-                precondition(got == bytes.count, "NPYReader delivers whole requests or throws")
-                let result = transform(
-                    bytes, elements: elements, keep: keep, flagsNeeded: maskWriter != nil && masksInStep)
-                try writer.write(result)
+                if lent == 0 {
+                    let bytes = UnsafeMutableRawBufferPointer(rebasing: data[..<(count * itemSize)])
+                    let got = try reader.readChunk(into: bytes)
+                    precondition(got == bytes.count, "NPYReader delivers whole requests or throws")
+                    let result = transform(
+                        bytes, elements: elements, keep: keep, flagsNeeded: maskWriter != nil && masksInStep)
+                    try writer.write(result)
+                }
                 if let maskWriter {
                     if masksInStep {
                         try maskWriter.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: keep[..<count])))
