@@ -69,6 +69,11 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         /// manifest, in slot order, by the manifest writer).
         let carried: (@Sendable (Int) throws -> [ManifestLine])?
         let resumedTasks: Int
+        /// Resuming with nothing to do, the earlier manifest exactly what would be written: it
+        /// is left as it is (no sorted writer).
+        let manifestUnchanged: Bool
+        /// Resuming: the records carried over, by status.
+        let carriedCounts: SortedManifestWriter.Counts
         /// The position in `allFiles` of a slot's file.
         let position: @Sendable (Int) -> Int
         /// The shard's completion record as written when planned (unfinished).
@@ -185,42 +190,20 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         var todo: [Int]? = nil
         var carried: (@Sendable (Int) throws -> [ManifestLine])? = nil
         var resumedTasks = 0
+        var manifestUnchanged = false
+        var carriedCounts = SortedManifestWriter.Counts()
+        var carriedSource: EarlierManifest?
         if let earlier = previous {
-            func decide(_ earlier: EarlierManifest) throws -> (todo: [Int], resumed: Int, invalidLines: Int) {
-                var resumeIndex = try ResumeIndex(manifest: earlier, reading: .decisions)
-                var left: [Int] = []
-                var resumed = 0
-                for slot in 0..<slotCount {
-                    let task = makeTask(slot)
-                    // Settings other than the earlier run's are refused before OUT is touched.
-                    if task.copy == 0, try resumeIndex.recordedCopies(input: task.input.relativePath) > copies {
-                        let recorded = try resumeIndex.recordedCopies(input: task.input.relativePath)
-                        throw resumeRefusal(
-                            RecordSettings.Difference(
-                                name: "copies", earlier: "at least \(recorded)",
-                                now: "\(copies)"), at: task.input.relativePath)
-                    }
-                    // Each record compared once: a difference refuses, a stale record is redone.
-                    var allSame = true
-                    for record in try resumeIndex.records(for: task) {
-                        switch ResumeSettings.compare(record, with: task) {
-                        case .same: continue
-                        case .differs(let difference): throw resumeRefusal(difference, at: task.input.relativePath)
-                        case .stale: allSame = false
-                        }
-                    }
-                    if allSame,
-                        try resumeIndex.reusableRecords(for: task, outputRoot: locations.output, settingsCompared: true)
-                            != nil
-                    {
-                        resumed += 1
-                    } else {
-                        left.append(slot)
-                    }
+            func decide(_ earlier: EarlierManifest) throws -> ResumeDecisions {
+                do {
+                    return try ResumeDecisions.decide(
+                        earlier: earlier, slotCount: slotCount, copies: copies, outputRoot: locations.output,
+                        makeTask: makeTask)
+                } catch let refusal as ResumeDecisions.Refusal {
+                    throw resumeRefusal(refusal.difference, at: refusal.input)
                 }
-                return (left, resumed, try earlier.invalidLines ?? resumeIndex.invalidLinesOfTheRest())
             }
-            var decided: (todo: [Int], resumed: Int, invalidLines: Int)
+            var decided: ResumeDecisions
             do {
                 decided = try decide(earlier)
             } catch is EarlierManifest.OutOfOrder {
@@ -235,8 +218,15 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             }
             todo = decided.todo
             resumedTasks = decided.resumed
-            let previous = previous ?? earlier
-            let writerIndex = Locked(try ResumeIndex(manifest: previous, reading: .carriedLines))
+            // Nothing to do and the manifest already what it would be rewritten as: left as it is
+            // (with --sync it is rewritten and synced as always).
+            manifestUnchanged =
+                decided.manifestUnchanged && !options.sync && !issues.contains(where: \.isError)
+            carriedCounts = decided.counts
+            carriedSource = previous ?? earlier
+        }
+        if let carriedSource, !manifestUnchanged {
+            let writerIndex = Locked(try ResumeIndex(manifest: carriedSource, reading: .carriedLines))
             carried = { slot in
                 try writerIndex.withLock {
                     try $0.carriedLines(
@@ -295,12 +285,14 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             locations: locations, lock: lock, manifestPath: manifestPath, seed: seed, allFiles: allFiles,
             fileCount: fileCount, issues: issues, issueRecords: issueRecords, slotCount: slotCount,
             makeTask: makeTask, todo: todo, carried: carried, resumedTasks: resumedTasks,
+            manifestUnchanged: manifestUnchanged, carriedCounts: carriedCounts,
             position: { slot in owned?[slot / copies] ?? slot / copies }, completion: completion, log: log)
     }
 
     /// What `schedule(_:)` leaves for the manifest: the sorted writer fed as tasks finished.
     struct Scheduled {
-        let manifest: SortedManifestWriter
+        /// Nil when the manifest is left as it is (`Plan.manifestUnchanged`).
+        let manifest: SortedManifestWriter?
         /// Input bytes of the tasks done this run.
         let totalBytes: Int64
         /// Tasks that finished (not interrupted).
@@ -322,10 +314,13 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         let progress = ProgressMeter(
             label: "npdrop:", totalFiles: todoCount, totalBytes: totalBytes, console: console,
             enabled: !options.quiet && console.errorIsTerminal)
-        let manifest = try SortedManifestWriter(
-            path: plan.manifestPath, slotCount: plan.slotCount, copies: options.copies,
-            todo: plan.todo, carriedLines: plan.carried,
-            issues: ManifestFiles.sorted(plan.issueRecords))
+        let manifest =
+            plan.manifestUnchanged
+            ? nil
+            : try SortedManifestWriter(
+                path: plan.manifestPath, slotCount: plan.slotCount, copies: options.copies,
+                todo: plan.todo, carriedLines: plan.carried,
+                issues: ManifestFiles.sorted(plan.issueRecords))
         let log = plan.log
         let logFailure = Locked<RunnerError?>(nil)
         let scheduler = WorkScheduler(
@@ -355,7 +350,7 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             } catch {
                 logFailure.withLock { $0 = $0 ?? (error as? RunnerError) }
             }
-            manifest.finished(todoIndex: index, records: lines)
+            manifest?.finished(todoIndex: index, records: lines)
             if case .interrupted = result { return }
             finishedTasks.withLock { $0 += 1 }
             for record in records where record.status == .error {
@@ -369,15 +364,18 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             logFailure: logFailure.withLock { $0 })
     }
 
-    /// Writes the final, sorted manifest over the log (synced with `--sync`) and, when this
-    /// shard finished every task, its complete completion record. Returns the manifest's counts.
+    /// Writes the final, sorted manifest over the log (synced with `--sync`; left as it is when
+    /// `Plan.manifestUnchanged`) and, when this shard finished every task, its complete
+    /// completion record. Returns the manifest's counts.
     func writeManifest(_ plan: Plan, _ scheduled: Scheduled) throws -> SortedManifestWriter.Counts {
-        let counts: SortedManifestWriter.Counts
-        do {
-            counts = try scheduled.manifest.finish(sync: options.sync)
-        } catch {
-            scheduled.manifest.abandon()
-            throw error
+        var counts = plan.carriedCounts
+        if let manifest = scheduled.manifest {
+            do {
+                counts = try manifest.finish(sync: options.sync)
+            } catch {
+                manifest.abandon()
+                throw error
+            }
         }
         if let failure = scheduled.logFailure { throw failure }
         if let shard = options.shard, var completion = plan.completion, scheduled.finishedTasks == plan.todoCount {

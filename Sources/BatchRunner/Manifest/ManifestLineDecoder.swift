@@ -1,3 +1,5 @@
+import NPDropPlatform
+
 /// A strict parser of the canonical line form (`encodeLine(into:)`): every field of
 /// `ManifestRecord.fields` in order, no spaces, each value in the one form the encoder writes.
 /// It accepts exactly the lines the encoder can write (so re-encoding gives the same bytes) and
@@ -21,10 +23,49 @@ extension ManifestRecord {
         return parser.record()
     }
 
+    /// `decodeCanonicalLine` that keeps only what `--resume` decides with (`decisionFields`):
+    /// the identity, the paths, the settings, the dtype, the status, the reason and the sizes and
+    /// times; the arrays (shapes, spawn key), checksums, versions and messages are checked as
+    /// strictly but not built.
+    static func decodeCanonicalLineDecisions(_ line: UnsafeBufferPointer<UInt8>) -> ManifestRecord? {
+        var parser = CanonicalLineParser(bytes: line, keeps: decisionFieldsKept)
+        return parser.record()
+    }
+
+    /// The fields `decodeCanonicalLineDecisions` keeps.
+    static let decisionFields: Set<String> = [
+        "input", "member", "copy", "output", "mask", "variant", "rate", "dtype", "seed", "status",
+        "noise_shape_spec", "data_format", "scale", "fill", "compression", "compression_level",
+        "deflate_block_size", "rng", "keras_call", "keras_layer", "deflate_engine", "reason", "input_size",
+        "input_mtime_ns", "output_size", "mask_size", "mask_format",
+    ]
+
+    /// Per field of `fields`: the offset of its stored property in the record
+    /// (`MemoryLayout.offset(of:)`; nil if it were computed).
+    fileprivate static let storedOffsets: [Int?] = fields.map { field in
+        switch field.value {
+        case .string(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        case .optionalString(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        case .int(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        case .optionalInt(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        case .optionalInt64(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        case .optionalUInt32(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        case .uint64(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        case .uint64s(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        case .optionalInts(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        case .optionalDouble(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        case .optionalBool(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        case .status(let path): MemoryLayout<ManifestRecord>.offset(of: path)
+        }
+    }
+
     /// Per field of `fields`: kept by `decodeCanonicalLineKeys`.
     private static let keyFieldsKept: [Bool] = fields.map {
         ["input", "member", "copy", "seed", "status"].contains($0.name)
     }
+
+    /// Per field of `fields`: kept by `decodeCanonicalLineDecisions`.
+    private static let decisionFieldsKept: [Bool] = fields.map { decisionFields.contains($0.name) }
 }
 
 private struct CanonicalLineParser {
@@ -43,6 +84,7 @@ private struct CanonicalLineParser {
         guard take(UInt8(ascii: "{")) else { return nil }
         var record = ManifestRecord.blank
         for (position, field) in ManifestRecord.fields.enumerated() {
+            let offset = ManifestRecord.storedOffsets[position]
             if position > 0 { guard take(UInt8(ascii: ",")) else { return nil } }
             guard take(field.keyBytes) else { return nil }
             if let keeps, !keeps[position] {
@@ -52,29 +94,29 @@ private struct CanonicalLineParser {
             switch field.value {
             case .string(let path):
                 guard let value = string() else { return nil }
-                record[keyPath: path] = value
+                store(value, path, offset, &record)
             case .optionalString(let path):
-                if takeNull() { record[keyPath: path] = nil; continue }
+                if takeNull() { store(nil, path, offset, &record); continue }
                 guard let value = string() else { return nil }
-                record[keyPath: path] = value
+                store(value, path, offset, &record)
             case .int(let path):
                 guard let value = signed(), let int = Int(exactly: value) else { return nil }
-                record[keyPath: path] = int
+                store(int, path, offset, &record)
             case .optionalInt(let path):
-                if takeNull() { record[keyPath: path] = nil; continue }
+                if takeNull() { store(nil, path, offset, &record); continue }
                 guard let value = signed(), let int = Int(exactly: value) else { return nil }
-                record[keyPath: path] = int
+                store(int, path, offset, &record)
             case .optionalInt64(let path):
-                if takeNull() { record[keyPath: path] = nil; continue }
+                if takeNull() { store(nil, path, offset, &record); continue }
                 guard let value = signed() else { return nil }
-                record[keyPath: path] = value
+                store(value, path, offset, &record)
             case .optionalUInt32(let path):
-                if takeNull() { record[keyPath: path] = nil; continue }
+                if takeNull() { store(nil, path, offset, &record); continue }
                 guard let value = unsigned(), let small = UInt32(exactly: value) else { return nil }
-                record[keyPath: path] = small
+                store(small, path, offset, &record)
             case .uint64(let path):
                 guard let value = unsigned() else { return nil }
-                record[keyPath: path] = value
+                store(value, path, offset, &record)
             case .uint64s(let path):
                 guard take(UInt8(ascii: "[")) else { return nil }
                 var values: [UInt64] = []
@@ -85,9 +127,9 @@ private struct CanonicalLineParser {
                     } while take(UInt8(ascii: ","))
                     guard take(UInt8(ascii: "]")) else { return nil }
                 }
-                record[keyPath: path] = values
+                store(values, path, offset, &record)
             case .optionalInts(let path):
-                if takeNull() { record[keyPath: path] = nil; continue }
+                if takeNull() { store(nil, path, offset, &record); continue }
                 guard take(UInt8(ascii: "[")) else { return nil }
                 var values: [Int] = []
                 if !take(UInt8(ascii: "]")) {
@@ -97,28 +139,43 @@ private struct CanonicalLineParser {
                     } while take(UInt8(ascii: ","))
                     guard take(UInt8(ascii: "]")) else { return nil }
                 }
-                record[keyPath: path] = values
+                store(values, path, offset, &record)
             case .optionalDouble(let path):
-                if takeNull() { record[keyPath: path] = nil; continue }
+                if takeNull() { store(nil, path, offset, &record); continue }
                 guard let value = double() else { return nil }
-                record[keyPath: path] = value
+                store(value, path, offset, &record)
             case .optionalBool(let path):
                 if takeNull() {
-                    record[keyPath: path] = nil
+                    store(nil, path, offset, &record)
                 } else if take(ManifestLineBytes.trueBytes) {
-                    record[keyPath: path] = true
+                    store(true, path, offset, &record)
                 } else if take(ManifestLineBytes.falseBytes) {
-                    record[keyPath: path] = false
+                    store(false, path, offset, &record)
                 } else {
                     return nil
                 }
             case .status(let path):
                 guard let text = string(), let status = ManifestRecord.Status(rawValue: text) else { return nil }
-                record[keyPath: path] = status
+                store(status, path, offset, &record)
             }
         }
         guard take(UInt8(ascii: "}")), index == bytes.count else { return nil }
         return record
+    }
+
+    /// Sets the property `path` of `record` to `value`, through its storage (`offset`, from
+    /// `MemoryLayout.offset(of:)`) when it has one: the key path's generic setter costs several
+    /// hundred instructions a field.
+    private func store<T>(
+        _ value: T, _ path: WritableKeyPath<ManifestRecord, T>, _ offset: Int?, _ record: inout ManifestRecord
+    ) {
+        guard let offset else {
+            record[keyPath: path] = value
+            return
+        }
+        withUnsafeMutableBytes(of: &record) { raw in
+            (raw.baseAddress! + offset).assumingMemoryBound(to: T.self).pointee = value
+        }
     }
 
     /// Checks the value of a field of kind `kind` as `record()` would read it, without storing it.
@@ -185,8 +242,13 @@ private struct CanonicalLineParser {
 
     private mutating func take(_ literal: [UInt8]) -> Bool {
         guard bytes.count - index >= literal.count else { return false }
-        for (offset, byte) in literal.enumerated() where bytes[index + offset] != byte { return false }
-        index += literal.count
+        let index = index
+        let same = literal.withUnsafeBufferPointer { literal in
+            guard let base = bytes.baseAddress, let expected = literal.baseAddress else { return literal.isEmpty }
+            return memcmp(base + index, expected, literal.count) == 0
+        }
+        guard same else { return false }
+        self.index += literal.count
         return true
     }
 
@@ -243,7 +305,7 @@ private struct CanonicalLineParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let value = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let value = UTF8Text.string(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]))
                 index += 1
                 return value
             }

@@ -14,6 +14,8 @@ final class ManifestLineReader {
     private var buffer: [UInt8] = []
     private var start = 0
     private var atEnd = false
+    /// The bytes read: the file's size when opened.
+    var fileBytes: Int { end }
     /// Lines skipped for their length so far.
     private(set) var overlongLines = 0
 

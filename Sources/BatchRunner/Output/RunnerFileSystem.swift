@@ -149,7 +149,7 @@ enum RunnerFS {
             return
         case .directory:
             for entry in try listDirectory(path) {
-                guard let name = String(validating: entry.name, as: UTF8.self) else {
+                guard let name = UTF8Text.string(validating: entry.name) else {
                     throw RunnerError.io(path: path, operation: "remove a non-UTF-8 entry of", errno: EINVAL)
                 }
                 try removeTree(path + "/" + name)

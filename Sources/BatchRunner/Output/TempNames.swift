@@ -50,13 +50,16 @@ public enum TempNames {
         var pending = [root]
         while let directory = pending.popLast() {
             for entry in try RunnerFS.listDirectory(directory, sizes: false) {
-                guard let name = String(validating: entry.name, as: UTF8.self) else { continue }
-                let path = directory + "/" + name
+                // Names that are not UTF-8 are skipped; a path is built only where it is needed.
                 switch entry.kind {
                 case .directory:
-                    pending.append(path)
+                    guard let name = UTF8Text.string(validating: entry.name) else { continue }
+                    pending.append(directory + "/" + name)
                 case .regular:
-                    guard let parts = parse(entry.name) else { continue }
+                    guard let parts = parse(entry.name), let name = UTF8Text.string(validating: entry.name) else {
+                        continue
+                    }
+                    let path = directory + "/" + name
                     let mine =
                         parts.tag == manifestTag
                         ? directory == root

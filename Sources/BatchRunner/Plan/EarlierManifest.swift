@@ -17,11 +17,16 @@ final class EarlierManifest: Sendable {
         let record: ManifestRecord
         /// Empty when read by a cursor for `.decisions`.
         let line: [UInt8]
+        /// The length of the line in the file (without newline); nil when the record is held.
+        var lineBytes: Int? = nil
+        /// The line is in canonical form (a streamed `.decisions` record); false when not known.
+        var canonical = false
     }
 
     /// What a cursor reads of each streamed record.
     enum Reading: Sendable {
-        /// The whole record, without its line's bytes: deciding what can be skipped.
+        /// The record without its line's bytes, and of a canonical line only what deciding
+        /// needs (`ManifestRecord.decodeCanonicalLineDecisions`): deciding what can be skipped.
         case decisions
         /// The line's bytes, and of a canonical line only the record's identity, seed and
         /// status (`ManifestFiles.parseKeys`): writing the carried lines again.
@@ -98,6 +103,8 @@ final class EarlierManifest: Sendable {
         }
 
         fileprivate var source: Source
+        /// The bytes of the file read (its size when opened); nil when the records are held.
+        let fileBytes: Int?
         /// Throw `OutOfOrder` when a record does not follow the one before.
         fileprivate let checksOrder: Bool
         fileprivate let reading: Reading
@@ -107,6 +114,7 @@ final class EarlierManifest: Sendable {
 
         fileprivate init(source: Source, checksOrder: Bool, reading: Reading) {
             self.source = source
+            if case .stream(let reader, _) = source { fileBytes = reader.fileBytes } else { fileBytes = nil }
             self.checksOrder = checksOrder
             self.reading = reading
         }
@@ -144,8 +152,14 @@ final class EarlierManifest: Sendable {
                     let parsed = try reader.nextLine({ line -> ManifestFiles.ParsedLine? in
                         switch reading {
                         case .decisions:
+                            if let record = ManifestRecord.decodeCanonicalLineDecisions(line) {
+                                entry = Entry(record: record, line: [], lineBytes: line.count, canonical: true)
+                                return .record(record)
+                            }
                             let parsed = ManifestFiles.parse(line: line)
-                            if case .record(let record) = parsed { entry = Entry(record: record, line: []) }
+                            if case .record(let record) = parsed {
+                                entry = Entry(record: record, line: [], lineBytes: line.count)
+                            }
                             return parsed
                         case .carriedLines:
                             let parsed = ManifestFiles.parseKeys(line: line)

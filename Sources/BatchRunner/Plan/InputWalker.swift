@@ -87,7 +87,7 @@ public enum InputWalker {
             let directory = (absolute: stack[top].absolute, relative: stack[top].relative)
             let arrayKind = kind(ofNameBytes: entry.name)
             let inputKind = arrayKind ?? (includeOtherFiles ? .other : nil)
-            guard let name = String(validating: entry.name, as: UTF8.self) else {
+            guard let name = UTF8Text.string(validating: entry.name) else {
                 guard entry.kind == .directory || inputKind != nil else { continue }
                 let shown =
                     directory.relative + (directory.relative.isEmpty ? "" : "/")

@@ -8,7 +8,7 @@ import NPYFormat
 /// none of them an error, each with this run's settings (`ResumeSettings.compare`: the typed
 /// values of `RecordSettings`) and output and mask paths, its input still has
 /// the size and modification time the records keep, and its output (and mask, when recorded)
-/// files exist with the sizes the records keep. Anything else is stale and redone (a record
+/// files exist with the sizes the records keep (`isReusable`). Anything else is stale and redone (a record
 /// from before these fields existed too). `npdrop verify --quick` checks the output bytes
 /// against their checksums; `npdrop verify` re-derives them.
 ///
@@ -20,14 +20,16 @@ struct ResumeIndex {
     private var group: (input: String, entries: [EarlierManifest.Entry]) = ("", [])
     /// The directories of the inputs, outputs and masks checked last (held open).
     private let inputDirectory = HeldDirectoryLookup()
-    private let outputDirectory = HeldDirectoryLookup()
-    private let maskDirectory = HeldDirectoryLookup()
+    private let outputDirectory: HeldDirectoryLookup
+    private let maskDirectory: HeldDirectoryLookup
 
-    /// An index reading `manifest` from its start: for `.decisions` (`records(for:)`,
-    /// `recordedCopies`, whether `reusableRecords` is nil) or for `.carriedLines`
+    /// An index reading `manifest` from its start: for `.decisions` (`entries(for:)`,
+    /// `recordedCopies`, `isReusable` of outputs under `outputRoot`) or for `.carriedLines`
     /// (`carriedLines`). Throws `RunnerError.io`.
-    init(manifest: EarlierManifest, reading: EarlierManifest.Reading) throws {
+    init(manifest: EarlierManifest, reading: EarlierManifest.Reading, outputRoot: String = "") throws {
         cursor = try manifest.cursor(reading: reading)
+        outputDirectory = HeldDirectoryLookup(root: outputRoot)
+        maskDirectory = HeldDirectoryLookup(root: outputRoot)
     }
 
     /// The earlier records of (`input`, `copy`): the latest record of each of its arrays.
@@ -35,8 +37,12 @@ struct ResumeIndex {
         if group.entries.isEmpty || !RelativePath.sameBytes(group.input, input) {
             group = (input, try cursor.entries(forInput: input))
         }
+        if group.entries.allSatisfy({ $0.record.copy == copy }) { return group.entries }
         return group.entries.filter { $0.record.copy == copy }
     }
+
+    /// The size of the earlier manifest as read, when it is streamed (nil: its records are held).
+    var manifestBytes: Int? { cursor.fileBytes }
 
     /// Reads the rest of the earlier manifest; returns the invalid lines of the whole file
     /// (when the cursor streams it). Throws `RunnerError.io` or `EarlierManifest.OutOfOrder`.
@@ -45,9 +51,10 @@ struct ResumeIndex {
         return cursor.invalidLines
     }
 
-    /// The earlier records of `task`'s input and copy (the latest of each array). Throws `RunnerError.io`.
-    mutating func records(for task: FileTask) throws -> [ManifestRecord] {
-        try entries(input: task.input.relativePath, copy: task.copy).map(\.record)
+    /// The earlier entries of `task`'s input and copy (the latest of each array), in manifest
+    /// order. Throws `RunnerError.io`.
+    mutating func entries(for task: FileTask) throws -> [EarlierManifest.Entry] {
+        try entries(input: task.input.relativePath, copy: task.copy)
     }
 
     /// One more than the highest copy index the earlier manifest holds for `input` (0 for none).
@@ -57,8 +64,8 @@ struct ResumeIndex {
         return (group.entries.map(\.record.copy).max() ?? -1) + 1
     }
 
-    /// The earlier lines of the task (`input`, `copy`) as `reusableRecords` returns them: what
-    /// the manifest writer writes again for a task carried over. Throws `RunnerError.io`.
+    /// The earlier lines of the task (`input`, `copy`), written again as they are when canonical
+    /// (`{` to `}`): what the manifest writer writes for a task carried over. Throws `RunnerError.io`.
     mutating func carriedLines(input: String, copy: Int) throws -> [ManifestLine] {
         ResumeIndex.lines(of: try entries(input: input, copy: copy))
     }
@@ -70,31 +77,27 @@ struct ResumeIndex {
         }
     }
 
-    /// The earlier records of `task` (with their lines' text, written again as they are when
-    /// canonical: `{` to `}`) when it can be skipped, else nil. `settingsCompared`: the caller
-    /// found `ResumeSettings.compare` `.same` for every record of `records(for: task)`, so it is
-    /// not compared again.
-    mutating func reusableRecords(
-        for task: FileTask, outputRoot: String, settingsCompared: Bool = false
-    ) throws -> [ManifestLine]? {
-        let entries = try entries(input: task.input.relativePath, copy: task.copy)
-        guard !entries.isEmpty else { return nil }
+    /// True when `task` can be skipped with its earlier `entries` (`entries(for:)`), whose
+    /// settings the caller found `.same` (`ResumeSettings.compare`): none an error, the
+    /// planned output and mask paths, the input with the recorded size and modification time,
+    /// the output (and mask) files (under the index's `outputRoot`) with the recorded sizes.
+    func isReusable(_ entries: [EarlierManifest.Entry], for task: FileTask) -> Bool {
+        guard !entries.isEmpty else { return false }
         let records = entries.map(\.record)
         let isNPY = task.input.kind != .npz
-        if isNPY && (records.count != 1 || records[0].member != nil) { return nil }
+        if isNPY && (records.count != 1 || records[0].member != nil) { return false }
         guard let input = inputDirectory.status(of: task.input.absolutePath), input.st_mode & S_IFMT == S_IFREG,
             case let (size, modified) = (Int64(input.st_size), InputState.nanoseconds(input)),
             records.allSatisfy({ $0.inputSize == size && $0.inputMtimeNs == modified })
-        else { return nil }
+        else { return false }
         var needsMask = false
         for record in records {
             guard record.status != .error,
                 let output = record.output, RelativePath.sameBytes(output, task.outputPath),
-                isNPY || record.member != nil,
-                settingsCompared || ResumeSettings.compare(record, with: task) == .same
-            else { return nil }
+                isNPY || record.member != nil
+            else { return false }
             if task.input.kind == .other {
-                guard record.status == .copied else { return nil }
+                guard record.status == .copied else { return false }
                 continue
             }
             switch (record.status, task.action(forMember: record.member)) {
@@ -110,20 +113,20 @@ struct ResumeIndex {
                 case (let recorded?, let planned?) where RelativePath.sameBytes(recorded, planned):
                     needsMask = true
                 default:
-                    return nil
+                    return false
                 }
             default:
-                return nil
+                return false
             }
         }
-        guard let outputSize = outputDirectory.regularFileSize(RelativePath.join(outputRoot, task.outputPath)),
+        guard let outputSize = outputDirectory.regularFileSize(task.outputPath),
             records.allSatisfy({ $0.outputSize == outputSize })
-        else { return nil }
+        else { return false }
         if needsMask, let mask = task.maskPath {
-            guard let maskSize = maskDirectory.regularFileSize(RelativePath.join(outputRoot, mask)),
+            guard let maskSize = maskDirectory.regularFileSize(mask),
                 records.allSatisfy({ $0.mask == nil || $0.maskSize == maskSize })
-            else { return nil }
+            else { return false }
         }
-        return ResumeIndex.lines(of: entries)
+        return true
     }
 }

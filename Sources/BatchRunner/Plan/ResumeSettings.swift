@@ -62,7 +62,14 @@ enum ResumeSettings {
 
     /// Compares the earlier `record` of `task`'s input and copy with what `task` would record.
     static func compare(_ record: ManifestRecord, with task: FileTask) -> Comparison {
-        guard let recorded = try? record.settings() else { return .stale }
+        var memo = Memo()
+        return compare(record, with: task, memo: &memo)
+    }
+
+    /// `compare(_:with:)` that reuses the settings and dtype parsed for the record before
+    /// (`memo`) when this record's text is the same: the records of a run share them.
+    static func compare(_ record: ManifestRecord, with task: FileTask, memo: inout Memo) -> Comparison {
+        guard let recorded = memo.settings(of: record) else { return .stale }
         if let output = record.output, !RelativePath.sameBytes(output, task.outputPath) {
             // The output path of a copy depends only on the relpath, the copy and whether copies > 1;
             // any other path is a record that does not fit (edited, damaged): redone.
@@ -78,7 +85,7 @@ enum ResumeSettings {
             guard record.reason != nil else {
                 return .differs(.init(name: "members", earlier: "\(memberName(record)) copied", now: "processed"))
             }
-            if let dtype = selectable(record.dtype), settings.dtypes.selects(dtype) {
+            if let dtype = memo.dtype(record.dtype), settings.dtypes.selects(dtype) {
                 return .differs(
                     .init(
                         name: "dtypes", earlier: "\(memberName(record)) (\(dtype.descr)) copied",
@@ -88,7 +95,7 @@ enum ResumeSettings {
         case (.ok, .copy):
             return .differs(.init(name: "members", earlier: "\(memberName(record)) processed", now: "copied"))
         case (.ok, .process(let settings)):
-            if let dtype = selectable(record.dtype), !settings.dtypes.selects(dtype) {
+            if let dtype = memo.dtype(record.dtype), !settings.dtypes.selects(dtype) {
                 return .differs(
                     .init(
                         name: "dtypes", earlier: "\(memberName(record)) (\(dtype.descr)) processed",
@@ -119,7 +126,73 @@ enum ResumeSettings {
         record.input + (record.member.map { " [\($0)]" } ?? "")
     }
 
-    private static func selectable(_ descr: String?) -> DType? {
-        descr.flatMap { try? DType.parse(descr: $0) }
+    /// The settings and dtype parsed for the last record compared, by the text they came from.
+    struct Memo {
+        /// The fields `ManifestRecord.settings()` reads, of the last record parsed.
+        private var fields: SettingsFields?
+        private var settings: RecordSettings?
+        private var descr: String?
+        private var dtype: DType?
+
+        init() {}
+
+        /// `record.settings()`, nil when they cannot be read.
+        mutating func settings(of record: ManifestRecord) -> RecordSettings? {
+            let fields = SettingsFields(record)
+            if let known = self.fields, known == fields { return settings }
+            self.fields = fields
+            settings = try? record.settings()
+            return settings
+        }
+
+        /// The dtype of `descr`, nil when there is none or it is not a dtype npdrop reads.
+        mutating func dtype(_ descr: String?) -> DType? {
+            guard let descr else { return nil }
+            if let known = self.descr, RelativePath.sameBytes(known, descr) { return dtype }
+            self.descr = descr
+            dtype = try? DType.parse(descr: descr)
+            return dtype
+        }
+    }
+
+    /// What `ManifestRecord.settings()` reads of a record (equal fields: equal settings).
+    private struct SettingsFields: Equatable {
+        let seed: UInt64
+        let variant: String?
+        let rate: Double?
+        let noiseShapeSpec: String?
+        let dataFormat: String?
+        let scale: Bool?
+        let fill: String?
+        let rng: String?
+        let kerasCall: Int?
+        let kerasLayer: Bool?
+        let maskFormat: String?
+        let hasMask: Bool
+        let hasMember: Bool
+        let compression: String?
+        let compressionLevel: Int?
+        let deflateBlockSize: Int?
+        let deflateEngine: String?
+
+        init(_ record: ManifestRecord) {
+            seed = record.seed
+            variant = record.variant
+            rate = record.rate
+            noiseShapeSpec = record.noiseShapeSpec
+            dataFormat = record.dataFormat
+            scale = record.scale
+            fill = record.fill
+            rng = record.rng
+            kerasCall = record.kerasCall
+            kerasLayer = record.kerasLayer
+            maskFormat = record.maskFormat
+            hasMask = record.mask != nil
+            hasMember = record.member != nil
+            compression = record.compression
+            compressionLevel = record.compressionLevel
+            deflateBlockSize = record.deflateBlockSize
+            deflateEngine = record.deflateEngine
+        }
     }
 }

@@ -18,6 +18,8 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
     public let processor: Processor
     /// Where messages go.
     public let console: RunConsole
+    /// File tasks read from the manifest, checked and re-derived at a time: what is held.
+    var batchSize = 2048
 
     /// A verifier; nothing happens until `run()`.
     public init(options: VerifyOptions, processor: Processor, console: RunConsole = .standard) {
@@ -27,6 +29,11 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
     }
 
     /// Verifies; throws `.usage` when INPUT/OUT are unusable or OUT has no manifest.
+    ///
+    /// The manifest is read as a stream (`VerifyManifest`), a batch of file tasks at a time,
+    /// each batch checked on `jobs` workers; the unexplained files are found by merging the
+    /// records' paths with a sorted walk of OUT (`UnexplainedFiles.Merge`). Memory does not grow
+    /// with the number of records (except for a manifest that is not sorted, held whole).
     public func run() throws -> VerifyReport {
         let started = ContinuousClock.now
         let locations = try RunLocations.resolve(input: options.input, output: options.output, createOutput: false)
@@ -38,64 +45,89 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             lock = nil
         }
         defer { lock?.release() }
-        let (records, invalidLines, source) = try readManifest(in: locations.output)
+        let manifest = try VerifyManifest.open(output: locations.output, shownOutput: options.output)
         var mismatches: [String] = []
-        if invalidLines > 0 { mismatches.append("\(source): \(invalidLines) line(s) are not valid records") }
-
-        var groups: [[ManifestRecord]] = []
-        var position: [[UInt8]: Int] = [:]
-        for record in ManifestFiles.sorted(records) {
-            let key = Array(record.input.utf8) + [0] + Array(String(record.copy).utf8)
-            if let index = position[key] {
-                groups[index].append(record)
+        if manifest.invalidLines > 0 {
+            mismatches.append("\(manifest.source): \(manifest.invalidLines) line(s) are not valid records")
+        }
+        if !options.quick { for line in mismatches { console.line(line) } }
+        let unexplained = try UnexplainedFiles.Merge(output: locations.output)
+        var groups = VerifyGroups(try manifest.records())
+        let progress = ProgressMeter(
+            label: "npdrop verify:", totalFiles: manifest.taskCount, totalBytes: manifest.inputBytes,
+            console: console, enabled: !options.quiet && !options.quick && console.errorIsTerminal)
+        var files = 0
+        while true {
+            let batch = try groups.next(upTo: batchSize)
+            if batch.isEmpty { break }
+            for group in batch {
+                for record in group {
+                    if let output = record.output { try unexplained.explain(output) }
+                    if let mask = record.mask { try unexplained.explain(mask) }
+                }
+            }
+            if options.quick {
+                files += batch.count
+                mismatches += BatchVerifier.checkDigests(batch, output: locations.output, jobs: options.jobs)
             } else {
-                position[key] = groups.count
-                groups.append([record])
+                let (checked, problems) = rederive(batch, locations: locations, progress: progress)
+                files += checked
+                mismatches += problems
             }
         }
-        var explained = Set<[UInt8]>()
-        for record in records {
-            if let output = record.output { explained.insert(Array(output.utf8)) }
-            if let mask = record.mask { explained.insert(Array(mask.utf8)) }
+        progress.finish()
+        var unexplainedFiles = try unexplained.finish()
+        if !unexplained.isOrdered {
+            // An edited manifest whose paths are not in order: every path held, as before streaming.
+            var explained = Set<[UInt8]>()
+            var records = try manifest.records()
+            while let record = try records.next() {
+                if let output = record.output { explained.insert(Array(output.utf8)) }
+                if let mask = record.mask { explained.insert(Array(mask.utf8)) }
+            }
+            unexplainedFiles = try UnexplainedFiles.find(in: locations.output, explained: explained)
         }
-        for path in try UnexplainedFiles.find(in: locations.output, explained: explained) {
-            mismatches.append("\(path): in OUT but no manifest record explains it")
-        }
+        let unexplainedLines = unexplainedFiles.map { "\($0): in OUT but no manifest record explains it" }
+        if !options.quick { for line in unexplainedLines { console.line(line) } }
+        mismatches += unexplainedLines
         if options.quick {
-            mismatches += BatchVerifier.checkDigests(groups, output: locations.output, jobs: options.jobs)
             mismatches.sort(by: RelativePath.precedes)
             for line in mismatches { console.line(line) }
-            let report = VerifyReport(
-                records: records.count, files: groups.count, mismatches: mismatches,
-                seconds: seconds(ContinuousClock.now - started))
-            if !options.quiet { console.line(report.line) }
-            if options.json { console.writeOutput(report.json + "\n") }
-            return report
+        } else {
+            mismatches.sort()
         }
+        let report = VerifyReport(
+            records: groups.recordCount, files: files, mismatches: mismatches,
+            seconds: seconds(ContinuousClock.now - started))
+        if !options.quiet { console.line(report.line) }
+        if options.json { console.writeOutput(report.json + "\n") }
+        return report
+    }
+
+    /// Re-derives the file tasks of `batch` (one group of records per input file and copy) on
+    /// `jobs` workers, comparing every output with OUT's file while it streams (nothing is
+    /// written); prints each mismatch as found. Returns the tasks re-derived and the mismatches.
+    private func rederive(
+        _ batch: [[ManifestRecord]], locations: RunLocations, progress: ProgressMeter
+    ) -> (tasks: Int, mismatches: [String]) {
         var tasks: [FileTask] = []
         var taskRecords: [[ManifestRecord]] = []
-        for group in groups {
+        var mismatches: [String] = []
+        for group in batch {
             switch plan(group, locations: locations) {
             case .success(let task):
                 tasks.append(task)
                 taskRecords.append(group)
             case .failure(let problems):
+                for line in problems.lines { progress.message(line) }
                 mismatches += problems.lines
             }
         }
-        for line in mismatches { console.line(line) }
-
         let found = Locked<[String]>([])
-        let progress = ProgressMeter(
-            label: "npdrop verify:", totalFiles: tasks.count,
-            totalBytes: tasks.reduce(Int64(0)) { $0 + $1.input.byteCount },
-            console: console, enabled: !options.quiet && console.errorIsTerminal)
         let allTasks = tasks
         let allRecords = taskRecords
-        let output = locations.output
-        // Every output is re-derived and compared with OUT's file while it streams; nothing is written.
         var scheduler = WorkScheduler(
-            processor: processor, jobs: options.jobs, outputRoot: output, computeDigests: false)
+            processor: processor, jobs: options.jobs, outputRoot: locations.output, computeDigests: false)
         scheduler.comparesWithExistingOutputs = true
         scheduler.run(allTasks) { index, result in
             let problems = BatchVerifier.check(allTasks[index], records: allRecords[index], result: result)
@@ -103,33 +135,7 @@ public struct BatchVerifier<Processor: ArrayFileProcessor>: Sendable {
             found.withLock { $0 += problems }
             progress.fileDone(bytes: allTasks[index].input.byteCount)
         }
-        progress.finish()
-        mismatches += found.withLock { $0 }
-        let report = VerifyReport(
-            records: records.count, files: tasks.count, mismatches: mismatches.sorted(),
-            seconds: seconds(ContinuousClock.now - started))
-        if !options.quiet { console.line(report.line) }
-        if options.json { console.writeOutput(report.json + "\n") }
-        return report
-    }
-
-    /// The latest records of OUT's `manifest.jsonl`, or of the union of its shard manifests.
-    private func readManifest(in output: String) throws -> ([ManifestRecord], Int, String) {
-        if let contents = try ManifestFiles.read(path: RelativePath.join(output, ManifestFiles.mainName)) {
-            return (contents.latestRecords, contents.invalidLines, ManifestFiles.mainName)
-        }
-        let shards = try ManifestFiles.shardManifests(in: output)
-        guard !shards.isEmpty else {
-            throw RunnerError.usage("OUT '\(options.output)' has no manifest.jsonl or manifest-shard-<I>-of-<N>.jsonl")
-        }
-        var union = ManifestContents(records: [], lines: [], invalidLines: 0)
-        for (_, path) in shards {
-            guard let contents = try ManifestFiles.read(path: path) else { continue }
-            union.records += contents.records
-            union.lines += contents.lines
-            union.invalidLines += contents.invalidLines
-        }
-        return (union.latestRecords, union.invalidLines, "shard manifests")
+        return (tasks.count, mismatches + found.withLock { $0 })
     }
 
     private struct Problems: Error {
