@@ -37,6 +37,31 @@ import Glibc
         }
     }
 
+    /// `--resume` decides with the walk's own `stat` of each input: the modification time the
+    /// walk keeps must be the file's, to the nanosecond (a file set to a known time, another
+    /// left as written); a single-file INPUT leaves it to a `stat` later (nil).
+    @Test func theWalkKeepsEachFilesModificationTime() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        scratch.write("in/a.npy", [1, 2])
+        scratch.write("in/d/b.npz", [3])
+        let times = [
+            timespec(tv_sec: 1_234_567_890, tv_nsec: 123_456_789),
+            timespec(tv_sec: 1_234_567_890, tv_nsec: 123_456_789),
+        ]
+        #expect(utimensat(AT_FDCWD, scratch.sub("in/d/b.npz"), times, 0) == 0)
+        var info = stat()
+        #expect(stat(scratch.sub("in/a.npy"), &info) == 0)
+        let written = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        let walk = try InputWalker.walk(
+            try RunLocations.resolve(input: scratch.sub("in"), output: scratch.sub("out"), createOutput: true))
+        #expect(walk.files.map(\.relativePath) == ["a.npy", "d/b.npz"])
+        #expect(walk.files.map(\.modificationTimeNanoseconds) == [written, 1_234_567_890_123_456_789])
+        let single = try InputWalker.walk(
+            try RunLocations.resolve(input: scratch.sub("in/a.npy"), output: scratch.sub("out1"), createOutput: true))
+        #expect(single.files.map(\.modificationTimeNanoseconds) == [nil])
+    }
+
     @Test func symlinksAndSpecialFilesAreSkippedAndReported() throws {
         let scratch = Scratch()
         defer { scratch.remove() }

@@ -18,6 +18,10 @@ enum FileEntryKind: Equatable, Sendable {
     case missing
 }
 
+/// One entry of a directory listing: its name's bytes, its kind and its modification time
+/// (nanoseconds since the epoch; 0 when not looked up).
+typealias DirectoryEntry = (name: [UInt8], kind: FileEntryKind, modifiedNs: Int64)
+
 /// Thin wrappers over the system calls the runner needs; every failure throws `RunnerError.io`.
 enum RunnerFS {
     /// Text of an `errno` value.
@@ -49,16 +53,17 @@ enum RunnerFS {
     }
 
     /// The entries of directory `path` (without `.` and `..`) as raw name bytes with their
-    /// kinds (symlinks are not followed), in the order the system gives them. With
-    /// `sizes: false`, kinds come from the directory entry itself (`d_type`, no `stat` per
-    /// entry) where the file system records them, and a regular file's `byteCount` is 0.
-    static func listDirectory(_ path: String, sizes: Bool = true) throws -> [(name: [UInt8], kind: FileEntryKind)] {
+    /// kinds (symlinks are not followed) and modification times (ns since the epoch), in the
+    /// order the system gives them. With `sizes: false`, kinds come from the directory entry
+    /// itself (`d_type`, no `stat` per entry) where the file system records them, and a regular
+    /// file's `byteCount` and every `modifiedNs` are 0.
+    static func listDirectory(_ path: String, sizes: Bool = true) throws -> [DirectoryEntry] {
         guard let dir = opendir(path) else {
             throw RunnerError.io(path: path, operation: "open directory", errno: errno)
         }
         defer { closedir(dir) }
         let fd = dirfd(dir)
-        var entries: [(name: [UInt8], kind: FileEntryKind)] = []
+        var entries: [DirectoryEntry] = []
         while true {
             errno = 0
             guard let entry = readdir(dir) else {
@@ -73,11 +78,11 @@ enum RunnerFS {
             if name == [0x2E] || name == [0x2E, 0x2E] { continue }
             if !sizes {
                 switch Int32(entry.pointee.d_type) {
-                case Int32(DT_DIR): entries.append((name: name, kind: .directory)); continue
-                case Int32(DT_REG): entries.append((name: name, kind: .regular(byteCount: 0))); continue
-                case Int32(DT_LNK): entries.append((name: name, kind: .symlink)); continue
+                case Int32(DT_DIR): entries.append((name: name, kind: .directory, modifiedNs: 0)); continue
+                case Int32(DT_REG): entries.append((name: name, kind: .regular(byteCount: 0), modifiedNs: 0)); continue
+                case Int32(DT_LNK): entries.append((name: name, kind: .symlink, modifiedNs: 0)); continue
                 case Int32(DT_UNKNOWN): break
-                default: entries.append((name: name, kind: .other)); continue
+                default: entries.append((name: name, kind: .other, modifiedNs: 0)); continue
                 }
             }
             var info = stat()
@@ -88,7 +93,7 @@ enum RunnerFS {
                 if errno == ENOENT { continue }  // removed while we were listing
                 throw RunnerError.io(path: path, operation: "stat an entry of", errno: errno)
             }
-            entries.append((name: name, kind: kind(of: info)))
+            entries.append((name: name, kind: kind(of: info), modifiedNs: InputState.nanoseconds(info)))
         }
         return entries
     }

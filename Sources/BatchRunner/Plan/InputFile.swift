@@ -15,12 +15,19 @@ public struct InputFile: Sendable, Hashable {
     public let kind: Kind
     /// Size when walked.
     public let byteCount: Int64
+    /// Modification time when walked (ns since the epoch), from the walk's own `stat` of the
+    /// file; nil when the walk did not stat it. `--resume` compares it with the records.
+    public let modificationTimeNanoseconds: Int64?
 
     /// An input file; see the properties.
-    public init(relativePath: String, absolutePath: String, kind: Kind, byteCount: Int64) {
+    public init(
+        relativePath: String, absolutePath: String, kind: Kind, byteCount: Int64,
+        modificationTimeNanoseconds: Int64? = nil
+    ) {
         self.relativePath = relativePath
         self.absolutePath = absolutePath
         self.kind = kind
         self.byteCount = byteCount
+        self.modificationTimeNanoseconds = modificationTimeNanoseconds
     }
 }

@@ -9,7 +9,12 @@ public struct InputFileList: RandomAccessCollection, Sendable {
         var ends: [UInt32] = []
         var sizes: [Int64] = []
         var kinds: [InputFile.Kind] = []
+        /// Modification times when walked (ns); `InputFileList.notWalked` when not known.
+        var modified: [Int64] = []
     }
+
+    /// The modification time of a file the walk did not stat itself.
+    static let notWalked = Int64.min
 
     private static let blockShift = 16
     private static let blockMask = (1 << blockShift) - 1
@@ -25,13 +30,16 @@ public struct InputFileList: RandomAccessCollection, Sendable {
 
     /// Appends a file (relpath bytes, valid UTF-8; a block's relpaths stay below 4 GiB since
     /// each is at most `PATH_MAX`).
-    mutating func append(relativePath: some Collection<UInt8>, kind: InputFile.Kind, byteCount: Int64) {
+    mutating func append(
+        relativePath: some Collection<UInt8>, kind: InputFile.Kind, byteCount: Int64, modifiedNs: Int64 = notWalked
+    ) {
         if count & InputFileList.blockMask == 0 { blocks.append(Block()) }
         let last = blocks.count - 1
         blocks[last].pathBytes.append(contentsOf: relativePath)
         blocks[last].ends.append(UInt32(blocks[last].pathBytes.count))
         blocks[last].sizes.append(byteCount)
         blocks[last].kinds.append(kind)
+        blocks[last].modified.append(modifiedNs)
         count += 1
     }
 
@@ -63,8 +71,10 @@ public struct InputFileList: RandomAccessCollection, Sendable {
     /// File `index`.
     public subscript(index: Int) -> InputFile {
         let relative = relativePath(index)
+        let modified = blocks[index >> InputFileList.blockShift].modified[index & InputFileList.blockMask]
         return InputFile(
             relativePath: relative, absolutePath: absolutePrefix + relative, kind: kind(index),
-            byteCount: byteCount(index))
+            byteCount: byteCount(index),
+            modificationTimeNanoseconds: modified == InputFileList.notWalked ? nil : modified)
     }
 }

@@ -65,7 +65,7 @@ public enum InputWalker {
         struct Frame {
             let absolute: String
             let relative: String
-            let entries: [(name: [UInt8], kind: FileEntryKind)]
+            let entries: [DirectoryEntry]
             var next = 0
         }
         func listed(_ absolute: String, _ relative: String) throws -> Frame {
@@ -111,7 +111,8 @@ public enum InputWalker {
                 }
             case .regular(let size):
                 if let inputKind {
-                    files.append(relativePath: relative.utf8, kind: inputKind, byteCount: size)
+                    files.append(
+                        relativePath: relative.utf8, kind: inputKind, byteCount: size, modifiedNs: entry.modifiedNs)
                 }
             case .symlink:
                 let target = (try? RunnerFS.entryKind(absolute, followLinks: true)) ?? .missing

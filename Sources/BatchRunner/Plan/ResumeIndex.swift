@@ -77,6 +77,17 @@ struct ResumeIndex {
         }
     }
 
+    /// The input's size and modification time (ns): what the walk's `stat` of it found, or a
+    /// `stat` now when the walk did not look (INPUT given as a file); nil when it is not a
+    /// regular file any more.
+    private func inputState(_ input: InputFile) -> (size: Int64, modified: Int64)? {
+        if let modified = input.modificationTimeNanoseconds { return (input.byteCount, modified) }
+        guard let info = inputDirectory.status(of: input.absolutePath), info.st_mode & S_IFMT == S_IFREG else {
+            return nil
+        }
+        return (Int64(info.st_size), InputState.nanoseconds(info))
+    }
+
     /// True when `task` can be skipped with its earlier `entries` (`entries(for:)`), whose
     /// settings the caller found `.same` (`ResumeSettings.compare`): none an error, the
     /// planned output and mask paths, the input with the recorded size and modification time,
@@ -86,8 +97,7 @@ struct ResumeIndex {
         let records = entries.map(\.record)
         let isNPY = task.input.kind != .npz
         if isNPY && (records.count != 1 || records[0].member != nil) { return false }
-        guard let input = inputDirectory.status(of: task.input.absolutePath), input.st_mode & S_IFMT == S_IFREG,
-            case let (size, modified) = (Int64(input.st_size), InputState.nanoseconds(input)),
+        guard let (size, modified) = inputState(task.input),
             records.allSatisfy({ $0.inputSize == size && $0.inputMtimeNs == modified })
         else { return false }
         var needsMask = false
