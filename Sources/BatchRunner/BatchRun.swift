@@ -95,7 +95,8 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
         let locations = try RunLocations.resolve(
             input: options.input, output: options.output, createOutput: false,
             outputMayBeMissing: true)
-        let walk = try InputWalker.walk(locations, includeOtherFiles: !options.arraysOnly)
+        let walk = try InputWalker.walk(
+            locations, includeOtherFiles: !options.arraysOnly, keepModificationTimes: options.resume)
         if walk.files.isEmpty && !walk.issues.contains(where: \.isError) {
             let what = options.arraysOnly ? "no .npy or .npz file below it" : "no regular file below it"
             throw RunnerError.usage("INPUT '\(options.input)' holds no file to process (\(what)); nothing was written")

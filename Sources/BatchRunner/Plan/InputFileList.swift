@@ -9,7 +9,8 @@ public struct InputFileList: RandomAccessCollection, Sendable {
         var ends: [UInt32] = []
         var sizes: [Int64] = []
         var kinds: [InputFile.Kind] = []
-        /// Modification times when walked (ns); `InputFileList.notWalked` when not known.
+        /// Modification times when walked (ns; `InputFileList.notWalked` when not known), kept
+        /// only by a list made with `keepsModificationTimes` (8 bytes a file).
         var modified: [Int64] = []
     }
 
@@ -23,13 +24,18 @@ public struct InputFileList: RandomAccessCollection, Sendable {
     private var blocks: [Block] = []
     public private(set) var count = 0
 
-    /// An empty list whose files live at `absolutePrefix + relpath`.
-    init(absolutePrefix: String) {
+    /// An empty list whose files live at `absolutePrefix + relpath`, keeping their modification
+    /// times when `keepsModificationTimes`.
+    init(absolutePrefix: String, keepsModificationTimes: Bool = false) {
         self.absolutePrefix = absolutePrefix
+        self.keepsModificationTimes = keepsModificationTimes
     }
 
     /// Appends a file (relpath bytes, valid UTF-8; a block's relpaths stay below 4 GiB since
     /// each is at most `PATH_MAX`).
+    /// Whether `append` keeps the modification times (for `--resume`).
+    let keepsModificationTimes: Bool
+
     mutating func append(
         relativePath: some Collection<UInt8>, kind: InputFile.Kind, byteCount: Int64, modifiedNs: Int64 = notWalked
     ) {
@@ -39,7 +45,7 @@ public struct InputFileList: RandomAccessCollection, Sendable {
         blocks[last].ends.append(UInt32(blocks[last].pathBytes.count))
         blocks[last].sizes.append(byteCount)
         blocks[last].kinds.append(kind)
-        blocks[last].modified.append(modifiedNs)
+        if keepsModificationTimes { blocks[last].modified.append(modifiedNs) }
         count += 1
     }
 
@@ -71,7 +77,10 @@ public struct InputFileList: RandomAccessCollection, Sendable {
     /// File `index`.
     public subscript(index: Int) -> InputFile {
         let relative = relativePath(index)
-        let modified = blocks[index >> InputFileList.blockShift].modified[index & InputFileList.blockMask]
+        let modified =
+            keepsModificationTimes
+            ? blocks[index >> InputFileList.blockShift].modified[index & InputFileList.blockMask]
+            : InputFileList.notWalked
         return InputFile(
             relativePath: relative, absolutePath: absolutePrefix + relative, kind: kind(index),
             byteCount: byteCount(index),

@@ -44,7 +44,11 @@ public enum InputWalker {
 
     /// Walks `locations.input`: the file itself (relpath = its base name) or everything below
     /// the directory. Throws only when INPUT itself cannot be read.
-    public static func walk(_ locations: RunLocations, includeOtherFiles: Bool = false) throws -> WalkResult {
+    /// With `keepModificationTimes` (for `--resume`), each walked file keeps the modification
+    /// time of the walk's `stat` (`InputFile.modificationTimeNanoseconds`).
+    public static func walk(
+        _ locations: RunLocations, includeOtherFiles: Bool = false, keepModificationTimes: Bool = false
+    ) throws -> WalkResult {
         guard locations.inputIsDirectory else {
             let name = RelativePath.baseName(locations.input)
             guard case .regular(let size) = try RunnerFS.entryKind(locations.input, followLinks: true),
@@ -57,7 +61,8 @@ public enum InputWalker {
             files.append(relativePath: name.utf8, kind: kind, byteCount: size)
             return WalkResult(files: files, issues: [])
         }
-        var files = InputFileList(absolutePrefix: RelativePath.join(locations.input, ""))
+        var files = InputFileList(
+            absolutePrefix: RelativePath.join(locations.input, ""), keepsModificationTimes: keepModificationTimes)
         var issues: [WalkIssue] = []
         // A depth-first walk visiting each directory's entries sorted by name, a directory's
         // name taken with a trailing "/": that is exactly the byte-wise order of the relpaths,
