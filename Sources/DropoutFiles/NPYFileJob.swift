@@ -70,7 +70,7 @@ public final class NPYFileJob: Sendable {
             let reader: NPYReader
             do {
                 reader = try NPYReader(
-                    source: FileRegionSource(descriptor: input, offset: 0, length: size), name: name,
+                    source: FileRegionSource(descriptor: input, offset: 0, length: size, readAhead: 4096), name: name,
                     validateBools: false)
             } catch {
                 guard request.copiesUntransformedDTypes, let refusal = CopiedArrayFile.untransformedDType(in: error)

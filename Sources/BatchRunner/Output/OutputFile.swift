@@ -38,7 +38,10 @@ public final class OutputFile: Sendable {
         self.relativePath = relativePath
         self.finalPath = temporary.path
         self.temporary = temporary
-        let file = FileOutputSink(descriptor: temporary.descriptor, name: temporary.path, digest: digest)
+        // The temporary file starts empty and is changed only through this sink: it may hold a
+        // small header for the write that follows it, and knows the file's length.
+        let file = FileOutputSink(
+            descriptor: temporary.descriptor, name: temporary.path, digest: digest, coalescing: true)
         self.sink = file
         self.fileSink = file
         self.comparingSink = nil
@@ -115,7 +118,7 @@ public final class OutputFile: Sendable {
             throw RunnerError.usage("\(finalPath): an output that compares has no digest of its own")
         }
         return try RunnerFS.mappingErrors {
-            let size = try file.descriptor.status().size
+            let size = try file.finishPendingWrites() ?? file.descriptor.status().size
             return FileDigest(size: Int64(size), crc32c: try file.contentCRC32C(size: size))
         }
     }
@@ -136,7 +139,15 @@ public final class OutputFile: Sendable {
             throw RunnerError.io(path: temporaryPath, operation: "commit (already closed)", errno: EBADF)
         }
         guard let temporary else { return }  // a comparison: nothing to rename
-        try RunnerFS.mappingErrors { try temporary.commit(syncToDisk: sync) }
+        try RunnerFS.mappingErrors {
+            do {
+                try fileSink?.finishPendingWrites()
+            } catch {
+                temporary.discard()
+                throw error
+            }
+            try temporary.commit(syncToDisk: sync)
+        }
     }
 
     /// Closes the file (if open) and removes the temporary file; never throws. (Released
