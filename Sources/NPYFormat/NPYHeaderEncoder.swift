@@ -28,7 +28,13 @@ public enum NPYHeaderEncoder {
 
     /// The header `encode` writes, as `NPYHeaderParser` would read it back.
     public static func header(dtype: DType, fortranOrder: Bool, shape: [Int]) -> NPYHeader {
-        let bytes = encode(dtype: dtype, fortranOrder: fortranOrder, shape: shape)
+        header(
+            encoded: encode(dtype: dtype, fortranOrder: fortranOrder, shape: shape), dtype: dtype,
+            fortranOrder: fortranOrder, shape: shape)
+    }
+
+    /// The header of `bytes`, which `encode` wrote for these `dtype`, `fortranOrder` and `shape`.
+    public static func header(encoded bytes: [UInt8], dtype: DType, fortranOrder: Bool, shape: [Int]) -> NPYHeader {
         let version = NPYVersion(bytes[6], bytes[7])
         return NPYHeader(
             version: version, dtype: dtype,

@@ -3,80 +3,93 @@
 /// shortest round-trip form (`null` for NaN and infinity), text as raw UTF-8 with `"`, `\` and
 /// control characters escaped (`\n \r \t \b \f`, else `\u00xx`). The same bytes as `JSONText`.
 extension ManifestRecord {
-    /// Appends this record's canonical line (without newline) to `out`.
+    /// Appends this record's canonical line (without newline) to `out`: the fields in the order
+    /// of `ManifestRecord.fields` (the golden-line tests hold the two together), written field
+    /// by field without key paths.
     public func encodeLine(into out: inout [UInt8]) {
-        // The key paths are applied to a variable: applied to `self` each one copied the whole
-        // record (retaining every string) for every field.
-        var record = self
-        record.encodeFields(into: &out)
-    }
-
-    private mutating func encodeFields(into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "{"))
-        var first = true
-        for field in ManifestRecord.fields {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            out.append(contentsOf: field.keyBytes)
-            switch field.value {
-            case .string(let path): ManifestLineBytes.string(self[keyPath: path], into: &out)
-            case .optionalString(let path):
-                if let value = self[keyPath: path] {
-                    ManifestLineBytes.string(value, into: &out)
-                } else {
-                    ManifestLineBytes.null(into: &out)
-                }
-            case .int(let path): ManifestLineBytes.integer(Int64(self[keyPath: path]), into: &out)
-            case .optionalInt(let path):
-                if let value = self[keyPath: path] {
-                    ManifestLineBytes.integer(Int64(value), into: &out)
-                } else {
-                    ManifestLineBytes.null(into: &out)
-                }
-            case .optionalInt64(let path):
-                if let value = self[keyPath: path] {
-                    ManifestLineBytes.integer(value, into: &out)
-                } else {
-                    ManifestLineBytes.null(into: &out)
-                }
-            case .optionalUInt32(let path):
-                if let value = self[keyPath: path] {
-                    ManifestLineBytes.unsigned(UInt64(value), into: &out)
-                } else {
-                    ManifestLineBytes.null(into: &out)
-                }
-            case .uint64(let path): ManifestLineBytes.unsigned(self[keyPath: path], into: &out)
-            case .uint64s(let path):
-                let values = self[keyPath: path]
-                out.append(UInt8(ascii: "["))
-                for (index, value) in values.enumerated() {
-                    if index > 0 { out.append(UInt8(ascii: ",")) }
-                    ManifestLineBytes.unsigned(value, into: &out)
-                }
-                out.append(UInt8(ascii: "]"))
-            case .optionalInts(let path):
-                guard let values = self[keyPath: path] else { ManifestLineBytes.null(into: &out); continue }
-                out.append(UInt8(ascii: "["))
-                for (index, value) in values.enumerated() {
-                    if index > 0 { out.append(UInt8(ascii: ",")) }
-                    ManifestLineBytes.integer(Int64(value), into: &out)
-                }
-                out.append(UInt8(ascii: "]"))
-            case .optionalDouble(let path):
-                if let value = self[keyPath: path], value.isFinite {
-                    out.append(contentsOf: value.description.utf8)
-                } else {
-                    ManifestLineBytes.null(into: &out)
-                }
-            case .optionalBool(let path):
-                switch self[keyPath: path] {
-                case true?: out.append(contentsOf: ManifestLineBytes.trueBytes)
-                case false?: out.append(contentsOf: ManifestLineBytes.falseBytes)
-                case nil: ManifestLineBytes.null(into: &out)
-                }
-            case .status(let path): ManifestLineBytes.string(self[keyPath: path].rawValue, into: &out)
-            }
-        }
+        typealias W = ManifestLineBytes
+        W.key(0, into: &out)
+        W.string(input, into: &out)
+        W.key(1, into: &out)
+        W.optionalString(member, into: &out)
+        W.key(2, into: &out)
+        W.int(copy, into: &out)
+        W.key(3, into: &out)
+        W.optionalString(output, into: &out)
+        W.key(4, into: &out)
+        W.optionalString(mask, into: &out)
+        W.key(5, into: &out)
+        W.optionalString(outputMember, into: &out)
+        W.key(6, into: &out)
+        W.optionalString(maskMember, into: &out)
+        W.key(7, into: &out)
+        W.optionalString(variant, into: &out)
+        W.key(8, into: &out)
+        W.optionalDouble(rate, into: &out)
+        W.key(9, into: &out)
+        W.optionalInts(noiseShape, into: &out)
+        W.key(10, into: &out)
+        W.optionalInts(shape, into: &out)
+        W.key(11, into: &out)
+        W.optionalString(dtype, into: &out)
+        W.key(12, into: &out)
+        W.optionalBool(fortranOrder, into: &out)
+        W.key(13, into: &out)
+        W.uint64(seed, into: &out)
+        W.key(14, into: &out)
+        W.uint64s(spawnKey, into: &out)
+        W.key(15, into: &out)
+        W.status(status, into: &out)
+        W.key(16, into: &out)
+        W.optionalString(error, into: &out)
+        W.key(17, into: &out)
+        W.optionalString(noiseShapeSpec, into: &out)
+        W.key(18, into: &out)
+        W.optionalString(dataFormat, into: &out)
+        W.key(19, into: &out)
+        W.optionalBool(scale, into: &out)
+        W.key(20, into: &out)
+        W.optionalString(fill, into: &out)
+        W.key(21, into: &out)
+        W.optionalString(compression, into: &out)
+        W.key(22, into: &out)
+        W.optionalInt(compressionLevel, into: &out)
+        W.key(23, into: &out)
+        W.optionalInt(deflateBlockSize, into: &out)
+        W.key(24, into: &out)
+        W.optionalString(rng, into: &out)
+        W.key(25, into: &out)
+        W.optionalInt(kerasCall, into: &out)
+        W.key(26, into: &out)
+        W.optionalBool(kerasLayer, into: &out)
+        W.key(27, into: &out)
+        W.optionalString(outputDType, into: &out)
+        W.key(28, into: &out)
+        W.optionalString(deflateEngine, into: &out)
+        W.key(29, into: &out)
+        W.optionalString(isalVersion, into: &out)
+        W.key(30, into: &out)
+        W.optionalString(isalCheck, into: &out)
+        W.key(31, into: &out)
+        W.optionalString(npdropVersion, into: &out)
+        W.key(32, into: &out)
+        W.optionalString(reason, into: &out)
+        W.key(33, into: &out)
+        W.optionalInt64(inputSize, into: &out)
+        W.key(34, into: &out)
+        W.optionalInt64(inputMtimeNs, into: &out)
+        W.key(35, into: &out)
+        W.optionalUInt32(inputCRC32C, into: &out)
+        W.key(36, into: &out)
+        W.optionalInt64(outputSize, into: &out)
+        W.key(37, into: &out)
+        W.optionalUInt32(outputCRC32C, into: &out)
+        W.key(38, into: &out)
+        W.optionalInt64(maskSize, into: &out)
+        W.key(39, into: &out)
+        W.optionalUInt32(maskCRC32C, into: &out)
+        W.key(40, into: &out)
+        W.optionalString(maskFormat, into: &out)
         out.append(UInt8(ascii: "}"))
     }
 }
@@ -90,6 +103,68 @@ enum ManifestLineBytes {
 
     @inline(__always)
     static func null(into out: inout [UInt8]) { out.append(contentsOf: nullBytes) }
+
+    /// `{"name":` for the first field, `,"name":` for the others, in `ManifestRecord.fields` order.
+    static let keys: [[UInt8]] = ManifestRecord.fields.enumerated().map { index, field in
+        [index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")] + field.keyBytes
+    }
+
+    @inline(__always)
+    static func key(_ index: Int, into out: inout [UInt8]) { out.append(contentsOf: keys[index]) }
+
+    static func optionalString(_ value: String?, into out: inout [UInt8]) {
+        if let value { string(value, into: &out) } else { null(into: &out) }
+    }
+
+    static func int(_ value: Int, into out: inout [UInt8]) { integer(Int64(value), into: &out) }
+
+    static func optionalInt(_ value: Int?, into out: inout [UInt8]) {
+        if let value { integer(Int64(value), into: &out) } else { null(into: &out) }
+    }
+
+    static func optionalInt64(_ value: Int64?, into out: inout [UInt8]) {
+        if let value { integer(value, into: &out) } else { null(into: &out) }
+    }
+
+    static func optionalUInt32(_ value: UInt32?, into out: inout [UInt8]) {
+        if let value { unsigned(UInt64(value), into: &out) } else { null(into: &out) }
+    }
+
+    static func uint64(_ value: UInt64, into out: inout [UInt8]) { unsigned(value, into: &out) }
+
+    static func uint64s(_ values: [UInt64], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            unsigned(value, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    static func optionalInts(_ values: [Int]?, into out: inout [UInt8]) {
+        guard let values else { return null(into: &out) }
+        out.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            integer(Int64(value), into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// Swift's shortest round-trip form; `null` for nil, NaN and infinity.
+    static func optionalDouble(_ value: Double?, into out: inout [UInt8]) {
+        if let value, value.isFinite { out.append(contentsOf: value.description.utf8) } else { null(into: &out) }
+    }
+
+    static func optionalBool(_ value: Bool?, into out: inout [UInt8]) {
+        switch value {
+        case true?: out.append(contentsOf: trueBytes)
+        case false?: out.append(contentsOf: falseBytes)
+        case nil: null(into: &out)
+        }
+    }
+
+    static func status(_ value: ManifestRecord.Status, into out: inout [UInt8]) { string(value.rawValue, into: &out) }
 
     /// The decimal digits of `value`.
     static func unsigned(_ value: UInt64, into out: inout [UInt8]) {
