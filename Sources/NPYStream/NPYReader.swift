@@ -35,13 +35,26 @@ public final class NPYReader {
         self.member = member
         let read = try FileError.wrapping(path: name, member: member) {
             let bytes = try Self.readHeaderBytes(from: source)
-            return (header: try NPYHeaderParser.parseHeader(bytes.text, version: bytes.version), bytes: bytes.consumed)
+            let key = ParsedHeaderKey(version: bytes.version, text: bytes.text)
+            let header = try Self.parsedHeaders.value(for: key) {
+                try NPYHeaderParser.parseHeader(bytes.text, version: bytes.version)
+            }
+            return (header: header, bytes: bytes.consumed)
         }
         header = read.header
         headerBytes = read.bytes
         validatesBools = validateBools && header.dtype.kind == .bool
         if header.dataByteCount == 0 { try checkForTrailingBytes() }
     }
+
+    /// The header text parsed and the version it came with.
+    struct ParsedHeaderKey: Equatable, Sendable {
+        var version: NPYVersion
+        var text: [UInt8]
+    }
+
+    /// The headers parsed last (one `.npy` per sample repeats one header text).
+    static let parsedHeaders = RecentResults<ParsedHeaderKey, NPYHeader>(capacity: 8)
 
     /// Opens `path` (or stdin for `-`) and reads its header.
     public static func open(path: String) throws -> NPYReader {

@@ -1,4 +1,5 @@
 import NPYFormat
+import NPYStream
 
 /// How an array's keep flags are produced; chosen once per array by `ArrayDropoutPlan`.
 /// Every strategy gives the same flags (those of `rng.random(noise_shape) >= rate`), so the
@@ -67,6 +68,28 @@ public struct ArrayDropoutPlan: Sendable {
     public let outputHeader: NPYHeader
     /// The header of the mask: `|b1`, the noise shape, C order.
     public let maskHeader: NPYHeader
+    /// What a header was encoded from.
+    struct EncodedHeaderKey: Equatable, Sendable {
+        var dtype: DType
+        var fortranOrder: Bool
+        var shape: [Int]
+    }
+
+    /// The headers encoded last (one `.npy` per sample repeats one result and one mask header).
+    static let encodedHeaders = RecentResults<EncodedHeaderKey, [UInt8]>(capacity: 8)
+
+    /// `NPYHeaderEncoder.encode`, through `encodedHeaders`.
+    static func encodedHeader(dtype: DType, fortranOrder: Bool, shape: [Int]) -> [UInt8] {
+        encodedHeaders.value(for: EncodedHeaderKey(dtype: dtype, fortranOrder: fortranOrder, shape: shape)) {
+            () throws(Never) -> [UInt8] in
+            NPYHeaderEncoder.encode(dtype: dtype, fortranOrder: fortranOrder, shape: shape)
+        }
+    }
+
+    /// The bytes `np.save` writes before the result's data (`outputHeader.dataOffset` of them).
+    public let outputHeaderBytes: [UInt8]
+    /// The bytes `np.save` writes before the mask's data (`maskHeader.dataOffset` of them).
+    public let maskHeaderBytes: [UInt8]
 
     let table: NoiseTable?
     /// The flag of a `.constant` strategy.
@@ -110,9 +133,14 @@ public struct ArrayDropoutPlan: Sendable {
                     noiseDims: noiseDims, shape: header.shape, count: map.noiseElementCount,
                     limit: Self.maxEmptyArrayNoiseElements)
             }
-            let maskHeader = NPYHeaderEncoder.header(dtype: KeepMask.dtype, fortranOrder: false, shape: noiseDims)
+            maskHeaderBytes = Self.encodedHeader(dtype: KeepMask.dtype, fortranOrder: false, shape: noiseDims)
+            let maskHeader = NPYHeaderEncoder.header(
+                encoded: maskHeaderBytes, dtype: KeepMask.dtype, fortranOrder: false, shape: noiseDims)
+            let outputDType = kerasKernel?.outputDType ?? header.dtype
+            outputHeaderBytes = Self.encodedHeader(
+                dtype: outputDType, fortranOrder: header.fortranOrder, shape: header.shape)
             let outputHeader = NPYHeaderEncoder.header(
-                dtype: kerasKernel?.outputDType ?? header.dtype, fortranOrder: header.fortranOrder, shape: header.shape)
+                encoded: outputHeaderBytes, dtype: outputDType, fortranOrder: header.fortranOrder, shape: header.shape)
             guard !maskHeader.dataOffset.addingReportingOverflow(map.noiseElementCount).overflow,
                 !outputHeader.dataOffset.addingReportingOverflow(outputHeader.dataByteCount).overflow
             else {
@@ -188,16 +216,6 @@ public struct ArrayDropoutPlan: Sendable {
     /// True when the mask bytes of elements `[e0, e1)` are exactly their keep flags (noise =
     /// elements, in the same order), so mask data is written in step with the result data.
     public var masksInStep: Bool { map.isIdentity && map.noiseElementCount == map.elementCount }
-
-    /// The bytes `np.save` writes before the result's data (`outputHeader.dataOffset` of them).
-    public var outputHeaderBytes: [UInt8] {
-        NPYHeaderEncoder.encode(dtype: outputDType, fortranOrder: header.fortranOrder, shape: header.shape)
-    }
-
-    /// The bytes `np.save` writes before the mask's data (`maskHeader.dataOffset` of them).
-    public var maskHeaderBytes: [UInt8] {
-        NPYHeaderEncoder.encode(dtype: KeepMask.dtype, fortranOrder: false, shape: noiseDims)
-    }
 
     /// Size of the whole result file: header plus data.
     public var outputFileSize: Int { outputHeader.dataOffset + outputHeader.dataByteCount }
