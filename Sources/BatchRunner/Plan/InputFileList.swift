@@ -1,17 +1,38 @@
 /// The input files of a run in walk order, stored compactly: per block of 65,536 files, every
-/// relpath's bytes in one buffer and one end offset, size and kind per file (about 13 bytes plus
-/// the relpath per file, instead of two heap strings and a struct). Blocks keep growth from
-/// copying the whole list (a doubling array would briefly hold it twice). Elements are built on
-/// access.
+/// relpath's bytes in one buffer and one end offset, size and kind per file (about 9 bytes plus
+/// the relpath per file, instead of two heap strings and a struct; a size of 4 GiB or more is
+/// kept aside). Blocks keep growth from copying the whole list (a doubling array would briefly
+/// hold it twice), and a full block is copied to exact-size buffers, so a million files do not
+/// carry the growth slack of sixteen doubling arrays. Elements are built on access.
 public struct InputFileList: RandomAccessCollection, Sendable {
     private struct Block: Sendable {
         var pathBytes: [UInt8] = []
         var ends: [UInt32] = []
-        var sizes: [Int64] = []
+        /// Sizes below `UInt32.max`; `UInt32.max` means the size is in `largeSizes`.
+        var sizes: [UInt32] = []
+        var largeSizes: [Int: Int64] = [:]
         var kinds: [InputFile.Kind] = []
         /// Modification times when walked (ns; `InputFileList.notWalked` when not known), kept
         /// only by a list made with `keepsModificationTimes` (8 bytes a file).
         var modified: [Int64] = []
+
+        /// Copies every buffer to one of exactly its size (a full block grows no more).
+        mutating func shrinkToFit() {
+            pathBytes = Self.exact(pathBytes)
+            ends = Self.exact(ends)
+            sizes = Self.exact(sizes)
+            kinds = Self.exact(kinds)
+            modified = Self.exact(modified)
+        }
+
+        private static func exact<T>(_ values: [T]) -> [T] {
+            values.withUnsafeBufferPointer { source in
+                [T](unsafeUninitializedCapacity: source.count) { buffer, count in
+                    _ = buffer.initialize(fromContentsOf: source)
+                    count = source.count
+                }
+            }
+        }
     }
 
     /// The modification time of a file the walk did not stat itself.
@@ -43,10 +64,16 @@ public struct InputFileList: RandomAccessCollection, Sendable {
         let last = blocks.count - 1
         blocks[last].pathBytes.append(contentsOf: relativePath)
         blocks[last].ends.append(UInt32(blocks[last].pathBytes.count))
-        blocks[last].sizes.append(byteCount)
+        if byteCount >= 0 && byteCount < Int64(UInt32.max) {
+            blocks[last].sizes.append(UInt32(byteCount))
+        } else {
+            blocks[last].largeSizes[blocks[last].sizes.count] = byteCount
+            blocks[last].sizes.append(UInt32.max)
+        }
         blocks[last].kinds.append(kind)
         if keepsModificationTimes { blocks[last].modified.append(modifiedNs) }
         count += 1
+        if count & InputFileList.blockMask == 0 { blocks[last].shrinkToFit() }
     }
 
     public var startIndex: Int { 0 }
@@ -66,7 +93,10 @@ public struct InputFileList: RandomAccessCollection, Sendable {
 
     /// The size of file `index` when walked.
     public func byteCount(_ index: Int) -> Int64 {
-        blocks[index >> InputFileList.blockShift].sizes[index & InputFileList.blockMask]
+        let block = blocks[index >> InputFileList.blockShift]
+        let slot = index & InputFileList.blockMask
+        let size = block.sizes[slot]
+        return size == UInt32.max ? block.largeSizes[slot] ?? 0 : Int64(size)
     }
 
     /// The kind of file `index`.
