@@ -6,7 +6,8 @@ import PackageDescription
 //   NPYFormat      pure header/dtype rules over bytes, no I/O, no Foundation; where an error happened
 //                  (ErrorLocation, FileError) and the one message escaping (MessageText)
 //   NPYStream      file descriptors, chunked npy reading/writing, the one atomic output file and temp naming
-//   NPZContainer   zip container over the system zlib (NPDropZlib) and ISA-L (NPDropISAL)
+//   NPZContainer   zip container over the system zlib (NPDropZlib), ISA-L (NPDropISAL) and
+//                  libdeflate (NPDropLibdeflate, whole-member inflate)
 //   NPDropKernels  C keep-flag kernels over the PCG64 stream (scalar, AVX2, AVX-512 IFMA)
 //   NPDropCSupport C helpers: CRC-32C, copy_file_range (no dependencies)
 //   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout (no file I/O)
@@ -37,13 +38,20 @@ let package = Package(
             name: "NPDropISAL",
             providers: [.apt(["libisal-dev"])]
         ),
+        // libdeflate's whole-buffer inflate, for deflated members small enough to be read whole.
+        .systemLibrary(
+            name: "NPDropLibdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
         // The C library (Glibc, Musl or Darwin), re-exported: the one platform-import block.
         .target(name: "NPDropPlatform"),
         .target(name: "NPYFormat"),
         .target(name: "NPYStream", dependencies: ["NPDropPlatform", "NPYFormat", "NPDropCSupport"]),
         .target(
             name: "NPZContainer",
-            dependencies: ["NPDropPlatform", "NPYFormat", "NPYStream", "NPDropZlib", "NPDropISAL"]),
+            dependencies: [
+                "NPDropPlatform", "NPYFormat", "NPYStream", "NPDropZlib", "NPDropISAL", "NPDropLibdeflate",
+            ]),
         // Compiled by clang; the vector kernels pick their instruction sets per function
         // (`__attribute__((target(...)))`), so no global -m flags are needed.
         .target(name: "NPDropKernels"),
