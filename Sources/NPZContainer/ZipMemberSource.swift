@@ -5,6 +5,13 @@ import NPYStream
 /// members). Yields exactly the declared uncompressed size; the read that reaches the end verifies
 /// CRC-32 and sizes and throws a `ZipError` located in the archive (`FileError`) instead of
 /// returning if they disagree. Once it has thrown, every later read throws the same error.
+///
+/// A deflated member whose two sizes are at most the reader's whole-member limit is read whole
+/// on the first read and inflated in one libdeflate call (`WholeMemberInflater`), then served from
+/// that buffer. If that fails in any way (bad data, a stream ending short, going on past the
+/// declared size or before the last compressed byte, another CRC-32, an I/O error), the member is
+/// read from its start by the streaming inflater instead, which throws exactly what it always
+/// does: which path was taken never changes a byte, an error or where it is reported.
 public final class ZipMemberSource: ByteSource {
     /// The entry being read.
     public let entry: ZipEntry
@@ -14,8 +21,14 @@ public final class ZipMemberSource: ByteSource {
     /// deflated member), piece by piece in order, as reads fetch it: reading the member to its end
     /// passes all `entry.compressedSize` bytes, and the end's CRC and size checks still apply.
     /// An error it throws ends the read with that error, as thrown (it names its own file, e.g.
-    /// the archive the data is copied into). Used to copy a member without re-encoding.
+    /// the archive the data is copied into). Used to copy a member without re-encoding. Set it
+    /// before the first read. A member read whole passes its compressed bytes in one piece, once
+    /// they are known to inflate correctly.
     public var storedDataTap: ((UnsafeRawBufferPointer) throws -> Void)?
+
+    /// Whether the member's bytes came from one whole-member libdeflate inflate (false until the
+    /// first read; false for stored members and for members read by the streaming inflater).
+    public private(set) var inflatedWhole = false
 
     private let file: ZipFileDescriptor
     /// The archive as its reader was opened, for the location of this source's errors.
@@ -26,28 +39,53 @@ public final class ZipMemberSource: ByteSource {
     private var failure: FileError?
 
     // Deflate state: compressed bytes not yet fetched, and the fetched-but-unconsumed window.
-    private let inflater: MemberInflater?
-    private var input: [UInt8]
+    // The streaming inflater and its input buffer are made when streaming starts.
+    private var inflater: MemberInflater?
+    private let inflateEngine: DeflateEngine
+    private let bufferSize: Int
+    private var whole: WholeRead
+    private var input: [UInt8] = []
     private var inputStart = 0
     private var inputEnd = 0
     private var compressedFetched: UInt64 = 0
 
+    /// How a deflated member is read: whole (not tried yet, or being served), or streamed.
+    private enum WholeRead {
+        case untried
+        case serving(WholeMemberInflater)
+        case streaming
+    }
+
     init(
         file: ZipFileDescriptor, archive: String, entry: ZipEntry, dataOffset: UInt64, bufferSize: Int,
-        inflateEngine: DeflateEngine
+        inflateEngine: DeflateEngine, wholeMemberLimit: UInt64
     ) throws {
         self.file = file
         self.archive = archive
         self.entry = entry
         self.dataOffset = dataOffset
-        if entry.method == .deflated {
-            inflater = try MemberInflater(engine: inflateEngine)
-            let size = Int(min(UInt64(max(bufferSize, 4_096)), max(entry.compressedSize, 1)))
-            input = [UInt8](repeating: 0, count: size)
+        self.inflateEngine = inflateEngine
+        self.bufferSize = bufferSize
+        if entry.method == .deflated, entry.compressedSize <= wholeMemberLimit,
+            entry.uncompressedSize <= wholeMemberLimit
+        {
+            whole = .untried
         } else {
-            inflater = nil
-            input = []
+            whole = .streaming
+            if entry.method == .deflated { try startStreaming() }
         }
+    }
+
+    deinit {
+        if case .serving(let inflater) = whole { WholeMemberInflater.pool.give(inflater) }
+    }
+
+    /// Makes the streaming inflater and its input buffer.
+    private func startStreaming() throws(ZipError) {
+        whole = .streaming
+        inflater = try MemberInflater(engine: inflateEngine)
+        let size = Int(min(UInt64(max(bufferSize, 4_096)), max(entry.compressedSize, 1)))
+        input = [UInt8](repeating: 0, count: size)
     }
 
     /// Fills `buffer` with up to `buffer.count` bytes of the member and returns the count; 0 at the end.
@@ -57,13 +95,12 @@ public final class ZipMemberSource: ByteSource {
         if let failure { throw failure }
         if finished || buffer.count == 0 { return 0 }
         do {
-            let count: Int
-            if let inflater {
-                count = try readDeflated(into: buffer, inflater: inflater)
-            } else {
-                count = try readStored(into: buffer)
-            }
-            return count
+            guard entry.method == .deflated else { return try readStored(into: buffer) }
+            if case .untried = whole { try readWhole() }
+            if case .serving(let inflater) = whole { return try serveWhole(into: buffer, from: inflater) }
+            if inflater == nil { try startStreaming() }
+            guard let inflater else { throw ZipError.misuse(detail: "no inflater") }
+            return try readDeflated(into: buffer, inflater: inflater)
         } catch {
             let located = FileError.inArchive(archive, member: entry.name, error)
             failure = located
@@ -72,6 +109,43 @@ public final class ZipMemberSource: ByteSource {
     }
 
     private var remaining: UInt64 { entry.uncompressedSize - bytesRead }
+
+    /// Tries the whole-member inflate; on success the member's bytes, CRC-32 and sizes are known
+    /// and the tap has seen the compressed bytes, otherwise nothing has happened (streaming follows).
+    private func readWhole() throws {
+        guard let whole = WholeMemberInflater.pool.take() else {
+            self.whole = .streaming
+            return
+        }
+        guard
+            whole.inflate(
+                file, at: dataOffset, compressedSize: Int(entry.compressedSize),
+                declaredSize: Int(entry.uncompressedSize), crc32: entry.crc32)
+        else {
+            WholeMemberInflater.pool.give(whole)
+            self.whole = .streaming
+            return
+        }
+        self.whole = .serving(whole)
+        inflatedWhole = true
+        crc = CRC32(value: entry.crc32)
+        compressedFetched = entry.compressedSize
+        try storedDataTap?(whole.compressed)
+    }
+
+    private func serveWhole(into buffer: UnsafeMutableRawBufferPointer, from whole: WholeMemberInflater) throws -> Int {
+        let count = Int(min(UInt64(buffer.count), remaining))
+        if count > 0 {
+            buffer.baseAddress!.copyMemory(from: whole.inflated.baseAddress! + Int(bytesRead), byteCount: count)
+        }
+        bytesRead += UInt64(count)
+        if remaining == 0 {
+            self.whole = .streaming
+            WholeMemberInflater.pool.give(whole)
+            try finish()
+        }
+        return count
+    }
 
     private func readStored(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard remaining > 0 else {
@@ -195,7 +269,7 @@ public final class ZipMemberSource: ByteSource {
 
     /// Checks the sizes and CRC once the member's bytes are all out.
     private func finish() throws(ZipError) {
-        if inflater != nil {
+        if entry.method == .deflated {
             guard bytesRead == entry.uncompressedSize else {
                 throw ZipError.sizeMismatch(
                     member: entry.name, field: "uncompressed size", expected: entry.uncompressedSize,

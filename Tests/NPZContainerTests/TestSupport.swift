@@ -52,21 +52,41 @@ func drain(_ source: ByteSource, chunk: Int = 1 << 16) throws -> [UInt8] {
 }
 
 /// Reads every member of the archive at `path`, returning (name, bytes) in central directory order.
-/// Reads it with both inflaters (ISA-L and zlib) and records an issue unless they agree: the same
-/// bytes, or both refusing with a located `ZipError` (damaged data may be caught at different points, e.g.
-/// ISA-L decodes ahead into its own buffer); the ISA-L result is returned or thrown.
+/// Reads it three ways: as npdrop does (deflated members up to the whole-member limit inflated whole
+/// by libdeflate, falling back to ISA-L's streaming inflate), and streaming only with each inflater
+/// (ISA-L and zlib). Records an issue unless the default read and the ISA-L stream give the same
+/// bytes or exactly the same error (message and location), and unless ISA-L and zlib agree: the
+/// same bytes, or both refusing with a located `ZipError` (damaged data may be caught at different
+/// points, e.g. ISA-L decodes ahead into its own buffer). The default read's result is returned or thrown.
 func readAllMembers(
     _ path: String, limits: ZipLimits = .default, chunk: Int = 1 << 16,
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> [(String, [UInt8])] {
-    func read(_ engine: DeflateEngine) throws -> [(String, [UInt8])] {
+    func read(_ engine: DeflateEngine, wholeMemberLimit: UInt64) throws -> [(String, [UInt8])] {
         let reader = try ZipArchiveReader(path: path, limits: limits)
         return try reader.entries.map { entry in
-            (entry.name, try drain(reader.openMember(entry, inflateEngine: engine), chunk: chunk))
+            let source = try reader.openMember(entry, inflateEngine: engine, wholeMemberLimit: wholeMemberLimit)
+            return (entry.name, try drain(source, chunk: chunk))
         }
     }
-    let isal = Result { try read(.isal) }
-    let zlib = Result { try read(.zlib) }
+    let standard = Result { try read(.isal, wholeMemberLimit: ZipArchiveReader.defaultWholeMemberLimit) }
+    let isal = Result { try read(.isal, wholeMemberLimit: 0) }
+    let zlib = Result { try read(.zlib, wholeMemberLimit: 0) }
+    switch (standard, isal) {
+    case (.success(let a), .success(let b)):
+        if a.map(\.0) != b.map(\.0) || a.map(\.1) != b.map(\.1) {
+            Issue.record("whole-member and streaming inflate read \(path) differently", sourceLocation: sourceLocation)
+        }
+    case (.failure(let a), .failure(let b)):
+        if "\(a)" != "\(b)" {
+            Issue.record(
+                "whole-member read fails with \(a), the ISA-L stream with \(b)", sourceLocation: sourceLocation)
+        }
+    case (.success, .failure(let b)):
+        Issue.record("whole-member read reads \(path), the ISA-L stream fails: \(b)", sourceLocation: sourceLocation)
+    case (.failure(let a), .success):
+        Issue.record("the ISA-L stream reads \(path), whole-member read fails: \(a)", sourceLocation: sourceLocation)
+    }
     switch (isal, zlib) {
     case (.success(let a), .success(let b)):
         if a.map(\.0) != b.map(\.0) || a.map(\.1) != b.map(\.1) {
@@ -81,7 +101,7 @@ func readAllMembers(
     case (.failure(let a), .success):
         Issue.record("zlib reads \(path), ISA-L fails: \(a)", sourceLocation: sourceLocation)
     }
-    return try isal.get()
+    return try standard.get()
 }
 
 /// Writes an archive with `members` (name, bytes) using `method`, feeding each member in `chunk`-byte writes.
