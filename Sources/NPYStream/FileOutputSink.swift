@@ -1,6 +1,5 @@
 import NPDropPlatform
 import NPYFormat
-import Synchronization
 
 /// The `OutputSink` that writes: positioned writes (`pwrite`) into an open file, safe from
 /// several threads on disjoint ranges. Errors name the descriptor's path, as before the seam.
@@ -17,7 +16,7 @@ import Synchronization
 /// goes to the file at `finishPendingWrites()` (before the file is closed, read back or handed
 /// to a kernel copy), which then also applies a remembered length the writes did not reach, and
 /// returns the file's length, known without an `fstat`.
-public final class FileOutputSink: OutputSink {
+public final class FileOutputSink: OutputSink, @unchecked Sendable {
     /// The file written to (not closed by the sink).
     public let descriptor: FileDescriptor
     /// How messages name the output.
@@ -30,8 +29,10 @@ public final class FileOutputSink: OutputSink {
     /// The largest write at offset 0 that a coalescing sink holds back.
     public static let heldWriteLimit = 4096
 
-    /// What a coalescing sink holds back and knows of the file.
-    private let pending = Mutex(Pending())
+    /// What a coalescing sink holds back and knows of the file, guarded by `mutex` (a pthread
+    /// mutex, which the thread sanitizer follows).
+    private let mutex = PlatformMutex()
+    private var state = Pending()
 
     private struct Pending {
         /// Bytes `0..<held.count` not yet written.
@@ -46,6 +47,11 @@ public final class FileOutputSink: OutputSink {
         var untouched = true
     }
 
+    /// Runs `body` on the pending state with the mutex held.
+    private func locked<R>(_ body: (inout Pending) -> R) -> R {
+        mutex.locked { body(&state) }
+    }
+
     /// Writes into `descriptor` (the caller keeps owning it); `name` names the output in
     /// messages; what is written is recorded into `digest`. `coalescing` needs a file that is
     /// empty and changed only through this sink.
@@ -54,7 +60,7 @@ public final class FileOutputSink: OutputSink {
         self.name = name
         self.digest = digest
         self.coalescing = coalescing
-        if !coalescing { pending.withLock { $0.knownLength = nil } }
+        if !coalescing { state.knownLength = nil }
     }
 
     /// `pwrite`s all of `bytes` at `offset` (a coalescing sink may hold or join them).
@@ -70,7 +76,7 @@ public final class FileOutputSink: OutputSink {
             case write(flushing: [UInt8])
         }
         let end = offset + bytes.count
-        let step = pending.withLock { pending -> Step in
+        let step = locked { pending -> Step in
             defer {
                 pending.untouched = false
                 pending.writtenEnd = max(pending.writtenEnd, end)
@@ -105,7 +111,7 @@ public final class FileOutputSink: OutputSink {
     public func setLength(_ length: Int) throws {
         digest?.recordTruncate(to: length)
         guard coalescing else { return try descriptor.truncate(to: length) }
-        let deferred = pending.withLock { pending -> Bool in
+        let deferred = locked { pending -> Bool in
             defer { pending.knownLength = length }
             if pending.untouched {
                 pending.length = length
@@ -129,7 +135,7 @@ public final class FileOutputSink: OutputSink {
     @discardableResult
     private func finishPendingWrites(forLength cut: Int?) throws -> Int? {
         guard coalescing else { return nil }
-        let (held, length, writtenEnd, known) = pending.withLock { pending -> ([UInt8], Int?, Int, Int?) in
+        let (held, length, writtenEnd, known) = locked { pending -> ([UInt8], Int?, Int, Int?) in
             defer {
                 pending.held = []
                 pending.length = nil
@@ -152,7 +158,7 @@ public final class FileOutputSink: OutputSink {
     /// into this sink's digest and `input`'s. Nothing is read when neither has a digest.
     public func kernelCopied(_ count: Int, from input: FileDescriptor) throws {
         if coalescing {
-            pending.withLock { pending in
+            locked { pending in
                 pending.writtenEnd = max(pending.writtenEnd, count)
                 pending.knownLength = pending.knownLength.map { max($0, count) }
             }
