@@ -41,8 +41,8 @@ public final class FileOutputSink: OutputSink, @unchecked Sendable {
         var length: Int?
         /// Just past the last byte written (or held, or kernel-copied) so far.
         var writtenEnd = 0
-        /// The file's length as far as this sink changed it (it started empty); nil once unknown.
-        var knownLength: Int? = 0
+        /// The file's length as far as this sink changed it (it started empty).
+        var knownLength = 0
         /// Nothing was written, held or cut yet.
         var untouched = true
     }
@@ -60,7 +60,6 @@ public final class FileOutputSink: OutputSink, @unchecked Sendable {
         self.name = name
         self.digest = digest
         self.coalescing = coalescing
-        if !coalescing { state.knownLength = nil }
     }
 
     /// `pwrite`s all of `bytes` at `offset` (a coalescing sink may hold or join them).
@@ -80,7 +79,7 @@ public final class FileOutputSink: OutputSink, @unchecked Sendable {
             defer {
                 pending.untouched = false
                 pending.writtenEnd = max(pending.writtenEnd, end)
-                pending.knownLength = pending.knownLength.map { max($0, end) }
+                pending.knownLength = max(pending.knownLength, end)
             }
             if pending.untouched, offset == 0, !bytes.isEmpty, bytes.count <= Self.heldWriteLimit {
                 pending.held = Array(bytes)
@@ -135,7 +134,7 @@ public final class FileOutputSink: OutputSink, @unchecked Sendable {
     @discardableResult
     private func finishPendingWrites(forLength cut: Int?) throws -> Int? {
         guard coalescing else { return nil }
-        let (held, length, writtenEnd, known) = locked { pending -> ([UInt8], Int?, Int, Int?) in
+        let (held, length, writtenEnd, known) = locked { pending -> ([UInt8], Int?, Int, Int) in
             defer {
                 pending.held = []
                 pending.length = nil
@@ -160,7 +159,7 @@ public final class FileOutputSink: OutputSink, @unchecked Sendable {
         if coalescing {
             locked { pending in
                 pending.writtenEnd = max(pending.writtenEnd, count)
-                pending.knownLength = pending.knownLength.map { max($0, count) }
+                pending.knownLength = max(pending.knownLength, count)
             }
         }
         guard count > 0, digest != nil || input.digest != nil else { return }
