@@ -151,7 +151,9 @@ public struct BatchRun<Processor: ArrayFileProcessor>: Sendable {
             let checked = options.memberEncoding.checkedForThisMachine(expected: options.isalKnownAnswer)
             engine = checked.encoding.engine
             isalCheckFailed = checked.fallback
-            if checked.fallback { console.line(MemberEncoding.fallbackMessage) }
+            if checked.fallback {
+                console.line(MemberEncoding.fallbackMessage(expected: options.isalKnownAnswer))
+            }
         }
 
         // Slot s (0..<slotCount, sorted order) is copy s % copies of this shard's file s / copies;

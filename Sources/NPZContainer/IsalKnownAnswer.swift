@@ -85,14 +85,51 @@ public enum IsalKnownAnswer {
         return Answer(compressedSize: size, crc32: crc.value)
     }
 
+    /// What this machine's ISA-L gave for the known input: its answer, or the error's text.
+    public struct Observation: Sendable, Equatable, CustomStringConvertible {
+        /// The answer, or nil when ISA-L failed.
+        public var answer: Answer?
+        /// The failure's text when ISA-L failed.
+        public var failure: String?
+
+        /// An observation; see the properties.
+        public init(answer: Answer?, failure: String?) {
+            self.answer = answer
+            self.failure = failure
+        }
+
+        /// The answer as `SIZE:CRC`, or the failure.
+        public var description: String { answer.map { "\($0)" } ?? "an error (\(failure ?? "unknown"))" }
+    }
+
+    /// Computes the answer, once more when the first one is not `expected` (so one disturbed
+    /// computation does not change a run's engine; a machine whose ISA-L differs gives the same
+    /// other answer twice). Returns what the last computation gave.
+    public static func observe(expecting expected: Answer) -> Observation {
+        var observation = Observation(answer: nil, failure: nil)
+        for _ in 0..<2 {
+            do throws(ZipError) {
+                observation = Observation(answer: try compute(), failure: nil)
+            } catch {
+                observation = Observation(answer: nil, failure: error.description)
+            }
+            if observation.answer == expected { break }
+        }
+        return observation
+    }
+
     /// Whether this machine's ISA-L gives `expected` (computed on every call; `passesOnThisMachine`
     /// caches the check against `committed`).
     public static func matches(_ expected: Answer) -> Bool {
-        (try? compute()) == expected
+        observe(expecting: expected).answer == expected
     }
 
+    /// What this machine's ISA-L gives for the committed answer's input; computed once per process,
+    /// at first use.
+    public static let observedOnThisMachine: Observation = observe(expecting: committed)
+
     /// Whether this machine's ISA-L gives the committed answer; checked once per process, at first use.
-    public static let passesOnThisMachine: Bool = matches(committed)
+    public static var passesOnThisMachine: Bool { observedOnThisMachine.answer == committed }
 }
 
 /// What the known-answer deflate emitted (written by the emitting thread: with one thread, the caller).

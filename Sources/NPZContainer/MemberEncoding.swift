@@ -82,8 +82,13 @@ public struct MemberEncoding: Sendable, Hashable {
         return (zlibBlocks, true)
     }
 
-    /// The one line printed when `checkedForThisMachine` falls back to zlib blocks.
-    public static let fallbackMessage =
-        "warning: this machine's ISA-L \(DeflateEngine.isalVersion) does not give the known deflate bytes; "
-        + "writing zlib blocks for this run"
+    /// The one line printed when `checkedForThisMachine` falls back to zlib blocks: what this
+    /// machine's ISA-L gave against `expected`.
+    public static func fallbackMessage(expected: IsalKnownAnswer.Answer = IsalKnownAnswer.committed) -> String {
+        let observed =
+            expected == IsalKnownAnswer.committed
+            ? IsalKnownAnswer.observedOnThisMachine : IsalKnownAnswer.observe(expecting: expected)
+        return "warning: this machine's ISA-L \(DeflateEngine.isalVersion) does not give the known deflate bytes "
+            + "(\(observed), expected \(expected)); writing zlib blocks for this run"
+    }
 }

@@ -52,7 +52,7 @@ struct ArchiveEncodingOptionGroup: ParsableArguments {
     /// fails it, said in one line on stderr.
     var memberEncoding: MemberEncoding {
         let checked = requestedEncoding.checkedForThisMachine()
-        if checked.fallback { ErrorReporting.printError(MemberEncoding.fallbackMessage) }
+        if checked.fallback { ErrorReporting.printError(MemberEncoding.fallbackMessage()) }
         return checked.encoding
     }
 }

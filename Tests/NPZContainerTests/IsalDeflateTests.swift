@@ -12,6 +12,10 @@ import Testing
         let answer = try IsalKnownAnswer.compute()
         #expect(answer == IsalKnownAnswer.committed, "computed \(answer), committed \(IsalKnownAnswer.committed)")
         #expect(IsalKnownAnswer.passesOnThisMachine)
+        #expect(IsalKnownAnswer.observedOnThisMachine == .init(answer: IsalKnownAnswer.committed, failure: nil))
+        let wrong = IsalKnownAnswer.Answer(compressedSize: 1, crc32: 2)
+        #expect(IsalKnownAnswer.observe(expecting: wrong).answer == IsalKnownAnswer.committed)
+        #expect(!IsalKnownAnswer.matches(wrong))
         #expect(IsalKnownAnswer.input().count == 100_000)
     }
 
