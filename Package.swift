@@ -9,7 +9,7 @@ import PackageDescription
 //   NPZContainer   zip container over the system zlib (NPDropZlib), ISA-L (NPDropISAL) and
 //                  libdeflate (NPDropLibdeflate, whole-member inflate)
 //   NPDropKernels  C keep-flag kernels over the PCG64 stream (scalar, AVX2, AVX-512 IFMA)
-//   NPDropCSupport C helpers: CRC-32C, copy_file_range (no dependencies)
+//   NPDropCSupport C helpers: CRC-32C (through ISA-L), copy_file_range
 //   DropoutEngine  NumPy-exact RNG, keys, noise shapes, kernels, per-array dropout (no file I/O)
 //   DropoutFiles   a file in, its outputs out: the .npy job (positioned, all cores), the .npz job
 //   BatchRunner    directory walk, plan, Dispatch workers, manifest, shards, verify
@@ -31,8 +31,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // C helpers: CRC-32C (SSE 4.2 when present) and copy_file_range(2).
-        .target(name: "NPDropCSupport"),
+        // C helpers: CRC-32C (ISA-L's crc32_iscsi, the fastest path the CPU has) and copy_file_range(2).
+        .target(name: "NPDropCSupport", linkerSettings: [.linkedLibrary("isal")]),
         // Intel ISA-L's igzip (deflate, inflate, CRC-32); Debian ships no pkg-config file for it.
         .systemLibrary(
             name: "NPDropISAL",

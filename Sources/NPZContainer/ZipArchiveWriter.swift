@@ -6,7 +6,7 @@ import NPYStream
 /// advance) and laying out every record as `np.savez` / `np.savez_compressed` do: a local header with
 /// zip64 sizes, the data, then the local header patched in place with the real CRC and sizes
 /// (positioned writes, so the output must be a regular, seekable file, or another `OutputSink`).
-/// Every byte reaches the output through one `OutputSink` (one call per 1 MiB buffer, large
+/// Every byte reaches the output through one `OutputSink` (one call per full buffer, large
 /// writes and header patches), exactly once: a local header still waiting for its CRC and sizes is
 /// left out of what is flushed and sent when patched (a real file holds zeros there meanwhile),
 /// so the sink may be `verify`'s comparison with an existing archive.
@@ -21,8 +21,13 @@ public final class ZipArchiveWriter {
     /// Set by `init(comparingContentOf:name:)`: members are compared with an existing archive
     /// instead of being written.
     let contentCheck: ZipContentCheck?
+    /// Buffered bytes not yet sent. It starts at `initialBufferSize` and doubles (up to
+    /// `bufferSize`) when something does not fit, so an archive whose data mostly goes straight to
+    /// the destination (large deflated blocks) never allocates and faults in the full buffer.
     private var output: [UInt8]
     private var outputFill = 0
+    /// Room the buffer grows to at most (then it is flushed when full).
+    private let bufferSize: Int
     /// File offset of `output[0]`.
     private var outputOffset: UInt64 = 0
     private var written: [WrittenMember] = []
@@ -66,7 +71,8 @@ public final class ZipArchiveWriter {
         self.destination = sink
         self.path = sink.name
         self.dosDateTime = dosDateTime
-        self.output = [UInt8](repeating: 0, count: 1 << 20)
+        self.bufferSize = 1 << 20
+        self.output = [UInt8](repeating: 0, count: Self.initialBufferSize)
         self.contentCheck = nil
     }
 
@@ -82,7 +88,8 @@ public final class ZipArchiveWriter {
         self.destination = DiscardingOutputSink(name: name)
         self.path = name
         self.dosDateTime = dosDateTime
-        self.output = [UInt8](repeating: 0, count: 1 << 16)
+        self.bufferSize = 1 << 16
+        self.output = [UInt8](repeating: 0, count: Self.initialBufferSize)
         self.contentCheck = ZipContentCheck(existing: existing)
     }
 
@@ -234,7 +241,7 @@ public final class ZipArchiveWriter {
 
     /// Appends `bytes` to the archive (buffered; large writes go straight to the file).
     func append(_ bytes: UnsafeRawBufferPointer) throws(ZipError) {
-        if outputFill + bytes.count > output.count { try flush() }
+        if outputFill + bytes.count > output.count { try makeRoom(for: bytes.count) }
         if bytes.count >= output.count {
             try put(bytes, at: outputOffset)
             outputOffset += UInt64(bytes.count)
@@ -264,7 +271,7 @@ public final class ZipArchiveWriter {
     func withFreeOutput<R>(
         _ body: (UnsafeMutableRawBufferPointer) throws(ZipError) -> (written: Int, result: R)
     ) throws(ZipError) -> R {
-        if outputFill == output.count { try flush() }
+        if outputFill == output.count { try makeRoom(for: 1) }
         let at = outputFill
         var outcome: Result<(written: Int, result: R), ZipError>?
         output.withUnsafeMutableBytes { out in
@@ -344,6 +351,19 @@ public final class ZipArchiveWriter {
             do throws(ZipError) { try append(raw) } catch { failure = error }
         }
         if let failure { throw failure }
+    }
+
+    /// The buffer's first size.
+    static let initialBufferSize = 1 << 14
+
+    /// Makes room for `count` more buffered bytes: grows the buffer (doubling) when they fit within
+    /// `bufferSize`, else flushes it (a write at least the buffer's size then goes straight out).
+    private func makeRoom(for count: Int) throws(ZipError) {
+        let needed = outputFill + count
+        guard needed <= bufferSize else { return try flush() }
+        var size = output.count
+        while size < needed { size *= 2 }
+        output.append(contentsOf: repeatElement(0, count: min(size, bufferSize) - output.count))
     }
 
     private func flush() throws(ZipError) {

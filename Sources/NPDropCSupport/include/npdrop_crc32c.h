@@ -6,11 +6,11 @@
 
 /// Extends `crc` (0 for no bytes yet) by `count` bytes at `data`: CRC-32C (Castagnoli,
 /// reflected polynomial 0x82F63B78, initial and final XOR 0xFFFFFFFF), the checksum of
-/// iSCSI and ext4. Uses the SSE 4.2 `crc32` instruction when the CPU has it, a
-/// slicing-by-8 table otherwise; both give the same value.
+/// iSCSI and ext4. Computed by ISA-L's `crc32_iscsi` (AVX-512 carry-less multiply, the SSE 4.2
+/// `crc32` instruction or a table, as the CPU allows); every path gives the same value.
 uint32_t npdrop_crc32c(uint32_t crc, const void *data, size_t count);
 
-/// The same value from the table alone (for tests of the instruction path).
+/// The same value from npdrop's own slicing-by-8 table (the reference for tests of ISA-L's paths).
 uint32_t npdrop_crc32c_portable(uint32_t crc, const void *data, size_t count);
 
 /// The CRC-32C of A followed by B, from `crc1` = CRC-32C of A, `crc2` = CRC-32C of B and `len2`
