@@ -6,7 +6,7 @@
                               [--scratch DIR] [--keep] [--results FILE]
 
 Steps:
-  1. `swift build -c release` in the repo root (skip with --no-build or --baselines-only).
+  1. `swift build -c release --static-swift-stdlib` in the repo root (skip with --no-build or --baselines-only).
      The binary is $NPDROP_BIN, default <repo>/.build/release/npdrop.
   2. Generate random float32 test data under --scratch (default /tmp/npdrop-bench/data):
      many .npy files, one big .npy, and the same data as deflated .npz (np.savez_compressed).
@@ -581,7 +581,7 @@ def main() -> int:
     p.add_argument("--small", action="store_true", help="tiny data (6 x 256 KiB, 16 MiB) to try the harness")
     p.add_argument("--rounds", type=int, default=3, help="timed runs of every command (default 3)")
     p.add_argument("--only", help="comma-separated cases: many-npy, big-npy, big-npz, many-npz, pairs-npz")
-    p.add_argument("--no-build", action="store_true", help="do not run `swift build -c release` first")
+    p.add_argument("--no-build", action="store_true", help="do not run `swift build -c release --static-swift-stdlib` first")
     p.add_argument("--baselines-only", action="store_true", help="time only cp -r and NumPy (no build, no npdrop)")
     p.add_argument("--jobs", type=int, default=2, help="npdrop --jobs and NumPy pool size (default 2)")
     p.add_argument("--scratch", type=Path, default=Path("/tmp/npdrop-bench"),
@@ -602,8 +602,8 @@ def main() -> int:
     npdrop = None
     if not args.baselines_only:
         if not args.no_build:
-            log("swift build -c release")
-            subprocess.run(["swift", "build", "-c", "release"], cwd=REPO, check=True)
+            log("swift build -c release --static-swift-stdlib")
+            subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib"], cwd=REPO, check=True)
         npdrop = os.environ.get("NPDROP_BIN", str(REPO / ".build" / "release" / "npdrop"))
         if not os.access(npdrop, os.X_OK):
             p.error(f"npdrop binary {npdrop} is missing or not executable (set NPDROP_BIN, or --baselines-only)")
