@@ -176,10 +176,12 @@ struct ApplyCommand: ParsableCommand {
 
     /// The request DropoutFiles runs for IN: named as typed, keyed by `streamKey`, every
     /// `.npy` member (or the `.npy` file) of a dtype `--dtypes` selects processed with `options`,
-    /// the others copied; masks in `--mask-format`.
-    private func request(_ options: DropoutOptions) throws -> FileRequest {
+    /// the others copied; masks in `--mask-format`. Only an archive's members are deflated, so only
+    /// for an archive is ISA-L's known answer checked (`memberEncoding`).
+    private func request(_ options: DropoutOptions, archive: Bool) throws -> FileRequest {
         let selection = try selection()
-        var request = FileRequest(path: input, name: input, keyPath: streamKey, encoding: encoding.memberEncoding) {
+        let memberEncoding = archive ? encoding.memberEncoding : encoding.requestedEncoding
+        var request = FileRequest(path: input, name: input, keyPath: streamKey, encoding: memberEncoding) {
             _ in
             .process(options)
         }
@@ -194,7 +196,7 @@ struct ApplyCommand: ParsableCommand {
         let result = try AtomicOutputFile(path: output)
         let maskFile = try mask.map { try AtomicOutputFile(path: $0) }
         let targets = FileTargets(data: result.descriptor, dataName: output, mask: maskFile?.descriptor, maskName: mask)
-        switch try NPYFileJob.prepareOrCopy(request(options), targets: targets) {
+        switch try NPYFileJob.prepareOrCopy(request(options, archive: false), targets: targets) {
         case .transform(let job):
             announceSeed()
             try job.processAllSegments(
@@ -220,7 +222,7 @@ struct ApplyCommand: ParsableCommand {
                 "\(input) is an .npz archive: OUT and --mask must be files (a zip is written with positioned writes), not '-'"
             )
         }
-        let job = try NPZFileJob.prepare(request(options), limits: limits.zipLimits)
+        let job = try NPZFileJob.prepare(request(options, archive: true), limits: limits.zipLimits)
         announceSeed()
         let result = try AtomicOutputFile(path: output)
         let maskFile = try mask.map { try AtomicOutputFile(path: $0) }
