@@ -118,10 +118,15 @@ public enum IsalKnownAnswer {
         return observation
     }
 
-    /// Whether this machine's ISA-L gives `expected` (computed on every call; `passesOnThisMachine`
-    /// caches the check against `committed`).
+    /// What this machine's ISA-L gives against `expected`: for `committed`, the observation made
+    /// once per process (`observedOnThisMachine`); for any other answer, computed now.
+    public static func observation(expecting expected: Answer) -> Observation {
+        expected == committed ? observedOnThisMachine : observe(expecting: expected)
+    }
+
+    /// Whether this machine's ISA-L gives `expected` (see `observation(expecting:)`).
     public static func matches(_ expected: Answer) -> Bool {
-        observe(expecting: expected).answer == expected
+        observation(expecting: expected).answer == expected
     }
 
     /// What this machine's ISA-L gives for the committed answer's input; computed once per process,
@@ -129,7 +134,7 @@ public enum IsalKnownAnswer {
     public static let observedOnThisMachine: Observation = observe(expecting: committed)
 
     /// Whether this machine's ISA-L gives the committed answer; checked once per process, at first use.
-    public static var passesOnThisMachine: Bool { observedOnThisMachine.answer == committed }
+    public static var passesOnThisMachine: Bool { matches(committed) }
 }
 
 /// What the known-answer deflate emitted (written by the emitting thread: with one thread, the caller).

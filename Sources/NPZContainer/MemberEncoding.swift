@@ -73,10 +73,7 @@ public struct MemberEncoding: Sendable, Hashable {
         expected: IsalKnownAnswer.Answer = IsalKnownAnswer.committed
     ) -> (encoding: MemberEncoding, fallback: Bool) {
         guard compression != .store, effectiveEngine == .isal else { return (self, false) }
-        let passes =
-            expected == IsalKnownAnswer.committed
-            ? IsalKnownAnswer.passesOnThisMachine : IsalKnownAnswer.matches(expected)
-        guard !passes else { return (self, false) }
+        guard !IsalKnownAnswer.matches(expected) else { return (self, false) }
         var zlibBlocks = self
         zlibBlocks.engine = .zlib
         return (zlibBlocks, true)
@@ -85,10 +82,7 @@ public struct MemberEncoding: Sendable, Hashable {
     /// The one line printed when `checkedForThisMachine` falls back to zlib blocks: what this
     /// machine's ISA-L gave against `expected`.
     public static func fallbackMessage(expected: IsalKnownAnswer.Answer = IsalKnownAnswer.committed) -> String {
-        let observed =
-            expected == IsalKnownAnswer.committed
-            ? IsalKnownAnswer.observedOnThisMachine : IsalKnownAnswer.observe(expecting: expected)
-        return "warning: this machine's ISA-L \(DeflateEngine.isalVersion) does not give the known deflate bytes "
-            + "(\(observed), expected \(expected)); writing zlib blocks for this run"
+        "warning: this machine's ISA-L \(DeflateEngine.isalVersion) does not give the known deflate bytes "
+            + "(\(IsalKnownAnswer.observation(expecting: expected)), expected \(expected)); writing zlib blocks for this run"
     }
 }
